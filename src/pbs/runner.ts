@@ -1,0 +1,38 @@
+/**
+ * The runner seam: the one place where PBS commands are executed.
+ *
+ * Everything above this interface (parsers, service, MCP tools) only ever sees
+ * argv in and {stdout, stderr, code} out. The real runner executes PBS's own
+ * binaries; the simulator (sim/) answers the same argv in-process. Nothing above
+ * the runner may know which one it is talking to.
+ */
+
+export interface RunOptions {
+  /** Text written to the child's stdin (then closed). No stdin when absent. */
+  stdin?: string;
+  /** Kill the command after this many milliseconds and report `timedOut`. */
+  timeoutMs?: number;
+  /** Cap on bytes kept from each of stdout and stderr; the rest is discarded and `truncated` set. */
+  maxOutputBytes?: number;
+  /** Extra environment variables for the child (added to the runner's base environment). */
+  env?: Record<string, string>;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  /** Exit code. A process killed by a signal reports 128 + signal number. */
+  code: number;
+  timedOut: boolean;
+  truncated: boolean;
+  durationMs: number;
+}
+
+export interface Runner {
+  /** argv[0] is the PBS command name (`qstat`, `qsub`, ...), never a path chosen by a user. */
+  run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
+}
+
+/** Defaults used when a caller gives none: generous enough for `qstat -f -F json` on a big site. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
