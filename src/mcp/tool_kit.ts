@@ -1,0 +1,147 @@
+/**
+ * One way to define a tool: zod input and output shapes, explicit annotations,
+ * and a handler returning structured data plus a short text summary.
+ *
+ * The kit owns what every tool must do alike: typed errors become `isError`
+ * results carrying PBS's own message and a hint (never a stack trace), every
+ * call is counted and timed, and no answer may exceed the size budget of a
+ * model's context.
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { isPbsError, PbsError } from "../pbs/errors.ts";
+import type { Logger } from "./logger.ts";
+import type { PbsClient } from "../service/pbs_client.ts";
+
+/** No tool result may be larger than this (characters of the serialised result). */
+export const MAX_RESULT_CHARS = 25_000;
+
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export interface ToolContext {
+  client: PbsClient;
+  logger: Logger;
+}
+
+export interface ToolAnswer<O> {
+  structured: O;
+  /** A short human-readable summary (a few lines); the structured content carries the data. */
+  text: string;
+}
+
+export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape> {
+  name: string;
+  title: string;
+  /** What it does, when to use it, what it returns; under 1,500 characters. */
+  description: string;
+  input: I;
+  output: O;
+  /** readOnlyHint is required: true for queries, false for everything else. */
+  annotations: ToolAnnotations & { readOnlyHint: boolean };
+  /** Writes are not registered in read-only mode. */
+  run(
+    args: z.infer<z.ZodObject<I>>,
+    extra: ToolExtra,
+  ): Promise<ToolAnswer<z.infer<z.ZodObject<O>>>>;
+}
+
+/** The shape of `structuredContent` on an error result. */
+export const ErrorShape = {
+  error: z.object({
+    kind: z.string(),
+    message: z.string(),
+    hint: z.string(),
+    pbsMessage: z.string().optional(),
+    command: z.string().optional(),
+    exitCode: z.number().optional(),
+  }),
+};
+
+/** A PbsError (or anything else thrown) as an isError tool result. */
+export function errorResult(error: unknown): CallToolResult {
+  const pbs = isPbsError(error) ? error : new PbsError({
+    kind: "pbs_error",
+    message: error instanceof Error ? error.message : String(error),
+    hint: "This is unexpected; retry, and report it if it persists.",
+  });
+  const details = {
+    kind: pbs.kind,
+    message: pbs.message,
+    hint: pbs.hint,
+    ...(pbs.pbsMessage ? { pbsMessage: pbs.pbsMessage } : {}),
+    ...(pbs.command ? { command: pbs.command } : {}),
+    ...(pbs.exitCode !== undefined ? { exitCode: pbs.exitCode } : {}),
+  };
+  const lines = [`Error (${pbs.kind}): ${pbs.message}`];
+  if (pbs.pbsMessage) lines.push(`PBS said: ${pbs.pbsMessage}`);
+  lines.push(`Hint: ${pbs.hint}`);
+  return {
+    isError: true,
+    content: [{ type: "text", text: lines.join("\n") }],
+    structuredContent: { error: details },
+  };
+}
+
+function successResult<O>(answer: ToolAnswer<O>): CallToolResult {
+  return {
+    content: [{ type: "text", text: answer.text }],
+    structuredContent: answer.structured as Record<string, unknown>,
+  };
+}
+
+/** Guards the size budget: an oversized answer becomes an error that says how to ask for less. */
+function withinBudget(result: CallToolResult, tool: string): CallToolResult {
+  const size = JSON.stringify(result).length;
+  if (size <= MAX_RESULT_CHARS) return result;
+  return errorResult(
+    new PbsError({
+      kind: "output_too_large",
+      message: `the ${tool} answer would be ${size} characters, over the ${MAX_RESULT_CHARS} limit`,
+      hint: "Ask for less: use limit/cursor, a narrower filter, detail: summary, or fewer tail_lines.",
+    }),
+  );
+}
+
+export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
+  server: McpServer,
+  context: ToolContext,
+  tool: ToolDefinition<I, O>,
+): void {
+  if (!tool.annotations.readOnlyHint && context.client.config.readOnly) return;
+  server.registerTool(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.input,
+      outputSchema: tool.output,
+      annotations: { ...tool.annotations, openWorldHint: false },
+    },
+    // The SDK's callback type is generic over the shape; the kit's typing is the contract.
+    (async (args: z.infer<z.ZodObject<I>>, extra: ToolExtra): Promise<CallToolResult> => {
+      const started = performance.now();
+      let failed = false;
+      try {
+        const answer = await tool.run(args, extra);
+        return withinBudget(successResult(answer), tool.name);
+      } catch (error) {
+        failed = true;
+        if (!isPbsError(error)) {
+          context.logger.error("tool failed unexpectedly", {
+            tool: tool.name,
+            error: error instanceof Error ? error.stack ?? error.message : String(error),
+          });
+        }
+        return errorResult(error);
+      } finally {
+        const ms = performance.now() - started;
+        context.client.metrics.recordToolCall(tool.name, ms, failed);
+        context.logger.debug("tool call", { tool: tool.name, ms: Math.round(ms), failed });
+      }
+      // deno-lint-ignore no-explicit-any
+    }) as any,
+  );
+}

@@ -1,0 +1,67 @@
+/**
+ * Filtering job lists the way users ask: by state letters or words, by user
+ * (`me` is the caller), by queue.
+ */
+import { invalidInput } from "../pbs/errors.ts";
+import { isJobStateLetter } from "../pbs/model/states.ts";
+import type { Job } from "../pbs/model/types.ts";
+import type { JobListFilter } from "./requests.ts";
+
+/** Words users say for states, mapped to PBS letters. */
+const STATE_WORDS: Record<string, string> = {
+  running: "R",
+  queued: "Q",
+  pending: "QHWT",
+  held: "H",
+  waiting: "W",
+  exiting: "E",
+  finished: "FX",
+  completed: "FX",
+  suspended: "SU",
+  array: "B",
+  begun: "B",
+  moving: "M",
+  transit: "T",
+};
+
+/** `all`/empty → undefined (no filter); `R`, `QH`, `running,held` → a set of letters. */
+export function parseStateFilter(text: string | undefined): Set<string> | undefined {
+  if (text === undefined || text.trim() === "" || text.trim().toLowerCase() === "all") {
+    return undefined;
+  }
+  const letters = new Set<string>();
+  for (const part of text.split(/[\s,]+/).filter((p) => p !== "")) {
+    const word = STATE_WORDS[part.toLowerCase()];
+    if (word) {
+      for (const l of word) letters.add(l);
+      continue;
+    }
+    const upper = part.toUpperCase();
+    // A word like "queue" is not the letters Q, U, E: letters never repeat in a real filter.
+    const repeats = new Set(upper).size !== upper.length;
+    for (const ch of upper) {
+      if (repeats || !isJobStateLetter(ch)) {
+        throw invalidInput(
+          `state filter ${JSON.stringify(text)} has an unknown state ${JSON.stringify(part)}`,
+          `Use PBS letters (Q, H, W, R, E, F, S, B, X, T, M, U, e.g. "QH") or words (${
+            Object.keys(STATE_WORDS).join(", ")
+          }), or "all".`,
+        );
+      }
+      letters.add(ch);
+    }
+  }
+  return letters;
+}
+
+export function filterJobs(jobs: Job[], filter: JobListFilter, caller: string): Job[] {
+  const states = parseStateFilter(filter.states);
+  const user = filter.user === "me" ? caller : filter.user;
+  const wantsFinished = filter.includeFinished || (states && (states.has("F") || states.has("X")));
+  return jobs.filter((job) =>
+    (states === undefined || states.has(job.state)) &&
+    (user === undefined || job.user === user) &&
+    (filter.queue === undefined || job.queue === filter.queue) &&
+    (wantsFinished || (job.state !== "F" && job.state !== "X"))
+  );
+}

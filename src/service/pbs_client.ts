@@ -1,0 +1,510 @@
+/**
+ * PbsClient: every PBS operation the MCP layer offers, built on a Runner.
+ *
+ * Command plans are kept minimal and written next to each method, because a
+ * PBS server is shared by a whole machine and agents poll far more than
+ * people do. Reads go through a short-lived cache with single-flight; every
+ * write clears it. Known costs (tests/fixtures/golden/INDEX.md, notes 6-7):
+ * qstat sleeps 200 ms when the same user ran it within the same second;
+ * `qstat -f -F json ID1 ID2` returns only the first job on current OpenPBS
+ * builds (so ids are queried one per call); qselect and pbsnodes are cheap.
+ */
+import { checkResult } from "../pbs/catalogue.ts";
+import * as cmd from "../pbs/commands/mod.ts";
+import type { PbsCommand } from "../pbs/commands/mod.ts";
+import { invalidInput, PbsError } from "../pbs/errors.ts";
+import { parseJobsJson } from "../pbs/parse/jobs.ts";
+import { parseNodesJsonDetailed } from "../pbs/parse/nodes.ts";
+import { parseQueuesJson } from "../pbs/parse/queues.ts";
+import { parseReservations, parseRsubOutput } from "../pbs/parse/reservations.ts";
+import { parseServerJson } from "../pbs/parse/server.ts";
+import { parseQmgrList, parseQsubJobId } from "../pbs/parse/simple.ts";
+import { isFinished } from "../pbs/model/states.ts";
+import type { Job, Node, Queue, Reservation, ServerInfo } from "../pbs/model/types.ts";
+import type { Runner, RunResult } from "../pbs/runner.ts";
+import { ReadCache } from "./cache.ts";
+import type { Config } from "./config.ts";
+import { readTail, resolveAllowed, stripHost } from "./files.ts";
+import { Metrics } from "./metrics.ts";
+import type {
+  HoldType,
+  JobListFilter,
+  ModifyJobRequest,
+  ReservationRequest,
+  SubmitJobRequest,
+  WaitTarget,
+} from "./requests.ts";
+import type {
+  Identity,
+  JobOutput,
+  Role,
+  SubmissionPlan,
+  SubmitResult,
+  WaitResult,
+} from "./results.ts";
+import { filterJobs } from "./job_filter.ts";
+import { buildSubmission } from "./submission.ts";
+
+export interface PbsClientOptions {
+  runner: Runner;
+  /** The caller's user name: `me` in filters, owner checks, privilege. */
+  user: string;
+  config: Config;
+  metrics?: Metrics;
+  /** Sleep used between polls (tests and demo mode may shorten it). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ProgressUpdate {
+  state: string;
+  waitedSeconds: number;
+  message: string;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class PbsClient {
+  readonly user: string;
+  readonly config: Config;
+  readonly metrics: Metrics;
+  readonly #runner: Runner;
+  readonly #cache: ReadCache;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(options: PbsClientOptions) {
+    this.#runner = options.runner;
+    this.user = options.user;
+    this.config = options.config;
+    this.metrics = options.metrics ?? new Metrics();
+    this.#cache = new ReadCache(options.config.cacheTtlMs);
+    this.#sleep = options.sleep ?? defaultSleep;
+  }
+
+  // -------------------------------------------------------------------------
+  // Running commands.
+
+  /** Runs one PBS command, records it, and turns a failure into a PbsError. */
+  async #exec(command: PbsCommand): Promise<RunResult> {
+    const name = command.argv[0];
+    const env: Record<string, string> = {};
+    if (this.config.pbsServer) env.PBS_SERVER = this.config.pbsServer;
+    const started = performance.now();
+    let result: RunResult | undefined;
+    try {
+      result = await this.#runner.run(command.argv, {
+        stdin: command.stdin,
+        timeoutMs: this.config.timeoutMs,
+        maxOutputBytes: this.config.maxOutputBytes,
+        env,
+      });
+      return checkResult(command.argv, result);
+    } finally {
+      const failed = result === undefined || result.code !== 0 || result.timedOut;
+      this.metrics.recordCommand(
+        name,
+        performance.now() - started,
+        failed,
+        result?.timedOut ?? false,
+      );
+    }
+  }
+
+  #read<T>(key: string, load: () => Promise<T>): Promise<T> {
+    return this.#cache.get(key, load);
+  }
+
+  /** Every write goes through here so the cache can never show state older than our change. */
+  async #write(command: PbsCommand): Promise<RunResult> {
+    this.#assertWritable();
+    try {
+      return await this.#exec(command);
+    } finally {
+      this.#cache.clear();
+    }
+  }
+
+  #assertWritable(): void {
+    if (this.config.readOnly) {
+      throw new PbsError({
+        kind: "permission_denied",
+        message: "this server runs in read-only mode",
+        hint: "Unset PBS_MCP_READ_ONLY (or set it to false) to allow submitting and changing jobs.",
+      });
+    }
+  }
+
+  cacheStats(): { hits: number; misses: number } {
+    const { hits, misses } = this.#cache.stats();
+    return { hits, misses };
+  }
+
+  // -------------------------------------------------------------------------
+  // Cluster reads.
+
+  /** Runs: `qstat -Bf -F json`. */
+  server(): Promise<ServerInfo> {
+    return this.#read("server", async () => {
+      const result = await this.#exec(cmd.qstatServer());
+      return parseServerJson(result.stdout);
+    });
+  }
+
+  /** Runs: `qstat -Qf -F json`. */
+  queues(): Promise<Queue[]> {
+    return this.#read("queues", async () => {
+      const result = await this.#exec(cmd.qstatQueues());
+      return parseQueuesJson(result.stdout);
+    });
+  }
+
+  /** Runs: `qstat -Qf -F json` (shared with queues()). */
+  async queue(name: string): Promise<Queue> {
+    const queues = await this.queues();
+    const queue = queues.find((q) => q.name === name);
+    if (!queue) {
+      throw new PbsError({
+        kind: "unknown_queue",
+        message: `queue ${name} does not exist`,
+        hint: `Known queues: ${queues.map((q) => q.name).join(", ")}.`,
+      });
+    }
+    return queue;
+  }
+
+  /** Runs: `pbsnodes -a -F json`. */
+  nodes(): Promise<Node[]> {
+    return this.#read("nodes", async () => {
+      const result = await this.#exec(cmd.pbsnodesAll());
+      return parseNodesJsonDetailed(result.stdout).nodes;
+    });
+  }
+
+  /** Runs: `pbsnodes -a -F json` (shared with nodes()). */
+  async node(name: string): Promise<Node> {
+    const nodes = await this.nodes();
+    const node = nodes.find((n) => n.name === name);
+    if (!node) {
+      throw new PbsError({
+        kind: "unknown_node",
+        message: `node ${name} does not exist`,
+        hint: "List nodes with list_nodes; names are vnode names as pbsnodes prints them.",
+      });
+    }
+    return node;
+  }
+
+  /** Runs: `pbs_rstat -f`. */
+  reservations(): Promise<Reservation[]> {
+    return this.#read("reservations", async () => {
+      const result = await this.#exec(cmd.pbsRstat());
+      return parseReservations(result.stdout);
+    });
+  }
+
+  /** Runs: `pbs_rstat -f` (shared with reservations()). */
+  async reservation(id: string): Promise<Reservation> {
+    const all = await this.reservations();
+    const short = id.split(".")[0];
+    const found = all.find((r) => r.id === id || r.id.split(".")[0] === short);
+    if (!found) {
+      throw new PbsError({
+        kind: "unknown_reservation",
+        message: `reservation ${id} does not exist`,
+        hint: all.length
+          ? `Current reservations: ${all.map((r) => r.id).join(", ")}.`
+          : "There are no reservations; list_reservations shows them when there are.",
+      });
+    }
+    return found;
+  }
+
+  /**
+   * Who the caller is to PBS. Runs: `qmgr -c 'list server'` (managers and
+   * operators are listed there when set; root is always a manager).
+   */
+  identity(): Promise<Identity> {
+    return this.#read("identity", async () => {
+      const result = await this.#exec(cmd.qmgrRead({ object: "server" }));
+      const server = parseQmgrList(result.stdout)[0];
+      const list = (attr: string) =>
+        (server?.attributes[attr] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+      const managers = list("managers");
+      const operators = list("operators");
+      const matches = (entries: string[]) =>
+        entries.some((e) => {
+          const [user] = e.split("@");
+          return user === this.user || user === "*";
+        });
+      const role: Role = this.user === "root" || matches(managers)
+        ? "manager"
+        : matches(operators)
+        ? "operator"
+        : "user";
+      return { user: this.user, role, managers, operators, ...describeRole(role) };
+    });
+  }
+
+  // -------------------------------------------------------------------------
+  // Job reads.
+
+  /** All jobs. Runs: `qstat -f -F json` (with `-x` when history is wanted). */
+  jobs(includeFinished = false): Promise<Job[]> {
+    return this.#read(`jobs:${includeFinished}`, async () => {
+      const result = await this.#exec(cmd.qstatAllJobs({ history: includeFinished }));
+      return parseJobsJson(result.stdout);
+    });
+  }
+
+  /** Jobs matching a filter, from the same cached query as jobs(). */
+  async listJobs(filter: JobListFilter): Promise<Job[]> {
+    const jobs = await this.jobs(filter.includeFinished ?? false);
+    return filterJobs(jobs, filter, this.user);
+  }
+
+  /**
+   * One job, found in history automatically. Runs: `qstat -fx -F json ID`
+   * (`-x` returns live and finished jobs alike, so one command suffices).
+   */
+  job(id: string): Promise<Job> {
+    return this.#read(`job:${id}`, async () => {
+      const result = await this.#exec(cmd.qstatJob(id, { history: true }));
+      const jobs = parseJobsJson(result.stdout);
+      if (jobs.length === 0) {
+        throw new PbsError({
+          kind: "unknown_job",
+          message: `job ${id} does not exist`,
+          hint: "Check the id with list_jobs (include_finished: true for old jobs).",
+        });
+      }
+      return jobs[0];
+    });
+  }
+
+  /** An array job's subjobs. Runs: `qstat -fx -t -F json ID[]`. */
+  subjobs(arrayId: string): Promise<Job[]> {
+    return this.#read(`subjobs:${arrayId}`, async () => {
+      const result = await this.#exec(
+        cmd.qstatJob(arrayId, { history: true, subjobs: true }),
+      );
+      return parseJobsJson(result.stdout).filter((j) => j.arrayParent !== undefined);
+    });
+  }
+
+  // -------------------------------------------------------------------------
+  // Job writes.
+
+  /** The exact qsub command a request becomes; nothing is run. */
+  async planSubmission(request: SubmitJobRequest): Promise<SubmissionPlan> {
+    let scriptText = request.script;
+    if (request.scriptPath !== undefined) {
+      const path = await resolveAllowed(request.scriptPath, this.config.allowedDirs);
+      scriptText = await Deno.readTextFile(path);
+    }
+    const submission = buildSubmission(request, this.config.defaultAccount, scriptText);
+    return {
+      argv: submission.command.argv,
+      stdinScript: submission.command.stdin,
+      scriptPath: request.scriptPath,
+      effective: submission.effective,
+      directives: submission.directives,
+    };
+  }
+
+  /** Runs: `qsub ...` then `qstat -fx -F json ID` to report where the job landed. */
+  async submitJob(request: SubmitJobRequest): Promise<SubmitResult> {
+    const plan = await this.planSubmission(request);
+    const result = await this.#write({ argv: plan.argv, stdin: plan.stdinScript });
+    const jobId = parseQsubJobId(result.stdout);
+    try {
+      const job = await this.job(jobId);
+      return { jobId, queue: job.queue, state: job.state, plan };
+    } catch {
+      // Accepted then dropped (a routing queue with no destination; see INDEX
+      // note 6): the id is still the truthful answer.
+      return { jobId, plan };
+    }
+  }
+
+  /** Runs: `qdel [-W force] [-x] ID`. */
+  async deleteJob(id: string, options: { force?: boolean; purgeHistory?: boolean } = {}) {
+    await this.#write(cmd.qdel(id, options));
+  }
+
+  /** Runs: `qhold -h TYPE ID`. */
+  async holdJob(id: string, holdType: HoldType = "u") {
+    await this.#write(cmd.qhold(id, { types: holdType }));
+  }
+
+  /** Runs: `qrls -h TYPE ID`. */
+  async releaseJob(id: string, holdType: HoldType = "u") {
+    await this.#write(cmd.qrls(id, { types: holdType }));
+  }
+
+  /**
+   * Runs: `qmove QUEUE ID` when the queue changes, then `qalter ... ID` for
+   * the rest (so new limits are checked against the new queue).
+   */
+  async modifyJob(id: string, request: ModifyJobRequest): Promise<string[]> {
+    const { queue, ...rest } = request;
+    const alterations = describeAlter(rest);
+    if (queue === undefined && alterations.length === 0) {
+      throw invalidInput(
+        "nothing to change",
+        "Give at least one of walltime, job_name, queue, priority, select, extra_resources, depend, start_after.",
+      );
+    }
+    // Build (and so validate) everything before changing anything.
+    const alter = alterations.length === 0 ? undefined : cmd.qalter(id, {
+      walltime: rest.walltime,
+      name: rest.jobName,
+      priority: rest.priority,
+      select: rest.select,
+      resources: rest.extraResources,
+      depend: rest.depend,
+      startAfter: rest.startAfter,
+    });
+    const move = queue === undefined ? undefined : cmd.qmove(queue, id);
+    const applied: string[] = [];
+    if (move) {
+      await this.#write(move);
+      applied.push(`queue → ${queue}`);
+    }
+    if (alter) {
+      await this.#write(alter);
+      applied.push(...alterations);
+    }
+    return applied;
+  }
+
+  // -------------------------------------------------------------------------
+  // Output and waiting.
+
+  /** Reads the tail of a job's output file. Runs: `qstat -fx -F json ID` (for the paths). */
+  async jobOutput(
+    id: string,
+    stream: "stdout" | "stderr",
+    tailLines: number,
+    maxBytes: number,
+  ): Promise<JobOutput> {
+    const job = await this.job(id);
+    const joined = stream === "stderr" && job.joinPath === "oe";
+    const pbsPath = stream === "stdout" || joined ? job.outputPath : job.errorPath;
+    if (!pbsPath) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `job ${job.id} has no ${stream} path`,
+        hint: "Array parents have no output of their own; ask for a subjob, e.g. 12[1].",
+      });
+    }
+    const path = await resolveAllowed(stripHost(pbsPath), this.config.allowedDirs);
+    const tail = await readTail(path, tailLines, maxBytes);
+    return { jobId: job.id, stream, ...tail, joined: joined || undefined };
+  }
+
+  /**
+   * Polls the job until it runs or finishes, with backoff (2 s → 15 s) so a
+   * long wait costs a few qstat calls a minute. Runs: `qstat -fx -F json ID`
+   * per poll (bypassing the cache).
+   */
+  async waitForJob(
+    id: string,
+    until: WaitTarget,
+    timeoutSeconds: number,
+    onProgress?: (update: ProgressUpdate) => Promise<void> | void,
+  ): Promise<WaitResult> {
+    const started = Date.now();
+    let delayMs = 2_000;
+    let polls = 0;
+    for (;;) {
+      this.#cache.clear();
+      const job = await this.job(id);
+      polls++;
+      const waitedSeconds = Math.round((Date.now() - started) / 1000);
+      const reached = until === "running"
+        ? job.state === "R" || isFinished(job.state)
+        : isFinished(job.state);
+      if (reached || waitedSeconds >= timeoutSeconds) {
+        return { jobId: job.id, reached, state: job.state, waitedSeconds, polls, job };
+      }
+      await onProgress?.({
+        state: job.state,
+        waitedSeconds,
+        message: `job ${job.id} is ${job.state}; waiting until ${until}`,
+      });
+      const remainingMs = timeoutSeconds * 1000 - (Date.now() - started);
+      await this.#sleep(Math.max(0, Math.min(delayMs, remainingMs)));
+      delayMs = Math.min(delayMs * 1.5, 15_000);
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Reservations.
+
+  /** Runs: `pbs_rsub ...`. */
+  async createReservation(request: ReservationRequest): Promise<{ id: string; state: string }> {
+    if (request.start === undefined) {
+      throw invalidInput(
+        "a reservation needs a start time",
+        'Give start as an ISO time, e.g. "2026-11-24T15:00", and end or duration.',
+      );
+    }
+    const command = cmd.pbsRsub({
+      start: request.start,
+      end: request.end,
+      duration: request.duration,
+      select: request.select,
+      name: request.name,
+      users: request.users,
+    });
+    const result = await this.#write(command);
+    return parseRsubOutput(result.stdout);
+  }
+
+  /** Runs: `pbs_ralter [-R] [-E] [-D] ID`. */
+  async modifyReservation(id: string, request: ReservationRequest): Promise<void> {
+    await this.#write(cmd.pbsRalter(id, request));
+  }
+
+  /** Runs: `pbs_rdel ID`. */
+  async deleteReservation(id: string): Promise<void> {
+    await this.#write(cmd.pbsRdel(id));
+  }
+}
+
+function describeAlter(request: ModifyJobRequest): string[] {
+  const out: string[] = [];
+  if (request.walltime) out.push(`walltime → ${request.walltime}`);
+  if (request.jobName) out.push(`job_name → ${request.jobName}`);
+  if (request.priority !== undefined) out.push(`priority → ${request.priority}`);
+  if (request.select) out.push(`select → ${request.select}`);
+  for (const [k, v] of Object.entries(request.extraResources ?? {})) out.push(`${k} → ${v}`);
+  if (request.depend) out.push(`depend → ${request.depend}`);
+  if (request.startAfter) out.push(`start_after → ${request.startAfter}`);
+  return out;
+}
+
+function describeRole(role: Role): { allowed: string[]; notAllowed: string[] } {
+  const own = [
+    "submit jobs",
+    "query jobs, queues, nodes and reservations",
+    "delete, hold (user hold), release (user hold) and modify your own jobs",
+    "lower the walltime of your own running jobs",
+    "create and delete your own reservations",
+  ];
+  const operator = [
+    "set and release operator holds",
+    "raise walltime of running jobs",
+    "suspend and resume jobs",
+    "mark nodes offline and back online",
+    "act on other users' jobs",
+  ];
+  const manager = ["set and release system holds", "change server and queue configuration (qmgr)"];
+  switch (role) {
+    case "manager":
+      return { allowed: [...own, ...operator, ...manager], notAllowed: [] };
+    case "operator":
+      return { allowed: [...own, ...operator], notAllowed: manager };
+    default:
+      return { allowed: own, notAllowed: [...operator, ...manager] };
+  }
+}

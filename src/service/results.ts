@@ -1,0 +1,76 @@
+/**
+ * What the service returns beyond the PBS domain objects of src/pbs/model.
+ */
+import type { PbsErrorDetails } from "../pbs/errors.ts";
+import type { Job } from "../pbs/model/types.ts";
+
+export type Role = "user" | "operator" | "manager";
+
+export interface Identity {
+  user: string;
+  role: Role;
+  /** `managers` / `operators` as the server lists them (may be empty: root is always a manager). */
+  managers: string[];
+  operators: string[];
+  /** What this role may do, in plain words. */
+  allowed: string[];
+  notAllowed: string[];
+}
+
+/** A `#PBS` directive in a script and whether an explicit parameter replaced it. */
+export interface DirectiveReport {
+  option: string;
+  value: string;
+  /** The submit parameter that overrides it (qsub lets the command line win), if any. */
+  overriddenBy?: string;
+}
+
+export interface SubmissionPlan {
+  /** The exact qsub argv. */
+  argv: string[];
+  /** The script text, when it is sent on stdin (inline scripts). */
+  stdinScript?: string;
+  /** The script path, when qsub reads a file. */
+  scriptPath?: string;
+  /** What will be requested, after combining parameters (directives not included). */
+  effective: Record<string, string>;
+  directives: DirectiveReport[];
+}
+
+export interface SubmitResult {
+  jobId: string;
+  /** The queue the job landed in (after routing), when PBS could tell us. */
+  queue?: string;
+  state?: string;
+  plan: SubmissionPlan;
+}
+
+export interface BatchItemResult {
+  index: number;
+  key?: string;
+  ok: boolean;
+  jobId?: string;
+  error?: PbsErrorDetails;
+}
+
+export interface WaitResult {
+  jobId: string;
+  /** True when the awaited condition was reached; false on timeout. */
+  reached: boolean;
+  state: string;
+  waitedSeconds: number;
+  polls: number;
+  job?: Job;
+}
+
+export interface JobOutput {
+  jobId: string;
+  stream: "stdout" | "stderr";
+  path: string;
+  text: string;
+  lines: number;
+  sizeBytes: number;
+  truncated: boolean;
+  /** Set when stderr was joined into stdout (`-j oe`). */
+  joined?: boolean;
+}

@@ -1,0 +1,160 @@
+/**
+ * Job script generation for `generate_job_script`.
+ *
+ * The script carries only the application part; resources go into the
+ * recommended `submit_job` arguments, where they are validated and reported.
+ * Every user value that lands in the script is shell-quoted, so a file name
+ * such as `a b; rm -rf ~` stays one harmless word. Nothing is written to disk.
+ */
+import { invalidInput } from "../pbs/errors.ts";
+
+export const TEMPLATES = ["python", "mpi", "gpu", "pytorch", "array"] as const;
+export type TemplateName = typeof TEMPLATES[number];
+
+export interface ScriptRequest {
+  /** A command line, or one of TEMPLATES. */
+  application: string;
+  inputFiles?: string[];
+  nodeCount?: number;
+  gpuRequired?: boolean;
+  walltime?: string;
+  queue?: string;
+  account?: string;
+  ranksPerNode?: number;
+  modules?: string[];
+  condaEnv?: string;
+  jobName?: string;
+}
+
+export interface GeneratedScript {
+  script: string;
+  template?: TemplateName;
+  /** Arguments to pass to `submit_job` together with `script`. */
+  submitArguments: Record<string, string | number | boolean>;
+  notes: string[];
+}
+
+/** POSIX shell single-quoting: safe for any text, including quotes and newlines. */
+export function shellQuote(value: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+  return `'${value.replaceAll("'", `'"'"'`)}'`;
+}
+
+function isTemplate(name: string): name is TemplateName {
+  return (TEMPLATES as readonly string[]).includes(name);
+}
+
+const MODULE_NAME = /^[A-Za-z0-9_.+\/-]+$/;
+
+function environmentSetup(req: ScriptRequest): string[] {
+  const lines: string[] = [];
+  for (const module of req.modules ?? []) {
+    if (!MODULE_NAME.test(module)) {
+      throw invalidInput(
+        `module name ${JSON.stringify(module)} has characters module names never use`,
+        "Give module names as `module avail` prints them, e.g. `conda/2024-04-29` or `cray-python`.",
+      );
+    }
+    lines.push(`module load ${module}`);
+  }
+  if (req.condaEnv) lines.push(`conda activate ${shellQuote(req.condaEnv)}`);
+  return lines;
+}
+
+/** The command the template runs; input files are appended as quoted arguments. */
+function applicationCommand(req: ScriptRequest, template: TemplateName | undefined): string[] {
+  const inputs = (req.inputFiles ?? []).map(shellQuote).join(" ");
+  const withInputs = (cmd: string) => (inputs ? `${cmd} ${inputs}` : cmd);
+  const nodes = req.nodeCount ?? 1;
+  const ppn = req.ranksPerNode ?? (req.gpuRequired || template === "gpu" ? 4 : 1);
+  switch (template) {
+    case "python":
+      return [withInputs("python3 main.py")];
+    case "mpi":
+      return [
+        `NNODES=$(wc -l < "$PBS_NODEFILE")`,
+        `RANKS_PER_NODE=${ppn}`,
+        withInputs(`mpiexec -n $((NNODES * RANKS_PER_NODE)) --ppn $RANKS_PER_NODE ./app`),
+      ];
+    case "gpu":
+      return [
+        `RANKS_PER_NODE=${ppn}  # one rank per GPU`,
+        withInputs(`mpiexec -n $((${nodes} * RANKS_PER_NODE)) --ppn $RANKS_PER_NODE ./gpu_app`),
+      ];
+    case "pytorch":
+      return [
+        `NNODES=$(wc -l < "$PBS_NODEFILE")`,
+        `RANKS_PER_NODE=${ppn}  # one rank per GPU`,
+        `export MASTER_ADDR=$(head -n 1 "$PBS_NODEFILE")`,
+        `export MASTER_PORT=29500`,
+        withInputs(`mpiexec -n $((NNODES * RANKS_PER_NODE)) --ppn $RANKS_PER_NODE python3 train.py`),
+      ];
+    case "array":
+      return [
+        `# PBS_ARRAY_INDEX is this subjob's index in array_range.`,
+        withInputs(`python3 main.py --index "$PBS_ARRAY_INDEX"`),
+      ];
+    default:
+      // A literal command line: kept as the user wrote it (it is their command),
+      // only the input files are quoted.
+      return [withInputs(req.application)];
+  }
+}
+
+function submitArguments(
+  req: ScriptRequest,
+  template: TemplateName | undefined,
+): Record<string, string | number | boolean> {
+  const args: Record<string, string | number | boolean> = {};
+  if (req.jobName) args.job_name = req.jobName;
+  if (req.queue) args.queue = req.queue;
+  if (req.account) args.account = req.account;
+  args.walltime = req.walltime ?? "01:00:00";
+  args.node_count = req.nodeCount ?? 1;
+  if (req.gpuRequired || template === "gpu" || template === "pytorch") {
+    args.ngpus = req.ranksPerNode ?? 4;
+  }
+  if (template === "array") args.array_range = "1-10";
+  return args;
+}
+
+export function generateJobScript(req: ScriptRequest): GeneratedScript {
+  const application = req.application.trim();
+  if (application === "") {
+    throw invalidInput(
+      "application is empty",
+      `Give a command line (e.g. "python3 train.py --epochs 10") or a template: ${TEMPLATES.join(", ")}.`,
+    );
+  }
+  if (application.includes("\n")) {
+    throw invalidInput(
+      "application must be a single command line",
+      "Put multi-line logic in a script file and give its invocation, e.g. `bash run.sh`.",
+    );
+  }
+  const template = isTemplate(application) ? application : undefined;
+  const lines = [
+    "#!/bin/bash",
+    `# Generated by pbs-mcp${template ? ` (template: ${template})` : ""}.`,
+    "# Resources are requested through submit_job's arguments, not #PBS lines.",
+    "set -euo pipefail",
+    'cd "${PBS_O_WORKDIR:-$PWD}"',
+    ...environmentSetup(req),
+    ...applicationCommand({ ...req, application }, template),
+    "",
+  ];
+  const notes: string[] = [];
+  if (template) {
+    notes.push(
+      `Template "${template}" runs a placeholder program (${
+        template === "python" || template === "array"
+          ? "main.py"
+          : template === "pytorch"
+          ? "train.py"
+          : "./app"
+      }); edit it to run yours.`,
+    );
+  }
+  if (!req.walltime) notes.push("No walltime given: 01:00:00 is recommended as a start.");
+  return { script: lines.join("\n"), template, submitArguments: submitArguments(req, template), notes };
+}
