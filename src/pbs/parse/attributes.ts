@@ -5,12 +5,27 @@
  */
 
 import type { PbsValue, ResourceMap } from "../model/types.ts";
+import { readPbsJsonDocuments } from "../json.ts";
 
 /** A flat attribute map: `Resource_List.walltime` → `00:30:00`, every value as text. */
 export type FlatAttributes = Record<string, string>;
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The objects under `section` (`Jobs`, `Queue`, `Server`, `nodes`) across every
+ * JSON document in `text`, as name → value. A document without the section
+ * key is PBS's way of saying "none".
+ */
+export function sectionEntries(text: string, section: string): Array<[string, unknown]> {
+  const entries: Array<[string, unknown]> = [];
+  for (const document of readPbsJsonDocuments(text)) {
+    const objects = document[section];
+    if (isRecord(objects)) entries.push(...Object.entries(objects));
+  }
+  return entries;
 }
 
 /**

@@ -10,7 +10,6 @@
 import type { ArrayInfo, Job, JobTimes } from "../model/types.ts";
 import { isJobStateLetter } from "../model/states.ts";
 import { parsePbsTime } from "../model/time.ts";
-import { readPbsJsonDocuments } from "../json.ts";
 import {
   type FlatAttributes,
   flattenAttributes,
@@ -19,6 +18,7 @@ import {
   parseInteger,
   parseStateCount,
   resourceMaps,
+  sectionEntries,
   setDefined,
   variablesFromJson,
   variablesFromText,
@@ -27,15 +27,10 @@ import {
 /** Jobs in `qstat -f -F json` output (one or several concatenated documents). */
 export function parseJobsJson(text: string): Job[] {
   const jobs: Job[] = [];
-  for (const document of readPbsJsonDocuments(text)) {
-    const section = document["Jobs"];
-    // No "Jobs" key is PBS's way of saying "no jobs".
-    if (!isRecord(section)) continue;
-    for (const [id, value] of Object.entries(section)) {
-      if (!isRecord(value)) continue;
-      const variables = variablesFromJson(value["Variable_List"]);
-      jobs.push(buildJob(id, flattenAttributes(value, variables), variables));
-    }
+  for (const [id, value] of sectionEntries(text, "Jobs")) {
+    if (!isRecord(value)) continue;
+    const variables = variablesFromJson(value["Variable_List"]);
+    jobs.push(buildJob(id, flattenAttributes(value, variables), variables));
   }
   return jobs;
 }

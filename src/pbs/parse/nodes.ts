@@ -10,13 +10,13 @@
 
 import type { Node } from "../model/types.ts";
 import { parsePbsTime } from "../model/time.ts";
-import { readPbsJsonDocuments } from "../json.ts";
 import {
   type FlatAttributes,
   flattenAttributes,
   isRecord,
   parseInteger,
   resourceMaps,
+  sectionEntries,
   setDefined,
   splitList,
 } from "./attributes.ts";
@@ -35,15 +35,11 @@ export function parseNodesJson(text: string): Node[] {
 /** Nodes in pbsnodes JSON output, plus the names pbsnodes said it does not know. */
 export function parseNodesJsonDetailed(text: string): NodesResult {
   const result: NodesResult = { nodes: [], unknown: [] };
-  for (const document of readPbsJsonDocuments(text)) {
-    const section = document["nodes"];
-    if (!isRecord(section)) continue;
-    for (const [name, value] of Object.entries(section)) {
-      if (isRecord(value) && !isUnknownNodeEntry(name, value)) {
-        result.nodes.push(buildNode(name, flattenAttributes(value)));
-      } else {
-        result.unknown.push(name);
-      }
+  for (const [name, value] of sectionEntries(text, "nodes")) {
+    if (isRecord(value) && !isUnknownNodeEntry(name, value)) {
+      result.nodes.push(buildNode(name, flattenAttributes(value)));
+    } else {
+      result.unknown.push(name);
     }
   }
   return result;

@@ -3,7 +3,6 @@
  */
 
 import type { Queue } from "../model/types.ts";
-import { readPbsJsonDocuments } from "../json.ts";
 import {
   type FlatAttributes,
   flattenAttributes,
@@ -12,6 +11,7 @@ import {
   parseInteger,
   parseStateCount,
   resourceMaps,
+  sectionEntries,
   setDefined,
   splitList,
 } from "./attributes.ts";
@@ -19,12 +19,8 @@ import {
 /** Queues in `qstat -Qf -F json` output; an envelope without `"Queue"` means none. */
 export function parseQueuesJson(text: string): Queue[] {
   const queues: Queue[] = [];
-  for (const document of readPbsJsonDocuments(text)) {
-    const section = document["Queue"];
-    if (!isRecord(section)) continue;
-    for (const [name, value] of Object.entries(section)) {
-      if (isRecord(value)) queues.push(buildQueue(name, flattenAttributes(value)));
-    }
+  for (const [name, value] of sectionEntries(text, "Queue")) {
+    if (isRecord(value)) queues.push(buildQueue(name, flattenAttributes(value)));
   }
   return queues;
 }

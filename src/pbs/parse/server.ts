@@ -4,7 +4,6 @@
 
 import type { ServerInfo } from "../model/types.ts";
 import { PbsError } from "../errors.ts";
-import { readPbsJsonDocuments } from "../json.ts";
 import {
   type FlatAttributes,
   flattenAttributes,
@@ -13,17 +12,14 @@ import {
   parseInteger,
   parseStateCount,
   resourceMaps,
+  sectionEntries,
   setDefined,
 } from "./attributes.ts";
 
 /** The first server in `qstat -Bf -F json` output. */
 export function parseServerJson(text: string): ServerInfo {
-  for (const document of readPbsJsonDocuments(text)) {
-    const section = document["Server"];
-    if (!isRecord(section)) continue;
-    for (const [name, value] of Object.entries(section)) {
-      if (isRecord(value)) return buildServer(name, flattenAttributes(value));
-    }
+  for (const [name, value] of sectionEntries(text, "Server")) {
+    if (isRecord(value)) return buildServer(name, flattenAttributes(value));
   }
   throw new PbsError({
     kind: "parse_error",
