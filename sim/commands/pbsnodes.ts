@@ -1,0 +1,150 @@
+/**
+ * pbsnodes: node status (text, JSON, DSV, summaries), `-l` down/offline
+ * listing, and `-o`/`-r`/`-C` marking. Every error exits 1, except an
+ * unknown node with `-F json`, which is reported inside the JSON (exit 0).
+ */
+
+import { SimError, type SimNode } from "../model.ts";
+import { getopt, has, lastArg } from "../argv.ts";
+import { type CommandOutput, fail, ok, pbsMessage } from "../errno.ts";
+import { nodeJson } from "../format/attrs.ts";
+import { arr, type JsonNode, num, obj, str } from "../format/json.ts";
+import { nodeDsv, nodeText } from "../format/text.ts";
+import { nodeListLine, nodeSummaryTable, summariseNode } from "../format/tables.ts";
+import { type CommandContext, connect, usageError, versionOutput } from "./context.ts";
+import { jsonDocument } from "./qstat.ts";
+
+export function pbsnodes(ctx: CommandContext): CommandOutput {
+  const version = versionOutput(ctx);
+  if (version) return version;
+  const parsed = getopt(ctx.args, "aC:D:F:HjlLors:Sv");
+  if (!parsed.ok) return usageError(ctx, parsed.message, 1);
+  connect(ctx);
+
+  if (has(parsed, "o") || has(parsed, "r") || has(parsed, "C")) {
+    const action = has(parsed, "o") ? "offline" : has(parsed, "r") ? "clear" : "comment";
+    return markNodes(ctx, parsed.operands, action, lastArg(parsed, "C"));
+  }
+  if (has(parsed, "l")) {
+    const marked = ctx.complex.nodes().filter((n) =>
+      n.state.some((s) => /down|offline|unknown/.test(s))
+    );
+    return ok(marked.map((n) => nodeListLine(n.name, ctx.complex.nodeAttributes(n))).join(""));
+  }
+
+  const format = lastArg(parsed, "F") ?? "text";
+  const view: NodeView = {
+    format: format === "json" ? "json" : format === "dsv" ? "dsv" : "text",
+    delimiter: lastArg(parsed, "D") ?? "|",
+    summary: has(parsed, "S"),
+    jobs: has(parsed, "j"),
+  };
+  if (has(parsed, "a") || parsed.operands.length === 0) {
+    return ok(render(ctx, ctx.complex.nodes(), [], view));
+  }
+
+  const found: SimNode[] = [];
+  const missing: string[] = [];
+  for (const name of parsed.operands) {
+    const nodes = has(parsed, "v") ? vnodeNamed(ctx, name) : nodesOnHost(ctx, name);
+    if (nodes.length) found.push(...nodes);
+    else missing.push(name);
+  }
+  const stdout = render(ctx, found, missing, view);
+  if (view.format === "json" || missing.length === 0) return ok(stdout);
+  const errors = missing.map((name) => `Node: ${name},  Error: ${pbsMessage(15062)}\n`).join("");
+  return fail(1, errors, stdout);
+}
+
+interface NodeView {
+  format: "text" | "json" | "dsv";
+  delimiter: string;
+  summary: boolean;
+  jobs: boolean;
+}
+
+function vnodeNamed(ctx: CommandContext, name: string): SimNode[] {
+  return ctx.complex.nodes().filter((n) => n.name === name);
+}
+
+/** Without -v an operand is a host: nodes whose mom or resources_available.host is it. */
+function nodesOnHost(ctx: CommandContext, host: string): SimNode[] {
+  return ctx.complex.nodes().filter((n) => n.mom === host || n.extra.host === host);
+}
+
+function render(ctx: CommandContext, nodes: SimNode[], missing: string[], view: NodeView): string {
+  const { complex } = ctx;
+  const named = nodes.map((node) => ({ name: node.name, attrs: complex.nodeAttributes(node) }));
+  if (view.format === "json") {
+    const entries: Array<[string, JsonNode]> = named.map(({ name, attrs }) => [
+      name,
+      view.summary ? summaryJson(summariseNode(name, attrs), view.jobs) : nodeJson(attrs),
+    ]);
+    for (const name of missing) entries.push([name, obj([[name, str(pbsMessage(15062))]])]);
+    return jsonDocumentAlways(ctx, obj(entries));
+  }
+  if (view.summary) {
+    return nodeSummaryTable(
+      named.map(({ name, attrs }) => summariseNode(name, attrs)),
+      view.jobs,
+      complex.server.name,
+    );
+  }
+  if (view.format === "dsv") {
+    return named.map(({ name, attrs }) => nodeDsv(name, attrs, view.delimiter)).join("");
+  }
+  return named.map(({ name, attrs }) => nodeText(name, attrs)).join("");
+}
+
+/** pbsnodes always prints its `nodes` key, even when empty. */
+function jsonDocumentAlways(ctx: CommandContext, nodes: JsonNode & { t: "obj" }): string {
+  if (nodes.entries.length > 0) return jsonDocument(ctx, "nodes", nodes);
+  const text = jsonDocument(ctx, "nodes", undefined);
+  return text.replace(/\n}\n$/, `,\n\t"nodes":\t{\n\t}\n}\n`);
+}
+
+function summaryJson(summary: ReturnType<typeof summariseNode>, withJobs: boolean): JsonNode {
+  if (withJobs) {
+    return obj([
+      ["State", str(summary.state)],
+      ["Total Jobs", num(summary.jobs.length)],
+      ["Running Jobs", num(summary.jobs.length)],
+      ["Suspended Jobs", num(0)],
+      ["mem f/t", str(summary.memFreeTotal)],
+      ["ncpus f/t", str(summary.ncpusFreeTotal)],
+      ["nmics f/t", str(summary.nmicsFreeTotal)],
+      ["ngpus f/t", str(summary.ngpusFreeTotal)],
+      ["jobs", arr(summary.jobs.map(str))],
+    ]);
+  }
+  return obj([
+    ["State", str(summary.state)],
+    ["OS", str(summary.os)],
+    ["hardware", str(summary.hardware)],
+    ["host", str(summary.host)],
+    ["queue", str(summary.queue)],
+    ["Memory", str(summary.memory)],
+    ["ncpus", num(Number(summary.ncpus))],
+    ["nmics", num(Number(summary.nmics))],
+    ["ngpus", num(Number(summary.ngpus))],
+    ["comment", str(summary.comment)],
+  ]);
+}
+
+function markNodes(
+  ctx: CommandContext,
+  names: string[],
+  action: "offline" | "clear" | "comment",
+  comment: string | undefined,
+): CommandOutput {
+  let stderr = "";
+  for (const name of names) {
+    try {
+      ctx.complex.markNode(ctx.caller, name, action, comment);
+    } catch (error) {
+      if (!(error instanceof SimError)) throw error;
+      stderr += `Error marking node ${name} - ${pbsMessage(error.errno)}\n`;
+    }
+  }
+  return stderr ? fail(1, stderr) : ok();
+}

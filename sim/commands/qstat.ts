@@ -1,0 +1,347 @@
+/**
+ * qstat: job, queue (-Q, -q) and server (-B) status in PBS's text, table,
+ * JSON and DSV forms.
+ */
+
+import { PBSE, SimError, type SimJob, type SimQueue } from "../model.ts";
+import { getopt, has, lastArg, type ParsedArgs } from "../argv.ts";
+import { type CommandOutput, exitCodeOf, serverMessage } from "../errno.ts";
+import { type JsonFlavour, qstatJson } from "../format/attrs.ts";
+import {
+  type JsonNode,
+  MASTER_STYLE,
+  num,
+  obj,
+  printJson,
+  RELEASE_STYLE,
+  str,
+} from "../format/json.ts";
+import { qstatDsv, qstatFullText } from "../format/text.ts";
+import {
+  type JobRow,
+  qstatAltTable,
+  qstatDefaultTable,
+  queueLimitsTable,
+  queueSummaryTable,
+  serverSummaryTable,
+} from "../format/tables.ts";
+import {
+  type CommandContext,
+  connect,
+  normaliseJobId,
+  usageError,
+  userPart,
+  versionOutput,
+} from "./context.ts";
+
+const QSTAT_OPTIONS = "1aBD:EfF:GHiJMnpqQrsStTu:wxz";
+
+type OutputFormat = "text" | "json" | "dsv";
+
+interface QstatMode {
+  full: boolean;
+  format: OutputFormat;
+  delimiter: string;
+  wide: boolean;
+}
+
+/** Output and errors accumulated over several ids, in PBS's order. */
+class Result {
+  stdout = "";
+  stderr = "";
+  code = 0;
+  error(line: string, code: number): void {
+    this.stderr += line;
+    this.code = code;
+  }
+  output(): CommandOutput {
+    return { stdout: this.stdout, stderr: this.stderr, code: this.code };
+  }
+}
+
+export function qstat(ctx: CommandContext): CommandOutput {
+  const version = versionOutput(ctx);
+  if (version) return version;
+  const parsed = getopt(ctx.args, QSTAT_OPTIONS);
+  if (!parsed.ok) return usageError(ctx, parsed.message);
+
+  const formatArg = lastArg(parsed, "F");
+  const format: OutputFormat = formatArg === undefined
+    ? "text"
+    : formatArg === "json"
+    ? "json"
+    : "dsv";
+  if (formatArg !== undefined && !["json", "dsv"].includes(formatArg)) {
+    return usageError(ctx, `invalid -F format: ${formatArg}`);
+  }
+  const summaryMode = has(parsed, "Q") || has(parsed, "B");
+  if (formatArg !== undefined && !has(parsed, "f") && !summaryMode) {
+    return usageError(ctx, "conflicting options.");
+  }
+  if (formatArg !== undefined && has(parsed, "w")) {
+    return { stdout: "", stderr: "qstat: option w cannot be used with -F\n", code: 2 };
+  }
+  const mode: QstatMode = {
+    full: has(parsed, "f"),
+    format,
+    delimiter: lastArg(parsed, "D") ?? (format === "dsv" ? "|" : "\n"),
+    wide: has(parsed, "w"),
+  };
+
+  if (has(parsed, "B")) return serverStatus(ctx, mode);
+  if (has(parsed, "Q")) return queueStatus(ctx, parsed.operands, mode);
+  if (has(parsed, "q")) return queueLimits(ctx, parsed.operands);
+  return jobStatus(ctx, parsed, mode);
+}
+
+// Jobs ------------------------------------------------------------------------
+
+interface JobFilter {
+  history: boolean;
+  historyOnly: boolean;
+  subjobs: boolean;
+  arraysOnly: boolean;
+  states?: string;
+  users?: string[];
+}
+
+function jobFilter(parsed: ParsedArgs): JobFilter {
+  const users = lastArg(parsed, "u")?.split(",").map((u) => userPart(u));
+  const states = has(parsed, "i") ? "QHWT" : has(parsed, "r") ? "RSE" : undefined;
+  return {
+    history: has(parsed, "x") || has(parsed, "H"),
+    historyOnly: has(parsed, "H"),
+    subjobs: has(parsed, "t"),
+    arraysOnly: has(parsed, "J"),
+    states,
+    users,
+  };
+}
+
+/** -J: array parents only; with -t, their subjobs only (qstat_J, qstat_Jt). */
+function passes(job: SimJob, filter: JobFilter): boolean {
+  if (filter.arraysOnly) {
+    const isParent = job.array !== undefined;
+    const isSubjob = job.parentId !== undefined;
+    if (filter.subjobs ? !isSubjob : !isParent) return false;
+  }
+  if (filter.historyOnly && job.state !== "F") return false;
+  if (filter.states && !filter.states.includes(job.state)) return false;
+  if (filter.users && !filter.users.includes(job.user)) return false;
+  return true;
+}
+
+function jobStatus(ctx: CommandContext, parsed: ParsedArgs, mode: QstatMode): CommandOutput {
+  const { complex } = ctx;
+  const filter = jobFilter(parsed);
+  const result = new Result();
+  connect(ctx, mode.format === "json" ? jsonDocument(ctx, "Jobs", undefined) : "");
+  if (filter.history && !complex.server.jobHistoryEnable) {
+    result.stderr += "qstat: PBS is not configured to maintain job history \n";
+  }
+
+  // One group per status call PBS would make (one per id or destination).
+  const groups: SimJob[][] = [];
+  if (parsed.operands.length === 0) {
+    groups.push(complex.listJobs({ history: filter.history, subjobs: filter.subjobs }));
+  }
+  for (const operand of parsed.operands) {
+    const group = /^\d/.test(operand)
+      ? jobsForId(ctx, operand, filter, result)
+      : jobsForDestination(ctx, operand, filter, result);
+    if (group) groups.push(group);
+  }
+  const selected = groups.map((group) => group.filter((job) => passes(job, filter)));
+  result.stdout += renderJobs(ctx, selected, mode, parsed);
+  return result.output();
+}
+
+function jobsForId(
+  ctx: CommandContext,
+  raw: string,
+  filter: JobFilter,
+  result: Result,
+): SimJob[] | undefined {
+  const id = normaliseJobId(raw, ctx.complex);
+  if (id === undefined) {
+    result.error(`qstat: illegally formed job identifier: ${raw}\n`, 1);
+    return undefined;
+  }
+  try {
+    const job = ctx.complex.findJob(id, { history: filter.history });
+    if (!filter.subjobs || !job.array) return [job];
+    return [job, ...[...job.array.subjobs.values()]];
+  } catch (error) {
+    if (!(error instanceof SimError)) throw error;
+    if (error.errno === PBSE.HISTJOBID) {
+      result.error(
+        `qstat: ${id} Job has finished, use -x or -H to obtain historical job information\n`,
+        exitCodeOf(error.errno),
+      );
+    } else {
+      result.error(`qstat: ${serverMessage(error)} ${id}\n`, exitCodeOf(error.errno));
+    }
+    return undefined;
+  }
+}
+
+/** `workq`, `workq@vm`, `@vm`: jobs in a queue (or all jobs of the server). */
+function jobsForDestination(
+  ctx: CommandContext,
+  destination: string,
+  filter: JobFilter,
+  result: Result,
+): SimJob[] | undefined {
+  const [queue, server] = destination.split("@", 2);
+  const { complex } = ctx;
+  const known = complex.queues().some((q) => q.name === queue);
+  if ((queue && !known) || (server !== undefined && server !== complex.server.name)) {
+    result.error(`qstat: Unknown queue destination ${destination}\n`, exitCodeOf(PBSE.UNKQUE));
+    return undefined;
+  }
+  const jobs = complex.listJobs({ history: filter.history, subjobs: filter.subjobs });
+  return queue ? jobs.filter((job) => job.queue === queue) : jobs;
+}
+
+function renderJobs(
+  ctx: CommandContext,
+  groups: SimJob[][],
+  mode: QstatMode,
+  parsed: ParsedArgs,
+): string {
+  const { complex } = ctx;
+  if (mode.format === "json") {
+    // OpenPBS master bug (qstat_f_json_multi, INDEX §3): the "Jobs" object is
+    // created during the first successful status call only, so jobs from any
+    // later id or destination are dropped. Reproduced on purpose.
+    const first = groups.find((group) => group.length > 0) ?? [];
+    const section = first.length
+      ? obj(first.map((job) => [job.id, qstatJson(complex.jobAttributes(job), ctx.jsonFlavour)]))
+      : undefined;
+    return jsonDocument(ctx, "Jobs", section);
+  }
+  const jobs = groups.flat();
+  if (mode.full) {
+    return jobs.map((job) => {
+      const attrs = complex.jobAttributes(job);
+      return mode.format === "dsv"
+        ? qstatDsv(`Job Id: ${job.id}`, attrs, mode.delimiter)
+        : qstatFullText(`Job Id: ${job.id}`, attrs, mode.wide);
+    }).join("");
+  }
+  const rows: JobRow[] = jobs.map((job) => ({ id: job.id, attrs: complex.jobAttributes(job) }));
+  const alternate = ["a", "i", "r", "H", "u", "n", "s", "T"].some((letter) => has(parsed, letter));
+  if (!alternate) return qstatDefaultTable(rows, mode.wide);
+  return qstatAltTable(rows, {
+    wide: mode.wide,
+    nodes: has(parsed, "n"),
+    comments: has(parsed, "s"),
+    server: complex.server.name,
+  });
+}
+
+/** The JSON envelope; an absent or empty section leaves its key out (PBS prints none). */
+export function jsonDocument(
+  ctx: CommandContext,
+  key: string,
+  section: JsonNode | undefined,
+): string {
+  const { complex } = ctx;
+  const root = obj([
+    ["timestamp", num(complex.now())],
+    ["pbs_version", str(complex.server.version)],
+    ["pbs_server", str(complex.server.name)],
+  ]);
+  if (section && section.t === "obj" && section.entries.length > 0) {
+    root.entries.push([key, section]);
+  }
+  return printJson(root, styleOf(ctx.jsonFlavour));
+}
+
+function styleOf(flavour: JsonFlavour) {
+  return flavour === "release" ? RELEASE_STYLE : MASTER_STYLE;
+}
+
+// Queues and server ---------------------------------------------------------------
+
+function selectQueues(ctx: CommandContext, names: string[], result: Result): SimQueue[][] {
+  const { complex } = ctx;
+  if (names.length === 0) return [complex.queues()];
+  const groups: SimQueue[][] = [];
+  for (const name of names) {
+    const queueName = name.split("@")[0];
+    try {
+      groups.push(queueName ? [complex.findQueue(queueName)] : complex.queues());
+    } catch (error) {
+      if (!(error instanceof SimError)) throw error;
+      result.error(`qstat: ${serverMessage(error)} ${name}\n`, exitCodeOf(error.errno));
+    }
+  }
+  return groups;
+}
+
+function queueStatus(ctx: CommandContext, names: string[], mode: QstatMode): CommandOutput {
+  const { complex } = ctx;
+  connect(ctx, mode.format === "json" ? jsonDocument(ctx, "Queue", undefined) : "");
+  const result = new Result();
+  const groups = selectQueues(ctx, names, result);
+  if (mode.format === "json") {
+    // Same master bug as for jobs: only the first destination's queues appear.
+    const first = groups.find((g) => g.length > 0) ?? [];
+    const section = obj(
+      first.map((q) => [q.name, qstatJson(complex.queueAttributes(q), ctx.jsonFlavour)]),
+    );
+    result.stdout += jsonDocument(ctx, "Queue", section);
+    return result.output();
+  }
+  const queues = groups.flat();
+  if (mode.format === "dsv") {
+    result.stdout += queues.map((q) =>
+      qstatDsv(`Queue: ${q.name}`, complex.queueAttributes(q), mode.delimiter)
+    )
+      .join("");
+  } else if (mode.full) {
+    result.stdout += queues.map((q) =>
+      qstatFullText(`Queue: ${q.name}`, complex.queueAttributes(q), mode.wide)
+    )
+      .join("");
+  } else {
+    result.stdout += queueSummaryTable(
+      queues.map((q) => ({ name: q.name, attrs: complex.queueAttributes(q) })),
+    );
+  }
+  return result.output();
+}
+
+function queueLimits(ctx: CommandContext, names: string[]): CommandOutput {
+  const { complex } = ctx;
+  connect(ctx);
+  const result = new Result();
+  const queues = selectQueues(ctx, names, result).flat();
+  result.stdout += queueLimitsTable(
+    complex.server.name,
+    queues.map((q) => ({ name: q.name, attrs: complex.queueAttributes(q) })),
+  );
+  return result.output();
+}
+
+function serverStatus(ctx: CommandContext, mode: QstatMode): CommandOutput {
+  const { complex } = ctx;
+  connect(ctx, mode.format === "json" ? jsonDocument(ctx, "Server", undefined) : "");
+  const attrs = complex.serverAttributes();
+  const name = complex.server.name;
+  if (mode.format === "json") {
+    return {
+      stdout: jsonDocument(ctx, "Server", obj([[name, qstatJson(attrs, ctx.jsonFlavour)]])),
+      stderr: "",
+      code: 0,
+    };
+  }
+  if (mode.format === "dsv") {
+    return { stdout: qstatDsv(`Server: ${name}`, attrs, mode.delimiter), stderr: "", code: 0 };
+  }
+  if (mode.full) {
+    return { stdout: qstatFullText(`Server: ${name}`, attrs, mode.wide), stderr: "", code: 0 };
+  }
+  return { stdout: serverSummaryTable({ name, attrs }), stderr: "", code: 0 };
+}

@@ -1,0 +1,50 @@
+/**
+ * The engine's private view of a job: the public `SimJob` plus what the
+ * lifecycle and the scheduler need (parsed chunks, the current allocation,
+ * pending end event). The front only ever sees these as `SimJob`s.
+ */
+import type { SimJob } from "./model.ts";
+import type { NodeTake } from "./nodes.ts";
+import type { Chunk, Placement } from "./resources.ts";
+
+export type EndKind = "normal" | "walltime" | "signal" | "deleted" | "resv-end";
+
+export interface JobRecord extends SimJob {
+  chunks: Chunk[];
+  placement: Placement;
+  /** Requested walltime in seconds; undefined means unlimited. */
+  walltime?: number;
+  /** Resource_List names filled from the queue's resources_default. */
+  fromQueueDefaults: string[];
+  /** What the job holds on each node while it runs. */
+  takes: NodeTake[];
+  /** Bumped on every start/stop so stale events are ignored. */
+  runToken: number;
+  /** When the running job will end (absent while suspended). */
+  endAt?: number;
+  endKind?: EndKind;
+  /** Exit_status decided at the end (signal, walltime kill). */
+  pendingExit?: number;
+  /** Who deleted it (`alice@localhost`), for the comment. */
+  terminatedBy?: string;
+  /** Runtime still to go when suspended. */
+  remainingRuntime?: number;
+  suspendedAt?: number;
+  /** Seconds spent suspended in the current run (walltime excludes them). */
+  suspendedSeconds: number;
+  /** CPU utilisation 0..1 while running (resources_used.cput/cpupercent). */
+  cpuLoad: number;
+  memUsedKb: number;
+  vmemUsedKb: number;
+  homeDir: string;
+  /** PBS prints Stageout_status once a run has been cleaned up. */
+  stagedOut: boolean;
+  /** `estimated.exec_vnode` of a top job. */
+  estimatedExecVnode?: string;
+  /** Ids of jobs that wait on this one (its before* side). */
+  dependents: Set<string>;
+  /** Parsed after* dependencies this job waits on: type and job id. */
+  waitsOn: Array<{ type: string; id: string }>;
+  /** Runs whose obit has not yet been processed end at this time. */
+  exitingUntil?: number;
+}

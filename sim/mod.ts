@@ -1,0 +1,9 @@
+/**
+ * Public entry of the PBS simulator: a complex (`createScenario`, `Complex`)
+ * and the runner that answers PBS command lines against it (`SimRunner`).
+ */
+
+export { type SimFaults, SimRunner, type SimRunnerOptions, TIMED_OUT_CODE } from "./runner.ts";
+export { createScenario, SCENARIO_NAMES } from "./scenarios.ts";
+export { Complex } from "./complex.ts";
+export type { ComplexApi } from "./model.ts";

@@ -1,0 +1,212 @@
+/**
+ * The vnodes' consumable resources, kept in typed arrays indexed by node
+ * number so a scheduling cycle over ten thousand nodes allocates nothing per
+ * node. `SimNode` objects carry the descriptive side (name, state words,
+ * comment); this pool carries what is free, who holds which CPU slot, and
+ * which reservations sit on each node.
+ */
+import type { SimNode } from "./model.ts";
+
+export interface NodeTake {
+  node: number;
+  ncpus: number;
+  ngpus: number;
+  memBytes: number;
+}
+
+/** Free capacity the placement search reads; scratch copies model the future. */
+export interface Capacity {
+  cpus: Int32Array;
+  gpus: Int32Array;
+  mem: Float64Array;
+  /** Jobs (and running reservations) on each node; 0 means idle. */
+  users: Int32Array;
+  /** 1 when a job holds the node exclusively. */
+  exclusive: Uint8Array;
+}
+
+export class NodePool {
+  readonly nodes: SimNode[];
+  readonly index = new Map<string, number>();
+  readonly totalCpus: Int32Array;
+  readonly totalGpus: Int32Array;
+  readonly totalMem: Float64Array;
+  readonly free: Capacity;
+  /** 1 when every job on the node takes it whole (`sharing = force_exclhost`). */
+  readonly forceExclusive: Uint8Array;
+  /** Per node, the job id in each CPU slot (created on first use). */
+  readonly #slots: Array<Array<string | undefined> | undefined>;
+  /** Per node, reservation ids holding part of it (most recent first, as pbsnodes shows). */
+  readonly resvs: Array<string[] | undefined>;
+  readonly lastUsed: Float64Array;
+  /** Every node takes whole-node jobs only (big Cray sites). */
+  allForceExclusive = true;
+  maxCpus = 0;
+  maxGpus = 0;
+  maxMem = 0;
+
+  constructor(nodes: SimNode[]) {
+    this.nodes = nodes;
+    const n = nodes.length;
+    this.totalCpus = new Int32Array(n);
+    this.totalGpus = new Int32Array(n);
+    this.totalMem = new Float64Array(n);
+    this.forceExclusive = new Uint8Array(n);
+    this.free = {
+      cpus: new Int32Array(n),
+      gpus: new Int32Array(n),
+      mem: new Float64Array(n),
+      users: new Int32Array(n),
+      exclusive: new Uint8Array(n),
+    };
+    this.#slots = new Array(n);
+    this.resvs = new Array(n);
+    this.lastUsed = new Float64Array(n);
+    this.#usable = new Uint8Array(n);
+    nodes.forEach((node, i) => {
+      this.#usable[i] = node.state.includes("offline") || node.state.includes("down") ? 0 : 1;
+      this.index.set(node.name, i);
+      this.totalCpus[i] = this.free.cpus[i] = node.ncpus;
+      this.totalGpus[i] = this.free.gpus[i] = node.ngpus;
+      this.totalMem[i] = this.free.mem[i] = node.memBytes;
+      this.forceExclusive[i] = node.sharing.startsWith("force_excl") ? 1 : 0;
+      if (!this.forceExclusive[i]) this.allForceExclusive = false;
+      this.maxCpus = Math.max(this.maxCpus, node.ncpus);
+      this.maxGpus = Math.max(this.maxGpus, node.ngpus);
+      this.maxMem = Math.max(this.maxMem, node.memBytes);
+    });
+  }
+
+  get size(): number {
+    return this.nodes.length;
+  }
+
+  /** 1 when the node is up and not offline (kept in step with the state words). */
+  readonly #usable: Uint8Array;
+
+  /** Up, not offline: the scheduler may place work here. */
+  usable(i: number): boolean {
+    return this.#usable[i] === 1;
+  }
+
+  /** Takes resources for a job; returns the first CPU slot taken on each node. */
+  take(jobId: string, takes: NodeTake[], exclusive: boolean, now: number): number[] {
+    const firstSlots: number[] = [];
+    const seen = new Set<number>();
+    for (const t of takes) {
+      this.free.cpus[t.node] -= t.ncpus;
+      this.free.gpus[t.node] -= t.ngpus;
+      this.free.mem[t.node] -= t.memBytes;
+      if (!seen.has(t.node)) {
+        seen.add(t.node);
+        this.free.users[t.node]++;
+        if (exclusive || this.forceExclusive[t.node]) this.free.exclusive[t.node] = 1;
+      }
+      firstSlots.push(this.#claimSlots(t.node, jobId, t.ncpus));
+      this.lastUsed[t.node] = now;
+      this.refreshState(t.node);
+    }
+    return firstSlots;
+  }
+
+  release(jobId: string, takes: NodeTake[], now: number): void {
+    const seen = new Set<number>();
+    for (const t of takes) {
+      this.free.cpus[t.node] += t.ncpus;
+      this.free.gpus[t.node] += t.ngpus;
+      this.free.mem[t.node] += t.memBytes;
+      if (!seen.has(t.node)) {
+        seen.add(t.node);
+        this.free.users[t.node]--;
+        if (this.free.users[t.node] <= 0) this.free.exclusive[t.node] = 0;
+      }
+      this.#freeSlots(t.node, jobId);
+      this.lastUsed[t.node] = now;
+      this.refreshState(t.node);
+    }
+  }
+
+  #claimSlots(node: number, jobId: string, count: number): number {
+    let slots = this.#slots[node];
+    if (!slots) slots = this.#slots[node] = new Array(this.totalCpus[node]);
+    let first = -1;
+    for (let s = 0; s < slots.length && count > 0; s++) {
+      if (slots[s] === undefined) {
+        slots[s] = jobId;
+        if (first < 0) first = s;
+        count--;
+      }
+    }
+    // Oversubscription (qrun on a full node) still gets slot numbers.
+    for (; count > 0; count--) {
+      slots.push(jobId);
+      if (first < 0) first = slots.length - 1;
+    }
+    return Math.max(first, 0);
+  }
+
+  #freeSlots(node: number, jobId: string): void {
+    const slots = this.#slots[node];
+    if (!slots) return;
+    for (let s = 0; s < slots.length; s++) if (slots[s] === jobId) slots[s] = undefined;
+  }
+
+  /** `jobs` as pbsnodes prints it: one `id/slot` per CPU slot in use. */
+  slotList(node: number): Array<[string, number]> {
+    const out: Array<[string, number]> = [];
+    this.#slots[node]?.forEach((id, slot) => {
+      if (id !== undefined) out.push([id, slot]);
+    });
+    return out;
+  }
+
+  /** Recomputes the state words after allocation or flag changes. */
+  refreshState(i: number): void {
+    const node = this.nodes[i];
+    const flags = node.state.filter((w) => w === "offline" || w === "down");
+    if (flags.length > 0) {
+      node.state = flags.includes("down") && flags.includes("offline")
+        ? ["down", "offline"]
+        : flags;
+      return;
+    }
+    if (this.free.exclusive[i]) node.state = ["job-exclusive"];
+    else if (this.free.cpus[i] <= 0 && this.free.users[i] > 0) node.state = ["job-busy"];
+    else node.state = ["free"];
+  }
+
+  /** Sets or clears a flag word (`offline`, `down`); returns whether it changed. */
+  setFlag(i: number, flag: "offline" | "down", on: boolean): boolean {
+    const node = this.nodes[i];
+    const has = node.state.includes(flag);
+    if (has === on) return false;
+    const words = node.state.filter((w) => w === "offline" || w === "down");
+    node.state = on ? [...words, flag] : words.filter((w) => w !== flag);
+    if (node.state.length === 0) node.state = ["free"];
+    this.#usable[i] = node.state.includes("offline") || node.state.includes("down") ? 0 : 1;
+    this.refreshState(i);
+    return true;
+  }
+
+  addResv(i: number, id: string): void {
+    (this.resvs[i] ??= []).unshift(id);
+  }
+
+  removeResv(i: number, id: string): void {
+    const list = this.resvs[i];
+    if (!list) return;
+    const rest = list.filter((r) => r !== id);
+    this.resvs[i] = rest.length > 0 ? rest : undefined;
+  }
+
+  /** A private copy of the free capacity for look-ahead (backfill, reservations). */
+  snapshot(): Capacity {
+    return {
+      cpus: this.free.cpus.slice(),
+      gpus: this.free.gpus.slice(),
+      mem: this.free.mem.slice(),
+      users: this.free.users.slice(),
+      exclusive: this.free.exclusive.slice(),
+    };
+  }
+}

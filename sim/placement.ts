@@ -1,0 +1,248 @@
+/**
+ * Where a job's chunks could go right now (or at a future time, against a
+ * scratch copy of the capacity): PBS's `place` semantics over the vnodes.
+ *
+ * - free: chunks anywhere, several on one node allowed;
+ * - pack: every chunk on one node;
+ * - scatter / vscatter: one chunk per node;
+ * - excl / exclhost (or a node with `sharing = force_exclhost`): the node must
+ *   be idle and nobody else may join while the job runs.
+ *
+ * Nodes are scanned in index order (first fit) with a cursor per chunk kind,
+ * so a job asking for N identical whole nodes costs one pass at most.
+ */
+import type { Capacity, NodePool, NodeTake } from "./nodes.ts";
+import type { Chunk, Placement } from "./resources.ts";
+
+/** Resources promised to someone else on a node during [start, end). */
+export interface Promise {
+  start: number;
+  end: number;
+  takes: NodeTake[];
+  /** Distinct nodes in `takes` when they are whole nodes (top jobs), for quick bounds. */
+  nodes?: number;
+}
+
+/** Per-node amounts held back from a request (dense, indexed by node). */
+export interface Held {
+  cpus: Int32Array;
+  gpus: Int32Array;
+  mem: Float64Array;
+  /** 1 where anything is held. */
+  any: Uint8Array;
+}
+
+export interface PlacementRequest {
+  chunks: Chunk[];
+  placement: Placement;
+  /** Only these nodes (a reservation's), or all when absent. */
+  scan?: number[];
+  /** Node eligibility beyond capacity (up, queue association). */
+  eligible: (node: number) => boolean;
+  /** Amounts unavailable on a node for this request (promises overlapping its run). */
+  held?: Held;
+}
+
+/** Sums the promises overlapping [from, until) per node; undefined when none overlaps. */
+export function heldDuring(
+  promises: readonly Promise[],
+  from: number,
+  until: number,
+  size: number,
+): Held | undefined {
+  let held: Held | undefined;
+  for (const p of promises) {
+    if (p.start >= until || p.end <= from) continue;
+    held ??= {
+      cpus: new Int32Array(size),
+      gpus: new Int32Array(size),
+      mem: new Float64Array(size),
+      any: new Uint8Array(size),
+    };
+    for (const t of p.takes) {
+      held.cpus[t.node] += t.ncpus;
+      held.gpus[t.node] += t.ngpus;
+      held.mem[t.node] += t.memBytes;
+      held.any[t.node] = 1;
+    }
+  }
+  return held;
+}
+
+export function findPlacement(
+  pool: NodePool,
+  cap: Capacity,
+  req: PlacementRequest,
+): NodeTake[] | undefined {
+  return req.placement.arrangement === "pack"
+    ? placePacked(pool, cap, req)
+    : placeChunks(pool, cap, req);
+}
+
+function wantsWholeNode(pool: NodePool, req: PlacementRequest, node: number): boolean {
+  return req.placement.sharing !== "shared" || pool.forceExclusive[node] === 1;
+}
+
+/** Whether `node` can take (cpus, gpus, mem) more, given what this job already took there. */
+function fits(
+  pool: NodePool,
+  cap: Capacity,
+  req: PlacementRequest,
+  node: number,
+  mine: Mine | undefined,
+  cpus: number,
+  gpus: number,
+  mem: number,
+): boolean {
+  if (!req.eligible(node)) return false;
+  const held = req.held !== undefined && req.held.any[node] === 1 ? req.held : undefined;
+  const mineHere = mine !== undefined && mine.mark[node] === mine.stamp;
+  if (wantsWholeNode(pool, req, node)) {
+    if (!mineHere && (cap.users[node] > 0 || held)) return false;
+  } else if (cap.exclusive[node]) {
+    return false;
+  }
+  const usedCpus = (mineHere ? mine!.cpus[node] : 0) + (held ? held.cpus[node] : 0);
+  const usedGpus = (mineHere ? mine!.gpus[node] : 0) + (held ? held.gpus[node] : 0);
+  const usedMem = (mineHere ? mine!.mem[node] : 0) + (held ? held.mem[node] : 0);
+  return cap.cpus[node] - usedCpus >= cpus && cap.gpus[node] - usedGpus >= gpus &&
+    cap.mem[node] - usedMem >= mem;
+}
+
+/**
+ * What the job being placed has taken so far, per node. The arrays are reused
+ * across placements; `mark[node] === stamp` says the entry is current.
+ */
+interface Mine {
+  stamp: number;
+  mark: Int32Array;
+  cpus: Int32Array;
+  gpus: Int32Array;
+  mem: Float64Array;
+}
+
+const scratchByPool = new WeakMap<NodePool, Mine>();
+
+function freshMine(pool: NodePool): Mine {
+  let mine = scratchByPool.get(pool);
+  if (!mine) {
+    const n = pool.size;
+    mine = {
+      stamp: 0,
+      mark: new Int32Array(n),
+      cpus: new Int32Array(n),
+      gpus: new Int32Array(n),
+      mem: new Float64Array(n),
+    };
+    scratchByPool.set(pool, mine);
+  }
+  mine.stamp++;
+  return mine;
+}
+
+function placePacked(pool: NodePool, cap: Capacity, req: PlacementRequest): NodeTake[] | undefined {
+  let cpus = 0, gpus = 0, mem = 0;
+  let host: string | undefined;
+  for (const c of req.chunks) {
+    cpus += c.count * c.ncpus;
+    gpus += c.count * c.ngpus;
+    mem += c.count * c.memBytes;
+    host ??= c.host;
+  }
+  const visit = (node: number): NodeTake[] | undefined => {
+    if (host !== undefined && pool.nodes[node].name !== host) return undefined;
+    if (!fits(pool, cap, req, node, undefined, cpus, gpus, mem)) return undefined;
+    return req.chunks.flatMap((c) =>
+      Array.from({ length: c.count }, () => ({
+        node,
+        ncpus: c.ncpus,
+        ngpus: c.ngpus,
+        memBytes: c.memBytes,
+      }))
+    );
+  };
+  return scanNodes(pool, req, host, visit);
+}
+
+function placeChunks(pool: NodePool, cap: Capacity, req: PlacementRequest): NodeTake[] | undefined {
+  const takes: NodeTake[] = [];
+  const mine = freshMine(pool);
+  const distinct = req.placement.arrangement !== "free";
+  for (const chunk of req.chunks) {
+    let cursor = 0;
+    for (let k = 0; k < chunk.count; k++) {
+      const found = nextNode(pool, cap, req, chunk, mine, distinct, cursor);
+      if (found < 0) return undefined;
+      cursor = distinct ? found + 1 : found;
+      if (mine.mark[found] !== mine.stamp) {
+        mine.mark[found] = mine.stamp;
+        mine.cpus[found] = mine.gpus[found] = mine.mem[found] = 0;
+      }
+      mine.cpus[found] += chunk.ncpus;
+      mine.gpus[found] += chunk.ngpus;
+      mine.mem[found] += chunk.memBytes;
+      takes.push({ node: found, ncpus: chunk.ncpus, ngpus: chunk.ngpus, memBytes: chunk.memBytes });
+    }
+  }
+  return takes;
+}
+
+function nextNode(
+  pool: NodePool,
+  cap: Capacity,
+  req: PlacementRequest,
+  chunk: Chunk,
+  mine: Mine,
+  distinct: boolean,
+  cursor: number,
+): number {
+  const ok = (node: number) => {
+    if (chunk.host !== undefined && pool.nodes[node].name !== chunk.host) return false;
+    if (distinct && mine.mark[node] === mine.stamp) return false;
+    return fits(pool, cap, req, node, mine, chunk.ncpus, chunk.ngpus, chunk.memBytes);
+  };
+  if (chunk.host !== undefined) {
+    const node = pool.index.get(chunk.host);
+    return node !== undefined && (!req.scan || req.scan.includes(node)) && ok(node) ? node : -1;
+  }
+  if (req.scan) {
+    for (const node of req.scan) if (ok(node)) return node;
+    return -1;
+  }
+  for (let node = cursor; node < pool.size; node++) if (ok(node)) return node;
+  return -1;
+}
+
+function scanNodes<T>(
+  pool: NodePool,
+  req: PlacementRequest,
+  host: string | undefined,
+  visit: (node: number) => T | undefined,
+): T | undefined {
+  if (host !== undefined) {
+    const node = pool.index.get(host);
+    return node === undefined ? undefined : visit(node);
+  }
+  if (req.scan) {
+    for (const node of req.scan) {
+      const r = visit(node);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  }
+  for (let node = 0; node < pool.size; node++) {
+    const r = visit(node);
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
+/** `exec_vnode` text: `(vm:ncpus=2)+(vm:ncpus=1:mem=102400kb)`. */
+export function execVnodeText(pool: NodePool, takes: readonly NodeTake[]): string {
+  return takes.map((t) => {
+    const parts = [`${pool.nodes[t.node].name}:ncpus=${t.ncpus}`];
+    if (t.ngpus > 0) parts.push(`ngpus=${t.ngpus}`);
+    if (t.memBytes > 0) parts.push(`mem=${Math.round(t.memBytes / 1024)}kb`);
+    return `(${parts.join(":")})`;
+  }).join("+");
+}

@@ -1,0 +1,108 @@
+/**
+ * The replay language of `sim/cli.ts`, one statement per line:
+ *
+ *   @USER COMMAND ARGS...            run COMMAND as USER (POSIX-shell quoting)
+ *   ... <<< 'TEXT'                   TEXT on stdin (`\n` inside means newline)
+ *   NAME=@USER COMMAND ...           also store stdout's first word in NAME
+ *   advance SECONDS                  move the virtual clock
+ *   # comment / blank line           ignored
+ *
+ * `$NAME` and `${NAME}` expand (outside single quotes) in later lines.
+ */
+
+import { ShellSyntaxError, splitWords } from "./shellwords.ts";
+
+export type Statement =
+  | { kind: "run"; line: number; user: string; argv: string[]; stdin?: string; assign?: string }
+  | { kind: "advance"; line: number; seconds: number };
+
+export class ReplaySyntaxError extends Error {
+  constructor(readonly line: number, message: string) {
+    super(`line ${line}: ${message}`);
+    this.name = "ReplaySyntaxError";
+  }
+}
+
+const RUN_RE = /^(?:([A-Za-z_]\w*)=)?@([\w.-]+)\s+(.+)$/;
+const ADVANCE_RE = /^advance\s+(\d+(?:\.\d+)?)$/;
+
+/** Parses one line (variables already expanded); undefined for blanks and comments. */
+export function parseLine(text: string, line: number): Statement | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "" || trimmed.startsWith("#")) return undefined;
+  const advance = ADVANCE_RE.exec(trimmed);
+  if (advance) return { kind: "advance", line, seconds: Number(advance[1]) };
+  const run = RUN_RE.exec(trimmed);
+  if (!run) {
+    throw new ReplaySyntaxError(
+      line,
+      `expected '@USER COMMAND ...' or 'advance SECONDS': ${trimmed}`,
+    );
+  }
+  const [, assign, user, rest] = run;
+  const { command, stdin } = splitHereString(rest, line);
+  let argv: string[];
+  try {
+    argv = splitWords(command);
+  } catch (error) {
+    if (error instanceof ShellSyntaxError) throw new ReplaySyntaxError(line, error.message);
+    throw error;
+  }
+  if (argv.length === 0) throw new ReplaySyntaxError(line, "missing command");
+  return { kind: "run", line, user, argv, stdin, assign };
+}
+
+/** Splits off a trailing `<<< TEXT` (quoted like an argument) outside quotes. */
+function splitHereString(text: string, line: number): { command: string; stdin?: string } {
+  const at = findUnquoted(text, "<<<");
+  if (at < 0) return { command: text };
+  let words: string[];
+  try {
+    words = splitWords(text.slice(at + 3));
+  } catch (error) {
+    if (error instanceof ShellSyntaxError) throw new ReplaySyntaxError(line, error.message);
+    throw error;
+  }
+  if (words.length !== 1) {
+    throw new ReplaySyntaxError(line, "'<<<' needs exactly one (quoted) word");
+  }
+  return { command: text.slice(0, at), stdin: `${words[0].replaceAll("\\n", "\n")}\n` };
+}
+
+function findUnquoted(text: string, needle: string): number {
+  let quote = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = "";
+      else if (c === "\\" && quote === '"') i++;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+    } else if (c === "\\") {
+      i++;
+    } else if (text.startsWith(needle, i)) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** Expands `$NAME` / `${NAME}` outside single quotes; unknown names expand to "". */
+export function expandVariables(text: string, variables: ReadonlyMap<string, string>): string {
+  let out = "";
+  let inSingle = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "'") inSingle = !inSingle;
+    if (c === "$" && !inSingle) {
+      const m = /^\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/.exec(text.slice(i));
+      if (m) {
+        out += variables.get(m[1] ?? m[2]) ?? "";
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
+}

@@ -1,0 +1,485 @@
+/**
+ * One scheduling cycle, modelled on OpenPBS's default policy:
+ * jobs in priority order (queue priority, job Priority, then submission
+ * order), each started on the first nodes that fit; the first jobs that cannot
+ * run (up to `backfillDepth`) become top jobs with an estimated start, and
+ * later jobs may only use resources promised to a top job (or to a confirmed
+ * reservation) if they finish before the promise begins (EASY backfill).
+ *
+ * Jobs left queued get PBS's scheduler comments (`Not Running: ...`,
+ * `Can Never Run: ...`; strings from OpenPBS src/scheduler/job_info.cpp).
+ *
+ * Cost control for big complexes: a cycle only reads typed arrays, caches the
+ * outcome of a failed placement per request shape (capacity only shrinks
+ * within a cycle, so a shape that did not fit will not fit later), and stops
+ * searching once no usable node has a free CPU.
+ */
+import type { JobRecord } from "./job_record.ts";
+import type { SimQueue } from "./model.ts";
+import type { Capacity, NodePool, NodeTake } from "./nodes.ts";
+import {
+  execVnodeText,
+  findPlacement,
+  heldDuring,
+  type PlacementRequest,
+  type Promise,
+} from "./placement.ts";
+import { sizeText } from "./resources.ts";
+
+/** Jobs without walltime are treated as running for five years, as PBS does. */
+export const UNLIMITED_WALLTIME = 5 * 365 * 86400;
+
+export interface ReservationCapacity {
+  id: string;
+  running: boolean;
+  start: number;
+  end: number;
+  takes: NodeTake[];
+}
+
+export interface SchedulerHost {
+  readonly pool: NodePool;
+  now(): number;
+  backfillDepth: number;
+  /** Top-level jobs in scheduling order (array parents stand for their subjobs). */
+  orderedJobs(): Iterable<JobRecord>;
+  /** Queued subjobs of an array parent, in index order. */
+  queuedSubjobs(parent: JobRecord): Iterable<JobRecord>;
+  runningSubjobCount(parent: JobRecord): number;
+  queueOf(job: JobRecord): SimQueue;
+  runningInQueue(queue: string): number;
+  /** Jobs holding nodes now (running or suspended). */
+  runningJobs(): Iterable<JobRecord>;
+  /** Confirmed or running reservations. */
+  reservationWindows(): ReservationCapacity[];
+  /** Takes held by running jobs inside a reservation's queue. */
+  reservationUsage(resvId: string): NodeTake[];
+  start(job: JobRecord, takes: NodeTake[]): void;
+  setComment(job: JobRecord, comment: string): void;
+  setEstimate(job: JobRecord, start: number | undefined, execVnode: string | undefined): void;
+}
+
+interface CycleState {
+  now: number;
+  /** Promises: upcoming reservations and top jobs' planned starts. */
+  promises: Promise[];
+  topJobs: number;
+  /** Failed request shapes: the smallest chunk count that failed, and why. */
+  failures: Map<string, { count: number; reason: string }>;
+  /** Held amounts per set of overlapping promises (building them is costly). */
+  heldCache: Map<string, ReturnType<typeof heldDuring>>;
+  runningByQueue: Map<string, number>;
+  /** Upper bounds for quick rejections: idle usable nodes and free CPUs on usable nodes. */
+  idleNodes: number;
+  freeCpus: number;
+}
+
+export function runCycle(host: SchedulerHost): void {
+  const now = host.now();
+  const state: CycleState = {
+    now,
+    promises: reservationPromises(host, now),
+    topJobs: 0,
+    failures: new Map(),
+    heldCache: new Map(),
+    runningByQueue: new Map(),
+    idleNodes: 0,
+    freeCpus: 0,
+  };
+  const pool = host.pool;
+  for (let n = 0; n < pool.size; n++) {
+    if (!pool.usable(n)) continue;
+    if (pool.free.users[n] === 0) state.idleNodes++;
+    if (!pool.free.exclusive[n]) state.freeCpus += Math.max(0, pool.free.cpus[n]);
+  }
+  for (const job of host.orderedJobs()) {
+    if (job.array) {
+      considerArray(host, state, job);
+    } else if (job.state === "Q") {
+      considerJob(host, state, job);
+    }
+  }
+}
+
+function considerArray(host: SchedulerHost, state: CycleState, parent: JobRecord): void {
+  if (parent.state !== "Q" && parent.state !== "B") return;
+  let running = host.runningSubjobCount(parent);
+  let firstComment: string | undefined;
+  for (const sub of host.queuedSubjobs(parent)) {
+    if (parent.array?.limit !== undefined && running >= parent.array.limit) {
+      notRunning(host, sub, "Number of concurrent running subjobs limit reached");
+    } else if (considerJob(host, state, sub)) {
+      running++;
+    }
+    firstComment ??= sub.state === "Q" ? sub.comment : undefined;
+  }
+  // An array that has not begun carries its first waiting subjob's reason.
+  if (parent.state === "Q" && firstComment !== undefined) host.setComment(parent, firstComment);
+}
+
+/** Tries to start one job; returns whether it started. */
+function considerJob(host: SchedulerHost, state: CycleState, job: JobRecord): boolean {
+  const queue = host.queueOf(job);
+  if (!queue.started) return notRunning(host, job, "Queue not started.");
+  if (queue.maxRun !== undefined && runningIn(host, state, queue.name) >= queue.maxRun) {
+    return notRunning(host, job, `Queue ${queue.name} job limit has been reached.`);
+  }
+  const never = neverRunReason(host.pool, job);
+  if (never) {
+    host.setComment(job, `Can Never Run: ${never}`);
+    return false;
+  }
+  const walltime = job.walltime ?? UNLIMITED_WALLTIME;
+  const resv = queue.reservation
+    ? host.reservationWindows().find((r) => r.id === queue.reservation)
+    : undefined;
+  if (!resv) {
+    const quick = quickRejection(host.pool, state, job);
+    if (quick) return blocked(host, state, job, quick, walltime);
+  }
+  const overlap = overlapKey(state, state.now + walltime);
+  const { key, count } = failureKey(job, overlap, resv);
+  const known = state.failures.get(key);
+  if (known !== undefined && count >= known.count) {
+    return resv
+      ? notRunning(host, job, known.reason)
+      : blocked(host, state, job, known.reason, walltime);
+  }
+
+  const request = placementRequest(
+    host,
+    job,
+    state,
+    state.now,
+    state.now + walltime,
+    resv,
+    overlap,
+  );
+  const capacity = resv ? reservationCapacity(host, resv) : host.pool.free;
+  const takes = findPlacement(host.pool, capacity, request);
+  if (takes) {
+    if (!resv) noteTaken(host.pool, state, takes);
+    host.start(job, takes);
+    state.runningByQueue.set(queue.name, runningIn(host, state, queue.name) + 1);
+    host.setEstimate(job, undefined, undefined);
+    return true;
+  }
+  const reason = explainFailure(host, job, capacity, request, resv);
+  if (known === undefined || count < known.count) state.failures.set(key, { count, reason });
+  return resv ? notRunning(host, job, reason) : blocked(host, state, job, reason, walltime);
+}
+
+/** A job that could run some day but not now: comment it, and make it a top job while depth remains. */
+function blocked(
+  host: SchedulerHost,
+  state: CycleState,
+  job: JobRecord,
+  reason: string,
+  walltime: number,
+) {
+  notRunning(host, job, reason);
+  if (state.topJobs < host.backfillDepth) planTopJob(host, state, job, walltime);
+  else if (job.estimatedStartTime !== undefined) host.setEstimate(job, undefined, undefined);
+  return false;
+}
+
+/** Nodes a request needs at least, when each chunk must sit on its own whole node. */
+function wholeNodesNeeded(pool: NodePool, job: JobRecord): number {
+  const whole = job.placement.sharing !== "shared" || pool.allForceExclusive;
+  if (!whole) return 0;
+  if (job.placement.arrangement === "pack") return 1;
+  if (job.placement.arrangement === "free") return 1;
+  let n = 0;
+  for (const c of job.chunks) n += c.count;
+  return n;
+}
+
+/** Cheap upper-bound checks that spare a node scan when nothing can fit. */
+function quickRejection(pool: NodePool, state: CycleState, job: JobRecord): string | undefined {
+  if (state.freeCpus <= 0) return "Not enough free nodes available";
+  if (wholeNodesNeeded(pool, job) > state.idleNodes) return "Not enough free nodes available";
+  return undefined;
+}
+
+function noteTaken(pool: NodePool, state: CycleState, takes: readonly NodeTake[]): void {
+  const seen = new Set<number>();
+  for (const t of takes) {
+    state.freeCpus -= t.ncpus;
+    if (!seen.has(t.node)) {
+      seen.add(t.node);
+      // The node was idle before this job if it now holds exactly this one.
+      if (pool.free.users[t.node] === 0) state.idleNodes--;
+    }
+  }
+}
+
+/** Which promises a run until `until` would overlap, as a cache key. */
+function overlapKey(state: CycleState, until: number): string {
+  let key = "";
+  state.promises.forEach((p, i) => {
+    if (p.start < until && p.end > state.now) key += `${i},`;
+  });
+  return key;
+}
+
+function runningIn(host: SchedulerHost, state: CycleState, queue: string): number {
+  let n = state.runningByQueue.get(queue);
+  if (n === undefined) {
+    n = host.runningInQueue(queue);
+    state.runningByQueue.set(queue, n);
+  }
+  return n;
+}
+
+function notRunning(host: SchedulerHost, job: JobRecord, reason: string): false {
+  host.setComment(job, `Not Running: ${reason}`);
+  return false;
+}
+
+function placementRequest(
+  host: SchedulerHost,
+  job: JobRecord,
+  state: CycleState,
+  from: number,
+  until: number,
+  resv: ReservationCapacity | undefined,
+  overlap?: string,
+): PlacementRequest {
+  const pool = host.pool;
+  const queue = job.queue;
+  if (resv) {
+    return {
+      chunks: job.chunks,
+      placement: job.placement,
+      scan: [...new Set(resv.takes.map((t) => t.node))],
+      eligible: (n) => pool.usable(n),
+    };
+  }
+  let held;
+  if (overlap !== undefined && from === state.now) {
+    if (!state.heldCache.has(overlap)) {
+      state.heldCache.set(overlap, heldDuring(state.promises, from, until, pool.size));
+    }
+    held = state.heldCache.get(overlap);
+  } else {
+    held = heldDuring(state.promises, from, until, pool.size);
+  }
+  return {
+    chunks: job.chunks,
+    placement: job.placement,
+    eligible: (n) => {
+      if (!pool.usable(n)) return false;
+      const tied = pool.nodes[n].queue;
+      return tied === undefined || tied === queue;
+    },
+    held,
+  };
+}
+
+/**
+ * Cache key for a request shape. Single-chunk-kind requests share a key across
+ * chunk counts (needing more of what did not fit will not fit either).
+ */
+function failureKey(
+  job: JobRecord,
+  overlap: string,
+  resv: ReservationCapacity | undefined,
+): { key: string; count: number } {
+  const place = `${job.placement.arrangement}:${job.placement.sharing}`;
+  const where = `${job.queue}|${resv?.id ?? ""}|${overlap}`;
+  if (job.chunks.length === 1) {
+    const c = job.chunks[0];
+    return {
+      key: `${c.ncpus}:${c.ngpus}:${c.memBytes}:${c.host ?? ""}|${place}|${where}`,
+      count: c.count,
+    };
+  }
+  return { key: `${job.resources.select}|${place}|${where}`, count: 0 };
+}
+
+/** Can Never Run: a chunk bigger than any node, or more chunks than nodes. */
+function neverRunReason(pool: NodePool, job: JobRecord): string | undefined {
+  let chunks = 0;
+  for (const c of job.chunks) {
+    chunks += c.count;
+    if (c.ncpus > pool.maxCpus) return insufficient("ncpus", c.ncpus, pool.maxCpus, pool.maxCpus);
+    if (c.ngpus > pool.maxGpus) return insufficient("ngpus", c.ngpus, pool.maxGpus, pool.maxGpus);
+    if (c.memBytes > pool.maxMem) {
+      return insufficient(
+        "mem",
+        sizeText(c.memBytes),
+        sizeText(pool.maxMem),
+        sizeText(pool.maxMem),
+      );
+    }
+  }
+  const distinct = job.placement.arrangement === "scatter" ||
+    job.placement.arrangement === "vscatter" || job.placement.sharing !== "shared";
+  if (distinct && chunks > pool.size) return "Not enough total nodes available";
+  return undefined;
+}
+
+function insufficient(name: string, r: number | string, a: number | string, t: number | string) {
+  return `Insufficient amount of resource: ${name} (R: ${r} A: ${a} T: ${t})`;
+}
+
+/** Why a job that could run some day does not run now, in PBS's words. */
+function explainFailure(
+  host: SchedulerHost,
+  job: JobRecord,
+  cap: Capacity,
+  request: PlacementRequest,
+  resv: ReservationCapacity | undefined,
+): string {
+  // Would it fit if nothing were promised to top jobs or reservations?
+  if (request.held && findPlacement(host.pool, cap, { ...request, held: undefined })) {
+    return "Job would conflict with reservation or top job";
+  }
+  const pool = host.pool;
+  const first = job.chunks[0];
+  let bestNode = -1;
+  const nodes = resv ? request.scan! : undefined;
+  const consider = (n: number) => {
+    if (!request.eligible(n) || cap.exclusive[n]) return;
+    if (cap.cpus[n] <= 0) return;
+    if (bestNode < 0 || cap.cpus[n] > cap.cpus[bestNode]) bestNode = n;
+  };
+  if (nodes) nodes.forEach(consider);
+  else for (let n = 0; n < pool.size; n++) consider(n);
+  if (bestNode < 0) return "Not enough free nodes available";
+  if (first.ncpus > cap.cpus[bestNode]) {
+    return insufficient("ncpus", first.ncpus, cap.cpus[bestNode], pool.totalCpus[bestNode]);
+  }
+  if (first.ngpus > cap.gpus[bestNode]) {
+    return insufficient("ngpus", first.ngpus, cap.gpus[bestNode], pool.totalGpus[bestNode]);
+  }
+  if (first.memBytes > cap.mem[bestNode]) {
+    return insufficient(
+      "mem",
+      sizeText(first.memBytes),
+      sizeText(cap.mem[bestNode]),
+      sizeText(pool.totalMem[bestNode]),
+    );
+  }
+  return "Not enough free nodes available";
+}
+
+/** What a reservation still has for its jobs: its share of each node minus their usage. */
+function reservationRemainder(host: SchedulerHost, resv: ReservationCapacity): NodeTake[] {
+  const left = new Map<number, NodeTake>();
+  for (const t of resv.takes) {
+    const l = left.get(t.node) ?? { node: t.node, ncpus: 0, ngpus: 0, memBytes: 0 };
+    l.ncpus += t.ncpus;
+    l.ngpus += t.ngpus;
+    l.memBytes += t.memBytes;
+    left.set(t.node, l);
+  }
+  if (resv.running) {
+    for (const t of host.reservationUsage(resv.id)) {
+      const l = left.get(t.node);
+      if (!l) continue;
+      l.ncpus = Math.max(0, l.ncpus - t.ncpus);
+      l.ngpus = Math.max(0, l.ngpus - t.ngpus);
+      l.memBytes = Math.max(0, l.memBytes - t.memBytes);
+    }
+  }
+  return [...left.values()];
+}
+
+/** Capacity seen by a running reservation's jobs: the node's free share, capped by the reservation's remainder. */
+function reservationCapacity(host: SchedulerHost, resv: ReservationCapacity): Capacity {
+  const pool = host.pool;
+  const n = pool.size;
+  const cap: Capacity = {
+    cpus: new Int32Array(n),
+    gpus: new Int32Array(n),
+    mem: new Float64Array(n),
+    users: pool.free.users,
+    exclusive: pool.free.exclusive,
+  };
+  if (!resv.running) return cap;
+  for (const t of reservationRemainder(host, resv)) {
+    cap.cpus[t.node] = Math.min(pool.free.cpus[t.node], t.ncpus);
+    cap.gpus[t.node] = Math.min(pool.free.gpus[t.node], t.ngpus);
+    cap.mem[t.node] = Math.min(pool.free.mem[t.node], t.memBytes);
+  }
+  return cap;
+}
+
+/** Reservations promise their nodes for their window; a running one only what its jobs do not use. */
+function reservationPromises(host: SchedulerHost, now: number): Promise[] {
+  return host.reservationWindows()
+    .filter((r) => r.end > now)
+    .map((r) => ({ start: r.start, end: r.end, takes: reservationRemainder(host, r) }));
+}
+
+/**
+ * Finds when a blocked job could start by replaying the expected ends of the
+ * running jobs (stime + walltime) on a scratch copy of the capacity, and
+ * promises it those nodes from then on.
+ */
+function planTopJob(host: SchedulerHost, state: CycleState, job: JobRecord, walltime: number) {
+  const pool = host.pool;
+  const scratch = pool.snapshot();
+  const needed = wholeNodesNeeded(pool, job);
+  let idle = 0;
+  for (let n = 0; n < pool.size; n++) if (pool.usable(n) && scratch.users[n] === 0) idle++;
+  const ends = [...host.runningJobs()]
+    .map((j) => ({ job: j, end: expectedEnd(j, state.now) }))
+    .filter((e) => e.end < Infinity)
+    .sort((a, b) => a.end - b.end);
+  for (let i = 0; i < ends.length;) {
+    const t = Math.max(ends[i].end, state.now);
+    for (; i < ends.length && ends[i].end <= t; i++) {
+      idle += releaseInto(pool, scratch, ends[i].job.takes);
+    }
+    if (needed > idle - promisedNodes(state, t, t + walltime)) continue;
+    const request = placementRequest(host, job, state, t, t + walltime, undefined);
+    const takes = findPlacement(pool, scratch, request);
+    if (takes) {
+      state.promises.push({
+        start: t,
+        end: t + walltime,
+        takes,
+        nodes: new Set(takes.map((x) => x.node)).size,
+      });
+      state.topJobs++;
+      host.setEstimate(job, t, execVnodeText(pool, takes));
+      return;
+    }
+  }
+  host.setEstimate(job, undefined, undefined);
+}
+
+/** Distinct nodes promised to others during [from, until) (an upper bound on what they block). */
+function promisedNodes(state: CycleState, from: number, until: number): number {
+  let n = 0;
+  for (const p of state.promises) if (p.start < until && p.end > from) n += p.nodes ?? 0;
+  return n;
+}
+
+function expectedEnd(job: JobRecord, now: number): number {
+  if (job.stime === undefined) return Infinity;
+  if (job.walltime === undefined) return Infinity;
+  return Math.max(now, job.stime + job.walltime + job.suspendedSeconds);
+}
+
+/** Gives a job's takes back to a scratch capacity; returns how many usable nodes became idle. */
+function releaseInto(pool: NodePool, cap: Capacity, takes: readonly NodeTake[]): number {
+  const seen = new Set<number>();
+  let idled = 0;
+  for (const t of takes) {
+    cap.cpus[t.node] += t.ncpus;
+    cap.gpus[t.node] += t.ngpus;
+    cap.mem[t.node] += t.memBytes;
+    if (!seen.has(t.node)) {
+      seen.add(t.node);
+      cap.users[t.node]--;
+      if (cap.users[t.node] <= 0) {
+        cap.exclusive[t.node] = 0;
+        if (pool.usable(t.node)) idled++;
+      }
+    }
+  }
+  return idled;
+}
