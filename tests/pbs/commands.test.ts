@@ -250,6 +250,23 @@ Deno.test("qstat", async (t) => {
     rejects(() => cmd.qstatQueues("1queue"), /Queue name/);
     rejects(() => cmd.qstatAllJobs({ queue: "averyveryverylongqueue" }), /at most 15/);
   });
+
+  await t.step("job table: qstat -a -w with history, user and queue", () => {
+    assert.deepEqual(cmd.qstatJobTable().argv, ["qstat", "-a", "-w"]);
+    assert.deepEqual(cmd.qstatJobTable({ history: true }).argv, ["qstat", "-a", "-w", "-x"]);
+    assert.deepEqual(
+      cmd.qstatJobTable({ history: true, user: "alice", queue: "workq" }).argv,
+      ["qstat", "-a", "-w", "-x", "-u", "alice", "workq"],
+    );
+    assert.deepEqual(cmd.qstatJobTable({ queue: "debug" }).argv, ["qstat", "-a", "-w", "debug"]);
+  });
+
+  await t.step("job table rejects bad users and queues", () => {
+    rejects(() => cmd.qstatJobTable({ user: "-x" }), /User name/);
+    rejects(() => cmd.qstatJobTable({ user: "alice bob" }), /User name/);
+    rejects(() => cmd.qstatJobTable({ queue: "-workq" }), /Queue name/);
+    rejects(() => cmd.qstatJobTable({ queue: "averyveryverylongqueue" }), /at most 15/);
+  });
 });
 
 Deno.test("qselect", async (t) => {

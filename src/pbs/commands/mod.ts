@@ -9,6 +9,8 @@ export {
   qstatJob,
   type QstatJobOptions,
   qstatJobsEach,
+  qstatJobTable,
+  type QstatJobTableOptions,
   qstatQueues,
   qstatServer,
 } from "./qstat.ts";
