@@ -11,7 +11,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import type { z } from "zod";
 import { isPbsError, PbsError } from "../pbs/errors.ts";
 import type { Logger } from "./logger.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
@@ -48,26 +48,33 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
   ): Promise<ToolAnswer<z.infer<z.ZodObject<O>>>>;
 }
 
-/** The shape of `structuredContent` on an error result. */
-export const ErrorShape = {
-  error: z.object({
-    kind: z.string(),
-    message: z.string(),
-    hint: z.string(),
-    pbsMessage: z.string().optional(),
-    command: z.string().optional(),
-    exitCode: z.number().optional(),
-  }),
-};
+/** Where an error result carries the typed error (see errorResult). */
+export const ERROR_META_KEY = "pbs-mcp/error";
 
-/** A PbsError (or anything else thrown) as an isError tool result. */
+export interface ErrorDetails {
+  kind: string;
+  message: string;
+  hint: string;
+  pbsMessage?: string;
+  command?: string;
+  exitCode?: number;
+}
+
+/**
+ * A PbsError (or anything else thrown) as an isError tool result.
+ *
+ * The text block says everything a model needs (kind, message, PBS's own
+ * words, hint). The typed error travels in `_meta`, not `structuredContent`:
+ * clients validate any structuredContent against the tool's outputSchema,
+ * even on errors, and an error is not the tool's normal output.
+ */
 export function errorResult(error: unknown): CallToolResult {
   const pbs = isPbsError(error) ? error : new PbsError({
     kind: "pbs_error",
     message: error instanceof Error ? error.message : String(error),
     hint: "This is unexpected; retry, and report it if it persists.",
   });
-  const details = {
+  const details: ErrorDetails = {
     kind: pbs.kind,
     message: pbs.message,
     hint: pbs.hint,
@@ -81,8 +88,13 @@ export function errorResult(error: unknown): CallToolResult {
   return {
     isError: true,
     content: [{ type: "text", text: lines.join("\n") }],
-    structuredContent: { error: details },
+    _meta: { [ERROR_META_KEY]: details },
   };
+}
+
+/** The typed error of an error result, if it carries one. */
+export function errorDetailsOf(result: CallToolResult): ErrorDetails | undefined {
+  return result._meta?.[ERROR_META_KEY] as ErrorDetails | undefined;
 }
 
 function successResult<O>(answer: ToolAnswer<O>): CallToolResult {
@@ -100,7 +112,8 @@ function withinBudget(result: CallToolResult, tool: string): CallToolResult {
     new PbsError({
       kind: "output_too_large",
       message: `the ${tool} answer would be ${size} characters, over the ${MAX_RESULT_CHARS} limit`,
-      hint: "Ask for less: use limit/cursor, a narrower filter, detail: summary, or fewer tail_lines.",
+      hint:
+        "Ask for less: use limit/cursor, a narrower filter, detail: summary, or fewer tail_lines.",
     }),
   );
 }

@@ -51,8 +51,9 @@ export interface PbsClientOptions {
   user: string;
   config: Config;
   metrics?: Metrics;
-  /** Sleep used between polls (tests and demo mode may shorten it). */
+  /** Sleep used between polls, and the clock (epoch ms) that measures waits; tests simulate both. */
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
 export interface ProgressUpdate {
@@ -70,6 +71,7 @@ export class PbsClient {
   readonly #runner: Runner;
   readonly #cache: ReadCache;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #now: () => number;
 
   constructor(options: PbsClientOptions) {
     this.#runner = options.runner;
@@ -78,6 +80,7 @@ export class PbsClient {
     this.metrics = options.metrics ?? new Metrics();
     this.#cache = new ReadCache(options.config.cacheTtlMs);
     this.#sleep = options.sleep ?? defaultSleep;
+    this.#now = options.now ?? Date.now;
   }
 
   // -------------------------------------------------------------------------
@@ -305,8 +308,10 @@ export class PbsClient {
       argv: submission.command.argv,
       stdinScript: submission.command.stdin,
       scriptPath: request.scriptPath,
+      script: scriptText ?? "",
       effective: submission.effective,
       directives: submission.directives,
+      notes: submission.notes,
     };
   }
 
@@ -412,14 +417,14 @@ export class PbsClient {
     timeoutSeconds: number,
     onProgress?: (update: ProgressUpdate) => Promise<void> | void,
   ): Promise<WaitResult> {
-    const started = Date.now();
+    const started = this.#now();
     let delayMs = 2_000;
     let polls = 0;
     for (;;) {
       this.#cache.clear();
       const job = await this.job(id);
       polls++;
-      const waitedSeconds = Math.round((Date.now() - started) / 1000);
+      const waitedSeconds = Math.round((this.#now() - started) / 1000);
       const reached = until === "running"
         ? job.state === "R" || isFinished(job.state)
         : isFinished(job.state);
@@ -431,7 +436,7 @@ export class PbsClient {
         waitedSeconds,
         message: `job ${job.id} is ${job.state}; waiting until ${until}`,
       });
-      const remainingMs = timeoutSeconds * 1000 - (Date.now() - started);
+      const remainingMs = timeoutSeconds * 1000 - (this.#now() - started);
       await this.#sleep(Math.max(0, Math.min(delayMs, remainingMs)));
       delayMs = Math.min(delayMs * 1.5, 15_000);
     }

@@ -32,9 +32,13 @@ export interface SubmissionPlan {
   stdinScript?: string;
   /** The script path, when qsub reads a file. */
   scriptPath?: string;
+  /** The script's text as qsub will read it (inline, or read from scriptPath). */
+  script: string;
   /** What will be requested, after combining parameters (directives not included). */
   effective: Record<string, string>;
   directives: DirectiveReport[];
+  /** Adjustments made to the request, in plain words (e.g. select replacing node_count). */
+  notes: string[];
 }
 
 export interface SubmitResult {

@@ -7,6 +7,7 @@
  * such as `a b; rm -rf ~` stays one harmless word. Nothing is written to disk.
  */
 import { invalidInput } from "../pbs/errors.ts";
+import { shellQuote } from "./shell_quote.ts";
 
 export const TEMPLATES = ["python", "mpi", "gpu", "pytorch", "array"] as const;
 export type TemplateName = typeof TEMPLATES[number];
@@ -34,11 +35,7 @@ export interface GeneratedScript {
   notes: string[];
 }
 
-/** POSIX shell single-quoting: safe for any text, including quotes and newlines. */
-export function shellQuote(value: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
-  return `'${value.replaceAll("'", `'"'"'`)}'`;
-}
+export { shellQuote };
 
 function isTemplate(name: string): name is TemplateName {
   return (TEMPLATES as readonly string[]).includes(name);
@@ -87,7 +84,9 @@ function applicationCommand(req: ScriptRequest, template: TemplateName | undefin
         `RANKS_PER_NODE=${ppn}  # one rank per GPU`,
         `export MASTER_ADDR=$(head -n 1 "$PBS_NODEFILE")`,
         `export MASTER_PORT=29500`,
-        withInputs(`mpiexec -n $((NNODES * RANKS_PER_NODE)) --ppn $RANKS_PER_NODE python3 train.py`),
+        withInputs(
+          `mpiexec -n $((NNODES * RANKS_PER_NODE)) --ppn $RANKS_PER_NODE python3 train.py`,
+        ),
       ];
     case "array":
       return [
@@ -123,7 +122,9 @@ export function generateJobScript(req: ScriptRequest): GeneratedScript {
   if (application === "") {
     throw invalidInput(
       "application is empty",
-      `Give a command line (e.g. "python3 train.py --epochs 10") or a template: ${TEMPLATES.join(", ")}.`,
+      `Give a command line (e.g. "python3 train.py --epochs 10") or a template: ${
+        TEMPLATES.join(", ")
+      }.`,
     );
   }
   if (application.includes("\n")) {
@@ -156,5 +157,10 @@ export function generateJobScript(req: ScriptRequest): GeneratedScript {
     );
   }
   if (!req.walltime) notes.push("No walltime given: 01:00:00 is recommended as a start.");
-  return { script: lines.join("\n"), template, submitArguments: submitArguments(req, template), notes };
+  return {
+    script: lines.join("\n"),
+    template,
+    submitArguments: submitArguments(req, template),
+    notes,
+  };
 }

@@ -17,6 +17,22 @@ export interface Submission {
   explicit: ExplicitOptions;
   /** The script's `#PBS` directives, each marked with the parameter overriding it, if any. */
   directives: DirectiveReport[];
+  /** Adjustments made to the request, in plain words. */
+  notes: string[];
+}
+
+const SELECT_PARTS = ["nodeCount", "ncpus", "ngpus", "mem"] as const;
+const SELECT_PART_NAMES = { nodeCount: "node_count", ncpus: "ncpus", ngpus: "ngpus", mem: "mem" };
+
+/** `select` replaces node_count/ncpus/ngpus/mem: drop them, and say so. */
+function applySelectPrecedence(request: SubmitJobRequest): [SubmitJobRequest, string[]] {
+  if (request.select === undefined) return [request, []];
+  const dropped = SELECT_PARTS.filter((k) => request[k] !== undefined);
+  if (dropped.length === 0) return [request, []];
+  const kept = { ...request };
+  for (const k of dropped) delete kept[k];
+  const names = dropped.map((k) => SELECT_PART_NAMES[k]).join(", ");
+  return [kept, [`select ${request.select} replaced ${names}, which were ignored.`]];
 }
 
 /**
@@ -31,6 +47,8 @@ export function buildSubmission(
   defaultAccount?: string,
   scriptText: string = request.script ?? "",
 ): Submission {
+  const [adjusted, notes] = applySelectPrecedence(request);
+  request = adjusted;
   const directives = parseDirectives(scriptText);
   const scriptNamesAccount = directives.some((d) => d.option === "-A");
   const account = request.account ?? (scriptNamesAccount ? undefined : defaultAccount);
@@ -70,6 +88,7 @@ export function buildSubmission(
     effective: effectiveRequest(command.argv),
     explicit,
     directives: reportDirectives(directives, explicit),
+    notes,
   };
 }
 

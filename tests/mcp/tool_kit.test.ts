@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PbsError } from "../../src/pbs/errors.ts";
-import { errorResult } from "../../src/mcp/tool_kit.ts";
+import { errorDetailsOf, errorResult } from "../../src/mcp/tool_kit.ts";
 
 function textOf(result: ReturnType<typeof errorResult>): string {
   assert.equal(result.content.length, 1);
@@ -23,15 +23,15 @@ Deno.test("errorResult", async (t) => {
       }),
     );
     assert.equal(result.isError, true);
-    assert.deepEqual(result.structuredContent, {
-      error: {
-        kind: "unknown_job",
-        message: "job 12.pbs01 does not exist",
-        hint: "Check the id with list_jobs.",
-        pbsMessage: "qstat: Unknown Job Id 12.pbs01",
-        command: "qstat",
-        exitCode: 153,
-      },
+    // Clients validate structuredContent against the output schema even on errors.
+    assert.equal(result.structuredContent, undefined);
+    assert.deepEqual(errorDetailsOf(result), {
+      kind: "unknown_job",
+      message: "job 12.pbs01 does not exist",
+      hint: "Check the id with list_jobs.",
+      pbsMessage: "qstat: Unknown Job Id 12.pbs01",
+      command: "qstat",
+      exitCode: 153,
     });
     assert.equal(
       textOf(result),
@@ -47,8 +47,10 @@ Deno.test("errorResult", async (t) => {
     const result = errorResult(
       new PbsError({ kind: "invalid_input", message: "bad walltime", hint: "Use HH:MM:SS." }),
     );
-    assert.deepEqual(result.structuredContent, {
-      error: { kind: "invalid_input", message: "bad walltime", hint: "Use HH:MM:SS." },
+    assert.deepEqual(errorDetailsOf(result), {
+      kind: "invalid_input",
+      message: "bad walltime",
+      hint: "Use HH:MM:SS.",
     });
     assert.equal(textOf(result), "Error (invalid_input): bad walltime\nHint: Use HH:MM:SS.");
   });
@@ -57,7 +59,7 @@ Deno.test("errorResult", async (t) => {
     const result = errorResult(
       new PbsError({ kind: "parse_error", message: "m", hint: "h", command: "qstat", exitCode: 0 }),
     );
-    const error = (result.structuredContent as { error: Record<string, unknown> }).error;
+    const error = errorDetailsOf(result) as unknown as Record<string, unknown>;
     assert.equal(error.exitCode, 0);
   });
 
@@ -66,7 +68,7 @@ Deno.test("errorResult", async (t) => {
     assert.ok(thrown.stack && thrown.stack.includes("at "));
     const result = errorResult(thrown);
     assert.equal(result.isError, true);
-    const error = (result.structuredContent as { error: Record<string, unknown> }).error;
+    const error = errorDetailsOf(result) as unknown as Record<string, unknown>;
     assert.equal(error.kind, "pbs_error");
     assert.equal(error.message, "cannot read properties of undefined (reading 'queue')");
     assert.equal(typeof error.hint, "string");
@@ -78,7 +80,7 @@ Deno.test("errorResult", async (t) => {
 
   await t.step("anything else thrown is shown as text", () => {
     const result = errorResult("qstat exploded");
-    const error = (result.structuredContent as { error: Record<string, unknown> }).error;
+    const error = errorDetailsOf(result) as unknown as Record<string, unknown>;
     assert.equal(error.kind, "pbs_error");
     assert.equal(error.message, "qstat exploded");
   });

@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { isPbsError } from "../../src/pbs/errors.ts";
-import { parseDirectives, reportDirectives } from "../../src/service/directives.ts";
 import type { SubmitJobRequest } from "../../src/service/requests.ts";
 import { buildSubmission } from "../../src/service/submission.ts";
 
@@ -86,18 +84,15 @@ Deno.test("buildSubmission", async (t) => {
     ]);
   });
 
-  await t.step("select together with node_count (or another count) is invalid_input", () => {
+  await t.step("select replaces node_count/ncpus/ngpus/mem, and the answer says so", () => {
     for (const extra of [{ nodeCount: 2 }, { ncpus: 4 }, { mem: "1gb" }]) {
-      assert.throws(
-        () => buildSubmission({ script: SCRIPT, select: "1:ncpus=2", ...extra }),
-        (error) => {
-          assert.ok(isPbsError(error));
-          assert.equal(error.kind, "invalid_input");
-          assert.match(error.message, /select/);
-          return true;
-        },
-      );
+      const submission = buildSubmission({ script: SCRIPT, select: "1:ncpus=2", ...extra });
+      const selects = submission.command.argv.filter((a) => a.startsWith("select="));
+      assert.deepEqual(selects, ["select=1:ncpus=2"]);
+      assert.equal(submission.notes.length, 1);
+      assert.match(submission.notes[0], /select 1:ncpus=2 replaced (node_count|ncpus|mem)/);
     }
+    assert.deepEqual(buildSubmission({ script: SCRIPT, select: "1:ncpus=2" }).notes, []);
   });
 
   await t.step("the default account is applied only when the request names none", () => {

@@ -1,0 +1,49 @@
+/**
+ * Shared by the examples: start main.ts in demo mode as a subprocess and
+ * connect an MCP client to it over stdio, exactly as Claude Desktop would.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+export interface DemoConnection {
+  client: Client;
+  close(): Promise<void>;
+}
+
+export async function connectToDemo(
+  name: string,
+  options: { scenario?: string; speed?: number; user?: string } = {},
+): Promise<DemoConnection> {
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: [
+      "run",
+      "--allow-env",
+      "--allow-read",
+      "--allow-write",
+      "--allow-sys",
+      main,
+      "--demo",
+      "--scenario",
+      options.scenario ?? "tiny",
+      "--speed",
+      String(options.speed ?? 120),
+    ],
+    env: {
+      ...Deno.env.toObject(),
+      USER: options.user ?? Deno.env.get("USER") ?? "demo",
+      PBS_MCP_LOG_LEVEL: "warn",
+    },
+    stderr: "inherit",
+  });
+  const client = new Client({ name, version: "0.1.0" });
+  await client.connect(transport);
+  return { client, close: () => client.close() };
+}
+
+/** The text block of a tool result (what a person would read). */
+export function textOf(result: unknown): string {
+  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
+  return content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
+}

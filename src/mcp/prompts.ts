@@ -1,0 +1,312 @@
+/**
+ * Prompts: ready-made requests a user can pick in their MCP host. Each one is
+ * grounded in live PBS data where it names a job or queue (the queue's limits,
+ * the job's state and exit status are written into the prompt), so the model
+ * starts from facts instead of guesses.
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
+import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { describeExitStatus } from "../pbs/model/exit_status.ts";
+import { describeJobState } from "../pbs/model/states.ts";
+import type { Job, Node, Queue } from "../pbs/model/types.ts";
+import type { PbsClient } from "../service/pbs_client.ts";
+import { MAX_COMPLETIONS, toMcpError } from "./resources.ts";
+import type { ToolContext } from "./tool_kit.ts";
+import { diagnose } from "./tools/diagnose.ts";
+import { nodeSummaryText, queueLine, queueView, summarizeNodes } from "./views/cluster.ts";
+
+/** Jobs named in a monitoring prompt; more are counted. */
+const MAX_MONITORED = 20;
+/** Distinct node shapes described in a prompt. */
+const MAX_NODE_TYPES = 8;
+
+export function registerPrompts(server: McpServer, { client }: ToolContext): void {
+  registerSubmitGuide(server, client);
+  registerDiagnoseFailure(server, client);
+  registerOptimizeResources(server, client);
+  registerSetupMonitoring(server, client);
+}
+
+// ---------------------------------------------------------------------------
+// Plumbing
+
+function userPrompt(description: string, text: string): GetPromptResult {
+  return { description, messages: [{ role: "user", content: { type: "text", text } }] };
+}
+
+/** Runs a prompt builder, turning PbsErrors into JSON-RPC errors with kind and hint. */
+async function grounded(build: () => Promise<GetPromptResult>): Promise<GetPromptResult> {
+  try {
+    return await build();
+  } catch (error) {
+    throw toMcpError(error);
+  }
+}
+
+function startingWith(values: readonly string[], typed: string | undefined): string[] {
+  return values.filter((value) => value.startsWith(typed ?? "")).slice(0, MAX_COMPLETIONS);
+}
+
+async function queueNames(client: PbsClient, typed: string | undefined): Promise<string[]> {
+  try {
+    return startingWith((await client.queues()).map((q) => q.name), typed);
+  } catch {
+    return [];
+  }
+}
+
+async function myJobIds(client: PbsClient, typed: string | undefined): Promise<string[]> {
+  try {
+    const jobs = await client.listJobs({ user: "me", includeFinished: true });
+    return startingWith(jobs.map((j) => j.id), typed);
+  } catch {
+    return [];
+  }
+}
+
+function queueFacts(queue: Queue): string {
+  return `- ${queueLine(queueView(queue, new Set()))}${
+    Object.keys(queue.resourcesDefault).length
+      ? `; defaults ${
+        Object.entries(queue.resourcesDefault).map(([k, v]) => `${k}=${v}`).join(", ")
+      }`
+      : ""
+  }`;
+}
+
+/** Distinct node shapes (`120 nodes: 208 cpus, 6 gpus, 1024gb`), most common first. */
+function nodeTypes(nodes: readonly Node[]): string[] {
+  const counts = new Map<string, number>();
+  for (const node of nodes) {
+    const r = node.resourcesAvailable;
+    const shape = `${r.ncpus ?? "?"} cpus${r.ngpus ? `, ${r.ngpus} gpus` : ""}${
+      r.mem ? `, ${r.mem} memory` : ""
+    }`;
+    counts.set(shape, (counts.get(shape) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, MAX_NODE_TYPES)
+    .map(([shape, n]) => `- ${n} node(s) with ${shape}`);
+}
+
+// ---------------------------------------------------------------------------
+// submit_job_guide
+
+const JOB_TYPES = ["python", "mpi", "gpu"] as const;
+type JobType = typeof JOB_TYPES[number];
+
+function registerSubmitGuide(server: McpServer, client: PbsClient): void {
+  server.registerPrompt(
+    "submit_job_guide",
+    {
+      title: "Guide: submit a job",
+      description:
+        "Step-by-step help to write and submit a python, mpi or gpu job, using this site's " +
+        "queue limits and node sizes.",
+      argsSchema: {
+        job_type: completable(
+          z.enum(JOB_TYPES).describe("python, mpi or gpu"),
+          (typed: string | undefined) => startingWith(JOB_TYPES, typed),
+        ),
+        queue: completable(
+          z.string().optional().describe("Queue to use (default: the server's default queue)"),
+          (typed: string | undefined) => queueNames(client, typed),
+        ),
+      },
+    },
+    ({ job_type, queue }: { job_type: JobType; queue?: string }) =>
+      grounded(async () => {
+        const [info, nodes] = await Promise.all([
+          client.server().catch(() => undefined),
+          client.nodes().catch(() => [] as Node[]),
+        ]);
+        const queueName = queue ?? info?.defaultQueue;
+        const chosen = queueName ? await client.queue(queueName) : undefined;
+        const lines = [
+          `I want to submit a ${job_type} job to PBS${chosen ? ` in queue ${chosen.name}` : ""}.`,
+          "",
+          "Facts about this site (live):",
+          ...(chosen
+            ? [queueFacts(chosen)]
+            : ["- no default queue is set; pick one with list_queues"]),
+          ...(chosen && chosen.type.toLowerCase().startsWith("route")
+            ? [
+              `- ${chosen.name} is a routing queue: it forwards jobs to ${
+                chosen.routeDestinations.join(", ")
+              } by their size and walltime`,
+            ]
+            : []),
+          ...nodeTypes(nodes),
+          "",
+          "Please help me step by step:",
+          `1. Ask me for anything missing (program, input files, nodes, walltime), keeping within the limits above.`,
+          `2. Call generate_job_script with application="${job_type}" (or my command line)${
+            chosen ? ` and queue="${chosen.name}"` : ""
+          }${job_type === "gpu" ? " and gpu_required=true" : ""}.`,
+          "3. Show me the script, then call submit_job with the script and the recommended arguments and dry_run=true; explain the qsub command.",
+          "4. When I confirm, submit for real, then follow the job with wait_for_job and show the end of its output with get_job_output.",
+          "5. If it does not start or fails, call diagnose_job.",
+        ];
+        return userPrompt(`Submit a ${job_type} job`, lines.join("\n"));
+      }),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// diagnose_job_failure
+
+function registerDiagnoseFailure(server: McpServer, client: PbsClient): void {
+  server.registerPrompt(
+    "diagnose_job_failure",
+    {
+      title: "Diagnose a job",
+      description:
+        "Finds out why a job failed or does not start, starting from its live status and " +
+        "exit status.",
+      argsSchema: {
+        job_id: completable(
+          z.string().min(1).describe("The job id, e.g. 123.server"),
+          (typed: string | undefined) => myJobIds(client, typed),
+        ),
+      },
+    },
+    ({ job_id }: { job_id: string }) =>
+      grounded(async () => {
+        const { result } = await diagnose(client, job_id);
+        const job = await client.job(job_id);
+        const lines = [
+          `My PBS job ${job.id} needs a diagnosis.`,
+          "",
+          "Its live status:",
+          ...jobFacts(job),
+          `- first diagnosis: ${result.category}: ${result.summary}`,
+          "",
+          "Please:",
+          `1. Call diagnose_job with job_id="${job.id}" for the full evidence.`,
+          `2. Read the end of its output with get_job_output (stream stderr, then stdout) if it ran.`,
+          "3. Explain the cause in plain words, then give me concrete fixes (changed resources, script lines) and offer to resubmit with them (submit_job dry_run first).",
+        ];
+        return userPrompt(`Diagnose job ${job.id}`, lines.join("\n"));
+      }),
+  );
+}
+
+function jobFacts(job: Job): string[] {
+  const state = describeJobState(job.state);
+  const facts = [
+    `- name ${job.name}, owner ${job.user}, queue ${job.queue}`,
+    `- state ${job.state} (${state.name}): ${state.meaning}`,
+  ];
+  const asked = ["select", "walltime", "mem"].filter((k) => job.requested[k] !== undefined)
+    .map((k) => `${k}=${job.requested[k]}`);
+  if (asked.length) facts.push(`- requested ${asked.join(" ")}`);
+  const used = ["walltime", "mem", "cput"].filter((k) => job.used[k] !== undefined)
+    .map((k) => `${k}=${job.used[k]}`);
+  if (used.length) facts.push(`- used ${used.join(" ")}`);
+  if (job.comment) facts.push(`- PBS comment: ${job.comment}`);
+  if (job.exitStatus !== undefined) {
+    facts.push(`- exit status ${job.exitStatus}: ${describeExitStatus(job.exitStatus).meaning}`);
+  }
+  return facts;
+}
+
+// ---------------------------------------------------------------------------
+// optimize_resources
+
+function registerOptimizeResources(server: McpServer, client: PbsClient): void {
+  server.registerPrompt(
+    "optimize_resources",
+    {
+      title: "Right-size a job's resources",
+      description:
+        "Suggests nodes, cpus/gpus, memory, walltime and queue for a described workload, " +
+        "using this site's node sizes and queue limits.",
+      argsSchema: {
+        workload_description: z.string().min(1).max(4_000).describe(
+          "What the job does, e.g. 'train a 7B model on 8 GPUs for about 10 hours'",
+        ),
+      },
+    },
+    ({ workload_description }: { workload_description: string }) =>
+      grounded(async () => {
+        const [nodes, queues] = await Promise.all([client.nodes(), client.queues()]);
+        const lines = [
+          "Help me choose PBS resources for this workload:",
+          "",
+          `> ${workload_description.replaceAll("\n", "\n> ")}`,
+          "",
+          "This site (live):",
+          nodeSummaryText(summarizeNodes(nodes)),
+          ...nodeTypes(nodes),
+          "Queues:",
+          ...queues.slice(0, 30).map(queueFacts),
+          "",
+          "Please recommend: node count, cpus and gpus per node (a select like 2:ncpus=64:ngpus=4), memory, walltime with a safety margin, and the queue whose limits fit. " +
+          "Prefer requests that start sooner (fewer nodes, shorter walltime) when they do not slow the work much, and explain the trade-off. " +
+          "If I ran similar jobs before, look at their resources used with list_jobs include_finished=true and get_job_status. " +
+          "End with the exact submit_job arguments.",
+        ];
+        return userPrompt("Right-size resources", lines.join("\n"));
+      }),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// setup_job_monitoring
+
+/** `train*` (glob, case-insensitive) or a plain substring. */
+export function nameMatcher(pattern: string): (name: string) => boolean {
+  if (!/[*?]/.test(pattern)) {
+    const needle = pattern.toLowerCase();
+    return (name) => name.toLowerCase().includes(needle);
+  }
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*")
+    .replaceAll("?", ".");
+  const re = new RegExp(`^${source}$`, "i");
+  return (name) => re.test(name);
+}
+
+function registerSetupMonitoring(server: McpServer, client: PbsClient): void {
+  server.registerPrompt(
+    "setup_job_monitoring",
+    {
+      title: "Monitor jobs",
+      description:
+        "Sets up watching your jobs whose name or id matches a pattern (glob like train_* or a " +
+        "substring) until they finish, reporting failures.",
+      argsSchema: {
+        job_pattern: z.string().min(1).max(200).describe(
+          "Job name or id pattern, e.g. train_* or sweep",
+        ),
+      },
+    },
+    ({ job_pattern }: { job_pattern: string }) =>
+      grounded(async () => {
+        const matches = nameMatcher(job_pattern);
+        const jobs = (await client.listJobs({ user: "me" }))
+          .filter((j) => matches(j.name) || matches(j.id));
+        const shown = jobs.slice(0, MAX_MONITORED);
+        const lines = [
+          `Please monitor my PBS jobs matching "${job_pattern}".`,
+          "",
+          jobs.length
+            ? `They are now (live, ${jobs.length} job(s)):`
+            : "No current job of mine matches it yet; watch for new ones with list_jobs user=me.",
+          ...shown.map((j) =>
+            `- ${j.id} ${j.name}: ${j.state} (${describeJobState(j.state).name}) in ${j.queue}${
+              j.comment ? ` — ${j.comment}` : ""
+            }`
+          ),
+          ...(jobs.length > shown.length ? [`- … ${jobs.length - shown.length} more`] : []),
+          "",
+          "How to monitor:",
+          "1. Use wait_for_job (until: finished) on each running or queued job; for many jobs, poll list_jobs user=me every few minutes instead of waiting on each one.",
+          "2. When a job finishes, report its exit status; for any non-zero exit status call diagnose_job and summarise the cause.",
+          "3. If a job waits much longer than expected, call diagnose_job to see why.",
+          "4. End with a table: job, final state, exit status, walltime used.",
+        ];
+        return userPrompt(`Monitor jobs matching ${job_pattern}`, lines.join("\n"));
+      }),
+  );
+}

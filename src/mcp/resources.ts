@@ -1,0 +1,420 @@
+/**
+ * Read-only MCP resources: small markdown pages a host can attach to a
+ * conversation. Templated ones complete their argument (the caller's job ids,
+ * queue names, node names, reservation ids), capped and filtered by prefix.
+ *
+ * URIs:
+ *   pbs://job/{job_id}                 one job
+ *   pbs://queue/{queue_name}           one queue: state, limits, defaults
+ *   pbs://node/{node_name}             one node
+ *   pbs://reservation/{reservation_id} one reservation
+ *   pbs://system/status                server, node summary, queues
+ *   pbs://system/privileges            who the caller is to PBS
+ *   pbs://user/jobs                    the caller's current jobs
+ *   pbs://history/user/{username}{?days}
+ *                                      a user's finished jobs of the last `days` days (1-90,
+ *                                      default 7): `pbs://history/user/alice?days=3`, or
+ *                                      `pbs://history/user/alice` for the default week.
+ *
+ * The history URI is registered twice, with and without `{?days}`: the SDK
+ * matches a template's query part only when it is present, and both forms
+ * are what RFC 6570 expansion produces for the one template.
+ *
+ * Errors are JSON-RPC errors whose `data` carries the PbsError kind and hint.
+ */
+import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ErrorCode, McpError, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import { invalidInput, isPbsError, type PbsError } from "../pbs/errors.ts";
+import { isFinished } from "../pbs/model/states.ts";
+import type { Job } from "../pbs/model/types.ts";
+import * as v from "../pbs/validate.ts";
+import type { PbsClient } from "../service/pbs_client.ts";
+import type { ToolContext } from "./tool_kit.ts";
+import {
+  nodeMarkdown,
+  nodeSummaryText,
+  queueLine,
+  queueMarkdown,
+  queueView,
+  reservationLine,
+  reservationMarkdown,
+  reservationView,
+  serverText,
+  serverView,
+  summarizeNodes,
+} from "./views/cluster.ts";
+import { countByState, formatCounts, isoTime, jobStatusText, jobStatusView } from "./views/jobs.ts";
+
+/** Most completion values offered at once (MCP allows 100 per answer). */
+export const MAX_COMPLETIONS = 100;
+/** Rows in a list resource before the rest are counted. */
+const MAX_ROWS = 50;
+const DEFAULT_HISTORY_DAYS = 7;
+const MAX_HISTORY_DAYS = 90;
+
+export function registerResources(server: McpServer, { client }: ToolContext): void {
+  registerJobResource(server, client);
+  registerQueueResource(server, client);
+  registerNodeResource(server, client);
+  registerReservationResource(server, client);
+  registerSystemResources(server, client);
+  registerUserJobsResource(server, client);
+  registerHistoryResources(server, client);
+}
+
+// ---------------------------------------------------------------------------
+// Shared plumbing
+
+type Read = (uri: URL) => Promise<string>;
+
+/** Wraps a markdown producer: one text content, PbsErrors as JSON-RPC errors with kind and hint. */
+function markdown(read: Read) {
+  return async (uri: URL): Promise<ReadResourceResult> => {
+    try {
+      const text = await read(uri);
+      return { contents: [{ uri: uri.href, mimeType: "text/markdown", text }] };
+    } catch (error) {
+      throw toMcpError(error);
+    }
+  };
+}
+
+export function toMcpError(error: unknown): McpError {
+  if (!isPbsError(error)) {
+    return new McpError(
+      ErrorCode.InternalError,
+      error instanceof Error ? error.message : String(error),
+    );
+  }
+  const pbs: PbsError = error;
+  const code = pbs.kind.startsWith("unknown_") || pbs.kind === "invalid_input"
+    ? ErrorCode.InvalidParams
+    : ErrorCode.InternalError;
+  return new McpError(code, `${pbs.kind}: ${pbs.message}. Hint: ${pbs.hint}`, {
+    kind: pbs.kind,
+    message: pbs.message,
+    hint: pbs.hint,
+    ...(pbs.pbsMessage ? { pbsMessage: pbs.pbsMessage } : {}),
+  });
+}
+
+/** The last path segment of a pbs:// URI, decoded (`pbs://job/12.server` → `12.server`). */
+function lastSegment(uri: URL): string {
+  const segments = uri.pathname.split("/");
+  return decodeURIComponent(segments[segments.length - 1] ?? "");
+}
+
+/** Values starting with what was typed, capped; completion must never fail the client. */
+async function completeFrom(
+  values: () => Promise<string[]>,
+  typed: string,
+): Promise<string[]> {
+  try {
+    const all = await values();
+    return all.filter((value) => value.startsWith(typed)).slice(0, MAX_COMPLETIONS);
+  } catch {
+    return [];
+  }
+}
+
+function moreLine(total: number, shown: number, how: string): string[] {
+  return total > shown ? ["", `… ${total - shown} more not shown; ${how}.`] : [];
+}
+
+// ---------------------------------------------------------------------------
+// Templated resources
+
+function registerJobResource(server: McpServer, client: PbsClient): void {
+  server.registerResource(
+    "job",
+    new ResourceTemplate("pbs://job/{job_id}", {
+      list: undefined,
+      complete: {
+        job_id: (typed: string) =>
+          completeFrom(async () => (await client.listJobs({ user: "me" })).map((j) => j.id), typed),
+      },
+    }),
+    {
+      title: "PBS job",
+      description: "One job: state, queue, resources requested and used, comment, exit status.",
+      mimeType: "text/markdown",
+    },
+    markdown(async (uri) => {
+      const job = await client.job(v.validateJobId(lastSegment(uri)));
+      return jobMarkdown(job);
+    }),
+  );
+}
+
+function jobMarkdown(job: Job): string {
+  const view = jobStatusView(job, "summary");
+  const lines = [`# Job ${view.id}`, "", "```", jobStatusText(view), "```"];
+  const times = Object.entries(view.times);
+  if (times.length) lines.push("", "## Times (UTC)", ...times.map(([k, t]) => `- ${k}: ${t}`));
+  const asked = Object.entries(view.requested);
+  if (asked.length) lines.push("", "## Requested", ...asked.map(([k, x]) => `- ${k} = ${x}`));
+  const used = Object.entries(view.used);
+  if (used.length) lines.push("", "## Used", ...used.map(([k, x]) => `- ${k} = ${x}`));
+  return lines.join("\n");
+}
+
+function registerQueueResource(server: McpServer, client: PbsClient): void {
+  server.registerResource(
+    "queue",
+    new ResourceTemplate("pbs://queue/{queue_name}", {
+      list: async () => ({
+        resources: (await client.queues()).map((q) => ({
+          uri: `pbs://queue/${encodeURIComponent(q.name)}`,
+          name: `queue ${q.name}`,
+          mimeType: "text/markdown",
+        })),
+      }),
+      complete: {
+        queue_name: (typed: string) =>
+          completeFrom(async () => (await client.queues()).map((q) => q.name), typed),
+      },
+    }),
+    {
+      title: "PBS queue",
+      description: "One queue: enabled/started, jobs by state, limits, defaults, routing.",
+      mimeType: "text/markdown",
+    },
+    markdown(async (uri) => {
+      const name = v.validateQueueName(lastSegment(uri));
+      const [queue, reservations] = await Promise.all([
+        client.queue(name),
+        client.reservations().catch(() => []),
+      ]);
+      const resvQueues = new Set(reservations.flatMap((r) => (r.queue ? [r.queue] : [])));
+      return queueMarkdown(queueView(queue, resvQueues));
+    }),
+  );
+}
+
+function registerNodeResource(server: McpServer, client: PbsClient): void {
+  server.registerResource(
+    "node",
+    // No list: a large cluster has tens of thousands of nodes; list_nodes pages them.
+    new ResourceTemplate("pbs://node/{node_name}", {
+      list: undefined,
+      complete: {
+        node_name: (typed: string) =>
+          completeFrom(async () => (await client.nodes()).map((n) => n.name), typed),
+      },
+    }),
+    {
+      title: "PBS node",
+      description: "One node: state, cpus/gpus free and total, memory, jobs, comment.",
+      mimeType: "text/markdown",
+    },
+    markdown(async (uri) => nodeMarkdown(await client.node(v.validateNodeName(lastSegment(uri))))),
+  );
+}
+
+function registerReservationResource(server: McpServer, client: PbsClient): void {
+  server.registerResource(
+    "reservation",
+    new ResourceTemplate("pbs://reservation/{reservation_id}", {
+      list: async () => ({
+        resources: (await client.reservations()).slice(0, MAX_COMPLETIONS).map((r) => ({
+          uri: `pbs://reservation/${encodeURIComponent(r.id)}`,
+          name: `reservation ${r.id}`,
+          mimeType: "text/markdown",
+        })),
+      }),
+      complete: {
+        reservation_id: (typed: string) =>
+          completeFrom(async () => (await client.reservations()).map((r) => r.id), typed),
+      },
+    }),
+    {
+      title: "PBS reservation",
+      description: "One reservation: owner, state, window, what it reserves, who may use it.",
+      mimeType: "text/markdown",
+    },
+    markdown(async (uri) => {
+      const id = v.validateReservationId(lastSegment(uri));
+      return reservationMarkdown(reservationView(await client.reservation(id)));
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Fixed resources
+
+function registerSystemResources(server: McpServer, client: PbsClient): void {
+  server.registerResource(
+    "system-status",
+    "pbs://system/status",
+    {
+      title: "PBS system status",
+      description: "The server, a cluster-wide node summary and every queue, in one page.",
+      mimeType: "text/markdown",
+    },
+    markdown(() => systemStatus(client)),
+  );
+  server.registerResource(
+    "privileges",
+    "pbs://system/privileges",
+    {
+      title: "Your PBS privileges",
+      description: "Who you are to PBS (user, operator, manager) and what that allows.",
+      mimeType: "text/markdown",
+    },
+    markdown(async () => {
+      const id = await client.identity();
+      return [
+        `# PBS privileges of ${id.user}`,
+        "",
+        `Role: **${id.role}**${client.config.readOnly ? " (this MCP server is read-only)" : ""}`,
+        "",
+        "## Allowed",
+        ...id.allowed.map((a) => `- ${a}`),
+        ...(id.notAllowed.length
+          ? ["", "## Not allowed", ...id.notAllowed.map((a) => `- ${a}`)]
+          : []),
+      ].join("\n");
+    }),
+  );
+}
+
+async function systemStatus(client: PbsClient): Promise<string> {
+  const [info, nodes, queues, reservations] = await Promise.all([
+    client.server(),
+    client.nodes(),
+    client.queues(),
+    client.reservations().catch(() => []),
+  ]);
+  const resvQueues = new Set(reservations.flatMap((r) => (r.queue ? [r.queue] : [])));
+  const shownQueues = queues.slice(0, MAX_ROWS);
+  return [
+    "# PBS system status",
+    "",
+    serverText(serverView(info)),
+    "",
+    "## Nodes",
+    nodeSummaryText(summarizeNodes(nodes)),
+    "",
+    `## Queues (${queues.length})`,
+    ...shownQueues.map((q) => `- ${queueLine(queueView(q, resvQueues))}`),
+    ...moreLine(queues.length, shownQueues.length, "list_queues pages them"),
+    "",
+    `## Reservations (${reservations.length})`,
+    ...reservations.slice(0, 10).map((r) => `- ${reservationLine(reservationView(r))}`),
+    ...moreLine(reservations.length, Math.min(10, reservations.length), "see list_reservations"),
+  ].join("\n");
+}
+
+function registerUserJobsResource(server: McpServer, client: PbsClient): void {
+  server.registerResource(
+    "my-jobs",
+    "pbs://user/jobs",
+    {
+      title: "Your PBS jobs",
+      description: "Your queued, held and running jobs (finished ones: pbs://history/user/{you}).",
+      mimeType: "text/markdown",
+    },
+    markdown(async () => {
+      const jobs = await client.listJobs({ user: "me" });
+      return jobTable(`Jobs of ${client.user}`, jobs, "list_jobs user=me pages them");
+    }),
+  );
+}
+
+function jobTable(title: string, jobs: readonly Job[], more: string): string {
+  const shown = jobs.slice(0, MAX_ROWS);
+  const rows = shown.map((j) =>
+    `| ${j.id} | ${j.name.slice(0, 40)} | ${j.state} | ${j.queue} | ${
+      j.requested.walltime ?? ""
+    } | ${j.exitStatus ?? ""} | ${(j.comment ?? "").slice(0, 60).replaceAll("|", "/")} |`
+  );
+  return [
+    `# ${title}`,
+    "",
+    `${jobs.length} job(s): ${formatCounts(countByState(jobs))}`,
+    ...(jobs.length
+      ? [
+        "",
+        "| id | name | state | queue | walltime | exit | comment |",
+        "|---|---|---|---|---|---|---|",
+        ...rows,
+      ]
+      : []),
+    ...moreLine(jobs.length, shown.length, more),
+  ].join("\n");
+}
+
+// ---------------------------------------------------------------------------
+// History
+
+function registerHistoryResources(server: McpServer, client: PbsClient): void {
+  const complete = {
+    username: (typed: string) =>
+      completeFrom(async () => {
+        const users = new Set((await client.jobs(true)).map((j) => j.user));
+        users.add(client.user);
+        return [...users].sort();
+      }, typed),
+  };
+  const read = markdown((uri) => userHistory(client, uri));
+  server.registerResource(
+    "user-history",
+    new ResourceTemplate("pbs://history/user/{username}{?days}", { list: undefined, complete }),
+    {
+      title: "Finished jobs of a user",
+      description:
+        `A user's finished jobs of the last \`days\` days (1-${MAX_HISTORY_DAYS}, default ${DEFAULT_HISTORY_DAYS}), newest first, with exit status; e.g. pbs://history/user/alice?days=3.`,
+      mimeType: "text/markdown",
+    },
+    read,
+  );
+  server.registerResource(
+    "user-history-week",
+    new ResourceTemplate("pbs://history/user/{username}", { list: undefined, complete }),
+    {
+      title: "Finished jobs of a user (last 7 days)",
+      description: "The same page with the default window; add ?days=N for another.",
+      mimeType: "text/markdown",
+    },
+    read,
+  );
+}
+
+/** `?days=3` → 3; absent → the default; anything else is an error that says what is allowed. */
+export function historyDays(uri: URL): number {
+  const raw = uri.searchParams.get("days");
+  if (raw === null || raw === "") return DEFAULT_HISTORY_DAYS;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1 || days > MAX_HISTORY_DAYS) {
+    throw invalidInput(
+      `days=${JSON.stringify(raw)} is not a whole number of days from 1 to ${MAX_HISTORY_DAYS}`,
+      `Use e.g. pbs://history/user/alice?days=3, or leave days out for ${DEFAULT_HISTORY_DAYS}.`,
+    );
+  }
+  return days;
+}
+
+async function userHistory(client: PbsClient, uri: URL): Promise<string> {
+  const user = v.validateUserName(lastSegment(uri));
+  const days = historyDays(uri);
+  // The window is measured on this host's clock; PBS history itself may keep less
+  // (job_history_duration), which the page says.
+  const since = Date.now() / 1000 - days * 86_400;
+  const finished = (await client.jobs(true))
+    .filter((j) => j.user === user && isFinished(j.state))
+    .filter((j) => (j.times.finished ?? j.times.modified ?? 0) >= since)
+    .sort((a, b) => (b.times.finished ?? 0) - (a.times.finished ?? 0));
+  const info = await client.server().catch(() => undefined);
+  const kept = info && !info.jobHistoryEnable
+    ? "Job history is disabled on this server: finished jobs are not kept."
+    : `PBS keeps finished jobs for ${info?.jobHistoryDuration ?? "336:00:00 (default)"}.`;
+  return [
+    jobTable(
+      `Finished jobs of ${user}, last ${days} day(s) (since ${isoTime(Math.floor(since))})`,
+      finished,
+      "list_jobs include_finished=true pages them",
+    ),
+    "",
+    kept,
+  ].join("\n");
+}

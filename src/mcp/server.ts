@@ -1,0 +1,41 @@
+/**
+ * The MCP server: every tool, resource and prompt, registered over one
+ * PbsClient. Transports (stdio in main.ts, in-memory in tests) connect to it.
+ */
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { PbsClient } from "../service/pbs_client.ts";
+import type { Logger } from "./logger.ts";
+import { registerPrompts } from "./prompts.ts";
+import { registerResources } from "./resources.ts";
+import type { ToolContext } from "./tool_kit.ts";
+import { registerBatchTools } from "./tools/batch.ts";
+import { registerClusterTools } from "./tools/cluster.ts";
+import { registerDiagnoseTool } from "./tools/diagnose.ts";
+import { registerJobTools } from "./tools/jobs.ts";
+import { registerReservationTools } from "./tools/reservations.ts";
+import { registerScriptTools } from "./tools/scripts.ts";
+
+export const SERVER_NAME = "pbs-mcp";
+export const SERVER_VERSION = "0.1.0";
+
+const INSTRUCTIONS = `Tools for the PBS batch scheduler (OpenPBS / PBS Pro).
+Start with get_server_info or list_queues to learn the site; submit with submit_job (dry_run first when unsure);
+follow jobs with get_job_status, wait_for_job and get_job_output; ask diagnose_job why a job waits or failed.
+Lists are paginated: pass next_cursor back as cursor.`;
+
+export function createMcpServer(client: PbsClient, logger: Logger): McpServer {
+  const server = new McpServer(
+    { name: SERVER_NAME, version: SERVER_VERSION },
+    { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
+  );
+  const context: ToolContext = { client, logger };
+  registerJobTools(server, context);
+  registerBatchTools(server, context);
+  registerDiagnoseTool(server, context);
+  registerClusterTools(server, context);
+  registerReservationTools(server, context);
+  registerScriptTools(server, context);
+  registerResources(server, context);
+  registerPrompts(server, context);
+  return server;
+}

@@ -1,0 +1,288 @@
+/**
+ * What the job tools show of a Job: compact list rows, the curated status
+ * view, per-state counts, and the zod shapes that describe them.
+ *
+ * Sizes matter more than completeness here: a site like Aurora has tens of
+ * thousands of jobs and 10,000-node jobs, so lists carry only what tells jobs
+ * apart, host lists are cut to their first few names, and the bulky
+ * attributes (exec_vnode, Variable_List) appear only on request, capped.
+ */
+import { z } from "zod";
+import { compactExecHost, compressHostList, execHosts } from "../../pbs/model/exec_host.ts";
+import { describeExitStatus } from "../../pbs/model/exit_status.ts";
+import { describeHolds, describeJobState, isFinished } from "../../pbs/model/states.ts";
+import type { Job, PbsValue, ResourceMap } from "../../pbs/model/types.ts";
+
+/** Hosts named in a status view; the rest are counted. */
+const FIRST_HOSTS = 4;
+/** Longest single value shown in a status view (a select for 500 chunk types is not useful). */
+const MAX_VALUE_CHARS = 300;
+/** Job names in list rows are cut here; get_job_status shows the whole name. */
+const MAX_ROW_NAME = 32;
+/** Budget for the bulk fields of `detail: full`. */
+const MAX_FULL_CHARS = 12_000;
+
+// ---------------------------------------------------------------------------
+// Small conversions.
+
+/** Epoch seconds → ISO 8601 (UTC); undefined stays undefined. */
+export function isoTime(epochSeconds: number | undefined): string | undefined {
+  return epochSeconds === undefined ? undefined : new Date(epochSeconds * 1000).toISOString();
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function cutValues(map: ResourceMap): ResourceMap {
+  const out: ResourceMap = {};
+  for (const [name, value] of Object.entries(map)) {
+    out[name] = typeof value === "string" ? cut(value, MAX_VALUE_CHARS) : value;
+  }
+  return out;
+}
+
+/** Drops undefined fields so the structured answer carries no `undefined` noise. */
+function defined<T extends Record<string, unknown>>(record: T): T {
+  return Object.fromEntries(
+    Object.entries(record).filter(([, value]) => value !== undefined),
+  ) as T;
+}
+
+function asNumber(value: PbsValue | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function asText(value: PbsValue | undefined): string | undefined {
+  return value === undefined ? undefined : String(value);
+}
+
+// ---------------------------------------------------------------------------
+// List rows.
+
+const pbsValue = z.union([z.string(), z.number(), z.boolean()]);
+const resourceMap = z.record(z.string(), pbsValue);
+
+export const JobRowShape = z.object({
+  id: z.string(),
+  name: z.string(),
+  user: z.string(),
+  state: z.string().describe("PBS state letter: Q queued, H held, R running, F finished, ..."),
+  queue: z.string(),
+  nodes: z.number().optional().describe("Nodes requested"),
+  wall: z.string().optional().describe("Walltime requested (HH:MM:SS)"),
+  used: z.string().optional().describe("Walltime used so far (HH:MM:SS)"),
+  exit: z.number().optional().describe("Exit status (finished jobs)"),
+});
+export type JobRow = z.infer<typeof JobRowShape>;
+
+/** One line of a job list: enough to tell jobs apart and pick one to look at. */
+export function jobRow(job: Job): JobRow {
+  return defined({
+    id: job.id,
+    name: cut(job.name, MAX_ROW_NAME),
+    user: job.user,
+    state: job.state,
+    queue: job.queue,
+    nodes: asNumber(job.requested.nodect),
+    wall: asText(job.requested.walltime),
+    used: asText(job.used.walltime),
+    exit: isFinished(job.state) ? job.exitStatus : undefined,
+  });
+}
+
+/** Job count per state letter, letters in PBS's usual display order. */
+export function countByState(jobs: readonly Job[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const job of jobs) counts[job.state] = (counts[job.state] ?? 0) + 1;
+  const order = "QHWTRESUBFXM";
+  return Object.fromEntries(
+    Object.entries(counts).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)),
+  );
+}
+
+/** `R 12, Q 40, H 3` for text blocks. */
+export function formatCounts(counts: Record<string, number>): string {
+  const parts = Object.entries(counts).map(([state, n]) => `${state} ${n}`);
+  return parts.length ? parts.join(", ") : "none";
+}
+
+// ---------------------------------------------------------------------------
+// The status view.
+
+const ExitShape = z.object({
+  code: z.number(),
+  category: z.string().describe("success, failure, signal, walltime, resource_limit, pbs"),
+  meaning: z.string(),
+});
+
+export const JobStatusShape = {
+  id: z.string(),
+  name: z.string(),
+  owner: z.string(),
+  state: z.string().describe("PBS state letter"),
+  state_name: z.string(),
+  state_meaning: z.string(),
+  queue: z.string(),
+  account: z.string().optional(),
+  project: z.string().optional(),
+  priority: z.number().optional(),
+  requested: resourceMap.describe("Resource_List: what the job asked for"),
+  used: resourceMap.describe("resources_used: what it has used (once it ran)"),
+  times: z.object({
+    created: z.string().optional(),
+    eligible: z.string().optional(),
+    started: z.string().optional(),
+    finished: z.string().optional(),
+    start_after: z.string().optional().describe("Not to start before (qsub -a)"),
+    estimated_start: z.string().optional().describe("The scheduler's estimate"),
+  }).describe("ISO 8601 times (UTC)"),
+  nodes: z.object({
+    count: z.number(),
+    first: z.array(z.string()),
+    more: z.number().describe("Hosts not listed"),
+  }).optional(),
+  comment: z.string().optional().describe("The scheduler's or server's note on the job"),
+  holds: z.array(z.string()).describe("Holds in place: user, operator, system, ..."),
+  depend: z.string().optional(),
+  array: z.object({
+    indices: z.string().optional(),
+    remaining: z.string().optional(),
+    counts: z.record(z.string(), z.number()).describe("Subjobs per state"),
+  }).optional(),
+  array_parent: z.string().optional(),
+  array_index: z.number().optional(),
+  output_path: z.string().optional(),
+  error_path: z.string().optional(),
+  join: z.string().optional().describe("oe: stderr joined into stdout"),
+  exit: ExitShape.optional(),
+  run_count: z.number().optional(),
+  hosts: z.string().optional().describe("detail: full only; every host, ranges compressed"),
+  exec_vnode: z.string().optional().describe("detail: full only"),
+  variables: z.record(z.string(), z.string()).optional().describe("detail: full only"),
+  attributes: z.record(z.string(), z.string()).optional().describe("detail: full only"),
+  omitted: z.array(z.string()).optional().describe("Bulky attributes left out to stay small"),
+};
+export type JobStatus = z.infer<z.ZodObject<typeof JobStatusShape>>;
+
+/** The curated view of one job; `full` adds the bulky attributes, capped. */
+export function jobStatusView(job: Job, detail: "summary" | "full"): JobStatus {
+  const state = describeJobState(job.state);
+  const summary: JobStatus = defined({
+    id: job.id,
+    name: job.name,
+    owner: job.owner,
+    state: job.state,
+    state_name: state.name,
+    state_meaning: state.meaning,
+    queue: job.queue,
+    account: job.account,
+    project: job.project,
+    priority: job.priority,
+    requested: cutValues(job.requested),
+    used: cutValues(job.used),
+    times: defined({
+      created: isoTime(job.times.created),
+      eligible: isoTime(job.times.eligible),
+      started: isoTime(job.times.started),
+      finished: isoTime(job.times.finished),
+      start_after: isoTime(job.times.executeAfter),
+      estimated_start: isoTime(job.times.estimatedStart),
+    }),
+    nodes: job.execHost ? nodesView(job.execHost) : undefined,
+    // PBS writes the whole vnode list into `Job run at ... on (...)`: 70,000 characters on Aurora.
+    comment: job.comment === undefined ? undefined : cut(job.comment, MAX_VALUE_CHARS),
+    holds: describeHolds(job.holdTypes),
+    depend: job.depend,
+    array: job.array
+      ? defined({
+        indices: job.array.indicesSubmitted,
+        remaining: job.array.indicesRemaining,
+        counts: job.array.stateCount,
+      })
+      : undefined,
+    array_parent: job.arrayParent,
+    array_index: job.arrayIndex,
+    output_path: job.outputPath,
+    error_path: job.errorPath,
+    join: job.joinPath && job.joinPath !== "n" ? job.joinPath : undefined,
+    exit: job.exitStatus !== undefined ? exitView(job.exitStatus) : undefined,
+    run_count: job.runCount,
+  });
+  return detail === "full" ? { ...summary, ...bulkFields(job) } : summary;
+}
+
+function nodesView(execHost: string): { count: number; first: string[]; more: number } {
+  const hosts = compactExecHost(execHost, FIRST_HOSTS);
+  return { count: hosts.nodeCount, first: hosts.hosts, more: hosts.more };
+}
+
+export function exitView(code: number): z.infer<typeof ExitShape> {
+  const info = describeExitStatus(code);
+  return { code, category: info.category, meaning: info.meaning };
+}
+
+/**
+ * The compressed host list, exec_vnode, Variable_List and every attribute,
+ * filled in that order until the budget is spent; whatever does not fit is
+ * named in `omitted`.
+ */
+function bulkFields(
+  job: Job,
+): Pick<JobStatus, "hosts" | "exec_vnode" | "variables" | "attributes" | "omitted"> {
+  let budget = MAX_FULL_CHARS;
+  const omitted: string[] = [];
+  const take = (name: string, value: string): boolean => {
+    const size = name.length + value.length + 6;
+    if (size > budget) {
+      omitted.push(name);
+      return false;
+    }
+    budget -= size;
+    return true;
+  };
+  const hostList = job.execHost ? compressHostList(execHosts(job.execHost)) : undefined;
+  const hosts = hostList && take("hosts", hostList) ? hostList : undefined;
+  const execVnode = job.execVnode && take("exec_vnode", job.execVnode) ? job.execVnode : undefined;
+  const variables: Record<string, string> = {};
+  for (const [name, value] of Object.entries(job.variables)) {
+    if (take(`Variable_List.${name}`, value)) variables[name] = value;
+  }
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(job.attributes)) {
+    // Already shown above in full or as their own field.
+    if (name === "exec_vnode" || name.startsWith("Variable_List")) continue;
+    if (take(name, value)) attributes[name] = value;
+  }
+  return defined({
+    hosts,
+    exec_vnode: execVnode,
+    variables,
+    attributes,
+    omitted: omitted.length ? omitted : undefined,
+  });
+}
+
+/** A few lines for people: the structured content carries the rest. */
+export function jobStatusText(view: JobStatus): string {
+  const lines = [`${view.id} "${view.name}" (${view.owner}): ${view.state} ${view.state_name}`];
+  lines.push(`queue ${view.queue}${view.account ? `, account ${view.account}` : ""}`);
+  const asked = ["select", "walltime", "nodect"]
+    .filter((k) => view.requested[k] !== undefined)
+    .map((k) => `${k}=${view.requested[k]}`);
+  if (asked.length) lines.push(`requested ${asked.join(" ")}`);
+  if (view.nodes) {
+    const more = view.nodes.more ? ` +${view.nodes.more} more` : "";
+    lines.push(`on ${view.nodes.count} node(s): ${view.nodes.first.join(", ")}${more}`);
+  }
+  if (view.holds.length) lines.push(`holds: ${view.holds.join(", ")}`);
+  if (view.depend) lines.push(`depends on ${view.depend}`);
+  if (view.array) {
+    lines.push(`array ${view.array.indices ?? ""}: ${formatCounts(view.array.counts)}`);
+  }
+  if (view.comment) lines.push(`comment: ${view.comment}`);
+  if (view.exit) lines.push(`exit ${view.exit.code}: ${view.exit.meaning}`);
+  return lines.join("\n");
+}

@@ -1,0 +1,220 @@
+/**
+ * An MCP client talking to the real server over an in-memory transport, with
+ * a simulated PBS complex underneath:
+ *
+ *   SDK Client ⇄ McpServer (createMcpServer) → PbsClient → SimRunner → complex
+ *
+ * Tests go through the SDK Client only, exactly as a model's host would.
+ * The complex's clock moves only when told (`advance`); PbsClient's sleep is
+ * replaced by one that advances that clock, so wait_for_job runs in
+ * simulated time.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import {
+  type CallToolResult,
+  CallToolResultSchema,
+  type Progress,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { createScenario, SimRunner } from "../../sim/mod.ts";
+import { type Config, loadConfig } from "../../src/service/config.ts";
+import { PbsClient } from "../../src/service/pbs_client.ts";
+import { silentLogger } from "../../src/mcp/logger.ts";
+import { createMcpServer } from "../../src/mcp/server.ts";
+import { errorDetailsOf } from "../../src/mcp/tool_kit.ts";
+
+export type Complex = ReturnType<typeof createScenario>;
+
+export interface HarnessOptions {
+  scenario?: string;
+  user?: string;
+  seed?: number;
+  config?: Partial<Config>;
+  /** Where the sim writes job output (and tests put scripts); a fresh temp dir by default. */
+  outputDir?: string;
+  /** An existing complex to connect to (another user on the same system). */
+  complex?: Complex;
+}
+
+export interface Harness {
+  client: Client;
+  complex: Complex;
+  runner: SimRunner;
+  pbs: PbsClient;
+  outputDir: string;
+  /** A path inside outputDir: where a job's output_path must point for get_job_output to read it. */
+  path(name: string): string;
+  /** Moves simulated time forward; the scheduler and job lifecycles run. */
+  advance(seconds: number): void;
+  /** Calls a tool; returns the raw result (isError included). */
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  /** Calls a tool that must succeed; returns its structured content. */
+  ok<T = Record<string, unknown>>(name: string, args?: Record<string, unknown>): Promise<T>;
+  /** Calls a tool that must fail; returns its error details. */
+  fail(name: string, args?: Record<string, unknown>): Promise<ToolFailure>;
+  /** Calls a tool collecting the progress notifications it sends. */
+  callWithProgress(
+    name: string,
+    args: Record<string, unknown>,
+  ): Promise<{ result: CallToolResult; progress: ProgressParams[] }>;
+  /** The tool list (without arming the client's output-schema validators; see below). */
+  tools(): Promise<Tool[]>;
+  /** Another user's client on the same complex. */
+  as(user: string): Promise<Harness>;
+  close(): Promise<void>;
+}
+
+export interface ToolFailure {
+  /** The text block (for input-schema failures, the SDK's list of zod issues). */
+  text: string;
+  /** Present when the failure came from PBS or the service (not from the input schema). */
+  error?: { kind: string; message: string; hint: string; pbsMessage?: string };
+}
+
+export interface ProgressParams {
+  progressToken: string | number;
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+/** Real milliseconds each simulated sleep also takes, so other tasks get to run. */
+const REAL_SLEEP_MS = 1;
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const ownDir = options.outputDir === undefined && options.complex === undefined;
+  const newComplex = options.complex === undefined;
+  const outputDir = options.outputDir ?? await Deno.makeTempDir({ prefix: "pbs-mcp-test-" });
+  const complex = options.complex ??
+    createScenario(options.scenario ?? "tiny", { seed: options.seed ?? 1, outputDir });
+  const user = options.user ?? "alice";
+  if (newComplex) await linkSimRoot(outputDir);
+  const runner = new SimRunner({ complex, user });
+  const config: Config = {
+    ...loadConfig({}),
+    cacheTtlMs: 0,
+    allowedDirs: [outputDir],
+    ...options.config,
+  };
+  const pbs = new PbsClient({
+    runner,
+    user,
+    config,
+    sleep: simulatedSleep(complex),
+    now: () => complex.now() * 1000,
+  });
+  const server = createMcpServer(pbs, silentLogger);
+  const client = new Client({ name: "pbs-mcp-tests", version: "0.0.0" });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  await client.connect(clientSide);
+  // As real hosts do: listing tools arms the client's check of every result
+  // against the tool's outputSchema, so each test call is validated too.
+  await client.listTools();
+
+  const call = async (name: string, args: Record<string, unknown> = {}) =>
+    await client.callTool({ name, arguments: args }) as CallToolResult;
+
+  const harness: Harness = {
+    client,
+    complex,
+    runner,
+    pbs,
+    outputDir,
+    path: (name) => join(outputDir, name),
+    advance: (seconds) => complex.advance(seconds),
+    call,
+    async ok<T>(name: string, args: Record<string, unknown> = {}) {
+      const result = await call(name, args);
+      assert.ok(!result.isError, `${name} failed: ${textOf(result)}`);
+      assert.ok(result.structuredContent, `${name} returned no structured content`);
+      return result.structuredContent as T;
+    },
+    async fail(name, args = {}) {
+      const result = await call(name, args);
+      assert.equal(result.isError, true, `${name} should have failed: ${textOf(result)}`);
+      assert.equal(result.structuredContent, undefined, "error results carry no structuredContent");
+      return { text: textOf(result), error: errorDetailsOf(result) as ToolFailure["error"] };
+    },
+    async callWithProgress(name, args) {
+      const progress: ProgressParams[] = [];
+      const result = await client.request(
+        { method: "tools/call", params: { name, arguments: args } },
+        CallToolResultSchema,
+        {
+          onprogress: (p: Progress) => progress.push(p as ProgressParams),
+          timeout: 120_000,
+        },
+      );
+      return { result: result as CallToolResult, progress };
+    },
+    async tools() {
+      // listTools() also arms the client's per-tool output validation, as real hosts do.
+      return (await client.listTools()).tools;
+    },
+    as: (other) => startHarness({ ...options, user: other, complex, outputDir }),
+    async close() {
+      await client.close();
+      await server.close();
+      if (ownDir) await Deno.remove(outputDir, { recursive: true });
+    },
+  };
+  return harness;
+}
+
+/**
+ * The sim writes a job's output at outputDir + the PBS path (outputDir is its
+ * root filesystem), while PbsClient reads the PBS path itself, as on a real
+ * host. Linking outputDir's own path inside it back to outputDir makes the two
+ * agree for every PBS path under outputDir: the sim writes
+ * `<dir>/<dir>/x.out`, which is `<dir>/x.out`, which PbsClient reads.
+ */
+async function linkSimRoot(outputDir: string): Promise<void> {
+  const mirror = join(outputDir, outputDir);
+  if (await Deno.lstat(mirror).then(() => true, () => false)) return;
+  await Deno.mkdir(dirname(mirror), { recursive: true });
+  await Deno.symlink(outputDir, mirror);
+}
+
+/**
+ * PbsClient's sleep in simulated time: the clock advances by the slept time
+ * (in whole seconds, carrying fractions), plus a tiny real pause so other
+ * tasks get to run. The client measures waits on the simulated clock too.
+ */
+function simulatedSleep(complex: Complex): (ms: number) => Promise<void> {
+  let carried = 0;
+  return async (ms) => {
+    carried += ms / 1000;
+    const whole = Math.floor(carried);
+    carried -= whole;
+    if (whole > 0) complex.advance(whole);
+    await new Promise((resolve) => setTimeout(resolve, REAL_SLEEP_MS));
+  };
+}
+
+export function textOf(result: CallToolResult): string {
+  return (result.content as { type: string; text?: string }[])
+    .map((c) => (c.type === "text" ? c.text ?? "" : ""))
+    .join("\n");
+}
+
+/** Characters of a result as the kit counts them (the whole serialised result). */
+export function sizeOf(result: CallToolResult): number {
+  return JSON.stringify(result).length;
+}
+
+/** A job script the sim runs: `echo` lines become output; `#SIM` sets runtime and exit. */
+export function simScript(
+  options: { runtime?: number; exit?: number; echo?: string[]; directives?: string[] } = {},
+): string {
+  return [
+    "#!/bin/bash",
+    ...(options.directives ?? []).map((d) => `#PBS ${d}`),
+    `#SIM runtime=${options.runtime ?? 30} exit=${options.exit ?? 0}`,
+    ...(options.echo ?? []).map((line) => `echo ${line}`),
+    "",
+  ].join("\n");
+}
