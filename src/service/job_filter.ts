@@ -4,7 +4,6 @@
  */
 import { invalidInput } from "../pbs/errors.ts";
 import { isJobStateLetter } from "../pbs/model/states.ts";
-import type { Job } from "../pbs/model/types.ts";
 import type { JobListFilter } from "./requests.ts";
 
 /** Words users say for states, mapped to PBS letters. */
@@ -54,9 +53,25 @@ export function parseStateFilter(text: string | undefined): Set<string> | undefi
   return letters;
 }
 
-export function filterJobs(jobs: Job[], filter: JobListFilter, caller: string): Job[] {
+/** The fields a listing needs to be filtered, shared by full jobs and table rows. */
+interface Listed {
+  state: string;
+  user: string;
+  queue: string;
+}
+
+/** `me` → the caller; anything else as given. */
+export function resolveUser(user: string | undefined, caller: string): string | undefined {
+  return user === "me" ? caller : user;
+}
+
+export function filterJobs<T extends Listed>(
+  jobs: T[],
+  filter: JobListFilter,
+  caller: string,
+): T[] {
   const states = parseStateFilter(filter.states);
-  const user = filter.user === "me" ? caller : filter.user;
+  const user = resolveUser(filter.user, caller);
   const wantsFinished = filter.includeFinished || (states && (states.has("F") || states.has("X")));
   return jobs.filter((job) =>
     (states === undefined || states.has(job.state)) &&

@@ -42,7 +42,8 @@ import type {
   SubmitResult,
   WaitResult,
 } from "./results.ts";
-import { filterJobs } from "./job_filter.ts";
+import { filterJobs, resolveUser } from "./job_filter.ts";
+import { type JobRow, parseJobTable } from "../pbs/parse/job_table.ts";
 import { buildSubmission } from "./submission.ts";
 
 export interface PbsClientOptions {
@@ -258,7 +259,26 @@ export class PbsClient {
     });
   }
 
-  /** Jobs matching a filter, from the same cached query as jobs(). */
+  /**
+   * Compact rows for listings, filtered by PBS itself where it can. Runs:
+   * `qstat -a -w [-x] [-u USER] [QUEUE]` — about 100 bytes a job where
+   * `qstat -f -F json` costs kilobytes (tens of MB of history at Aurora scale).
+   */
+  async listJobRows(filter: JobListFilter): Promise<JobRow[]> {
+    const history = filter.includeFinished ?? false;
+    const user = resolveUser(filter.user, this.user);
+    const rows = await this.#read(
+      `rows:${history}:${user ?? ""}:${filter.queue ?? ""}`,
+      async () => {
+        const result = await this.#exec(cmd.qstatJobTable({ history, user, queue: filter.queue }));
+        return parseJobTable(result.stdout);
+      },
+    );
+    // User and queue were filtered by PBS (a long user name may be printed cut).
+    return filterJobs(rows, { states: filter.states, includeFinished: history }, this.user);
+  }
+
+  /** Full jobs matching a filter, from the same cached query as jobs(). */
   async listJobs(filter: JobListFilter): Promise<Job[]> {
     const jobs = await this.jobs(filter.includeFinished ?? false);
     return filterJobs(jobs, filter, this.user);

@@ -65,10 +65,10 @@ Deno.test("submit, wait with progress, read the output, find it in history", asy
       assert.ok(Date.parse(done.times.finished) >= Date.parse(done.times.started) + 30_000);
       const live = await h.ok<{ jobs: { id: string }[] }>("list_jobs", {});
       assert.ok(!live.jobs.some((j) => j.id === job_id), "not in the live list");
-      const all = await h.ok<{ jobs: { id: string; exit?: number }[] }>("list_jobs", {
+      const all = await h.ok<{ jobs: { id: string; state: string }[] }>("list_jobs", {
         include_finished: true,
       });
-      assert.equal(all.jobs.find((j) => j.id === job_id)?.exit, 0);
+      assert.equal(all.jobs.find((j) => j.id === job_id)?.state, "F");
     });
   } finally {
     await h.close();

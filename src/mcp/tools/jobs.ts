@@ -7,7 +7,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { invalidInput } from "../../pbs/errors.ts";
 import { describeJobState } from "../../pbs/model/states.ts";
-import type { Job } from "../../pbs/model/types.ts";
+import type { JobRow } from "../../pbs/parse/job_table.ts";
 import { shellCommand } from "../../service/shell_quote.ts";
 import type { PbsClient, ProgressUpdate } from "../../service/pbs_client.ts";
 import type { HoldType, SubmitJobRequest } from "../../service/requests.ts";
@@ -25,9 +25,9 @@ import {
   countByState,
   exitView,
   formatCounts,
-  type JobRow,
   jobRow,
   JobRowShape,
+  type JobRowView,
   JobStatusShape,
   jobStatusText,
   jobStatusView,
@@ -247,9 +247,10 @@ function registerListJobs(server: McpServer, context: ToolContext): void {
     name: "list_jobs",
     title: "List jobs",
     description:
-      "Lists jobs (runs qstat -f, with -x when finished jobs are wanted) as compact rows: id, " +
-      "name, user, state letter, queue, nodes and walltime requested, walltime used, and exit " +
-      "status for finished jobs. Filters: state_filter (all, PBS letters such as QH, or words " +
+      "Lists jobs as compact rows (runs qstat -a -w, with -x for finished jobs and -u/queue " +
+      "filters passed to PBS): id, name, user, state letter, queue, nodes requested, " +
+      "walltime requested and time elapsed (HH:MM). For one job's details, exit status or " +
+      "why it waits, use get_job_status or diagnose_job. Filters: state_filter (all, PBS letters such as QH, or words " +
       "such as running, queued, held, finished), user_filter (a user, or me for yourself), " +
       "queue_filter, include_finished (default false; history jobs). limit: rows per page " +
       "(default 50, max 500; a page is cut shorter if it would be too large to return). " +
@@ -273,7 +274,7 @@ function registerListJobs(server: McpServer, context: ToolContext): void {
         queue: args.queue_filter,
         includeFinished: args.include_finished,
       };
-      const jobs = await context.client.listJobs(filter);
+      const jobs = await context.client.listJobRows(filter);
       const page = pageWithinBudget(jobs, args.limit, args.cursor, filter);
       const byState = countByState(jobs);
       const shortened = page.items.length < Math.min(args.limit, page.total - page.offset)
@@ -308,14 +309,14 @@ const ROW_ALLOWANCE = 145;
  * row shown, so nothing is skipped.
  */
 function pageWithinBudget(
-  jobs: Job[],
+  jobs: JobRow[],
   limit: number,
   cursor: string | undefined,
   filter: unknown,
-): Page<JobRow> & { offset: number } {
+): Page<JobRowView> & { offset: number } {
   const offset = decodeCursor(cursor, filter);
   const budget = Math.min(ROWS_BUDGET, limit * ROW_ALLOWANCE);
-  const rows: JobRow[] = [];
+  const rows: JobRowView[] = [];
   let used = 0;
   for (const job of jobs.slice(offset, offset + limit)) {
     const row = jobRow(job);
@@ -343,7 +344,7 @@ function registerGetJobSummary(server: McpServer, context: ToolContext): void {
     name: "get_job_summary",
     title: "Job counts by state",
     description:
-      "Counts current (not finished) jobs by state, overall and per queue (runs qstat -f " +
+      "Counts current (not finished) jobs by state, overall and per queue (runs qstat -a -w " +
       "once). Optional user_filter (a user, or me) and queue_filter. Use it for a quick view " +
       "of how busy the system or a user is before listing jobs with list_jobs.",
     input: {
@@ -357,7 +358,7 @@ function registerGetJobSummary(server: McpServer, context: ToolContext): void {
     },
     annotations: { readOnlyHint: true },
     async run(args) {
-      const jobs = await context.client.listJobs({
+      const jobs = await context.client.listJobRows({
         user: args.user_filter,
         queue: args.queue_filter,
       });
@@ -373,8 +374,8 @@ function registerGetJobSummary(server: McpServer, context: ToolContext): void {
   });
 }
 
-function countPerQueue(jobs: readonly Job[]): z.infer<typeof QueueCountsShape>[] {
-  const byQueue = new Map<string, Job[]>();
+function countPerQueue(jobs: readonly JobRow[]): z.infer<typeof QueueCountsShape>[] {
+  const byQueue = new Map<string, JobRow[]>();
   for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
   return [...byQueue].sort(([a], [b]) => a.localeCompare(b)).map(([queue, list]) => ({
     queue,

@@ -10,8 +10,9 @@
 import { z } from "zod";
 import { compactExecHost, compressHostList, execHosts } from "../../pbs/model/exec_host.ts";
 import { describeExitStatus } from "../../pbs/model/exit_status.ts";
-import { describeHolds, describeJobState, isFinished } from "../../pbs/model/states.ts";
-import type { Job, PbsValue, ResourceMap } from "../../pbs/model/types.ts";
+import { describeHolds, describeJobState } from "../../pbs/model/states.ts";
+import { commandJobId, type JobRow } from "../../pbs/parse/job_table.ts";
+import type { Job, ResourceMap } from "../../pbs/model/types.ts";
 
 /** Hosts named in a status view; the rest are counted. */
 const FIRST_HOSTS = 4;
@@ -49,16 +50,6 @@ function defined<T extends Record<string, unknown>>(record: T): T {
   ) as T;
 }
 
-function asNumber(value: PbsValue | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function asText(value: PbsValue | undefined): string | undefined {
-  return value === undefined ? undefined : String(value);
-}
-
 // ---------------------------------------------------------------------------
 // List rows.
 
@@ -66,35 +57,35 @@ const pbsValue = z.union([z.string(), z.number(), z.boolean()]);
 const resourceMap = z.record(z.string(), pbsValue);
 
 export const JobRowShape = z.object({
-  id: z.string(),
-  name: z.string(),
+  id: z.string().describe("Job id, usable with every other tool"),
+  name: z.string().describe("Job name as qstat -a shows it (cut names end in *)"),
   user: z.string(),
   state: z.string().describe("PBS state letter: Q queued, H held, R running, F finished, ..."),
   queue: z.string(),
   nodes: z.number().optional().describe("Nodes requested"),
-  wall: z.string().optional().describe("Walltime requested (HH:MM:SS)"),
-  used: z.string().optional().describe("Walltime used so far (HH:MM:SS)"),
-  exit: z.number().optional().describe("Exit status (finished jobs)"),
+  wall: z.string().optional().describe("Walltime requested, HH:MM"),
+  elapsed: z.string().optional().describe("Time running so far, HH:MM"),
 });
-export type JobRow = z.infer<typeof JobRowShape>;
+export type JobRowView = z.infer<typeof JobRowShape>;
 
 /** One line of a job list: enough to tell jobs apart and pick one to look at. */
-export function jobRow(job: Job): JobRow {
+export function jobRow(row: JobRow): JobRowView {
+  const name = row.nameTruncated ? `${row.name}*` : row.name;
   return defined({
-    id: job.id,
-    name: cut(job.name, MAX_ROW_NAME),
-    user: job.user,
-    state: job.state,
-    queue: job.queue,
-    nodes: asNumber(job.requested.nodect),
-    wall: asText(job.requested.walltime),
-    used: asText(job.used.walltime),
-    exit: isFinished(job.state) ? job.exitStatus : undefined,
+    // A cut id keeps its sequence number, which PBS resolves against the default server.
+    id: commandJobId(row) ?? row.id,
+    name: cut(name, MAX_ROW_NAME),
+    user: row.user,
+    state: row.state,
+    queue: row.queue,
+    nodes: row.nodes,
+    wall: row.walltime,
+    elapsed: row.elapsed,
   });
 }
 
 /** Job count per state letter, letters in PBS's usual display order. */
-export function countByState(jobs: readonly Job[]): Record<string, number> {
+export function countByState(jobs: readonly { state: string }[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const job of jobs) counts[job.state] = (counts[job.state] ?? 0) + 1;
   const order = "QHWTRESUBFXM";
