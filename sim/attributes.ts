@@ -4,7 +4,7 @@
  * print them (order from OpenPBS's attribute definition tables, presence per
  * state from the goldens). The front turns these into text, JSON or DSV.
  */
-import { formatPbsTime } from "../src/pbs/model/time.ts";
+import { formatDuration, formatPbsTime } from "../src/pbs/model/time.ts";
 import type { JobRecord } from "./job_record.ts";
 import type { Attr, AttrList, AttrValue, SimJob, SimNode, SimQueue, SimServer } from "./model.ts";
 import type { NodePool } from "./nodes.ts";
@@ -264,6 +264,14 @@ export function queueAttributes(src: AttributeSource, queue: SimQueue): AttrList
   return b.list;
 }
 
+/** PBS's default job_history_duration (two weeks), which it does not print. */
+const DEFAULT_HISTORY_SECONDS = 14 * 24 * 3600;
+
+function listUnlessDefault(list: readonly string[], fallback: readonly string[]) {
+  const same = list.length === fallback.length && list.every((v, i) => v === fallback[i]);
+  return same ? undefined : str(list.join(","));
+}
+
 export function serverAttributes(src: AttributeSource): AttrList {
   const server = src.server;
   const t = tally(src).get("") ?? { total: 0, counts: emptyCounts() };
@@ -273,6 +281,10 @@ export function serverAttributes(src: AttributeSource): AttrList {
     .add("scheduling", bool(server.scheduling))
     .add("total_jobs", int(t.total))
     .add("state_count", str(stateCountText(t.counts)))
+    // Unset on a fresh install (root is a manager regardless): printed only
+    // when a site configured more than that.
+    .add("managers", listUnlessDefault(server.managers, ["root@*"]))
+    .add("operators", listUnlessDefault(server.operators, []))
     .add("default_queue", str(server.defaultQueue))
     .add("log_events", int(511))
     .add("mailer", str(src.mailer))
@@ -293,6 +305,12 @@ export function serverAttributes(src: AttributeSource): AttrList {
     .add("pbs_version", str(server.version))
     .add("eligible_time_enable", str("False"))
     .add("job_history_enable", server.jobHistoryEnable ? str("True") : undefined)
+    .add(
+      "job_history_duration",
+      server.jobHistoryDuration === DEFAULT_HISTORY_SECONDS
+        ? undefined
+        : str(formatDuration(server.jobHistoryDuration)),
+    )
     .add("max_concurrent_provision", int(5))
     .add("clear_topjob_estimates_enable", str("False"))
     .add("max_job_sequence_id", int(9999999));

@@ -221,6 +221,11 @@ export class Complex implements ComplexApi {
   // -------------------------------------------------------------------------
   // Identity.
 
+  homeDir(user: string): string {
+    const home = user === "root" ? "/root" : `/home/${user}`;
+    return this.outputDir ? `${this.outputDir.replace(/\/$/, "")}${home}` : home;
+  }
+
   privilegeOf(user: string): Privilege {
     const name = (entry: string) => entry.split("@")[0];
     if (this.server.managers.some((m) => name(m) === user)) return "manager";
@@ -402,7 +407,7 @@ export class Complex implements ComplexApi {
     const server = this.server.name;
     const id = range ? `${seq}[].${server}` : `${seq}.${server}`;
     const name = request.name ?? "STDIN";
-    const home = `/home/${caller.user}`;
+    const home = this.homeDir(caller.user);
     const { resources, fromQueue } = this.#completeFor(queue, requested);
     const seqText = range ? `${seq}.^array_index^` : `${seq}`;
     const job: JobRecord = {
@@ -1435,6 +1440,60 @@ export class Complex implements ComplexApi {
     }
     this.#endReservation(resv, `${caller.user}@${caller.host}`);
     this.#afterChange();
+  }
+
+  alterReservation(
+    caller: Caller,
+    id: string,
+    change: { start?: number; end?: number; duration?: number },
+  ): "CONFIRMED" | "DENIED" {
+    this.#requireUp();
+    const resv = this.findReservation(id) as ResvRecord;
+    if (resv.user !== caller.user && !this.#isPrivileged(caller)) {
+      throw new SimError(PBSE.PERM, resv.id);
+    }
+    const running = resv.state === "RESV_RUNNING";
+    if (running && change.start !== undefined && change.start !== resv.start) {
+      throw new SimError(PBSE.BADTSPEC);
+    }
+    const start = change.start ?? resv.start;
+    // A moved start keeps the length unless a new end or duration is given.
+    const end = change.end ??
+      (change.duration !== undefined ? start + change.duration : start + (resv.end - resv.start));
+    if ((!running && start < this.now()) || end <= start) throw new SimError(PBSE.BADTSPEC);
+    if (resv.state === "RESV_CONFIRMED" || running) {
+      const trial = { ...resv, start, end };
+      const takes = confirmReservation(
+        this.pool,
+        trial,
+        running ? [] : [...this.#holding],
+        this.#reservationWindows(),
+      );
+      const sameNodes = takes !== undefined &&
+        takes.every((t) => resv.takes.some((own) => own.node === t.node));
+      if (!sameNodes) return "DENIED";
+    }
+    resv.start = start;
+    resv.end = end;
+    resv.resources.walltime = formatDuration(end - start);
+    resv.mtime = this.now();
+    // Re-arm the event of the new window (the old one checks the time it was armed for).
+    if (resv.state === "RESV_CONFIRMED") {
+      const begin = resv.start;
+      this.#events.push(
+        begin,
+        () => this.#reservations.get(resv.id) === resv && resv.start === begin,
+        () => this.#beginReservation(resv),
+      );
+    } else if (running) {
+      this.#events.push(
+        end,
+        () => this.#reservations.get(resv.id) === resv && resv.end === end,
+        () => this.#endReservation(resv),
+      );
+    }
+    this.#afterChange();
+    return "CONFIRMED";
   }
 
   #confirmReservations(): void {

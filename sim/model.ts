@@ -336,6 +336,11 @@ export interface ComplexApi {
   schedule(): void;
 
   privilegeOf(user: string): Privilege;
+  /**
+   * A user's home (and default working) directory. With an output directory
+   * it lies inside it, so the paths PBS reports are real, readable files.
+   */
+  homeDir(user: string): string;
 
   /** Resolves `12`, `12.vm`, `5[]`, `5[3].vm`; throws UNKJOBID / HISTJOBID (unless history). */
   findJob(id: string, query?: JobQuery): SimJob;
@@ -374,6 +379,16 @@ export interface ComplexApi {
 
   submitReservation(caller: Caller, request: ReservationRequest): SimReservation;
   deleteReservation(caller: Caller, id: string): void;
+  /**
+   * `pbs_ralter`: a new window for a reservation that has not started (only
+   * its end may move once running). The same nodes must stay free for the new
+   * window; returns `CONFIRMED`, or `DENIED` (nothing changed) when they are not.
+   */
+  alterReservation(
+    caller: Caller,
+    id: string,
+    change: { start?: number; end?: number; duration?: number },
+  ): "CONFIRMED" | "DENIED";
 
   /** `qterm`: stop the server (managers only). `pbs_server` by root starts it again. */
   stopServer(caller: Caller): void;

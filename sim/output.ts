@@ -59,8 +59,15 @@ export function localPath(pbsPath: string): string {
   return colon >= 0 && !pbsPath.startsWith("/") ? pbsPath.slice(colon + 1) : pbsPath;
 }
 
+/**
+ * Writes under `root` only: a path already inside it (the default, since
+ * homes live there) is used as is; any other path the job named is mapped
+ * beneath it, so a simulated job never writes elsewhere on the real disk.
+ */
 function writeFile(root: string, path: string, lines: string[]): void {
-  const full = `${root.replace(/\/$/, "")}${path.startsWith("/") ? "" : "/"}${path}`;
+  const base = root.replace(/\/$/, "");
+  const inside = path.startsWith(`${base}/`);
+  const full = inside ? path : `${base}${path.startsWith("/") ? "" : "/"}${path}`;
   const dir = full.slice(0, full.lastIndexOf("/"));
   Deno.mkdirSync(dir, { recursive: true });
   Deno.writeTextFileSync(full, lines.map((l) => `${l}\n`).join(""));

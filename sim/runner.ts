@@ -159,7 +159,7 @@ export class SimRunner implements Runner {
   }
 
   private home(): string {
-    return this.user === "root" ? "/root" : `/home/${this.user}`;
+    return this.complex.homeDir(this.user);
   }
 
   private defaultEnv(): Record<string, string> {

@@ -9,7 +9,7 @@ import { qmgr } from "./qmgr.ts";
 import { qselect } from "./qselect.ts";
 import { qstat } from "./qstat.ts";
 import { qsub } from "./qsub.ts";
-import { pbsRdel, pbsRstat, pbsRsub } from "./resv.ts";
+import { pbsRalter, pbsRdel, pbsRstat, pbsRsub } from "./resv.ts";
 
 export const COMMANDS: Record<string, Command> = {
   qsub,
@@ -30,6 +30,7 @@ export const COMMANDS: Record<string, Command> = {
   pbs_rsub: pbsRsub,
   pbs_rstat: pbsRstat,
   pbs_rdel: pbsRdel,
+  pbs_ralter: pbsRalter,
   tracejob,
   qterm,
   pbs_server: pbsServer,

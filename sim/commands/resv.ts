@@ -204,6 +204,41 @@ export function relativeTime(epoch: number, now: number): string {
   return `${WEEKDAYS[then.getDay()]} ${MONTHS[then.getMonth()]} ${two(then.getDate())} ${clock}`;
 }
 
+// pbs_ralter -----------------------------------------------------------------------
+
+/** `pbs_ralter [-R start] [-E end] [-D duration] ID` → `pbs_ralter: R44.vm CONFIRMED`. */
+export function pbsRalter(ctx: CommandContext): CommandOutput {
+  const version = versionOutput(ctx);
+  if (version) return version;
+  const parsed = getopt(ctx.args, "D:E:I:l:m:M:N:q:R:U:W:");
+  if (!parsed.ok || parsed.operands.length !== 1) {
+    return usageError(ctx, parsed.ok ? undefined : parsed.message);
+  }
+  const now = ctx.complex.now();
+  const time = (letter: string) => {
+    const text = lastArg(parsed, letter);
+    return text === undefined ? undefined : parsePbsDate(text, now) ?? null;
+  };
+  const start = time("R");
+  if (start === null) return usageError(ctx, "illegal -R time value");
+  const end = time("E");
+  if (end === null) return usageError(ctx, "illegal -E time value");
+  const durationText = lastArg(parsed, "D");
+  const duration = durationText === undefined ? undefined : parseDuration(durationText);
+  if (durationText !== undefined && duration === undefined) {
+    return usageError(ctx, "illegal -D value");
+  }
+  connect(ctx);
+  const id = completeResvId(parsed.operands[0], ctx);
+  try {
+    const outcome = ctx.complex.alterReservation(ctx.caller, id, { start, end, duration });
+    return ok(`pbs_ralter: ${id} ${outcome}\n`);
+  } catch (error) {
+    if (!(error instanceof SimError)) throw error;
+    return fail(exitCodeOf(error.errno), `pbs_ralter: ${serverMessage(error)}\n`);
+  }
+}
+
 // pbs_rdel -------------------------------------------------------------------------
 
 export function pbsRdel(ctx: CommandContext): CommandOutput {

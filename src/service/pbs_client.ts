@@ -485,9 +485,27 @@ export class PbsClient {
     return parseRsubOutput(result.stdout);
   }
 
-  /** Runs: `pbs_ralter [-R] [-E] [-D] ID`. */
-  async modifyReservation(id: string, request: ReservationRequest): Promise<void> {
-    await this.#write(cmd.pbsRalter(id, request));
+  /**
+   * Runs: `pbs_ralter [-R] [-E] [-D] ID`, which answers `pbs_ralter: ID
+   * CONFIRMED` (or UNCONFIRMED, ALTER REQUESTED) and, exit code 0 all the same,
+   * `DENIED` when the scheduler cannot fit the new window: the old one stays.
+   */
+  async modifyReservation(id: string, request: ReservationRequest): Promise<string> {
+    const result = await this.#write(cmd.pbsRalter(id, request));
+    const outcome = /^pbs_ralter:\s+\S+\s+(.+?)\s*$/m.exec(result.stdout)?.[1] ?? "";
+    if (outcome === "DENIED") {
+      throw new PbsError({
+        kind: "resource_limit",
+        message: `PBS denied the change to reservation ${id}; it keeps its old window`,
+        hint:
+          "The reserved nodes are not free for the new window (other reservations or running jobs). " +
+          "Try another time, or delete it and create a new reservation.",
+        pbsMessage: result.stdout.trim(),
+        command: "pbs_ralter",
+        exitCode: result.code,
+      });
+    }
+    return outcome || "CONFIRMED";
   }
 
   /** Runs: `pbs_rdel ID`. */

@@ -275,6 +275,21 @@ Deno.test("get_server_info and check_privileges", async (t) => {
   }
 });
 
+Deno.test("check_privileges reads operators and managers from the server", async () => {
+  // The tiny scenario's server lists operators = ops@*; qmgr shows it to every user.
+  const h = await startHarness({ scenario: "tiny", user: "ops" });
+  try {
+    const ops = await h.ok<{ role: string; operators: string[]; not_allowed: string[] }>(
+      "check_privileges",
+    );
+    assert.equal(ops.role, "operator");
+    assert.ok(ops.operators.includes("ops@*"));
+    assert.ok(ops.not_allowed.some((a) => /qmgr/.test(a)), "operators cannot reconfigure");
+  } finally {
+    await h.close();
+  }
+});
+
 interface Managed {
   action: string;
   reservation_id: string;
@@ -315,6 +330,42 @@ Deno.test("reservations: create, list, refuse, delete", async (t) => {
       assert.equal(mine.total, 1);
       const bobs = await h.ok<{ total: number }>("list_reservations", { user: "bob" });
       assert.equal(bobs.total, 0);
+    });
+
+    await t.step("modify moves the window through pbs_ralter", async () => {
+      const moved = await h.ok<Managed>("manage_reservation", {
+        action: "modify",
+        reservation_id: id,
+        start: iso(now + 7200),
+        duration: "00:30:00",
+      });
+      assert.match(moved.message, /PBS says CONFIRMED/);
+      assert.equal(moved.reservation?.duration, "00:30:00");
+      const after = h.complex.findReservation(id);
+      assert.equal(after.start, now + 7200);
+      assert.equal(after.end, now + 7200 + 1800);
+    });
+
+    await t.step("a window the reserved node cannot give is denied, the old one kept", async () => {
+      // A second reservation takes the whole 8-cpu node three hours from now.
+      const blocker = await h.ok<Managed>("manage_reservation", {
+        action: "create",
+        start: iso(now + 3 * 3600),
+        duration: "01:00:00",
+        select: "1:ncpus=8",
+      });
+      const denied = await h.fail("manage_reservation", {
+        action: "modify",
+        reservation_id: id,
+        start: iso(now + 3 * 3600),
+      });
+      assert.equal(denied.error?.kind, "resource_limit");
+      assert.match(denied.error!.pbsMessage ?? "", /DENIED/);
+      assert.equal(h.complex.findReservation(id).start, now + 7200);
+      await h.ok("manage_reservation", {
+        action: "delete",
+        reservation_id: blocker.reservation_id,
+      });
     });
 
     await t.step("bob may not delete alice's reservation; the error names the owner", async () => {

@@ -118,7 +118,12 @@ Deno.test("diagnose_job explains why jobs failed", async (t) => {
       script: simScript({ runtime: 5, exit: 3 }),
       ...outputs(h, "fail"),
     });
-    const unreadable = await submit(h, { script: simScript({ runtime: 5, exit: 2 }) });
+    // Output written where this host cannot read it (outside the allowed directories).
+    const unreadable = await submit(h, {
+      script: simScript({ runtime: 5, exit: 2 }),
+      output_path: "/elsewhere/unreadable.out",
+      error_path: "/elsewhere/unreadable.err",
+    });
     h.advance(300);
 
     await t.step("killed at its walltime: says walltime, suggests more", async () => {

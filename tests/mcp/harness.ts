@@ -18,7 +18,7 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { createScenario, SimRunner } from "../../sim/mod.ts";
 import { type Config, loadConfig } from "../../src/service/config.ts";
 import { PbsClient } from "../../src/service/pbs_client.ts";
@@ -86,12 +86,10 @@ const REAL_SLEEP_MS = 1;
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const ownDir = options.outputDir === undefined && options.complex === undefined;
-  const newComplex = options.complex === undefined;
   const outputDir = options.outputDir ?? await Deno.makeTempDir({ prefix: "pbs-mcp-test-" });
   const complex = options.complex ??
     createScenario(options.scenario ?? "tiny", { seed: options.seed ?? 1, outputDir });
   const user = options.user ?? "alice";
-  if (newComplex) await linkSimRoot(outputDir);
   const runner = new SimRunner({ complex, user });
   const config: Config = {
     ...loadConfig({}),
@@ -163,20 +161,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
   return harness;
-}
-
-/**
- * The sim writes a job's output at outputDir + the PBS path (outputDir is its
- * root filesystem), while PbsClient reads the PBS path itself, as on a real
- * host. Linking outputDir's own path inside it back to outputDir makes the two
- * agree for every PBS path under outputDir: the sim writes
- * `<dir>/<dir>/x.out`, which is `<dir>/x.out`, which PbsClient reads.
- */
-async function linkSimRoot(outputDir: string): Promise<void> {
-  const mirror = join(outputDir, outputDir);
-  if (await Deno.lstat(mirror).then(() => true, () => false)) return;
-  await Deno.mkdir(dirname(mirror), { recursive: true });
-  await Deno.symlink(outputDir, mirror);
 }
 
 /**

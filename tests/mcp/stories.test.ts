@@ -23,11 +23,11 @@ async function status(h: Harness, job_id: string): Promise<Status> {
 Deno.test("submit, wait with progress, read the output, find it in history", async (t) => {
   const h = await startHarness();
   try {
+    // No output_path: the output lands at PBS's default place, the caller's workdir.
     const { job_id } = await h.ok<{ job_id: string }>("submit_job", {
       script: "#!/bin/bash\necho hello\n#SIM runtime=30 exit=0\n",
       job_name: "hello",
       walltime: "00:05:00",
-      output_path: h.path("hello.out"),
     });
 
     await t.step("wait_for_job reports progress while it waits", async () => {

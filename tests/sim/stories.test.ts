@@ -119,6 +119,35 @@ Deno.test("a reservation holds the node, then frees it", async () => {
   assert.equal((await as("alice", ["pbs_rstat"])).stdout, "");
 });
 
+Deno.test("pbs_ralter moves a reservation, refuses others, denies what does not fit", async () => {
+  const { complex, as } = session();
+  const now = complex.now();
+  const at = (seconds: number) => {
+    const d = new Date((now + seconds) * 1000);
+    const two = (n: number) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}${two(d.getHours())}${
+      two(d.getMinutes())
+    }`;
+  };
+  const made = await as("alice", ["pbs_rsub", "-R", at(3600), "-D", "00:30:00"]);
+  const id = made.stdout.split(" ")[0];
+  complex.advance(5);
+  const moved = await as("alice", ["pbs_ralter", "-R", at(7200), id]);
+  assert.equal(moved.code, 0, moved.stderr);
+  assert.equal(moved.stdout, `pbs_ralter: ${id} CONFIRMED\n`);
+  const resv = complex.findReservation(id);
+  assert.equal(resv.end - resv.start, 1800, "moving the start keeps the length");
+  const bob = await as("bob", ["pbs_ralter", "-D", "01:00:00", id]);
+  assert.equal(bob.code, 159);
+  assert.equal(bob.stderr, "pbs_ralter: Unauthorized Request \n");
+  await as("alice", ["pbs_rsub", "-R", at(4 * 3600), "-D", "01:00:00", "-l", "select=1:ncpus=8"]);
+  complex.advance(5);
+  const denied = await as("alice", ["pbs_ralter", "-R", at(4 * 3600), id]);
+  assert.equal(denied.code, 0);
+  assert.equal(denied.stdout, `pbs_ralter: ${id} DENIED\n`);
+  assert.equal(complex.findReservation(id).start, resv.start);
+});
+
 Deno.test("an offline node drains: running jobs go on, new ones wait", async () => {
   const { complex, as, submit, job } = session();
   const running = await submit([], "sleep 600\n");

@@ -235,9 +235,15 @@ async function modifyReservation(client: PbsClient, args: ManageArgs): Answer {
   }
   checkWindow(args);
   const before = await client.reservation(id);
-  await withOwnerHint(before, client, () => client.modifyReservation(before.id, request));
+  const outcome = await withOwnerHint(
+    before,
+    client,
+    () => client.modifyReservation(before.id, request),
+  );
   const after = await lookUp(client, before.id);
-  const message = `Reservation ${before.id} modified${after ? ` (${after.state})` : ""}.`;
+  const message = `Reservation ${before.id} modified: PBS says ${outcome}${
+    after ? ` (${after.state})` : ""
+  }.`;
   return {
     structured: {
       action: "modify",
@@ -289,13 +295,13 @@ async function lookUp(client: PbsClient, id: string): Promise<Reservation | unde
 }
 
 /** PBS says only "Unauthorized Request"; name the owner so the refusal makes sense. */
-async function withOwnerHint(
+async function withOwnerHint<T>(
   resv: Reservation,
   client: PbsClient,
-  change: () => Promise<void>,
-): Promise<void> {
+  change: () => Promise<T>,
+): Promise<T> {
   try {
-    await change();
+    return await change();
   } catch (error) {
     if (!isPbsError(error) || error.kind !== "permission_denied") throw error;
     const owner = userOf(resv.owner);
