@@ -34,7 +34,8 @@ async function demoWiring(
 ): Promise<Wiring> {
   // Simulated jobs write their output files here, so get_job_output works.
   const outputDir = await Deno.makeTempDir({ prefix: "pbs-mcp-demo-" });
-  const complex = createScenario(scenario, { seed, outputDir });
+  const startTime = Math.floor(Date.now() / 1000);
+  const complex = createScenario(scenario, { seed, outputDir, startTime });
   const runner = new RealtimeRunner(new SimRunner({ complex, user }), complex, speed);
   return {
     runner,

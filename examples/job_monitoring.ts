@@ -33,6 +33,9 @@ try {
   console.log(textOf(submitted));
   if (!submitted.isError) {
     const jobId = (submitted.structuredContent as { job_id: string }).job_id;
+    // The scheduler runs in cycles, and reads are cached for 3 s (PBS_MCP_CACHE_TTL_MS):
+    // wait a little (at 120× speed, 4 s is 8 simulated minutes).
+    await new Promise((resolve) => setTimeout(resolve, 4000));
     console.log("\n== diagnose_job");
     console.log(
       textOf(await client.callTool({ name: "diagnose_job", arguments: { job_id: jobId } })),
