@@ -986,16 +986,7 @@ export class Complex implements ComplexApi {
 
   /** Brings resources_used up to date for a running (or just ended) job. */
   #refreshUsage(job: JobRecord): void {
-    const used = this.usedWalltime(job);
-    const ncpus = Number(job.resources.ncpus ?? 1);
-    job.used = {
-      cpupercent: Math.round(job.cpuLoad * 100 * ncpus),
-      cput: formatDuration(Math.round(used * job.cpuLoad * ncpus)),
-      mem: `${job.memUsedKb}kb`,
-      ncpus,
-      vmem: `${job.vmemUsedKb}kb`,
-      walltime: formatDuration(used),
-    };
+    job.used = resourcesUsed(job, this.usedWalltime(job));
   }
 
   /** Seconds the current/last run has been executing (suspension excluded). */
@@ -1657,15 +1648,7 @@ export class Complex implements ComplexApi {
     record.cpuLoad = 0.6 + this.rng.next() * 0.4;
     record.memUsedKb = this.rng.int(1_000_000, 200_000_000);
     record.vmemUsedKb = record.memUsedKb + this.rng.int(0, 5_000_000);
-    const ncpus = Number(record.resources.ncpus ?? 1);
-    record.used = {
-      cpupercent: Math.round(record.cpuLoad * 100 * ncpus),
-      cput: formatDuration(Math.round(runtime * record.cpuLoad * ncpus)),
-      mem: `${record.memUsedKb}kb`,
-      ncpus,
-      vmem: `${record.vmemUsedKb}kb`,
-      walltime: formatDuration(runtime),
-    };
+    record.used = resourcesUsed(record, runtime);
     record.exitStatus = killed ? -29 : b.exitCode;
     record.endKind = killed ? "walltime" : "normal";
     record.comment = `Job run at ${jobRunDate(stime)} on ${record.execVnode}${endSuffix(record)}`;
@@ -1836,4 +1819,17 @@ function findPlacementNow(pool: NodePool, job: JobRecord): NodeTake[] | undefine
     placement: job.placement,
     eligible: (n) => pool.usable(n),
   });
+}
+
+/** `resources_used` after `seconds` of running, from the job's simulated load and memory. */
+function resourcesUsed(job: JobRecord, seconds: number): JobRecord["used"] {
+  const ncpus = Number(job.resources.ncpus ?? 1);
+  return {
+    cpupercent: Math.round(job.cpuLoad * 100 * ncpus),
+    cput: formatDuration(Math.round(seconds * job.cpuLoad * ncpus)),
+    mem: `${job.memUsedKb}kb`,
+    ncpus,
+    vmem: `${job.vmemUsedKb}kb`,
+    walltime: formatDuration(seconds),
+  };
 }

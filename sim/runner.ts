@@ -100,27 +100,13 @@ export class SimRunner implements Runner {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (this.faults.hang?.includes(command)) {
       await delay(timeoutMs);
-      return {
-        stdout: "",
-        stderr: "",
-        code: TIMED_OUT_CODE,
-        timedOut: true,
-        truncated: false,
-        durationMs: elapsed(started),
-      };
+      return timedOutResult(started);
     }
     const slow = this.faults.slowMs?.[command] ?? 0;
     if (slow > 0) {
       if (slow >= timeoutMs) {
         await delay(timeoutMs);
-        return {
-          stdout: "",
-          stderr: "",
-          code: TIMED_OUT_CODE,
-          timedOut: true,
-          truncated: false,
-          durationMs: elapsed(started),
-        };
+        return timedOutResult(started);
       }
       await delay(slow);
     }
@@ -221,4 +207,16 @@ function delay(ms: number): Promise<void> {
 
 function elapsed(started: number): number {
   return Math.round(performance.now() - started);
+}
+
+/** What a client killed at its timeout reports (the real runner's shape). */
+function timedOutResult(started: number): RunResult {
+  return {
+    stdout: "",
+    stderr: "",
+    code: TIMED_OUT_CODE,
+    timedOut: true,
+    truncated: false,
+    durationMs: elapsed(started),
+  };
 }
