@@ -25,6 +25,22 @@ interface Wiring {
   banner: string;
 }
 
+/**
+ * Simulated jobs write their output files here, so get_job_output works. The
+ * compiled binary has no write permission (real PBS needs none): demo mode
+ * then runs without output files rather than failing.
+ */
+async function demoOutputDir(): Promise<string | undefined> {
+  try {
+    return await Deno.makeTempDir({ prefix: "pbs-mcp-demo-" });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
 async function demoWiring(
   config: Config,
   user: string,
@@ -32,16 +48,20 @@ async function demoWiring(
   seed: number,
   speed: number,
 ): Promise<Wiring> {
-  // Simulated jobs write their output files here, so get_job_output works.
-  const outputDir = await Deno.makeTempDir({ prefix: "pbs-mcp-demo-" });
+  const outputDir = await demoOutputDir();
   const startTime = Math.floor(Date.now() / 1000);
   const complex = createScenario(scenario, { seed, outputDir, startTime });
   const runner = new RealtimeRunner(new SimRunner({ complex, user }), complex, speed);
   return {
     runner,
-    config: { ...config, allowedDirs: [...config.allowedDirs, outputDir] },
+    config: {
+      ...config,
+      allowedDirs: outputDir ? [...config.allowedDirs, outputDir] : config.allowedDirs,
+    },
     banner: `demo mode: simulated "${scenario}" complex (seed ${seed}, ${speed}× time), ` +
-      `caller "${user}", job output under ${outputDir}`,
+      `caller "${user}", ${
+        outputDir ? `job output under ${outputDir}` : "no job output files (no write permission)"
+      }`,
   };
 }
 
