@@ -15,7 +15,7 @@ import {
   parseDependencies,
   parseRequestedAvailableTotal,
   readSchedulerComment,
-} from "../../src/service/diagnose.ts";
+} from "../../src/service/diagnose/mod.ts";
 
 const NOW = 1_795_488_269; // Tue Nov 24 02:44:29 2026 UTC
 

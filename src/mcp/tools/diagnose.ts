@@ -3,7 +3,7 @@
  *
  * This adapter only gathers evidence (the job, its queue, the server,
  * reservations, the jobs it depends on, the tail of its output) and renders
- * the verdict; the rules live in service/diagnose.ts. Every piece of evidence
+ * the verdict; the rules live in service/diagnose/. Every piece of evidence
  * but the job itself is optional: a diagnosis with less context beats an error.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -19,7 +19,7 @@ import {
   type Diagnosis,
   type OutputTail,
   parseDependencies,
-} from "../../service/diagnose.ts";
+} from "../../service/diagnose/mod.ts";
 import type { PbsClient } from "../../service/pbs_client.ts";
 import * as s from "../schemas.ts";
 import { registerTool, type ToolContext } from "../tool_kit.ts";
