@@ -56,6 +56,14 @@ function annotationsLine(annotations: Record<string, unknown> | undefined): stri
   return flags.length ? `_${flags.join(", ")}_` : "";
 }
 
+/** `pbs://queue/{queue_name}` → a RegExp matching its instances. */
+function templatePattern(uriTemplate: string): RegExp {
+  const parts = uriTemplate.split(/\{[^}]*\}/).map((part) =>
+    part.replace(/[.*+?^$()|[\]\\]/g, "\\$&")
+  );
+  return new RegExp(`^${parts.join("[^/?]+")}$`);
+}
+
 /** Lists everything the server registers and renders the reference as markdown. */
 export async function renderReference(server: McpServer): Promise<string> {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -76,7 +84,15 @@ export async function renderReference(server: McpServer): Promise<string> {
     }
     lines.push(`### Resources (${resources.length + resourceTemplates.length})`, "");
     lines.push("| URI | description |", "|---|---|");
-    for (const r of resources) lines.push(`| \`${r.uri}\` | ${cell(r.description ?? r.name)} |`);
+    // Templates enumerate live instances (pbs://queue/workq, ...): document the template only.
+    const patterns: RegExp[] = resourceTemplates.map((t: { uriTemplate: string }) =>
+      templatePattern(t.uriTemplate)
+    );
+    for (
+      const r of resources.filter((r: { uri: string }) => !patterns.some((p) => p.test(r.uri)))
+    ) {
+      lines.push(`| \`${r.uri}\` | ${cell(r.description ?? r.name)} |`);
+    }
     for (const t of resourceTemplates) {
       lines.push(`| \`${t.uriTemplate}\` | ${cell(t.description ?? t.name)} |`);
     }
