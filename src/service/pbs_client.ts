@@ -42,7 +42,7 @@ import type {
   SubmitResult,
   WaitResult,
 } from "./results.ts";
-import { filterJobs, resolveUser } from "./job_filter.ts";
+import { filterJobs, parseStateFilter, resolveUser } from "./job_filter.ts";
 import { type JobRow, parseJobTable } from "../pbs/parse/job_table.ts";
 import { buildSubmission } from "./submission.ts";
 
@@ -265,7 +265,10 @@ export class PbsClient {
    * `qstat -f -F json` costs kilobytes (tens of MB of history at Aurora scale).
    */
   async listJobRows(filter: JobListFilter): Promise<JobRow[]> {
-    const history = filter.includeFinished ?? false;
+    // Asking for finished states (F, X) is asking for history.
+    const states = parseStateFilter(filter.states);
+    const history = (filter.includeFinished ?? false) || (states?.has("F") ?? false) ||
+      (states?.has("X") ?? false);
     const user = resolveUser(filter.user, this.user);
     const rows = await this.#read(
       `rows:${history}:${user ?? ""}:${filter.queue ?? ""}`,

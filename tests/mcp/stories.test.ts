@@ -69,6 +69,12 @@ Deno.test("submit, wait with progress, read the output, find it in history", asy
         include_finished: true,
       });
       assert.equal(all.jobs.find((j) => j.id === job_id)?.state, "F");
+      // Asking for finished jobs by state implies history.
+      const finished = await h.ok<{ jobs: { id: string; state: string }[] }>("list_jobs", {
+        state_filter: "finished",
+      });
+      assert.deepEqual(finished.jobs.map((j) => j.state), finished.jobs.map(() => "F"));
+      assert.ok(finished.jobs.some((j) => j.id === job_id));
     });
   } finally {
     await h.close();

@@ -252,7 +252,7 @@ function registerListJobs(server: McpServer, context: ToolContext): void {
       "walltime requested and time elapsed (HH:MM). For one job's details, exit status or " +
       "why it waits, use get_job_status or diagnose_job. Filters: state_filter (all, PBS letters such as QH, or words " +
       "such as running, queued, held, finished), user_filter (a user, or me for yourself), " +
-      "queue_filter, include_finished (default false; history jobs). limit: rows per page " +
+      "queue_filter, include_finished (default false; history jobs, implied by a finished state filter). limit: rows per page " +
       "(default 50, max 500; a page is cut shorter if it would be too large to return). " +
       "Returns total count, counts per state and next_cursor; pass it back as cursor (with " +
       "the same filters) for the next page. For counts only use get_job_summary; for one job use get_job_status.",
