@@ -4,6 +4,7 @@ import { PBSE, type SimJob } from "../model.ts";
 import { getopt, has, lastArg, type ParsedArgs } from "../argv.ts";
 import { type CommandOutput, exitCodeOf, fail, ok, pbsMessage } from "../errno.ts";
 import { parseDuration, parseSize } from "../../src/pbs/model/time.ts";
+import { parsePbsDate } from "../pbsdate.ts";
 import { type CommandContext, connect, usageError, userPart, versionOutput } from "./context.ts";
 
 /** Resources every PBS complex knows (besides those seen on jobs and nodes). */
@@ -51,6 +52,8 @@ export function qselect(ctx: CommandContext): CommandOutput {
   if (!parsed.ok) return usageError(ctx, parsed.message);
   const tests = parseResourceTests(lastArg(parsed, "l"));
   if (tests === undefined) return usageError(ctx, "illegal -l value");
+  const timeTest = parseTimeTest(lastArg(parsed, "t"), ctx.complex.now());
+  if (timeTest === null) return usageError(ctx, "illegal -t value");
   connect(ctx);
 
   const { complex } = ctx;
@@ -68,7 +71,8 @@ export function qselect(ctx: CommandContext): CommandOutput {
   }
 
   const jobs = complex.listJobs({ history: has(parsed, "x"), subjobs: has(parsed, "T") })
-    .filter((job) => matches(job, parsed, queue, tests));
+    .filter((job) => matches(job, parsed, queue, tests))
+    .filter((job) => timeTest === undefined || timeTest(job));
   return ok(jobs.map((job) => `${job.id}\n`).join(""));
 }
 
@@ -99,6 +103,32 @@ function matches(
     const value = job.resources[t.name];
     return value !== undefined && t.compare(compareValues(String(value), t.value));
   });
+}
+
+/** The job times `-t` can compare, by its option letter (g, eligible time, is not kept). */
+const TIME_FIELDS: Record<string, (job: SimJob) => number | undefined> = {
+  c: (job) => job.ctime,
+  e: (job) => job.etime,
+  m: (job) => job.mtime,
+  q: (job) => job.qtime,
+  s: (job) => job.stime,
+  t: (job) => job.estimatedStartTime,
+};
+
+/** `m.ge.202611170304` → a job test; undefined without -t, null when malformed. */
+function parseTimeTest(
+  text: string | undefined,
+  now: number,
+): ((job: SimJob) => boolean) | undefined | null {
+  if (text === undefined) return undefined;
+  const m = /^([cemqst])\.(eq|ne|lt|le|gt|ge)\.(.+)$/.exec(text);
+  const at = m ? parsePbsDate(m[3], now) : undefined;
+  if (!m || at === undefined) return null;
+  const [, field, op] = m;
+  return (job) => {
+    const time = TIME_FIELDS[field](job);
+    return time !== undefined && COMPARATORS[op](Math.sign(time - at));
+  };
 }
 
 /** `walltime.gt.00:15:00,ncpus.ge.2` → tests; undefined when malformed. */

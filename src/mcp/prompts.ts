@@ -16,6 +16,7 @@ import { MAX_COMPLETIONS, toMcpError } from "./resources.ts";
 import type { ToolContext } from "./tool_kit.ts";
 import { diagnose } from "./tools/diagnose.ts";
 import { nodeSummaryText, queueLine, queueView, summarizeNodes } from "./views/cluster.ts";
+import { rowId } from "./views/jobs.ts";
 
 /** Jobs named in a monitoring prompt; more are counted. */
 const MAX_MONITORED = 20;
@@ -59,8 +60,8 @@ async function queueNames(client: PbsClient, typed: string | undefined): Promise
 
 async function myJobIds(client: PbsClient, typed: string | undefined): Promise<string[]> {
   try {
-    const jobs = await client.listJobs({ user: "me", includeFinished: true });
-    return startingWith(jobs.map((j) => j.id), typed);
+    const rows = await client.listJobRows({ user: "me", includeFinished: true });
+    return startingWith(rows.map(rowId), typed);
   } catch {
     return [];
   }

@@ -25,7 +25,6 @@
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ErrorCode, McpError, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import { invalidInput, isPbsError, type PbsError } from "../pbs/errors.ts";
-import { isFinished } from "../pbs/model/states.ts";
 import type { Job } from "../pbs/model/types.ts";
 import * as v from "../pbs/validate.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
@@ -43,13 +42,22 @@ import {
   serverView,
   summarizeNodes,
 } from "./views/cluster.ts";
-import { countByState, formatCounts, isoTime, jobStatusText, jobStatusView } from "./views/jobs.ts";
+import {
+  countByState,
+  formatCounts,
+  isoTime,
+  jobStatusText,
+  jobStatusView,
+  rowId,
+} from "./views/jobs.ts";
 
 /** Most completion values offered at once (MCP allows 100 per answer). */
 export const MAX_COMPLETIONS = 100;
 /** Rows in a list resource before the rest are counted. */
 const MAX_ROWS = 50;
 const DEFAULT_HISTORY_DAYS = 7;
+/** Finished jobs shown in full on a history page (one qstat each). */
+const HISTORY_DETAIL = 20;
 const MAX_HISTORY_DAYS = 90;
 
 export function registerResources(server: McpServer, { client }: ToolContext): void {
@@ -131,7 +139,7 @@ function registerJobResource(server: McpServer, client: PbsClient): void {
       list: undefined,
       complete: {
         job_id: (typed: string) =>
-          completeFrom(async () => (await client.listJobs({ user: "me" })).map((j) => j.id), typed),
+          completeFrom(async () => (await client.listJobRows({ user: "me" })).map(rowId), typed),
       },
     }),
     {
@@ -321,7 +329,12 @@ function registerUserJobsResource(server: McpServer, client: PbsClient): void {
   );
 }
 
-function jobTable(title: string, jobs: readonly Job[], more: string): string {
+function jobTable(
+  title: string,
+  jobs: readonly Job[],
+  more: string,
+  total = jobs.length,
+): string {
   const shown = jobs.slice(0, MAX_ROWS);
   const rows = shown.map((j) =>
     `| ${j.id} | ${j.name.slice(0, 40)} | ${j.state} | ${j.queue} | ${
@@ -331,7 +344,9 @@ function jobTable(title: string, jobs: readonly Job[], more: string): string {
   return [
     `# ${title}`,
     "",
-    `${jobs.length} job(s): ${formatCounts(countByState(jobs))}`,
+    total === jobs.length
+      ? `${jobs.length} job(s): ${formatCounts(countByState(jobs))}`
+      : `${total} job(s); the newest ${jobs.length} in detail`,
     ...(jobs.length
       ? [
         "",
@@ -340,7 +355,7 @@ function jobTable(title: string, jobs: readonly Job[], more: string): string {
         ...rows,
       ]
       : []),
-    ...moreLine(jobs.length, shown.length, more),
+    ...moreLine(total, shown.length, more),
   ].join("\n");
 }
 
@@ -351,7 +366,8 @@ function registerHistoryResources(server: McpServer, client: PbsClient): void {
   const complete = {
     username: (typed: string) =>
       completeFrom(async () => {
-        const users = new Set((await client.jobs(true)).map((j) => j.user));
+        const rows = await client.listJobRows({ includeFinished: true });
+        const users = new Set(rows.map((j) => j.user));
         users.add(client.user);
         return [...users].sort();
       }, typed),
@@ -397,13 +413,10 @@ export function historyDays(uri: URL): number {
 async function userHistory(client: PbsClient, uri: URL): Promise<string> {
   const user = v.validateUserName(lastSegment(uri));
   const days = historyDays(uri);
-  // The window is measured on this host's clock; PBS history itself may keep less
+  // The window is measured on the client's clock; PBS history itself may keep less
   // (job_history_duration), which the page says.
-  const since = Date.now() / 1000 - days * 86_400;
-  const finished = (await client.jobs(true))
-    .filter((j) => j.user === user && isFinished(j.state))
-    .filter((j) => (j.times.finished ?? j.times.modified ?? 0) >= since)
-    .sort((a, b) => (b.times.finished ?? 0) - (a.times.finished ?? 0));
+  const since = client.now() / 1000 - days * 86_400;
+  const finished = await client.finishedJobs(user, Math.floor(since), HISTORY_DETAIL);
   const info = await client.server().catch(() => undefined);
   const kept = info && !info.jobHistoryEnable
     ? "Job history is disabled on this server: finished jobs are not kept."
@@ -411,8 +424,9 @@ async function userHistory(client: PbsClient, uri: URL): Promise<string> {
   return [
     jobTable(
       `Finished jobs of ${user}, last ${days} day(s) (since ${isoTime(Math.floor(since))})`,
-      finished,
+      finished.jobs,
       "list_jobs include_finished=true pages them",
+      finished.total,
     ),
     "",
     kept,

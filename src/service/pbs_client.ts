@@ -18,7 +18,7 @@ import { parseNodesJsonDetailed } from "../pbs/parse/nodes.ts";
 import { parseQueuesJson } from "../pbs/parse/queues.ts";
 import { parseReservations, parseRsubOutput } from "../pbs/parse/reservations.ts";
 import { parseServerJson } from "../pbs/parse/server.ts";
-import { parseQmgrList, parseQsubJobId } from "../pbs/parse/simple.ts";
+import { parseQmgrList, parseQselect, parseQsubJobId } from "../pbs/parse/simple.ts";
 import { isFinished } from "../pbs/model/states.ts";
 import type { Job, Node, Queue, Reservation, ServerInfo } from "../pbs/model/types.ts";
 import type { Runner, RunResult } from "../pbs/runner.ts";
@@ -135,6 +135,14 @@ export class PbsClient {
         hint: "Unset PBS_MCP_READ_ONLY (or set it to false) to allow submitting and changing jobs.",
       });
     }
+  }
+
+  /**
+   * The clock this client measures time with (epoch ms): the host's, or the
+   * simulated one in tests. Windows such as "finished in the last 7 days" use it.
+   */
+  now(): number {
+    return this.#now();
   }
 
   cacheStats(): { hits: number; misses: number } {
@@ -304,6 +312,33 @@ export class PbsClient {
       }
       return jobs[0];
     });
+  }
+
+  /**
+   * A user's jobs that finished since `since` (epoch seconds), newest first,
+   * in full for the newest `limit`. Runs: `qselect -x -s F -u USER -t m.ge.DATE`
+   * (ids only: cheap at any scale, where the full history JSON of a big
+   * machine runs to hundreds of MB), then `qstat -fx -F json ID` per shown job.
+   */
+  async finishedJobs(
+    user: string,
+    since: number,
+    limit: number,
+  ): Promise<{ jobs: Job[]; total: number }> {
+    const command = cmd.qselect({
+      users: user,
+      states: "F",
+      history: true,
+      time: { field: "m", op: "ge", at: new Date(since * 1000) },
+    });
+    const ids = await this.#read(`finished:${user}:${since}`, async () => {
+      return parseQselect((await this.#exec(command)).stdout);
+    });
+    const newest = [...ids].sort((a, b) => sequenceOf(b) - sequenceOf(a)).slice(0, limit);
+    const jobs: Job[] = [];
+    // One at a time: a burst of qstat calls is what PBS's own throttle punishes.
+    for (const id of newest) jobs.push(await this.job(id));
+    return { jobs, total: ids.length };
   }
 
   /** An array job's subjobs. Runs: `qstat -fx -t -F json ID[]`. */
@@ -553,4 +588,9 @@ function describeRole(role: Role): { allowed: string[]; notAllowed: string[] } {
     default:
       return { allowed: own, notAllowed: [...operator, ...manager] };
   }
+}
+
+/** `1234.server` / `12[].server` → 1234 / 12, for newest-first ordering. */
+function sequenceOf(id: string): number {
+  return Number.parseInt(id, 10) || 0;
 }

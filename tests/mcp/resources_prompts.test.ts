@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { createScenario } from "../../sim/mod.ts";
 import { type Harness, simScript, startHarness } from "./harness.ts";
 
 interface PromptInfo {
@@ -309,6 +310,43 @@ Deno.test("node completion is capped on Aurora", async () => {
     const status = await read(h, "pbs://system/status");
     assert.match(status, /10624 nodes/);
     assert.ok(status.length < 5_000, `${status.length} characters`);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("history windows are measured on PBS's clock, not this host's", async () => {
+  // A complex whose clock stands years before the machine's: a week of its
+  // history must still be a week of its history.
+  const complex = createScenario("tiny", { seed: 1, startTime: Date.UTC(2020, 0, 6) / 1000 });
+  const h = await startHarness({ complex });
+  try {
+    const { job_id } = await h.ok<{ job_id: string }>("submit_job", {
+      script: simScript({ runtime: 30, exit: 0 }),
+      job_name: "old",
+      walltime: "00:05:00",
+    });
+    h.advance(120);
+    const week = await read(h, "pbs://history/user/alice");
+    assert.match(week, new RegExp(`\\| ${job_id.replace(".", "\\.")} \\| old \\| F \\|`));
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("a user's history stays small and readable at Aurora scale", async () => {
+  const h = await startHarness({ scenario: "aurora" });
+  try {
+    // The user with the most finished jobs in the simulated workload.
+    const counts = new Map<string, number>();
+    for (const job of h.complex.listJobs({ history: true })) {
+      if (job.state === "F") counts.set(job.user, (counts.get(job.user) ?? 0) + 1);
+    }
+    const [user, finished] = [...counts].sort((a, b) => b[1] - a[1])[0];
+    assert.ok(finished > 20, `expected a busy user, ${user} has ${finished}`);
+    const page = await read(h, `pbs://history/user/${user}?days=90`);
+    assert.match(page, /the newest 20 in detail/);
+    assert.ok(page.length < 25_000, `history page is ${page.length} characters`);
   } finally {
     await h.close();
   }

@@ -292,6 +292,28 @@ Deno.test("qselect", async (t) => {
     ]);
   });
 
+  await t.step("a time condition (-t): finished jobs modified since a date", () => {
+    const at = new Date(2026, 10, 17, 3, 4); // local time, as PBS reads it
+    assert.deepEqual(
+      cmd.qselect({
+        states: "F",
+        users: "alice",
+        history: true,
+        time: { field: "m", op: "ge", at },
+      })
+        .argv,
+      ["qselect", "-u", "alice", "-s", "F", "-t", "m.ge.202611170304", "-x"],
+    );
+    assert.throws(
+      () => cmd.qselect({ time: { field: "z" as "m", op: "ge", at } }),
+      (e) => isPbsError(e) && e.kind === "invalid_input",
+    );
+    assert.throws(
+      () => cmd.qselect({ time: { field: "m", op: "after" as "ge", at } }),
+      (e) => isPbsError(e) && e.kind === "invalid_input",
+    );
+  });
+
   await t.step("several conditions and users", () => {
     assert.deepEqual(
       cmd.qselect({

@@ -148,6 +148,29 @@ Deno.test("pbs_ralter moves a reservation, refuses others, denies what does not 
   assert.equal(complex.findReservation(id).start, resv.start);
 });
 
+Deno.test("qselect -t selects by time: finished jobs modified since a date", async () => {
+  const { complex, as, submit } = session();
+  const stamp = (epoch: number) => {
+    const d = new Date(epoch * 1000);
+    const two = (n: number) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}${two(d.getHours())}${
+      two(d.getMinutes())
+    }.${two(d.getSeconds())}`;
+  };
+  const early = await submit([], "#SIM runtime=10\n");
+  complex.advance(600);
+  const boundary = complex.now();
+  const late = await submit([], "#SIM runtime=10\n");
+  complex.advance(600);
+  const select = async (t: string) =>
+    (await as("alice", ["qselect", "-x", "-s", "F", "-t", t])).stdout.trim().split("\n");
+  assert.deepEqual(await select(`m.ge.${stamp(boundary)}`), [late]);
+  assert.deepEqual(await select(`m.lt.${stamp(boundary)}`), [early]);
+  const bad = await as("alice", ["qselect", "-t", "m.soon.now"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^qselect: illegal -t value/);
+});
+
 Deno.test("an offline node drains: running jobs go on, new ones wait", async () => {
   const { complex, as, submit, job } = session();
   const running = await submit([], "sleep 600\n");

@@ -148,7 +148,7 @@ export async function diagnose(
     capacity,
     callerRole: identity?.role,
     caller: client.user,
-    now: Date.now() / 1000,
+    now: client.now() / 1000,
   });
   return { result, read: outputs.tails.map((t) => t.stream) };
 }

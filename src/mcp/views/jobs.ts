@@ -68,12 +68,16 @@ export const JobRowShape = z.object({
 });
 export type JobRowView = z.infer<typeof JobRowShape>;
 
+/** A listed job's id, usable with qstat/qdel even when qstat -a cut it (its sequence number). */
+export function rowId(row: JobRow): string {
+  return commandJobId(row) ?? row.id;
+}
+
 /** One line of a job list: enough to tell jobs apart and pick one to look at. */
 export function jobRow(row: JobRow): JobRowView {
   const name = row.nameTruncated ? `${row.name}*` : row.name;
   return defined({
-    // A cut id keeps its sequence number, which PBS resolves against the default server.
-    id: commandJobId(row) ?? row.id,
+    id: rowId(row),
     name: cut(name, MAX_ROW_NAME),
     user: row.user,
     state: row.state,

@@ -3,6 +3,7 @@
 import { invalidInput } from "../errors.ts";
 import {
   validateAccount,
+  validateDateTime,
   validateDestination,
   validateHoldTypes,
   validateJobName,
@@ -43,6 +44,31 @@ export interface QselectOptions {
   subjobs?: boolean;
   /** `-x`: include finished (history) jobs. */
   history?: boolean;
+  /**
+   * `-t`: a time condition, e.g. `{field: "m", op: "ge", at: new Date(...)}` for
+   * jobs modified since then. Fields: c (created), e (eligible since), m
+   * (modified; a finished job's end), q (queued), s (started).
+   */
+  time?: TimeCondition;
+}
+
+export interface TimeCondition {
+  field: "c" | "e" | "m" | "q" | "s";
+  op: Comparison;
+  /** Compared as PBS does, in the local time of this host. */
+  at: Date;
+}
+
+function timeCondition(condition: TimeCondition): string {
+  if (!["c", "e", "m", "q", "s"].includes(condition.field)) {
+    throw invalidInput(
+      `qselect time field ${JSON.stringify(condition.field)} is not one of c, e, m, q, s.`,
+      'Use e.g. {"field": "m", "op": "ge", "at": "2026-11-20T00:00"}.',
+    );
+  }
+  return `${condition.field}.${checkComparison(condition.op)}.${
+    validateDateTime(condition.at, "qselect time")
+  }`;
 }
 
 /** `qselect [-u] [-q] [-N] [-A] [-s] [-h] [-l ...] [-J] [-T] [-x]`. */
@@ -57,6 +83,7 @@ export function qselect(options: QselectOptions = {}): PbsCommand {
       ...opt("-s", options.states, validateStates),
       ...opt("-h", options.holdTypes, validateHoldTypes),
       ...opt("-l", options.resources, conditions),
+      ...opt("-t", options.time, timeCondition),
       ...(options.arraysOnly ? ["-J"] : []),
       ...(options.subjobs ? ["-T"] : []),
       ...(options.history ? ["-x"] : []),
@@ -83,12 +110,16 @@ function conditions(list: readonly ResourceCondition[]): string {
   }
   return list.map(({ name, op, value }) => {
     const checked = validateResourceName(name);
-    if (!COMPARISONS.includes(op)) {
-      throw invalidInput(
-        `Comparison ${JSON.stringify(op)} is not one of ${COMPARISONS.join(", ")}.`,
-        'Use e.g. {"name": "ncpus", "op": "ge", "value": 4}.',
-      );
-    }
-    return `${checked}.${op}.${validateResourceValue(checked, value)}`;
+    return `${checked}.${checkComparison(op)}.${validateResourceValue(checked, value)}`;
   }).join(",");
+}
+
+function checkComparison(op: unknown): Comparison {
+  if (typeof op !== "string" || !COMPARISONS.includes(op)) {
+    throw invalidInput(
+      `Comparison ${JSON.stringify(op)} is not one of ${COMPARISONS.join(", ")}.`,
+      'Use e.g. {"name": "ncpus", "op": "ge", "value": 4}.',
+    );
+  }
+  return op as Comparison;
 }
