@@ -45,3 +45,14 @@ export function goldenNames(prefix = ""): string[] {
   }
   return names.sort();
 }
+
+/** Names (`release/NAME`) of every capture made with the released 23.06.06 client. */
+export function releaseGoldenNames(): string[] {
+  const names: string[] = [];
+  for (const entry of Deno.readDirSync(new URL("release-23.06.06-client/", GOLDEN_DIR))) {
+    if (entry.isFile && entry.name.endsWith(".meta")) {
+      names.push(`release/${entry.name.slice(0, -".meta".length)}`);
+    }
+  }
+  return names.sort();
+}

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { checkResult, classifyFailure } from "../../src/pbs/catalogue.ts";
 import { PbsError, type PbsErrorKind } from "../../src/pbs/errors.ts";
 import type { RunResult } from "../../src/pbs/runner.ts";
-import { type Golden, golden, goldenNames } from "../golden.ts";
+import { type Golden, golden, goldenNames, releaseGoldenNames } from "../golden.ts";
 
 /**
  * The expected classification of every capture that failed (non-zero exit) or
@@ -214,11 +214,7 @@ function resultOf(g: Golden): RunResult {
 }
 
 function allGoldens(): Golden[] {
-  const release = new URL("../fixtures/golden/release-23.06.06-client/", import.meta.url);
-  const releaseNames = [...Deno.readDirSync(release)]
-    .filter((e) => e.name.endsWith(".meta"))
-    .map((e) => `release/${e.name.slice(0, -".meta".length)}`);
-  return [...goldenNames(), ...releaseNames.sort()].map(golden);
+  return [...goldenNames(), ...releaseGoldenNames()].map(golden);
 }
 
 const isNoteworthy = (g: Golden) => g.meta.exit_code !== 0 || g.stderr.trim() !== "";

@@ -2,31 +2,12 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { readPbsJson, readPbsJsonDocuments } from "../../src/pbs/json.ts";
 import { PbsError } from "../../src/pbs/errors.ts";
-import { golden, goldenNames } from "../golden.ts";
+import { golden, goldenNames, releaseGoldenNames } from "../golden.ts";
 
 /** Every capture whose command used `-F json`, master and release client. */
-const RELEASE_JSON_GOLDENS = [
-  "final_qstat_f_json_empty",
-  "pbsnodes_aSj_json",
-  "pbsnodes_a_json",
-  "pbsnodes_av_json",
-  "pbsnodes_unknown_json",
-  "qstat_Bf_json",
-  "qstat_Qf_json",
-  "qstat_f_json_99999",
-  "qstat_f_json_all",
-  "qstat_f_json_array_t",
-  "qstat_f_json_env_escapes",
-  "qstat_f_json_multi",
-  "qstat_f_json_numeric_looking",
-  "qstat_f_json_one",
-  "qstat_f_json_subjob",
-  "qstat_x_f_json_all",
-].map((name) => `release/${name}`);
-
 function jsonGoldens(): string[] {
-  const master = goldenNames().filter((name) => golden(name).meta.command.includes("-F json"));
-  return [...master, ...RELEASE_JSON_GOLDENS];
+  return [...goldenNames(), ...releaseGoldenNames()]
+    .filter((name) => golden(name).meta.command.includes("-F json"));
 }
 
 function assertParseError(fn: () => unknown): PbsError {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { golden, goldenNames } from "../golden.ts";
+import { golden, goldenNames, releaseGoldenNames } from "../golden.ts";
 import { isPbsError } from "../../src/pbs/errors.ts";
 import {
   formatDuration,
@@ -44,12 +44,7 @@ const CTIME_IN_TEXT = /[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{
 
 /** Every stdout of every capture (master and release client). */
 function allGoldenOutputs(): string[] {
-  const release = [
-    ...Deno.readDirSync(new URL("../fixtures/golden/release-23.06.06-client/", import.meta.url)),
-  ]
-    .filter((e) => e.name.endsWith(".meta"))
-    .map((e) => `release/${e.name.slice(0, -".meta".length)}`);
-  return [...goldenNames(), ...release].map((name) => golden(name).stdout);
+  return [...goldenNames(), ...releaseGoldenNames()].map((name) => golden(name).stdout);
 }
 
 /** All distinct matches of `re` (group 1 if present) across the goldens. */

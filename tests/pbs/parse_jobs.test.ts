@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { parseJobsJson, parseJobsText } from "../../src/pbs/parse/jobs.ts";
 import { PbsError } from "../../src/pbs/errors.ts";
 import type { Job } from "../../src/pbs/model/types.ts";
-import { golden, goldenNames } from "../golden.ts";
+import { golden, goldenNames, releaseGoldenNames } from "../golden.ts";
 
 /** Epoch seconds of a local wall-clock time, computed independently of the parser. */
 function local(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
@@ -24,23 +24,11 @@ function only(jobs: Job[], id: string): Job {
   return job;
 }
 
-const JOB_JSON_GOLDENS = goldenNames().filter((name) => {
+/** Job-listing JSON captures (not -Q/-B), master and release client. */
+const JOB_JSON_GOLDENS = [...goldenNames(), ...releaseGoldenNames()].filter((name) => {
   const command = golden(name).meta.command;
   return /^qstat /.test(command) && command.includes("-F json") && !/-[QB]/.test(command);
 });
-
-const RELEASE_JOB_JSON_GOLDENS = [
-  "final_qstat_f_json_empty",
-  "qstat_f_json_99999",
-  "qstat_f_json_all",
-  "qstat_f_json_array_t",
-  "qstat_f_json_env_escapes",
-  "qstat_f_json_multi",
-  "qstat_f_json_numeric_looking",
-  "qstat_f_json_one",
-  "qstat_f_json_subjob",
-  "qstat_x_f_json_all",
-].map((name) => `release/${name}`);
 
 const TEXT_GOLDENS = goldenNames().filter((name) => {
   const command = golden(name).meta.command;
@@ -49,7 +37,7 @@ const TEXT_GOLDENS = goldenNames().filter((name) => {
 
 Deno.test("every qstat -f -F json golden parses; job count matches the ids in it", async (t) => {
   assert.ok(JOB_JSON_GOLDENS.length >= 30, `found ${JOB_JSON_GOLDENS.length}`);
-  for (const name of [...JOB_JSON_GOLDENS, ...RELEASE_JOB_JSON_GOLDENS]) {
+  for (const name of JOB_JSON_GOLDENS) {
     await t.step(name, () => {
       const { stdout } = golden(name);
       if (stdout.trim() === "") {
