@@ -5,16 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { type Harness, sizeOf, startHarness, textOf } from "./harness.ts";
-
-const TOOLS = [
-  "list_queues",
-  "list_nodes",
-  "get_server_info",
-  "check_privileges",
-  "list_reservations",
-  "manage_reservation",
-  "generate_job_script",
-];
+import { CLUSTER_TOOLS } from "./contract.ts";
 
 interface QueueView {
   name: string;
@@ -52,7 +43,7 @@ Deno.test("cluster tools are described for a newcomer", async (t) => {
     const byName = new Map((await h.tools()).map((tool) => [tool.name, tool]));
 
     await t.step("each is registered with an output schema and a real description", () => {
-      for (const name of TOOLS) {
+      for (const name of CLUSTER_TOOLS) {
         const tool = byName.get(name);
         assert.ok(tool, `${name} is missing`);
         assert.ok(tool.outputSchema, `${name} has no outputSchema`);
@@ -63,7 +54,7 @@ Deno.test("cluster tools are described for a newcomer", async (t) => {
     });
 
     await t.step("annotations: queries read-only, manage_reservation destructive", () => {
-      for (const name of TOOLS) {
+      for (const name of CLUSTER_TOOLS) {
         const hints = byName.get(name)!.annotations!;
         assert.equal(hints.readOnlyHint, name !== "manage_reservation", name);
       }
@@ -94,7 +85,7 @@ Deno.test("read-only mode hides manage_reservation only", async () => {
   try {
     const names = (await h.tools()).map((tool) => tool.name);
     assert.ok(!names.includes("manage_reservation"));
-    for (const name of TOOLS.filter((n) => n !== "manage_reservation")) {
+    for (const name of CLUSTER_TOOLS.filter((n) => n !== "manage_reservation")) {
       assert.ok(names.includes(name), name);
     }
   } finally {

@@ -6,21 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Harness, simScript, sizeOf, startHarness } from "./harness.ts";
-
-const JOB_TOOLS = [
-  "submit_job",
-  "get_job_status",
-  "list_jobs",
-  "get_job_summary",
-  "delete_job",
-  "hold_job",
-  "release_job",
-  "modify_job",
-  "wait_for_job",
-  "get_job_output",
-  "submit_batch_jobs",
-  "submit_dependent_jobs",
-];
+import { JOB_TOOLS } from "./contract.ts";
 
 interface Submitted {
   job_id: string;
