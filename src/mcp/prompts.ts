@@ -15,7 +15,8 @@ import type { PbsClient } from "../service/pbs_client.ts";
 import { MAX_COMPLETIONS, toMcpError } from "./resources.ts";
 import type { ToolContext } from "./tool_kit.ts";
 import { diagnose } from "./tools/diagnose.ts";
-import { nodeSummaryText, queueLine, queueView, summarizeNodes } from "./views/cluster.ts";
+import { nodeSummaryText, summarizeNodes } from "./views/nodes.ts";
+import { queueLine, queueView } from "./views/queues.ts";
 import { rowId } from "./views/jobs.ts";
 
 /** Jobs named in a monitoring prompt; more are counted. */

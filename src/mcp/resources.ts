@@ -29,19 +29,10 @@ import type { Job } from "../pbs/model/types.ts";
 import * as v from "../pbs/validate.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
 import type { ToolContext } from "./tool_kit.ts";
-import {
-  nodeMarkdown,
-  nodeSummaryText,
-  queueLine,
-  queueMarkdown,
-  queueView,
-  reservationLine,
-  reservationMarkdown,
-  reservationView,
-  serverText,
-  serverView,
-  summarizeNodes,
-} from "./views/cluster.ts";
+import { nodeMarkdown, nodeSummaryText, summarizeNodes } from "./views/nodes.ts";
+import { queueLine, queueMarkdown, queueView } from "./views/queues.ts";
+import { reservationLine, reservationMarkdown, reservationView } from "./views/reservations.ts";
+import { serverText, serverView } from "./views/server.ts";
 import {
   countByState,
   formatCounts,

@@ -1,19 +1,14 @@
 /**
- * The MCP server: every tool, resource and prompt, registered over one
- * PbsClient. Transports (stdio in main.ts, in-memory in tests) connect to it.
+ * The MCP server: the tools of the inventory (tools/inventory.ts) that this
+ * mode offers, every resource and prompt, registered over one PbsClient. Transports (stdio in main.ts, in-memory in tests) connect to it.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { PbsClient } from "../service/pbs_client.ts";
 import type { Logger } from "./logger.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
-import type { ToolContext } from "./tool_kit.ts";
-import { registerBatchTools } from "./tools/batch.ts";
-import { registerClusterTools } from "./tools/cluster.ts";
-import { registerDiagnoseTool } from "./tools/diagnose.ts";
-import { registerJobTools } from "./tools/jobs.ts";
-import { registerReservationTools } from "./tools/reservations.ts";
-import { registerScriptTools } from "./tools/scripts.ts";
+import { registerTool, type ToolContext } from "./tool_kit.ts";
+import { selectTools, TOOL_INVENTORY } from "./tools/inventory.ts";
 
 export const SERVER_NAME = "pbs-mcp";
 export const SERVER_VERSION = "0.1.0";
@@ -29,12 +24,9 @@ export function createMcpServer(client: PbsClient, logger: Logger): McpServer {
     { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
   );
   const context: ToolContext = { client, logger };
-  registerJobTools(server, context);
-  registerBatchTools(server, context);
-  registerDiagnoseTool(server, context);
-  registerClusterTools(server, context);
-  registerReservationTools(server, context);
-  registerScriptTools(server, context);
+  for (const { tool } of selectTools(TOOL_INVENTORY, { readOnly: client.config.readOnly })) {
+    registerTool(server, context, tool);
+  }
   registerResources(server, context);
   registerPrompts(server, context);
   return server;

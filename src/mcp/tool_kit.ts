@@ -1,6 +1,8 @@
 /**
- * One way to define a tool: zod input and output shapes, explicit annotations,
- * and a handler returning structured data plus a short text summary.
+ * One way to define a tool: a value (`defineTool`) with zod input and output
+ * shapes, explicit annotations, and a handler returning structured data plus a
+ * short text summary. tools/inventory.ts lists every such value; server.ts
+ * registers them with `registerTool`.
  *
  * The kit owns what every tool must do alike: typed errors become `isError`
  * results carrying PBS's own message and a hint (never a stack trace), every
@@ -26,6 +28,12 @@ export interface ToolContext {
   logger: Logger;
 }
 
+/** What a tool's handler receives besides its arguments. */
+export interface ToolRunContext extends ToolContext {
+  /** The SDK's request context: progress token, notifications, abort signal. */
+  extra: ToolExtra;
+}
+
 export interface ToolAnswer<O> {
   structured: O;
   /** A short human-readable summary (a few lines); the structured content carries the data. */
@@ -41,11 +49,20 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
   output: O;
   /** readOnlyHint is required: true for queries, false for everything else. */
   annotations: ToolAnnotations & { readOnlyHint: boolean };
-  /** Writes are not registered in read-only mode. */
   run(
     args: z.infer<z.ZodObject<I>>,
-    extra: ToolExtra,
+    context: ToolRunContext,
   ): Promise<ToolAnswer<z.infer<z.ZodObject<O>>>>;
+}
+
+/** A tool of any shape, as the inventory holds them. */
+export type AnyToolDefinition = ToolDefinition<z.ZodRawShape, z.ZodRawShape>;
+
+/** Defines a tool as a value; the identity function that gives `run` its argument types. */
+export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
+  tool: ToolDefinition<I, O>,
+): ToolDefinition<I, O> {
+  return tool;
 }
 
 /** Where an error result carries the typed error (see errorResult). */
@@ -118,12 +135,16 @@ function withinBudget(result: CallToolResult, tool: string): CallToolResult {
   );
 }
 
+/**
+ * Registers one tool with the kit's common behaviour: typed errors as results,
+ * the size budget, metrics and debug logging. Which tools are registered at
+ * all (read-only mode) is the inventory's choice (tools/inventory.ts).
+ */
 export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
   server: McpServer,
   context: ToolContext,
   tool: ToolDefinition<I, O>,
 ): void {
-  if (!tool.annotations.readOnlyHint && context.client.config.readOnly) return;
   server.registerTool(
     tool.name,
     {
@@ -138,7 +159,7 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
       const started = performance.now();
       let failed = false;
       try {
-        const answer = await tool.run(args, extra);
+        const answer = await tool.run(args, { ...context, extra });
         return withinBudget(successResult(answer), tool.name);
       } catch (error) {
         failed = true;

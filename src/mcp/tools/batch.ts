@@ -7,7 +7,6 @@
  * submitted: a half-submitted pipeline whose later stages will never exist is
  * worse than none.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { invalidInput, isPbsError, PbsError } from "../../pbs/errors.ts";
 import {
@@ -17,13 +16,8 @@ import {
 } from "../../service/dependency_graph.ts";
 import type { PbsClient } from "../../service/pbs_client.ts";
 import * as s from "../schemas.ts";
-import { registerTool, type ToolContext } from "../tool_kit.ts";
-import { type SubmitJobArgs, submitOne } from "./jobs.ts";
-
-export function registerBatchTools(server: McpServer, context: ToolContext): void {
-  registerSubmitBatchJobs(server, context);
-  registerSubmitDependentJobs(server, context);
-}
+import { defineTool } from "../tool_kit.ts";
+import { type SubmitJobArgs, submitOne } from "./submit.ts";
 
 const MAX_BATCH = 100;
 const MAX_GRAPH = 50;
@@ -67,48 +61,46 @@ const BatchItemShape = z.object({
 });
 type BatchItem = z.infer<typeof BatchItemShape>;
 
-function registerSubmitBatchJobs(server: McpServer, context: ToolContext): void {
-  registerTool(server, context, {
-    name: "submit_batch_jobs",
-    title: "Submit several independent jobs",
-    description:
-      `Submits up to ${MAX_BATCH} independent jobs, one qsub each, in order. Each item of jobs ` +
-      "takes exactly the arguments of submit_job (script or script_path, queue, walltime, " +
-      "select, ...; dry_run per item). Returns one result per job: ok with job_id and queue, " +
-      "or the error (kind, message, hint; a hint repeated by later items is given once). " +
-      "stop_on_error: true stops at the first failure (the rest are counted as skipped); " +
-      "the default submits every job it can. Jobs already submitted are never deleted here. " +
-      "For many near-identical jobs prefer one array job (submit_job array_range); for jobs " +
-      "that must run in order use submit_dependent_jobs.",
-    input: {
-      jobs: z.array(z.object(s.submitJobInput), {
-        error: 'jobs must be a list of submit_job arguments, e.g. [{"script": "..."}].',
-      }).min(1, "jobs is empty; give at least one job.")
-        .max(
-          MAX_BATCH,
-          `jobs has more than ${MAX_BATCH} items; split the batch or use an array job.`,
-        ),
-      stop_on_error: z.boolean().default(false).describe("Stop at the first failure"),
-    },
-    output: {
-      submitted: z.number(),
-      failed: z.number(),
-      skipped: z.number().describe("Not attempted because stop_on_error stopped the batch"),
-      results: z.array(BatchItemShape),
-    },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
-    async run(args) {
-      const results = await submitEach(context.client, args.jobs, args.stop_on_error);
-      const submitted = results.filter((r) => r.ok && r.job_id).length;
-      const failed = results.filter((r) => !r.ok).length;
-      const skipped = args.jobs.length - results.length;
-      return {
-        structured: { submitted, failed, skipped, results },
-        text: batchText(results, skipped),
-      };
-    },
-  });
-}
+export const submitBatchJobs = defineTool({
+  name: "submit_batch_jobs",
+  title: "Submit several independent jobs",
+  description:
+    `Submits up to ${MAX_BATCH} independent jobs, one qsub each, in order. Each item of jobs ` +
+    "takes exactly the arguments of submit_job (script or script_path, queue, walltime, " +
+    "select, ...; dry_run per item). Returns one result per job: ok with job_id and queue, " +
+    "or the error (kind, message, hint; a hint repeated by later items is given once). " +
+    "stop_on_error: true stops at the first failure (the rest are counted as skipped); " +
+    "the default submits every job it can. Jobs already submitted are never deleted here. " +
+    "For many near-identical jobs prefer one array job (submit_job array_range); for jobs " +
+    "that must run in order use submit_dependent_jobs.",
+  input: {
+    jobs: z.array(z.object(s.submitJobInput), {
+      error: 'jobs must be a list of submit_job arguments, e.g. [{"script": "..."}].',
+    }).min(1, "jobs is empty; give at least one job.")
+      .max(
+        MAX_BATCH,
+        `jobs has more than ${MAX_BATCH} items; split the batch or use an array job.`,
+      ),
+    stop_on_error: z.boolean().default(false).describe("Stop at the first failure"),
+  },
+  output: {
+    submitted: z.number(),
+    failed: z.number(),
+    skipped: z.number().describe("Not attempted because stop_on_error stopped the batch"),
+    results: z.array(BatchItemShape),
+  },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  async run(args, context) {
+    const results = await submitEach(context.client, args.jobs, args.stop_on_error);
+    const submitted = results.filter((r) => r.ok && r.job_id).length;
+    const failed = results.filter((r) => !r.ok).length;
+    const skipped = args.jobs.length - results.length;
+    return {
+      structured: { submitted, failed, skipped, results },
+      text: batchText(results, skipped),
+    };
+  },
+});
 
 async function submitEach(
   client: PbsClient,
@@ -174,65 +166,61 @@ interface GraphOutcome {
   failed?: { key: string; error: unknown };
 }
 
-function registerSubmitDependentJobs(server: McpServer, context: ToolContext): void {
-  registerTool(server, context, {
-    name: "submit_dependent_jobs",
-    title: "Submit a pipeline of dependent jobs",
-    description:
-      `Submits up to ${MAX_GRAPH} jobs that depend on each other, e.g. preprocess → simulate ` +
-      "→ postprocess. jobs: [{key, ...submit_job arguments}] (dry_run not supported here); " +
-      'dependency_graph: {key: [{on: otherKey, type: "afterok" | "afternotok" | "afterany"}]}. ' +
-      "Jobs are submitted in dependency order with -W depend= built from the new ids (merged " +
-      "with any depend a job gives itself). Cycles and unknown keys are rejected before " +
-      "anything is submitted. If a submission fails and rollback_on_error is true (default), " +
-      "the jobs already submitted are deleted and the call fails with the error, naming what " +
-      "was rolled back; with rollback_on_error false (or if a deletion fails), the answer has " +
-      "ok: false and lists the job ids left in PBS. Returns key → job id.",
-    input: {
-      jobs: z.array(z.object({ key: jobKey, ...s.submitJobInput }), {
-        error: 'jobs must be a list of {key, ...submit_job arguments}, e.g. [{"key": "a", ' +
-          '"script": "..."}].',
-      }).min(1, "jobs is empty; give at least one job.")
-        .max(MAX_GRAPH, `jobs has more than ${MAX_GRAPH} items; split the pipeline.`),
-      dependency_graph: z.record(jobKey, z.array(EdgeShape)).default({}).describe(
-        'Edges per job key, e.g. {"post": [{"on": "sim", "type": "afterok"}]}',
-      ),
-      rollback_on_error: z.boolean().default(true).describe(
-        "Delete already-submitted jobs when a later submission fails (default true)",
-      ),
-    },
-    output: {
-      ok: z.boolean(),
-      job_ids: z.record(z.string(), z.string()).describe("key → job id of what was submitted"),
-      order: z.array(z.string()).describe("Keys in submission order"),
-      failed: z.object({ key: z.string(), error: ItemErrorShape }).optional(),
-      not_submitted: z.array(z.string()).optional(),
-      rolled_back: z.array(RollbackShape).optional(),
-    },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
-    async run(args) {
-      const jobs = args.jobs as KeyedJob[];
-      const graph = args.dependency_graph as DependencyGraph;
-      const order = submissionOrder(jobs.map((j) => j.key), graph);
-      refuseDryRun(jobs);
-      const outcome = await submitInOrder(context.client, jobs, graph, order);
-      if (!outcome.failed) {
-        const jobIds = Object.fromEntries(outcome.jobIds);
-        return {
-          structured: { ok: true, job_ids: jobIds, order },
-          text: order.map((key) => `${key}: ${jobIds[key]}`).join("\n"),
-        };
-      }
-      const rolledBack = args.rollback_on_error
-        ? await rollBack(context.client, outcome.jobIds)
-        : [];
-      if (args.rollback_on_error && rolledBack.every((r) => r.deleted)) {
-        throw failureError(outcome.failed, rolledBack);
-      }
-      return partialAnswer(outcome, order, rolledBack);
-    },
-  });
-}
+export const submitDependentJobs = defineTool({
+  name: "submit_dependent_jobs",
+  title: "Submit a pipeline of dependent jobs",
+  description:
+    `Submits up to ${MAX_GRAPH} jobs that depend on each other, e.g. preprocess → simulate ` +
+    "→ postprocess. jobs: [{key, ...submit_job arguments}] (dry_run not supported here); " +
+    'dependency_graph: {key: [{on: otherKey, type: "afterok" | "afternotok" | "afterany"}]}. ' +
+    "Jobs are submitted in dependency order with -W depend= built from the new ids (merged " +
+    "with any depend a job gives itself). Cycles and unknown keys are rejected before " +
+    "anything is submitted. If a submission fails and rollback_on_error is true (default), " +
+    "the jobs already submitted are deleted and the call fails with the error, naming what " +
+    "was rolled back; with rollback_on_error false (or if a deletion fails), the answer has " +
+    "ok: false and lists the job ids left in PBS. Returns key → job id.",
+  input: {
+    jobs: z.array(z.object({ key: jobKey, ...s.submitJobInput }), {
+      error: 'jobs must be a list of {key, ...submit_job arguments}, e.g. [{"key": "a", ' +
+        '"script": "..."}].',
+    }).min(1, "jobs is empty; give at least one job.")
+      .max(MAX_GRAPH, `jobs has more than ${MAX_GRAPH} items; split the pipeline.`),
+    dependency_graph: z.record(jobKey, z.array(EdgeShape)).default({}).describe(
+      'Edges per job key, e.g. {"post": [{"on": "sim", "type": "afterok"}]}',
+    ),
+    rollback_on_error: z.boolean().default(true).describe(
+      "Delete already-submitted jobs when a later submission fails (default true)",
+    ),
+  },
+  output: {
+    ok: z.boolean(),
+    job_ids: z.record(z.string(), z.string()).describe("key → job id of what was submitted"),
+    order: z.array(z.string()).describe("Keys in submission order"),
+    failed: z.object({ key: z.string(), error: ItemErrorShape }).optional(),
+    not_submitted: z.array(z.string()).optional(),
+    rolled_back: z.array(RollbackShape).optional(),
+  },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  async run(args, context) {
+    const jobs = args.jobs as KeyedJob[];
+    const graph = args.dependency_graph as DependencyGraph;
+    const order = submissionOrder(jobs.map((j) => j.key), graph);
+    refuseDryRun(jobs);
+    const outcome = await submitInOrder(context.client, jobs, graph, order);
+    if (!outcome.failed) {
+      const jobIds = Object.fromEntries(outcome.jobIds);
+      return {
+        structured: { ok: true, job_ids: jobIds, order },
+        text: order.map((key) => `${key}: ${jobIds[key]}`).join("\n"),
+      };
+    }
+    const rolledBack = args.rollback_on_error ? await rollBack(context.client, outcome.jobIds) : [];
+    if (args.rollback_on_error && rolledBack.every((r) => r.deleted)) {
+      throw failureError(outcome.failed, rolledBack);
+    }
+    return partialAnswer(outcome, order, rolledBack);
+  },
+});
 
 function refuseDryRun(jobs: KeyedJob[]): void {
   const dry = jobs.find((j) => j.dry_run);

@@ -1,37 +1,29 @@
 /**
  * The cluster tools: queues, nodes, the server, and who the caller is to PBS.
  * All are read-only; each is a thin adapter over PbsClient, and
- * views/cluster.ts decides what of the answer is shown.
+ * views/ (nodes.ts, queues.ts, server.ts) decides what of the answer is shown.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { Node } from "../../pbs/model/types.ts";
 import { continuationHint, paginate, PaginationOutput } from "../pagination.ts";
 import * as s from "../schemas.ts";
-import { registerTool, type ToolContext } from "../tool_kit.ts";
+import { defineTool } from "../tool_kit.ts";
 import {
-  MetricsShape,
-  metricsView,
   nodeBucket,
   nodeRow,
   NodeRowShape,
   NodeSummaryShape,
   nodeSummaryText,
-  queueLine,
-  queueView,
-  QueueViewShape,
+  summarizeNodes,
+} from "../views/nodes.ts";
+import { queueLine, queueView, QueueViewShape } from "../views/queues.ts";
+import {
+  MetricsShape,
+  metricsView,
   serverText,
   serverView,
   ServerViewShape,
-  summarizeNodes,
-} from "../views/cluster.ts";
-
-export function registerClusterTools(server: McpServer, context: ToolContext): void {
-  registerListQueues(server, context);
-  registerListNodes(server, context);
-  registerGetServerInfo(server, context);
-  registerCheckPrivileges(server, context);
-}
+} from "../views/server.ts";
 
 /** Page size caps: a node row is ~90 characters, so 200 rows stay well inside the budget. */
 const MAX_NODE_LIMIT = 200;
@@ -40,57 +32,54 @@ const MAX_QUEUE_LIMIT = 100;
 // ---------------------------------------------------------------------------
 // list_queues
 
-function registerListQueues(server: McpServer, context: ToolContext): void {
-  const { client } = context;
-  registerTool(server, context, {
-    name: "list_queues",
-    title: "List queues",
-    description:
-      "Lists the PBS queues: for each, its type (execution runs jobs; route forwards them to " +
-      "its destinations), whether it is enabled (accepts new jobs) and started (runs them), " +
-      "jobs by state, limits (max/min walltime, max nodes/ncpus, running-job limits), defaults " +
-      "applied to jobs that do not ask, routing destinations and the user ACL if any. Use it to " +
-      "pick a queue before submit_job: a job's walltime must fit between min_walltime and " +
-      "max_walltime. Give `queue` for one queue (an unknown name is an error listing the known " +
-      "ones). Reservation queues (R123, S45) are marked.",
-    input: {
-      queue: s.queue.optional().describe("Only this queue, e.g. debug"),
-      limit: s.boundedInt("limit", 1, MAX_QUEUE_LIMIT, 50).default(50).describe(
-        "Queues per page (default 50)",
-      ),
-      cursor: z.string().optional().describe("next_cursor from the previous page"),
-    },
-    output: {
-      queues: z.array(QueueViewShape),
-      default_queue: z.string().optional(),
-      ...PaginationOutput,
-    },
-    annotations: { readOnlyHint: true, idempotentHint: true },
-    async run(args) {
-      const [queues, reservations, info] = await Promise.all([
-        args.queue ? client.queue(args.queue).then((q) => [q]) : client.queues(),
-        client.reservations().catch(() => []),
-        client.server().catch(() => undefined),
-      ]);
-      const reservationQueues = new Set(reservations.flatMap((r) => r.queue ? [r.queue] : []));
-      const views = queues.map((q) => queueView(q, reservationQueues));
-      const page = paginate(views, args.limit, args.cursor, { queue: args.queue });
-      const lines = page.items.map(queueLine);
-      lines.push(continuationHint(page, "queues"));
-      if (info?.defaultQueue) lines.unshift(`Default queue: ${info.defaultQueue}`);
-      return {
-        structured: {
-          queues: page.items,
-          default_queue: info?.defaultQueue,
-          total: page.total,
-          returned: page.items.length,
-          next_cursor: page.nextCursor,
-        },
-        text: lines.join("\n"),
-      };
-    },
-  });
-}
+export const listQueues = defineTool({
+  name: "list_queues",
+  title: "List queues",
+  description:
+    "Lists the PBS queues: for each, its type (execution runs jobs; route forwards them to " +
+    "its destinations), whether it is enabled (accepts new jobs) and started (runs them), " +
+    "jobs by state, limits (max/min walltime, max nodes/ncpus, running-job limits), defaults " +
+    "applied to jobs that do not ask, routing destinations and the user ACL if any. Use it to " +
+    "pick a queue before submit_job: a job's walltime must fit between min_walltime and " +
+    "max_walltime. Give `queue` for one queue (an unknown name is an error listing the known " +
+    "ones). Reservation queues (R123, S45) are marked.",
+  input: {
+    queue: s.queue.optional().describe("Only this queue, e.g. debug"),
+    limit: s.boundedInt("limit", 1, MAX_QUEUE_LIMIT, 50).default(50).describe(
+      "Queues per page (default 50)",
+    ),
+    cursor: z.string().optional().describe("next_cursor from the previous page"),
+  },
+  output: {
+    queues: z.array(QueueViewShape),
+    default_queue: z.string().optional(),
+    ...PaginationOutput,
+  },
+  annotations: { readOnlyHint: true, idempotentHint: true },
+  async run(args, { client }) {
+    const [queues, reservations, info] = await Promise.all([
+      args.queue ? client.queue(args.queue).then((q) => [q]) : client.queues(),
+      client.reservations().catch(() => []),
+      client.server().catch(() => undefined),
+    ]);
+    const reservationQueues = new Set(reservations.flatMap((r) => r.queue ? [r.queue] : []));
+    const views = queues.map((q) => queueView(q, reservationQueues));
+    const page = paginate(views, args.limit, args.cursor, { queue: args.queue });
+    const lines = page.items.map(queueLine);
+    lines.push(continuationHint(page, "queues"));
+    if (info?.defaultQueue) lines.unshift(`Default queue: ${info.defaultQueue}`);
+    return {
+      structured: {
+        queues: page.items,
+        default_queue: info?.defaultQueue,
+        total: page.total,
+        returned: page.items.length,
+        next_cursor: page.nextCursor,
+      },
+      text: lines.join("\n"),
+    };
+  },
+});
 
 // ---------------------------------------------------------------------------
 // list_nodes
@@ -102,166 +91,157 @@ function filterNodes(nodes: readonly Node[], filter: NodeFilter): Node[] {
   return filter === "all" ? [...nodes] : nodes.filter((n) => nodeBucket(n) === filter);
 }
 
-function registerListNodes(server: McpServer, context: ToolContext): void {
-  const { client } = context;
-  registerTool(server, context, {
-    name: "list_nodes",
-    title: "List nodes",
-    description:
-      "Shows the compute nodes. The answer always starts with a cluster-wide summary: nodes by " +
-      "state (free, busy, offline, down) and cpus/gpus total and free. Then one compact row per " +
-      "node: name, PBS state, cpus free/total, gpus free/total, job count and a short comment " +
-      "(admins note why a node is offline there). state_filter picks nodes by state: free (up, " +
-      "room for work), busy (fully used), offline (taken out by an admin), down (unreachable), " +
-      "or all (default). Large clusters have thousands of nodes: rows come in pages of `limit` " +
-      "(default 50); pass next_cursor as cursor for more, or summary_only: true for just the " +
-      "summary. pbs://node/{node_name} shows one node in full.",
-    input: {
-      state_filter: z.enum(NODE_FILTERS, {
-        error: "state_filter must be one of free, busy, offline, down, all.",
-      }).default("all").describe("free, busy, offline, down or all (default)"),
-      limit: s.boundedInt("limit", 1, MAX_NODE_LIMIT, 50).default(50).describe(
-        `Rows per page (default 50, at most ${MAX_NODE_LIMIT})`,
-      ),
-      cursor: z.string().optional().describe("next_cursor from the previous page"),
-      summary_only: z.boolean().default(false).describe("Only the cluster-wide summary"),
-    },
-    output: {
-      summary: NodeSummaryShape,
-      state_filter: z.string(),
-      nodes: z.array(NodeRowShape).describe("Empty when summary_only"),
-      ...PaginationOutput,
-    },
-    annotations: { readOnlyHint: true, idempotentHint: true },
-    async run(args) {
-      const all = await client.nodes();
-      const summary = summarizeNodes(all);
-      const matching = filterNodes(all, args.state_filter);
-      const lines = [nodeSummaryText(summary)];
-      if (args.summary_only) {
-        return {
-          structured: {
-            summary,
-            state_filter: args.state_filter,
-            nodes: [],
-            total: matching.length,
-            returned: 0,
-          },
-          text: lines.join("\n"),
-        };
-      }
-      const page = paginate(matching, args.limit, args.cursor, { state: args.state_filter });
-      const rows = page.items.map(nodeRow);
-      lines.push(
-        continuationHint(
-          page,
-          `${args.state_filter === "all" ? "" : `${args.state_filter} `}nodes`,
-        ),
-      );
+export const listNodes = defineTool({
+  name: "list_nodes",
+  title: "List nodes",
+  description:
+    "Shows the compute nodes. The answer always starts with a cluster-wide summary: nodes by " +
+    "state (free, busy, offline, down) and cpus/gpus total and free. Then one compact row per " +
+    "node: name, PBS state, cpus free/total, gpus free/total, job count and a short comment " +
+    "(admins note why a node is offline there). state_filter picks nodes by state: free (up, " +
+    "room for work), busy (fully used), offline (taken out by an admin), down (unreachable), " +
+    "or all (default). Large clusters have thousands of nodes: rows come in pages of `limit` " +
+    "(default 50); pass next_cursor as cursor for more, or summary_only: true for just the " +
+    "summary. pbs://node/{node_name} shows one node in full.",
+  input: {
+    state_filter: z.enum(NODE_FILTERS, {
+      error: "state_filter must be one of free, busy, offline, down, all.",
+    }).default("all").describe("free, busy, offline, down or all (default)"),
+    limit: s.boundedInt("limit", 1, MAX_NODE_LIMIT, 50).default(50).describe(
+      `Rows per page (default 50, at most ${MAX_NODE_LIMIT})`,
+    ),
+    cursor: z.string().optional().describe("next_cursor from the previous page"),
+    summary_only: z.boolean().default(false).describe("Only the cluster-wide summary"),
+  },
+  output: {
+    summary: NodeSummaryShape,
+    state_filter: z.string(),
+    nodes: z.array(NodeRowShape).describe("Empty when summary_only"),
+    ...PaginationOutput,
+  },
+  annotations: { readOnlyHint: true, idempotentHint: true },
+  async run(args, { client }) {
+    const all = await client.nodes();
+    const summary = summarizeNodes(all);
+    const matching = filterNodes(all, args.state_filter);
+    const lines = [nodeSummaryText(summary)];
+    if (args.summary_only) {
       return {
         structured: {
           summary,
           state_filter: args.state_filter,
-          nodes: rows,
-          total: page.total,
-          returned: rows.length,
-          next_cursor: page.nextCursor,
+          nodes: [],
+          total: matching.length,
+          returned: 0,
         },
         text: lines.join("\n"),
       };
-    },
-  });
-}
+    }
+    const page = paginate(matching, args.limit, args.cursor, { state: args.state_filter });
+    const rows = page.items.map(nodeRow);
+    lines.push(
+      continuationHint(
+        page,
+        `${args.state_filter === "all" ? "" : `${args.state_filter} `}nodes`,
+      ),
+    );
+    return {
+      structured: {
+        summary,
+        state_filter: args.state_filter,
+        nodes: rows,
+        total: page.total,
+        returned: rows.length,
+        next_cursor: page.nextCursor,
+      },
+      text: lines.join("\n"),
+    };
+  },
+});
 
 // ---------------------------------------------------------------------------
 // get_server_info
 
-function registerGetServerInfo(server: McpServer, context: ToolContext): void {
-  const { client } = context;
-  registerTool(server, context, {
-    name: "get_server_info",
-    title: "PBS server information",
-    description:
-      "Describes the PBS server: name, PBS version, state, default queue (where jobs go without " +
-      "queue=), whether scheduling is on (when off, no job starts), job history settings (how " +
-      "long finished jobs stay visible to list_jobs include_finished and get_job_status), and " +
-      "job counts by state. Also reports this MCP server's own activity since it started: tool " +
-      "calls and failures with mean/max latency, PBS commands run (with timeouts) and cache " +
-      "hits, so you can see how much load the assistant puts on PBS. A good first call on an " +
-      "unfamiliar site.",
-    input: {},
-    output: {
-      server: ServerViewShape,
-      read_only: z.boolean().describe("True when this MCP server offers only query tools"),
-      metrics: MetricsShape,
-    },
-    annotations: { readOnlyHint: true, idempotentHint: true },
-    async run() {
-      const view = serverView(await client.server());
-      const metrics = metricsView(client.metrics.snapshot(client.cacheStats()));
-      const calls = Object.values(metrics.tool_calls).reduce((n, t) => n + t.calls, 0);
-      const commands = Object.values(metrics.pbs_commands).reduce((n, t) => n + t.calls, 0);
-      const text = [
-        serverText(view),
-        `This MCP server: ${calls} tool calls, ${commands} PBS commands since ${metrics.started_at}${
-          client.config.readOnly ? " (read-only mode)" : ""
-        }`,
-      ].join("\n");
-      return {
-        structured: { server: view, read_only: client.config.readOnly, metrics },
-        text,
-      };
-    },
-  });
-}
+export const getServerInfo = defineTool({
+  name: "get_server_info",
+  title: "PBS server information",
+  description:
+    "Describes the PBS server: name, PBS version, state, default queue (where jobs go without " +
+    "queue=), whether scheduling is on (when off, no job starts), job history settings (how " +
+    "long finished jobs stay visible to list_jobs include_finished and get_job_status), and " +
+    "job counts by state. Also reports this MCP server's own activity since it started: tool " +
+    "calls and failures with mean/max latency, PBS commands run (with timeouts) and cache " +
+    "hits, so you can see how much load the assistant puts on PBS. A good first call on an " +
+    "unfamiliar site.",
+  input: {},
+  output: {
+    server: ServerViewShape,
+    read_only: z.boolean().describe("True when this MCP server offers only query tools"),
+    metrics: MetricsShape,
+  },
+  annotations: { readOnlyHint: true, idempotentHint: true },
+  async run(_args, { client }) {
+    const view = serverView(await client.server());
+    const metrics = metricsView(client.metrics.snapshot(client.cacheStats()));
+    const calls = Object.values(metrics.tool_calls).reduce((n, t) => n + t.calls, 0);
+    const commands = Object.values(metrics.pbs_commands).reduce((n, t) => n + t.calls, 0);
+    const text = [
+      serverText(view),
+      `This MCP server: ${calls} tool calls, ${commands} PBS commands since ${metrics.started_at}${
+        client.config.readOnly ? " (read-only mode)" : ""
+      }`,
+    ].join("\n");
+    return {
+      structured: { server: view, read_only: client.config.readOnly, metrics },
+      text,
+    };
+  },
+});
 
 // ---------------------------------------------------------------------------
 // check_privileges
 
-function registerCheckPrivileges(server: McpServer, context: ToolContext): void {
-  const { client } = context;
-  registerTool(server, context, {
-    name: "check_privileges",
-    title: "Check PBS privileges",
-    description:
-      "Tells who you are to PBS and what that lets you do: your user name, your role (user, " +
-      "operator or manager, from the server's operators/managers lists; root is always a " +
-      "manager), the operations that role allows (e.g. releasing operator holds needs an " +
-      "operator) and those it does not. Call it before an operation that may need privileges, " +
-      "or to explain a permission_denied error. read_only tells whether this MCP server was " +
-      "started in read-only mode (then no submit/delete/modify tools are offered at all).",
-    input: {},
-    output: {
-      user: z.string(),
-      role: z.enum(["user", "operator", "manager"]),
-      allowed: z.array(z.string()),
-      not_allowed: z.array(z.string()),
-      managers: z.array(z.string()).describe("As the server lists them"),
-      operators: z.array(z.string()),
-      read_only: z.boolean(),
-    },
-    annotations: { readOnlyHint: true, idempotentHint: true },
-    async run() {
-      const id = await client.identity();
-      const text = [
-        `You are ${id.user}, a PBS ${id.role}${
-          client.config.readOnly ? " (this MCP server is read-only)" : ""
-        }.`,
-        `Allowed: ${id.allowed.join("; ")}.`,
-        id.notAllowed.length ? `Not allowed: ${id.notAllowed.join("; ")}.` : "",
-      ].filter((l) => l !== "").join("\n");
-      return {
-        structured: {
-          user: id.user,
-          role: id.role,
-          allowed: id.allowed,
-          not_allowed: id.notAllowed,
-          managers: id.managers.slice(0, 50),
-          operators: id.operators.slice(0, 50),
-          read_only: client.config.readOnly,
-        },
-        text,
-      };
-    },
-  });
-}
+export const checkPrivileges = defineTool({
+  name: "check_privileges",
+  title: "Check PBS privileges",
+  description:
+    "Tells who you are to PBS and what that lets you do: your user name, your role (user, " +
+    "operator or manager, from the server's operators/managers lists; root is always a " +
+    "manager), the operations that role allows (e.g. releasing operator holds needs an " +
+    "operator) and those it does not. Call it before an operation that may need privileges, " +
+    "or to explain a permission_denied error. read_only tells whether this MCP server was " +
+    "started in read-only mode (then no submit/delete/modify tools are offered at all).",
+  input: {},
+  output: {
+    user: z.string(),
+    role: z.enum(["user", "operator", "manager"]),
+    allowed: z.array(z.string()),
+    not_allowed: z.array(z.string()),
+    managers: z.array(z.string()).describe("As the server lists them"),
+    operators: z.array(z.string()),
+    read_only: z.boolean(),
+  },
+  annotations: { readOnlyHint: true, idempotentHint: true },
+  async run(_args, { client }) {
+    const id = await client.identity();
+    const text = [
+      `You are ${id.user}, a PBS ${id.role}${
+        client.config.readOnly ? " (this MCP server is read-only)" : ""
+      }.`,
+      `Allowed: ${id.allowed.join("; ")}.`,
+      id.notAllowed.length ? `Not allowed: ${id.notAllowed.join("; ")}.` : "",
+    ].filter((l) => l !== "").join("\n");
+    return {
+      structured: {
+        user: id.user,
+        role: id.role,
+        allowed: id.allowed,
+        not_allowed: id.notAllowed,
+        managers: id.managers.slice(0, 50),
+        operators: id.operators.slice(0, 50),
+        read_only: client.config.readOnly,
+      },
+      text,
+    };
+  },
+});

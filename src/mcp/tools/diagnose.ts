@@ -6,7 +6,6 @@
  * the verdict; the rules live in service/diagnose/. Every piece of evidence
  * but the job itself is optional: a diagnosis with less context beats an error.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { isPbsError } from "../../pbs/errors.ts";
 import { isPending } from "../../pbs/model/states.ts";
@@ -22,9 +21,9 @@ import {
 } from "../../service/diagnose/mod.ts";
 import type { PbsClient } from "../../service/pbs_client.ts";
 import * as s from "../schemas.ts";
-import { registerTool, type ToolContext } from "../tool_kit.ts";
+import { defineTool } from "../tool_kit.ts";
 import { isoTime } from "../views/jobs.ts";
-import { defined } from "../views/cluster.ts";
+import { defined } from "../views/values.ts";
 
 /** Dependencies looked up one by one (one qstat each); more are listed unresolved. */
 const MAX_DEPENDENCIES = 10;
@@ -91,34 +90,31 @@ export const DiagnoseOutput = {
 };
 type DiagnoseAnswer = z.infer<z.ZodObject<typeof DiagnoseOutput>>;
 
-export function registerDiagnoseTool(server: McpServer, context: ToolContext): void {
-  const { client } = context;
-  registerTool(server, context, {
-    name: "diagnose_job",
-    title: "Diagnose a job",
-    description:
-      "Explains why a job is not running, or why it failed, and what to do next. For a waiting " +
-      "job it reads the scheduler's comment (e.g. not enough free nodes, Can Never Run: asks " +
-      "for more cpus than any node has), holds (which type and who can release them), " +
-      "dependencies (on which jobs, in what state), queue state and limits, whether the server " +
-      "is scheduling at all, competing reservations and the estimated start. For a finished " +
-      "job it explains the exit status (e.g. -29 = walltime exceeded, 256+N = killed by signal " +
-      "N, 128+N = a command died of signal N), compares resources used with those requested, " +
-      "and scans the end of its output for error signatures (out of memory, walltime kill, " +
-      "segfault, missing file, module errors, Python tracebacks, MPI aborts). Works on running " +
-      "jobs too (walltime nearly used up). Read-only; use it before resubmitting a failed job.",
-    input: { job_id: s.jobId },
-    output: DiagnoseOutput,
-    annotations: { readOnlyHint: true, idempotentHint: true },
-    async run(args) {
-      const diagnosis = await diagnose(client, args.job_id);
-      return {
-        structured: diagnosisView(diagnosis.result, diagnosis.read),
-        text: diagnosisText(diagnosis.result),
-      };
-    },
-  });
-}
+export const diagnoseJobTool = defineTool({
+  name: "diagnose_job",
+  title: "Diagnose a job",
+  description:
+    "Explains why a job is not running, or why it failed, and what to do next. For a waiting " +
+    "job it reads the scheduler's comment (e.g. not enough free nodes, Can Never Run: asks " +
+    "for more cpus than any node has), holds (which type and who can release them), " +
+    "dependencies (on which jobs, in what state), queue state and limits, whether the server " +
+    "is scheduling at all, competing reservations and the estimated start. For a finished " +
+    "job it explains the exit status (e.g. -29 = walltime exceeded, 256+N = killed by signal " +
+    "N, 128+N = a command died of signal N), compares resources used with those requested, " +
+    "and scans the end of its output for error signatures (out of memory, walltime kill, " +
+    "segfault, missing file, module errors, Python tracebacks, MPI aborts). Works on running " +
+    "jobs too (walltime nearly used up). Read-only; use it before resubmitting a failed job.",
+  input: { job_id: s.jobId },
+  output: DiagnoseOutput,
+  annotations: { readOnlyHint: true, idempotentHint: true },
+  async run(args, { client }) {
+    const diagnosis = await diagnose(client, args.job_id);
+    return {
+      structured: diagnosisView(diagnosis.result, diagnosis.read),
+      text: diagnosisText(diagnosis.result),
+    };
+  },
+});
 
 /** Gathers the evidence for one job and diagnoses it. Shared with the diagnose prompt. */
 export async function diagnose(

@@ -5,7 +5,6 @@
  * this adapter looks the reservation up first so errors can name its owner and
  * the answer can show what was changed.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { invalidInput, isPbsError, PbsError } from "../../pbs/errors.ts";
 import type { Reservation } from "../../pbs/model/types.ts";
@@ -14,18 +13,13 @@ import type { PbsClient } from "../../service/pbs_client.ts";
 import type { ReservationRequest } from "../../service/requests.ts";
 import { continuationHint, paginate, PaginationOutput } from "../pagination.ts";
 import * as s from "../schemas.ts";
-import { registerTool, type ToolContext } from "../tool_kit.ts";
+import { defineTool } from "../tool_kit.ts";
 import {
   reservationLine,
   reservationView,
   ReservationViewShape,
   userOf,
-} from "../views/cluster.ts";
-
-export function registerReservationTools(server: McpServer, context: ToolContext): void {
-  registerListReservations(server, context);
-  registerManageReservation(server, context);
-}
+} from "../views/reservations.ts";
 
 export const reservationId = s.checkedText(
   v.validateReservationId,
@@ -43,49 +37,46 @@ const MAX_LIMIT = 100;
 // ---------------------------------------------------------------------------
 // list_reservations
 
-function registerListReservations(server: McpServer, context: ToolContext): void {
-  const { client } = context;
-  registerTool(server, context, {
-    name: "list_reservations",
-    title: "List reservations",
-    description:
-      "Lists PBS advance reservations (blocks of nodes set aside for a time window): id, name, " +
-      "owner, state (RESV_CONFIRMED = granted and waiting for its start; RESV_RUNNING = in its " +
-      "window; RESV_UNCONFIRMED = not yet granted), start and end (ISO 8601 UTC), duration, " +
-      "what it reserves (select, node count and names) and who may use it. To run jobs in a " +
-      "reservation, submit_job with queue set to the reservation's `queue` (e.g. R123). " +
-      'user: "me" shows only yours. Paginated with limit/cursor.',
-    input: {
-      user: s.userFilter.optional(),
-      limit: s.boundedInt("limit", 1, MAX_LIMIT, 50).default(50).describe(
-        "Reservations per page (default 50)",
-      ),
-      cursor: z.string().optional().describe("next_cursor from the previous page"),
-    },
-    output: {
-      reservations: z.array(ReservationViewShape),
-      ...PaginationOutput,
-    },
-    annotations: { readOnlyHint: true, idempotentHint: true },
-    async run(args) {
-      const user = args.user === "me" ? client.user : args.user;
-      const all = await client.reservations();
-      const mine = user === undefined ? all : all.filter((r) => userOf(r.owner) === user);
-      const page = paginate(mine.map(reservationView), args.limit, args.cursor, { user });
-      const lines = page.items.map(reservationLine);
-      lines.push(continuationHint(page, "reservations"));
-      return {
-        structured: {
-          reservations: page.items,
-          total: page.total,
-          returned: page.items.length,
-          next_cursor: page.nextCursor,
-        },
-        text: lines.join("\n"),
-      };
-    },
-  });
-}
+export const listReservations = defineTool({
+  name: "list_reservations",
+  title: "List reservations",
+  description:
+    "Lists PBS advance reservations (blocks of nodes set aside for a time window): id, name, " +
+    "owner, state (RESV_CONFIRMED = granted and waiting for its start; RESV_RUNNING = in its " +
+    "window; RESV_UNCONFIRMED = not yet granted), start and end (ISO 8601 UTC), duration, " +
+    "what it reserves (select, node count and names) and who may use it. To run jobs in a " +
+    "reservation, submit_job with queue set to the reservation's `queue` (e.g. R123). " +
+    'user: "me" shows only yours. Paginated with limit/cursor.',
+  input: {
+    user: s.userFilter.optional(),
+    limit: s.boundedInt("limit", 1, MAX_LIMIT, 50).default(50).describe(
+      "Reservations per page (default 50)",
+    ),
+    cursor: z.string().optional().describe("next_cursor from the previous page"),
+  },
+  output: {
+    reservations: z.array(ReservationViewShape),
+    ...PaginationOutput,
+  },
+  annotations: { readOnlyHint: true, idempotentHint: true },
+  async run(args, { client }) {
+    const user = args.user === "me" ? client.user : args.user;
+    const all = await client.reservations();
+    const mine = user === undefined ? all : all.filter((r) => userOf(r.owner) === user);
+    const page = paginate(mine.map(reservationView), args.limit, args.cursor, { user });
+    const lines = page.items.map(reservationLine);
+    lines.push(continuationHint(page, "reservations"));
+    return {
+      structured: {
+        reservations: page.items,
+        total: page.total,
+        returned: page.items.length,
+        next_cursor: page.nextCursor,
+      },
+      text: lines.join("\n"),
+    };
+  },
+});
 
 // ---------------------------------------------------------------------------
 // manage_reservation
@@ -116,35 +107,32 @@ const ManageOutput = {
 };
 type ManageAnswer = z.infer<z.ZodObject<typeof ManageOutput>>;
 
-function registerManageReservation(server: McpServer, context: ToolContext): void {
-  const { client } = context;
-  registerTool(server, context, {
-    name: "manage_reservation",
-    title: "Create, modify or delete a reservation",
-    description:
-      "Creates, modifies or deletes a PBS advance reservation. create: give start (ISO 8601, " +
-      "e.g. 2026-11-24T15:00) and either end or duration (HH:MM:SS), optionally select (what " +
-      "to reserve, e.g. 2:ncpus=64), name and users allowed in; PBS answers UNCONFIRMED and " +
-      "the scheduler confirms it if the nodes are free then (a request it cannot satisfy is " +
-      "silently dropped: check list_reservations). Submit into it with queue=<its queue>. " +
-      "modify: reservation_id plus the new start/end/duration. delete: reservation_id; this " +
-      "also kills the jobs running in it. You may only change or delete your own reservations " +
-      "unless you are an operator or manager (check_privileges).",
-    input: ManageInput,
-    output: ManageOutput,
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
-    run(args) {
-      switch (args.action) {
-        case "create":
-          return createReservation(client, args);
-        case "modify":
-          return modifyReservation(client, args);
-        case "delete":
-          return deleteReservation(client, args);
-      }
-    },
-  });
-}
+export const manageReservation = defineTool({
+  name: "manage_reservation",
+  title: "Create, modify or delete a reservation",
+  description:
+    "Creates, modifies or deletes a PBS advance reservation. create: give start (ISO 8601, " +
+    "e.g. 2026-11-24T15:00) and either end or duration (HH:MM:SS), optionally select (what " +
+    "to reserve, e.g. 2:ncpus=64), name and users allowed in; PBS answers UNCONFIRMED and " +
+    "the scheduler confirms it if the nodes are free then (a request it cannot satisfy is " +
+    "silently dropped: check list_reservations). Submit into it with queue=<its queue>. " +
+    "modify: reservation_id plus the new start/end/duration. delete: reservation_id; this " +
+    "also kills the jobs running in it. You may only change or delete your own reservations " +
+    "unless you are an operator or manager (check_privileges).",
+  input: ManageInput,
+  output: ManageOutput,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },
+  run(args, { client }) {
+    switch (args.action) {
+      case "create":
+        return createReservation(client, args);
+      case "modify":
+        return modifyReservation(client, args);
+      case "delete":
+        return deleteReservation(client, args);
+    }
+  },
+});
 
 type Answer = Promise<{ structured: ManageAnswer; text: string }>;
 

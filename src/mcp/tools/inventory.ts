@@ -1,0 +1,82 @@
+/**
+ * Every tool the server can offer, in the order `tools/list` shows them, with
+ * its toolset and kind. server.ts registers from this list through
+ * `selectTools`, so a mode that offers fewer tools (read-only today; toolsets
+ * and exclusions later) is a filter here, never a condition inside a tool.
+ *
+ * Adding a tool: export its `defineTool` value from a module in this folder
+ * and add one line below.
+ */
+import type { AnyToolDefinition } from "../tool_kit.ts";
+import { submitBatchJobs, submitDependentJobs } from "./batch.ts";
+import { checkPrivileges, getServerInfo, listNodes, listQueues } from "./cluster.ts";
+import { diagnoseJobTool } from "./diagnose.ts";
+import { deleteJob, holdJob, modifyJob, releaseJob } from "./job_changes.ts";
+import { getJobOutput } from "./job_output.ts";
+import { getJobStatus } from "./job_status.ts";
+import { getJobSummary } from "./job_summary.ts";
+import { listJobs } from "./list_jobs.ts";
+import { listReservations, manageReservation } from "./reservations.ts";
+import { generateJobScriptTool } from "./scripts.ts";
+import { submitJob } from "./submit.ts";
+import { waitForJob } from "./wait.ts";
+
+/** Groups of tools a deployment can offer or leave out together. */
+export const TOOLSETS = ["jobs", "cluster", "reservations", "scripts"] as const;
+export type Toolset = typeof TOOLSETS[number];
+
+/**
+ * read: only asks PBS (readOnlyHint); write: changes PBS state without
+ * losing work; destructive: may kill or discard jobs or reservations
+ * (destructiveHint).
+ */
+export type ToolKind = "read" | "write" | "destructive";
+
+export interface InventoryEntry {
+  tool: AnyToolDefinition;
+  toolset: Toolset;
+  kind: ToolKind;
+}
+
+const entry = (tool: AnyToolDefinition, toolset: Toolset, kind: ToolKind): InventoryEntry => ({
+  tool,
+  toolset,
+  kind,
+});
+
+export const TOOL_INVENTORY: readonly InventoryEntry[] = [
+  entry(submitJob, "jobs", "write"),
+  entry(getJobStatus, "jobs", "read"),
+  entry(listJobs, "jobs", "read"),
+  entry(getJobSummary, "jobs", "read"),
+  entry(deleteJob, "jobs", "destructive"),
+  entry(holdJob, "jobs", "write"),
+  entry(releaseJob, "jobs", "write"),
+  entry(modifyJob, "jobs", "destructive"),
+  entry(waitForJob, "jobs", "read"),
+  entry(getJobOutput, "jobs", "read"),
+  entry(submitBatchJobs, "jobs", "write"),
+  entry(submitDependentJobs, "jobs", "write"),
+  entry(diagnoseJobTool, "jobs", "read"),
+  entry(listQueues, "cluster", "read"),
+  entry(listNodes, "cluster", "read"),
+  entry(getServerInfo, "cluster", "read"),
+  entry(checkPrivileges, "cluster", "read"),
+  entry(listReservations, "reservations", "read"),
+  entry(manageReservation, "reservations", "destructive"),
+  entry(generateJobScriptTool, "scripts", "read"),
+];
+
+/** What decides which tools a server offers; later options (toolsets, exclusions) add fields. */
+export interface ToolSelection {
+  /** Offer only tools of kind read. */
+  readOnly: boolean;
+}
+
+/** The inventory entries a server with this selection registers, in inventory order. */
+export function selectTools(
+  inventory: readonly InventoryEntry[],
+  selection: ToolSelection,
+): InventoryEntry[] {
+  return inventory.filter((e) => !selection.readOnly || e.kind === "read");
+}

@@ -1,0 +1,168 @@
+/**
+ * submit_job: one qsub (or, on dry_run, its plan). The argument mapping and
+ * the answer are shared with the batch tools (batch.ts).
+ */
+import { z } from "zod";
+import { invalidInput } from "../../pbs/errors.ts";
+import { shellCommand } from "../../service/shell_quote.ts";
+import type { PbsClient } from "../../service/pbs_client.ts";
+import type { SubmitJobRequest } from "../../service/requests.ts";
+import type { SubmissionPlan, SubmitResult } from "../../service/results.ts";
+import * as s from "../schemas.ts";
+import { defineTool } from "../tool_kit.ts";
+
+export type SubmitJobArgs = z.infer<z.ZodObject<typeof s.submitJobInput>>;
+
+/** snake_case tool arguments → the service request; checks what spans several fields. */
+export function toSubmitRequest(args: SubmitJobArgs): SubmitJobRequest {
+  if ((args.script === undefined) === (args.script_path === undefined)) {
+    throw invalidInput(
+      args.script === undefined
+        ? "neither script nor script_path was given"
+        : "both script and script_path were given",
+      "Give exactly one: script (the job script's text) or script_path (an existing file).",
+    );
+  }
+  return {
+    scriptPath: args.script_path,
+    script: args.script,
+    queue: args.queue,
+    jobName: args.job_name,
+    walltime: args.walltime,
+    nodeCount: args.node_count,
+    ncpus: args.ncpus,
+    ngpus: args.ngpus,
+    mem: args.mem,
+    select: args.select,
+    place: args.place,
+    account: args.account,
+    filesystems: args.filesystems,
+    arrayRange: args.array_range,
+    depend: args.depend,
+    env: args.env,
+    outputPath: args.output_path,
+    errorPath: args.error_path,
+    joinOutput: args.join_output,
+    keepFiles: args.keep_files,
+    mailEvents: args.mail_events,
+    mailUsers: args.mail_users,
+    hold: args.hold,
+    priority: args.priority,
+    startAfter: args.start_after,
+    rerunnable: args.rerunnable,
+    extraResources: args.extra_resources && stringValues(args.extra_resources),
+  };
+}
+
+export function stringValues(record: Record<string, string | number>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, String(v)]));
+}
+
+const DirectiveShape = z.object({
+  option: z.string(),
+  value: z.string(),
+  overridden_by: z.string().optional().describe("The parameter that replaced this #PBS line"),
+});
+
+export const SubmitOutput = {
+  dry_run: z.boolean(),
+  job_id: z.string().optional().describe("The new job's id (absent on dry_run)"),
+  queue: z.string().optional().describe("The queue the job landed in, after routing"),
+  state: z.string().optional(),
+  command: z.string().describe("The qsub command line, shell-quoted"),
+  script_via: z.enum(["stdin", "file"]),
+  script: z.string().optional().describe("The job script (dry_run only)"),
+  effective: z.record(z.string(), z.string()).describe("What the parameters requested"),
+  directives: z.array(DirectiveShape).describe("#PBS lines found in the script"),
+  notes: z.array(z.string()).optional().describe("Adjustments made to the request"),
+};
+type SubmitAnswer = z.infer<z.ZodObject<typeof SubmitOutput>>;
+
+/** Longest script echoed back by a dry run. */
+const MAX_DRY_RUN_SCRIPT = 10_000;
+
+/** Runs (or, on dry_run, only plans) one submission. */
+export async function submitOne(client: PbsClient, args: SubmitJobArgs): Promise<SubmitAnswer> {
+  const request = toSubmitRequest(args);
+  if (args.dry_run) {
+    const plan = await client.planSubmission(request);
+    return { ...planView(plan), dry_run: true, script: dryRunScript(plan) };
+  }
+  const result = await client.submitJob(request);
+  return submitView(result);
+}
+
+function submitView(result: SubmitResult): SubmitAnswer {
+  return {
+    ...planView(result.plan),
+    dry_run: false,
+    job_id: result.jobId,
+    ...(result.queue ? { queue: result.queue } : {}),
+    ...(result.state ? { state: result.state } : {}),
+  };
+}
+
+function planView(plan: SubmissionPlan) {
+  return {
+    command: shellCommand(plan.argv),
+    script_via: plan.stdinScript !== undefined ? "stdin" as const : "file" as const,
+    effective: plan.effective,
+    directives: plan.directives.map((d) => ({
+      option: d.option,
+      value: d.value,
+      ...(d.overriddenBy ? { overridden_by: d.overriddenBy } : {}),
+    })),
+    ...(plan.notes.length ? { notes: plan.notes } : {}),
+  };
+}
+
+/** The script a dry run shows: what qsub would read, capped. */
+function dryRunScript(plan: SubmissionPlan): string {
+  const text = plan.script;
+  return text.length <= MAX_DRY_RUN_SCRIPT
+    ? text
+    : `${text.slice(0, MAX_DRY_RUN_SCRIPT)}\n… (${
+      text.length - MAX_DRY_RUN_SCRIPT
+    } more characters)`;
+}
+
+export function submitText(answer: SubmitAnswer): string {
+  const lines = answer.dry_run
+    ? [
+      `Dry run, nothing submitted. Would run: ${answer.command}${
+        answer.script_via === "stdin" ? " < script" : ""
+      }`,
+    ]
+    : [
+      `Submitted ${answer.job_id}${answer.queue ? ` to queue ${answer.queue}` : ""}${
+        answer.state ? ` (state ${answer.state})` : ""
+      }.`,
+    ];
+  lines.push(...answer.notes ?? []);
+  for (const d of answer.directives.filter((d) => d.overridden_by)) {
+    lines.push(`#PBS ${d.option} ${d.value} was overridden by ${d.overridden_by}.`);
+  }
+  return lines.join("\n");
+}
+
+export const submitJob = defineTool({
+  name: "submit_job",
+  title: "Submit a PBS job",
+  description:
+    "Submits one batch job with qsub and returns its job id, the queue it landed in (after " +
+    "routing) and the effective request. Give the script inline (script) or as a file " +
+    "(script_path), exactly one. Resources: walltime, node_count, ncpus, ngpus and mem (per " +
+    "node) build the select; or give a raw select, which replaces those four. #PBS lines in " +
+    "the script keep working; explicit parameters win over them and the answer lists which " +
+    "directives were overridden. Use dry_run: true to see the exact qsub command and script " +
+    "without submitting (a good first step when unsure). Related: array_range for many " +
+    "similar jobs, depend (afterok:ID) to chain jobs, hold to submit held; then " +
+    "get_job_status or wait_for_job to follow the job.",
+  input: s.submitJobInput,
+  output: SubmitOutput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  async run(args, context) {
+    const answer = await submitOne(context.client, args);
+    return { structured: answer, text: submitText(answer) };
+  },
+});

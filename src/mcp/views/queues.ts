@@ -1,0 +1,110 @@
+/**
+ * What the queue tools and resources show of queues: a view with the limits
+ * that decide routing, a one-line row and a markdown page.
+ */
+import { z } from "zod";
+import type { PbsValue, Queue } from "../../pbs/model/types.ts";
+import { asText, cappedList, defined, MAX_USERS, nonZero, resourceMap } from "./values.ts";
+
+export const QueueViewShape = z.object({
+  name: z.string(),
+  type: z.enum(["execution", "route"]).or(z.string()),
+  enabled: z.boolean().describe("Accepts new jobs"),
+  started: z.boolean().describe("Runs (execution) or routes (route) its jobs"),
+  total_jobs: z.number(),
+  jobs_by_state: z.record(z.string(), z.number()).describe("Non-zero counts only"),
+  priority: z.number().optional(),
+  limits: z.object({
+    max_walltime: z.string().optional(),
+    min_walltime: z.string().optional(),
+    max_nodes: z.number().optional(),
+    min_nodes: z.number().optional(),
+    max_ncpus: z.number().optional(),
+    max_run: z.string().optional().describe("Running-job limit as PBS states it"),
+    max_queued: z.string().optional(),
+  }),
+  defaults: resourceMap.describe("resources_default: applied when a job does not ask"),
+  route_destinations: z.array(z.string()).optional(),
+  acl_users: z.array(z.string()).optional().describe("Only these users may submit (when set)"),
+  reservation_queue: z.boolean().optional().describe("Belongs to a reservation"),
+});
+export type QueueView = z.infer<typeof QueueViewShape>;
+
+function optionalNumber(value: PbsValue | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export function isRouteQueue(queue: Queue): boolean {
+  return queue.type.toLowerCase().startsWith("route");
+}
+
+export function queueView(queue: Queue, reservationQueues: ReadonlySet<string>): QueueView {
+  const max = queue.resourcesMax;
+  const min = queue.resourcesMin;
+  const acl = queue.aclUserEnable ? cappedList(queue.aclUsers, MAX_USERS) : undefined;
+  return defined({
+    name: queue.name,
+    type: isRouteQueue(queue) ? "route" : "execution",
+    enabled: queue.enabled,
+    started: queue.started,
+    total_jobs: queue.totalJobs,
+    jobs_by_state: nonZero(queue.stateCount),
+    priority: queue.priority,
+    limits: defined({
+      max_walltime: asText(max.walltime),
+      min_walltime: asText(min.walltime),
+      max_nodes: optionalNumber(max.nodect ?? max.nodes),
+      min_nodes: optionalNumber(min.nodect ?? min.nodes),
+      max_ncpus: optionalNumber(max.ncpus),
+      max_run: queue.maxRun,
+      max_queued: queue.maxQueued,
+    }),
+    defaults: queue.resourcesDefault,
+    route_destinations: queue.routeDestinations.length ? queue.routeDestinations : undefined,
+    acl_users: acl ? [...acl.items, ...(acl.more ? [`… ${acl.more} more`] : [])] : undefined,
+    reservation_queue: reservationQueues.has(queue.name) ? true : undefined,
+  });
+}
+
+/** One line per queue for text blocks: `debug (execution, started) Q 3 R 1; walltime ≤ 01:00:00`. */
+export function queueLine(view: QueueView): string {
+  const status = [view.enabled ? "enabled" : "disabled", view.started ? "started" : "stopped"];
+  const jobs = Object.entries(view.jobs_by_state).map(([s, n]) => `${s} ${n}`).join(", ");
+  const limits = [
+    view.limits.max_walltime ? `walltime ≤ ${view.limits.max_walltime}` : undefined,
+    view.limits.max_nodes ? `nodes ≤ ${view.limits.max_nodes}` : undefined,
+  ].filter((s) => s !== undefined);
+  const route = view.route_destinations ? ` → ${view.route_destinations.join(", ")}` : "";
+  return `${view.name} (${view.type}, ${status.join(", ")})${route}: ${jobs || "no jobs"}${
+    limits.length ? `; ${limits.join(", ")}` : ""
+  }`;
+}
+
+export function queueMarkdown(view: QueueView): string {
+  const lines = [
+    `# Queue ${view.name}`,
+    "",
+    `- type: ${view.type}${view.reservation_queue ? " (reservation queue)" : ""}`,
+    `- enabled (accepts jobs): ${view.enabled}`,
+    `- started (runs jobs): ${view.started}`,
+    `- jobs: ${view.total_jobs} (${
+      Object.entries(view.jobs_by_state).map(([s, n]) => `${s} ${n}`).join(", ") || "none"
+    })`,
+  ];
+  if (view.priority !== undefined) lines.push(`- priority: ${view.priority}`);
+  const limits = Object.entries(view.limits);
+  lines.push(
+    "",
+    "## Limits",
+    ...(limits.length ? limits.map(([k, v]) => `- ${k}: ${v}`) : ["- none set"]),
+  );
+  const defaults = Object.entries(view.defaults);
+  if (defaults.length) lines.push("", "## Defaults", ...defaults.map(([k, v]) => `- ${k}: ${v}`));
+  if (view.route_destinations) {
+    lines.push("", `Routes jobs to: ${view.route_destinations.join(", ")}`);
+  }
+  if (view.acl_users) lines.push("", `Only these users may submit: ${view.acl_users.join(", ")}`);
+  return lines.join("\n");
+}

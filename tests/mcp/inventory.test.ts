@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { selectTools, TOOL_INVENTORY } from "../../src/mcp/tools/inventory.ts";
+import { CONTRACT_TOOLS } from "./contract.ts";
+import { startHarness } from "./harness.ts";
+
+const inventoryNames = (entries = TOOL_INVENTORY) => entries.map((e) => e.tool.name);
+
+Deno.test("the server registers exactly the tool inventory", async (t) => {
+  await t.step("the inventory holds each public tool once", () => {
+    const names = inventoryNames();
+    assert.equal(new Set(names).size, names.length, "a tool is listed twice");
+    assert.deepEqual([...names].sort(), [...CONTRACT_TOOLS].sort());
+  });
+
+  const h = await startHarness();
+  try {
+    const listed = await h.tools();
+
+    await t.step("tools/list shows every inventory tool, in inventory order", () => {
+      assert.deepEqual(listed.map((tool) => tool.name), inventoryNames());
+    });
+
+    await t.step("each tool's kind agrees with the annotations a client sees", () => {
+      const byName = new Map(listed.map((tool) => [tool.name, tool]));
+      for (const { tool, kind } of TOOL_INVENTORY) {
+        const hints = byName.get(tool.name)!.annotations!;
+        assert.equal(hints.readOnlyHint, kind === "read", `${tool.name} is ${kind}`);
+        assert.equal(hints.destructiveHint === true, kind === "destructive", tool.name);
+      }
+    });
+  } finally {
+    await h.close();
+  }
+
+  await t.step("read-only mode registers the read tools only", async () => {
+    const readOnly = await startHarness({ config: { readOnly: true } });
+    try {
+      const names = (await readOnly.tools()).map((tool) => tool.name);
+      const reads = TOOL_INVENTORY.filter((e) => e.kind === "read");
+      assert.deepEqual(names, inventoryNames(reads));
+      assert.deepEqual(names, inventoryNames(selectTools(TOOL_INVENTORY, { readOnly: true })));
+      assert.ok(!names.includes("submit_job") && !names.includes("delete_job"));
+    } finally {
+      await readOnly.close();
+    }
+  });
+});
