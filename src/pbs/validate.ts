@@ -803,61 +803,6 @@ export function formatEnvList(vars: Record<string, unknown>): string {
 }
 
 // ---------------------------------------------------------------------------
-// Signals
-
-const SIGNAL_NAMES = [
-  "HUP",
-  "INT",
-  "QUIT",
-  "ILL",
-  "TRAP",
-  "ABRT",
-  "BUS",
-  "FPE",
-  "KILL",
-  "USR1",
-  "SEGV",
-  "USR2",
-  "PIPE",
-  "ALRM",
-  "TERM",
-  "CHLD",
-  "CONT",
-  "STOP",
-  "TSTP",
-  "TTIN",
-  "TTOU",
-  "URG",
-  "XCPU",
-  "XFSZ",
-  "VTALRM",
-  "PROF",
-  "WINCH",
-  "IO",
-  "PWR",
-  "SYS",
-];
-/** qsig's special requests (operator/manager only, golden qsig_suspend_root). */
-const SPECIAL_SIGNALS = ["suspend", "resume", "admin-suspend", "admin-resume"];
-
-/**
- * A signal for `qsig -s`: a name with or without `SIG` (`SIGUSR1`, `usr1`),
- * a number 0..64, or suspend/resume/admin-suspend/admin-resume. Names are
- * returned as `SIGNAME`.
- */
-export function validateSignal(value: unknown): string {
-  const example = "SIGUSR1, USR1, TERM, 15, suspend or resume";
-  const text = typeof value === "number" ? String(value) : basicText(value, "Signal", example);
-  if (/^\d+$/.test(text) && Number(text) <= 64) return String(Number(text));
-  const lower = text.toLowerCase();
-  if (SPECIAL_SIGNALS.includes(lower)) return lower;
-  const upper = text.toUpperCase();
-  const bare = upper.startsWith("SIG") ? upper.slice(3) : upper;
-  if (SIGNAL_NAMES.includes(bare)) return `SIG${bare}`;
-  throw invalidInput(`Signal ${show(value)} is not a known signal.`, `Use e.g. ${example}.`);
-}
-
-// ---------------------------------------------------------------------------
 // Dates and paths
 
 const PBS_DATE_RE = /^(\d{4}|\d{6}|\d{8}|\d{10}|\d{12})(?:\.(\d{2}))?$/;
@@ -978,20 +923,6 @@ export function validateScriptPath(value: unknown): string {
     );
   }
   return maxLength(basicText(value, "Script path", example), 4096, "Script path", example);
-}
-
-/** A node comment (`pbsnodes -C`): one line of text; may be empty to clear the comment. */
-export function validateComment(value: unknown): string {
-  if (value === "") return "";
-  const example = "disk replacement";
-  const text = basicText(value, "Comment", example);
-  if (/[\\"']/.test(text)) {
-    throw invalidInput(
-      `Comment ${show(text)} contains a quote or backslash.`,
-      `Use e.g. ${example}.`,
-    );
-  }
-  return maxLength(text, 1024, "Comment", example);
 }
 
 /** A positive whole number (tracejob -n days, counts). */

@@ -7,7 +7,7 @@
  */
 
 import { invalidInput } from "../errors.ts";
-import { type JobIdOptions, validateJobId } from "../validate.ts";
+import { validateJobId } from "../validate.ts";
 
 export interface PbsCommand {
   argv: string[];
@@ -18,13 +18,13 @@ export interface PbsCommand {
 export type JobIds = string | readonly string[];
 
 /** Validates one or several job ids; at least one is required. */
-export function jobIdList(ids: JobIds, options?: JobIdOptions): string[] {
+export function jobIdList(ids: JobIds): string[] {
   // Callers get ids from JSON: anything that is not a list is treated as one id (and validated).
   const list: unknown[] = Array.isArray(ids) ? [...ids] : [ids];
   if (list.length === 0) {
     throw invalidInput("No job id was given.", "Give at least one job id, e.g. 123.pbs01.");
   }
-  return list.map((id) => validateJobId(id, options));
+  return list.map((id) => validateJobId(id));
 }
 
 /** `[flag, value]` when value is defined, else nothing: keeps builders flat. */

@@ -1,6 +1,6 @@
 /**
- * Commands that act on existing jobs: qdel, qhold, qrls, qalter, qmove,
- * qorder, qsig, qrerun. All print nothing on success (goldens).
+ * Commands that act on existing jobs: qdel, qhold, qrls, qalter, qmove (the
+ * ones the tools run). All print nothing on success (goldens).
  *
  * Job ids may be whole jobs (`123.pbs01`), arrays (`123[]`), subjobs
  * (`123[4]`) and, where PBS accepts them, subjob ranges (`123[1-5]`).
@@ -16,7 +16,6 @@ import {
   validateHoldTypes,
   validateJobName,
   validatePriority,
-  validateSignal,
 } from "../validate.ts";
 import { jobIdList, type JobIds, opt, type PbsCommand } from "./command.ts";
 import { resourceArgs, type ResourceRequest } from "./resources.ts";
@@ -94,26 +93,4 @@ export function qalter(ids: JobIds, options: QalterOptions): PbsCommand {
 /** `qmove DESTINATION ID...`: destination is `queue`, `queue@server` or `@server`. */
 export function qmove(destination: string, ids: JobIds): PbsCommand {
   return { argv: ["qmove", validateDestination(destination), ...jobIdList(ids)] };
-}
-
-/**
- * `qorder ID1 ID2`: swaps the two jobs' positions. Whole jobs or arrays only.
- * Note (golden qorder_diff_queue): jobs in different queues swap queues.
- */
-export function qorder(first: string, second: string): PbsCommand {
-  const ids = jobIdList([first, second], { subjob: false, range: false });
-  return { argv: ["qorder", ...ids] };
-}
-
-/**
- * `qsig [-s SIGNAL] ID...`; without a signal PBS sends SIGTERM. suspend/resume
- * need operator or manager rights.
- */
-export function qsig(ids: JobIds, signal?: string | number): PbsCommand {
-  return { argv: ["qsig", ...opt("-s", signal, validateSignal), ...jobIdList(ids)] };
-}
-
-/** `qrerun ID...` (operator/manager; blocks ~10 s while the job is requeued). */
-export function qrerun(ids: JobIds): PbsCommand {
-  return { argv: ["qrerun", ...jobIdList(ids)] };
 }

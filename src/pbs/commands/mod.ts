@@ -8,7 +8,6 @@ export {
   type QstatAllJobsOptions,
   qstatJob,
   type QstatJobOptions,
-  qstatJobsEach,
   qstatJobTable,
   type QstatJobTableOptions,
   qstatQueues,
@@ -28,21 +27,9 @@ export {
   type QdelOptions,
   qhold,
   qmove,
-  qorder,
-  qrerun,
   qrls,
-  qsig,
 } from "./jobs.ts";
-export {
-  pbsnodesAll,
-  type PbsnodesAllOptions,
-  pbsnodesComment,
-  pbsnodesDownOrOffline,
-  pbsnodesOffline,
-  pbsnodesReset,
-  pbsnodesSummary,
-  pbsnodesVnode,
-} from "./nodes.ts";
+export { pbsnodesAll, type PbsnodesAllOptions } from "./nodes.ts";
 export { type QmgrObject, qmgrRead, type QmgrReadOptions, type QmgrVerb } from "./qmgr.ts";
 export {
   pbsRalter,

@@ -4,8 +4,8 @@
  * OpenPBS master (the goldens' build) returns only the FIRST object when
  * `qstat -f -F json` is given several job ids or destinations
  * (golden qstat_f_json_multi), so there is deliberately no builder taking
- * several ids in one call: use `qstatJob` once per id (`qstatJobsEach`), or
- * `qstatAllJobs` and filter.
+ * several ids in one call: use `qstatJob` once per id, or `qstatAllJobs` and
+ * filter.
  */
 
 import { validateJobId, validateQueueName, validateUserName } from "../validate.ts";
@@ -31,11 +31,6 @@ function jobFlags(options: QstatJobOptions): string[] {
 /** `qstat -f [-x] [-t] -F json ID`: one job, array (`123[]`) or subjob (`123[4]`). */
 export function qstatJob(id: string, options: QstatJobOptions = {}): PbsCommand {
   return { argv: ["qstat", ...jobFlags(options), validateJobId(id)] };
-}
-
-/** One `qstatJob` command per id (see the module note on the multi-id JSON bug). */
-export function qstatJobsEach(ids: readonly string[], options: QstatJobOptions = {}): PbsCommand[] {
-  return ids.map((id) => qstatJob(id, options));
 }
 
 export interface QstatAllJobsOptions extends QstatJobOptions {
