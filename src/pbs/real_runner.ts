@@ -157,7 +157,8 @@ export class RealRunner implements Runner {
     throw new PbsError({
       kind: "command_not_found",
       message: `The PBS command '${name}' was not found.`,
-      hint: "Set PBS_EXEC to the PBS installation directory (it holds bin/ and sbin/), add the PBS " +
+      hint:
+        "Set PBS_EXEC to the PBS installation directory (it holds bin/ and sbin/), add the PBS " +
         "bin directory to PATH, or make sure /etc/pbs.conf (or the file named by PBS_CONF_FILE) " +
         "has a PBS_EXEC= line. To try the server without PBS, start it with --demo.",
       command: name,
@@ -297,7 +298,8 @@ function spawn(
       throw new PbsError({
         kind: "pbs_error",
         message: `The directory ${command} should run in does not exist: ${options.cwd}.`,
-        hint: "Set PBS_MCP_SUBMIT_DIR to an existing directory (default $HOME) and restart the server.",
+        hint:
+          "Set PBS_MCP_SUBMIT_DIR to an existing directory (default $HOME) and restart the server.",
         command,
       });
     }
