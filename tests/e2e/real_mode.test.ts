@@ -125,3 +125,30 @@ Deno.test("main.ts on (fake) real PBS: the OS user, the installation, the submit
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("main.ts refuses to start with a submit dir that does not exist", async () => {
+  const root = await Deno.makeTempDir({ prefix: "pbs-mcp-real-mode-" });
+  try {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-run", "--allow-env", "--allow-read", "--allow-sys", MAIN],
+      env: {
+        HOME: root,
+        PATH: CHILD_PATH,
+        PBS_EXEC: `${root}/pbs`,
+        PBS_CONF_FILE: `${root}/no-pbs.conf`,
+        PBS_MCP_SUBMIT_DIR: `${root}/missing`,
+        DENO_DIR: await denoDir(),
+      },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "null",
+    }).output();
+    assert.equal(code, 2);
+    assert.equal(
+      new TextDecoder().decode(stderr),
+      `PBS_MCP_SUBMIT_DIR (or HOME) is not a directory: ${root}/missing\n`,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
