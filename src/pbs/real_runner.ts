@@ -194,18 +194,18 @@ export class RealRunner implements Runner {
   }
 
   /** Directories in lookup order: PBS_EXEC, then PATH, then pbs.conf's PBS_EXEC. */
-  #candidates(): Candidate[] {
+  *#candidates(): Generator<Candidate> {
     const { pbsExec, path, pbsConfFile } = this.#lookup;
-    const installation = (prefix: string | undefined, source: Candidate["source"]) =>
-      prefix ? ["bin", "sbin"].map((sub) => ({ dir: `${trimSlash(prefix)}/${sub}`, source })) : [];
-    // pbs.conf is read on every lookup, so an installation that appears later is found.
+    if (pbsExec) yield* installationDirs(pbsExec, "PBS_EXEC");
+    for (const dir of path) yield { dir: trimSlash(dir), source: "PATH" };
+    // Read only when needed, and on every such lookup: an installation that appears later is found.
     const fromConf = pbsConfFile ? pbsExecFromConf(pbsConfFile) : undefined;
-    return [
-      ...installation(pbsExec, "PBS_EXEC"),
-      ...path.map((dir) => ({ dir: trimSlash(dir), source: "PATH" as const })),
-      ...installation(fromConf, "pbs.conf"),
-    ];
+    if (fromConf) yield* installationDirs(fromConf, "pbs.conf");
   }
+}
+
+function installationDirs(prefix: string, source: Candidate["source"]): Candidate[] {
+  return ["bin", "sbin"].map((sub) => ({ dir: `${trimSlash(prefix)}/${sub}`, source }));
 }
 
 function trimSlash(dir: string): string {
