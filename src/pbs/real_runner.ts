@@ -73,7 +73,7 @@ export interface PbsLookup {
 /**
  * The lookup a user at a terminal gets: `PBS_EXEC` if they set it, else the
  * `qstat` on their `PATH`, else the installation `pbs.conf` names. The file
- * is found as OpenPBS's pbs_loadconf() finds it: `PBS_CONF_FILE`, else
+ * is found as OpenPBS's pbs_get_conf_file() (pbs_loadconf.c) finds it: `PBS_CONF_FILE`, else
  * /etc/pbs.conf.
  */
 export function lookupFromEnv(env: Record<string, string | undefined>): PbsLookup {
