@@ -1,28 +1,51 @@
 /**
  * pbs-mcp entry point: an MCP server for PBS on stdio.
  *
- *   deno task start   real PBS, found through PBS_EXEC, /etc/pbs.conf or PATH
+ *   deno task start   real PBS as the OS user, found through PBS_EXEC, PATH or pbs.conf
  *   deno task demo    the in-process simulator (no cluster needed)
  */
-import { parseCli, USAGE } from "./src/cli_args.ts";
+import { type CliOptions, parseCli, USAGE } from "./src/cli_args.ts";
 import { createLogger, type Logger } from "./src/mcp/logger.ts";
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "./src/mcp/server.ts";
 import { RealRunner } from "./src/pbs/real_runner.ts";
 import type { Runner } from "./src/pbs/runner.ts";
 import { type Config, loadConfig } from "./src/service/config.ts";
+import { demoUser, osUser } from "./src/service/os_user.ts";
 import { PbsClient } from "./src/service/pbs_client.ts";
 import { serveStdio } from "./src/transports/stdio.ts";
 import { createScenario, SimRunner } from "./sim/mod.ts";
 import { RealtimeRunner } from "./sim/realtime.ts";
 
-function callerName(): string {
-  return Deno.env.get("USER") ?? Deno.env.get("LOGNAME") ?? "demo";
-}
-
 interface Wiring {
   runner: Runner;
   config: Config;
   banner: string;
+  /** Who PBS acts as. */
+  user: string;
+  /** Run when the server stops (demo mode's temporary output directory). */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * The caller and the home directory the configuration defaults to. Real PBS
+ * acts as the OS user running this process, so that is asked (not `$USER`);
+ * demo mode simulates a user (see demoUser).
+ */
+async function resolveCaller(cli: CliOptions): Promise<{ user: string; home?: string }> {
+  const env = Deno.env.toObject();
+  const home = env.HOME || undefined;
+  if (cli.demo) return { user: demoUser(cli.user, env), home };
+  const os = await osUser();
+  return { user: os.name, home: home ?? os.home };
+}
+
+/** Loads the configuration and builds the real or simulated runner; throws on bad set-up. */
+async function wire(cli: CliOptions): Promise<Wiring> {
+  const { user, home } = await resolveCaller(cli);
+  const config = loadConfig(Deno.env.toObject(), home);
+  return cli.demo
+    ? await demoWiring(config, user, cli.scenario, cli.seed, cli.speed)
+    : await realWiring(config, user);
 }
 
 /**
@@ -54,9 +77,15 @@ async function demoWiring(
   const runner = new RealtimeRunner(new SimRunner({ complex, user }), complex, speed);
   return {
     runner,
+    user,
     config: {
       ...config,
       allowedDirs: outputDir ? [...config.allowedDirs, outputDir] : config.allowedDirs,
+      // qsub "runs" in the simulated home, which lies inside outputDir.
+      submitDir: complex.homeDir(user),
+    },
+    cleanup: async () => {
+      if (outputDir) await Deno.remove(outputDir, { recursive: true }).catch(() => {});
     },
     banner: `demo mode: simulated "${scenario}" complex (seed ${seed}, ${speed}× time), ` +
       `caller "${user}", ${
@@ -65,15 +94,37 @@ async function demoWiring(
   };
 }
 
-function realWiring(config: Config): Wiring {
+async function realWiring(config: Config, user: string): Promise<Wiring> {
+  const submitDir = config.submitDir;
+  if (!submitDir) {
+    throw new Error("no directory to run qsub in: set HOME or PBS_MCP_SUBMIT_DIR");
+  }
+  const info = await Deno.stat(submitDir).catch(() => undefined);
+  if (!info?.isDirectory) {
+    throw new Error(`PBS_MCP_SUBMIT_DIR (or HOME) is not a directory: ${submitDir}`);
+  }
+  const runner = new RealRunner({
+    defaultTimeoutMs: config.timeoutMs,
+    defaultMaxOutputBytes: config.maxOutputBytes,
+  });
+  const readable = config.allowedDirs.some((d) => isWithin(submitDir, d));
   return {
-    runner: new RealRunner({
-      defaultTimeoutMs: config.timeoutMs,
-      defaultMaxOutputBytes: config.maxOutputBytes,
-    }),
+    runner,
+    user,
     config,
-    banner: "serving real PBS",
+    banner: `serving real PBS as ${user}: ${runner.describeInstallation().description}; ` +
+      `qsub runs in ${submitDir}${
+        readable
+          ? ""
+          : " (outside PBS_MCP_ALLOWED_DIRS: get_job_output cannot read job output there)"
+      }`,
+    cleanup: () => Promise.resolve(),
   };
+}
+
+function isWithin(path: string, dir: string): boolean {
+  const base = dir.replace(/\/+$/, "");
+  return path === base || path.startsWith(`${base}/`);
 }
 
 function printConnectHelp(logger: Logger): void {
@@ -106,24 +157,23 @@ async function main(): Promise<number> {
     console.error(`${SERVER_NAME} ${SERVER_VERSION}`);
     return 0;
   }
-  let config: Config;
+  let wiring: Wiring;
   try {
-    const home = Deno.env.get("HOME");
-    config = loadConfig(Deno.env.toObject(), home ? [home] : []);
+    wiring = await wire(cli);
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     return 2;
   }
-  const logger = createLogger(config.logLevel);
-  const user = callerName();
-  const wiring = cli.demo
-    ? await demoWiring(config, user, cli.scenario, cli.seed, cli.speed)
-    : realWiring(config);
+  const logger = createLogger(wiring.config.logLevel);
   logger.info(wiring.banner, { readOnly: wiring.config.readOnly });
-  const client = new PbsClient({ runner: wiring.runner, user, config: wiring.config });
+  const client = new PbsClient({ runner: wiring.runner, user: wiring.user, config: wiring.config });
   const server = createMcpServer(client, logger);
   if (Deno.stdin.isTerminal()) printConnectHelp(logger);
-  await serveStdio(server, logger);
+  try {
+    await serveStdio(server, logger);
+  } finally {
+    await wiring.cleanup();
+  }
   return 0;
 }
 

@@ -5,7 +5,7 @@
  * before each command runs, so an idle demo costs nothing and every answer
  * reflects the time that has really passed (sped up).
  */
-import type { Runner, RunOptions, RunResult } from "../src/pbs/runner.ts";
+import type { PbsInstallation, Runner, RunOptions, RunResult } from "../src/pbs/runner.ts";
 import type { ComplexApi } from "./model.ts";
 
 export class RealtimeRunner implements Runner {
@@ -38,5 +38,10 @@ export class RealtimeRunner implements Runner {
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult> {
     this.catchUp();
     return this.#inner.run(argv, options);
+  }
+
+  describeInstallation(): PbsInstallation {
+    return this.#inner.describeInstallation?.() ??
+      { source: "simulator", description: "a simulated PBS complex (demo mode)" };
   }
 }

@@ -8,6 +8,7 @@
 
 import {
   DEFAULT_TIMEOUT_MS,
+  type PbsInstallation,
   type Runner,
   type RunOptions,
   type RunResult,
@@ -87,6 +88,14 @@ export class SimRunner implements Runner {
     this.complex.server.up = !down;
   }
 
+  describeInstallation(): PbsInstallation {
+    return {
+      source: "simulator",
+      description: `the simulated PBS complex of server ${this.complex.server.name} ` +
+        "(demo mode: no real PBS is used)",
+    };
+  }
+
   /** How many times each command ran (for tests and metrics). */
   runCounts(): Record<string, number> {
     return Object.fromEntries(this.counts);
@@ -134,7 +143,8 @@ export class SimRunner implements Runner {
       args,
       stdin: options.stdin,
       env: { ...this.defaultEnv(), ...this.baseEnv, ...options.env },
-      workdir: home,
+      // As a real qsub, the directory the command runs in becomes PBS_O_WORKDIR.
+      workdir: options.cwd ?? home,
       jsonFlavour: this.jsonFlavour(),
       readScript: (path) => this.readScript(path),
     };

@@ -2,6 +2,9 @@
  * Command-line flags of main.ts.
  */
 import { parseArgs } from "node:util";
+import { SCENARIO_NAMES } from "../sim/mod.ts";
+import { CONFIG_VARIABLES } from "./service/config.ts";
+import { DEMO_DEFAULT_USER, USER_NAME } from "./service/os_user.ts";
 
 export interface CliOptions {
   demo: boolean;
@@ -9,6 +12,8 @@ export interface CliOptions {
   /** Simulated seconds per real second in demo mode. */
   speed: number;
   seed: number;
+  /** Demo mode's simulated caller (`--user`); undefined: from the environment. */
+  user?: string;
   help: boolean;
   version: boolean;
 }
@@ -16,7 +21,8 @@ export interface CliOptions {
 export const USAGE = `pbs-mcp: an MCP server for the PBS batch scheduler (stdio transport).
 
 Usage:
-  main.ts                 serve real PBS (commands found through PBS_EXEC, /etc/pbs.conf or PATH)
+  main.ts                 serve real PBS as the OS user running it (commands found through
+                          PBS_EXEC, then PATH, then the PBS_EXEC line of pbs.conf)
   main.ts --demo          serve an in-process simulated PBS complex (no cluster needed)
 
 Options:
@@ -24,9 +30,12 @@ Options:
   --scenario NAME         simulated complex: polaris (default), aurora, golden, tiny
   --speed N               simulated seconds per real second in demo mode (default 60)
   --seed N                seed of the simulated workload (default 1)
+  --user NAME             demo mode's simulated user (default $USER; root or unset: ${DEMO_DEFAULT_USER})
   --help, --version
 
-Configuration comes from the environment (PBS_SERVER, PBS_ACCOUNT, PBS_MCP_*; see README).
+Configuration comes from the environment (see README):
+${CONFIG_VARIABLES.map(([name, meaning]) => `  ${name.padEnd(25)} ${meaning}`).join("\n")}
+
 Logs go to stderr as JSON lines; stdout carries only the protocol.`;
 
 export function parseCli(args: string[]): CliOptions {
@@ -37,6 +46,7 @@ export function parseCli(args: string[]): CliOptions {
       scenario: { type: "string", default: "polaris" },
       speed: { type: "string", default: "60" },
       seed: { type: "string", default: "1" },
+      user: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
       version: { type: "boolean", default: false },
     },
@@ -47,11 +57,25 @@ export function parseCli(args: string[]): CliOptions {
   const seed = Number(values.seed);
   if (!Number.isFinite(speed) || speed <= 0) throw new Error(`--speed must be a positive number`);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer`);
+  const scenario = values.scenario!;
+  if (!(SCENARIO_NAMES as readonly string[]).includes(scenario)) {
+    throw new Error(`unknown scenario '${scenario}': choose one of ${SCENARIO_NAMES.join(", ")}`);
+  }
+  const user = values.user;
+  if (user !== undefined && !USER_NAME.test(user)) {
+    throw new Error(`--user must be a user name such as alice (letters, digits, '.', '_', '-')`);
+  }
+  if (user !== undefined && !values.demo) {
+    throw new Error(
+      "--user applies to --demo only: real PBS acts as the OS user running the server",
+    );
+  }
   return {
     demo: values.demo!,
-    scenario: values.scenario!,
+    scenario,
     speed,
     seed,
+    user,
     help: values.help!,
     version: values.version!,
   };

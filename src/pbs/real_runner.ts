@@ -3,8 +3,9 @@
  *
  * Safety and robustness rules it enforces:
  * - argv[0] must be a bare PBS command name from an allow-list; the binary is
- *   found by the runner (PBS_EXEC, then pbs.conf, then PATH), never taken from
- *   user text. Arguments go to the process as an array: no shell is involved.
+ *   found by the runner (an explicit PBS_EXEC, then PATH, then pbs.conf's
+ *   PBS_EXEC: what the user at a terminal would run), never taken from user
+ *   text. Arguments go to the process as an array: no shell is involved.
  * - Every run has a timeout (a hung pbs_server makes qstat/qsub block forever,
  *   see goldens notes §6): SIGTERM to the whole process group, SIGKILL after a
  *   short grace. A timeout is reported as `timedOut`, not thrown; the error
@@ -20,6 +21,7 @@ import { PbsError } from "./errors.ts";
 import {
   DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_TIMEOUT_MS,
+  type PbsInstallation,
   type Runner,
   type RunOptions,
   type RunResult,
@@ -54,14 +56,37 @@ export const PBS_COMMANDS: ReadonlySet<string> = new Set([
 const DEFAULT_PBS_CONF = "/etc/pbs.conf";
 const DEFAULT_KILL_GRACE_MS = 2_000;
 
-export interface RealRunnerOptions {
-  /** PBS installation directory (binaries in `bin/` and `sbin/`); takes precedence over everything. */
+/**
+ * Where PBS commands are looked for, in this order. Nothing outside it is
+ * consulted: a runner given a lookup never reads the environment or
+ * /etc/pbs.conf to find a command, which is how tests pin their PBS.
+ */
+export interface PbsLookup {
+  /** An explicit installation prefix (`PBS_EXEC`): its `bin/` and `sbin/` come first. */
   pbsExec?: string;
-  /**
-   * Directories searched after PBS_EXEC and pbs.conf, instead of `PATH` from the
-   * base environment. Tests point this at a directory of fake commands.
-   */
-  searchPath?: readonly string[];
+  /** Directories searched next, as a shell searches `PATH`. */
+  path: readonly string[];
+  /** A pbs.conf whose `PBS_EXEC` is the last resort; absent: no fallback. */
+  pbsConfFile?: string;
+}
+
+/**
+ * The lookup a user at a terminal gets: `PBS_EXEC` if they set it, else the
+ * `qstat` on their `PATH`, else the installation `pbs.conf` names. The file
+ * is found as OpenPBS's pbs_get_conf_file() (pbs_loadconf.c) finds it: `PBS_CONF_FILE`, else
+ * /etc/pbs.conf.
+ */
+export function lookupFromEnv(env: Record<string, string | undefined>): PbsLookup {
+  return {
+    pbsExec: env.PBS_EXEC || undefined,
+    path: (env.PATH ?? "").split(":").filter((d) => d !== ""),
+    pbsConfFile: env.PBS_CONF_FILE || DEFAULT_PBS_CONF,
+  };
+}
+
+export interface RealRunnerOptions {
+  /** Where commands are found; defaults to `lookupFromEnv(baseEnv)`. */
+  lookup?: PbsLookup;
   /** Environment the children start from; defaults to this process's environment. */
   baseEnv?: Record<string, string>;
   /** Extra variables for every child (after `LC_ALL=C`, so they may override it). */
@@ -72,13 +97,21 @@ export interface RealRunnerOptions {
   killGraceMs?: number;
 }
 
+/** A directory to look in, and why it is looked in (for describeInstallation). */
+interface Candidate {
+  dir: string;
+  source: "PBS_EXEC" | "PATH" | "pbs.conf";
+}
+
 export class RealRunner implements Runner {
   readonly #options: RealRunnerOptions;
   readonly #baseEnv: Record<string, string>;
+  readonly #lookup: PbsLookup;
 
   constructor(options: RealRunnerOptions = {}) {
     this.#options = options;
     this.#baseEnv = options.baseEnv ?? safeEnvObject();
+    this.#lookup = options.lookup ?? lookupFromEnv(this.#baseEnv);
   }
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -91,7 +124,7 @@ export class RealRunner implements Runner {
     const env = { ...this.#baseEnv, LC_ALL: "C", ...this.#options.env, ...options.env };
 
     const started = performance.now();
-    const child = spawn(command, path, argv.slice(1), env, options.stdin !== undefined);
+    const child = spawn(command, path, argv.slice(1), env, options);
     const stdinDone = options.stdin !== undefined
       ? writeStdin(child.stdin, options.stdin)
       : Promise.resolve();
@@ -120,33 +153,64 @@ export class RealRunner implements Runner {
 
   /** Absolute path of PBS command `name`, or a `command_not_found` PbsError. */
   resolve(name: string): string {
-    for (const dir of this.#candidateDirs()) {
-      const path = `${dir.replace(/\/+$/, "")}/${name}`;
-      if (isExecutableFile(path)) return path;
-    }
+    const found = this.#find(name);
+    if (found) return found.path;
     throw new PbsError({
       kind: "command_not_found",
       message: `The PBS command '${name}' was not found.`,
       hint:
-        "Set PBS_EXEC to the PBS installation directory (it holds bin/ and sbin/), make sure /etc/pbs.conf " +
-        "(or the file named by PBS_CONF_FILE) has a PBS_EXEC= line, or add the PBS bin directory to PATH. " +
-        "To try the server without PBS, start it with --demo.",
+        "Set PBS_EXEC to the PBS installation directory (it holds bin/ and sbin/), add the PBS " +
+        "bin directory to PATH, or make sure /etc/pbs.conf (or the file named by PBS_CONF_FILE) " +
+        "has a PBS_EXEC= line. To try the server without PBS, start it with --demo.",
       command: name,
     });
   }
 
-  /** Directories in lookup order: options.pbsExec, PBS_EXEC env, pbs.conf PBS_EXEC, then PATH. */
-  #candidateDirs(): string[] {
-    const execDirs = [
-      this.#options.pbsExec,
-      this.#baseEnv.PBS_EXEC,
-      pbsExecFromConf(this.#baseEnv.PBS_CONF_FILE || DEFAULT_PBS_CONF),
-    ].filter((d): d is string => !!d);
-    const fromExec = execDirs.flatMap((d) => [`${d}/bin`, `${d}/sbin`]);
-    const path = this.#options.searchPath ??
-      (this.#baseEnv.PATH ?? "").split(":").filter((d) => d !== "");
-    return [...fromExec, ...path];
+  /** Which installation answers: where `qstat` is found, and through what. */
+  describeInstallation(): PbsInstallation {
+    const found = this.#find("qstat");
+    if (!found) {
+      return {
+        source: "not_found",
+        description: "no PBS installation found (qstat is not in PBS_EXEC, PATH or pbs.conf's " +
+          "PBS_EXEC)",
+      };
+    }
+    const via = found.source === "pbs.conf"
+      ? `PBS_EXEC in ${this.#lookup.pbsConfFile}`
+      : found.source;
+    return {
+      source: found.source,
+      qstat: found.path,
+      description: `PBS commands from ${found.dir} (found through ${via})`,
+    };
   }
+
+  #find(name: string): (Candidate & { path: string }) | undefined {
+    for (const candidate of this.#candidates()) {
+      const path = `${candidate.dir}/${name}`;
+      if (isExecutableFile(path)) return { ...candidate, path };
+    }
+    return undefined;
+  }
+
+  /** Directories in lookup order: PBS_EXEC, then PATH, then pbs.conf's PBS_EXEC. */
+  *#candidates(): Generator<Candidate> {
+    const { pbsExec, path, pbsConfFile } = this.#lookup;
+    if (pbsExec) yield* installationDirs(pbsExec, "PBS_EXEC");
+    for (const dir of path) yield { dir: trimSlash(dir), source: "PATH" };
+    // Read only when needed, and on every such lookup: an installation that appears later is found.
+    const fromConf = pbsConfFile ? pbsExecFromConf(pbsConfFile) : undefined;
+    if (fromConf) yield* installationDirs(fromConf, "pbs.conf");
+  }
+}
+
+function installationDirs(prefix: string, source: Candidate["source"]): Candidate[] {
+  return ["bin", "sbin"].map((sub) => ({ dir: `${trimSlash(prefix)}/${sub}`, source }));
+}
+
+function trimSlash(dir: string): string {
+  return dir.length > 1 ? dir.replace(/\/+$/, "") : dir;
 }
 
 function checkArgv(argv: readonly string[]): string {
@@ -194,6 +258,14 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
 function safeEnvObject(): Record<string, string> {
   try {
     return Deno.env.toObject();
@@ -207,20 +279,31 @@ function spawn(
   path: string,
   args: string[],
   env: Record<string, string>,
-  withStdin: boolean,
+  options: RunOptions,
 ): Deno.ChildProcess {
   try {
     return new Deno.Command(path, {
       args,
       env,
       clearEnv: true,
-      stdin: withStdin ? "piped" : "null",
+      // qsub records this directory as the job's PBS_O_WORKDIR and writes output there.
+      cwd: options.cwd,
+      stdin: options.stdin !== undefined ? "piped" : "null",
       stdout: "piped",
       stderr: "piped",
       // Own process group, so a timeout can kill the command and anything it started.
       detached: true,
     }).spawn();
   } catch (error) {
+    if (error instanceof Deno.errors.NotFound && options.cwd && !isDirectory(options.cwd)) {
+      throw new PbsError({
+        kind: "pbs_error",
+        message: `The directory ${command} should run in does not exist: ${options.cwd}.`,
+        hint:
+          "Set PBS_MCP_SUBMIT_DIR to an existing directory (default $HOME) and restart the server.",
+        command,
+      });
+    }
     if (error instanceof Deno.errors.NotFound) {
       throw new PbsError({
         kind: "command_not_found",

@@ -16,6 +16,11 @@ export interface RunOptions {
   maxOutputBytes?: number;
   /** Extra environment variables for the child (added to the runner's base environment). */
   env?: Record<string, string>;
+  /**
+   * Working directory of the command. It matters for qsub: PBS records it as
+   * the job's PBS_O_WORKDIR and writes the job's output files there by default.
+   */
+  cwd?: string;
 }
 
 export interface RunResult {
@@ -28,9 +33,21 @@ export interface RunResult {
   durationMs: number;
 }
 
+/** Which PBS a runner talks to, so answers can say so. */
+export interface PbsInstallation {
+  /** How it was found: an explicit PBS_EXEC, PATH, pbs.conf's PBS_EXEC, or the simulator. */
+  source: "PBS_EXEC" | "PATH" | "pbs.conf" | "simulator" | "not_found" | "unknown";
+  /** One line for people, e.g. `PBS commands from /opt/pbs/bin (found through PATH)`. */
+  description: string;
+  /** Absolute path of the qstat that runs, when real commands are used. */
+  qstat?: string;
+}
+
 export interface Runner {
   /** argv[0] is the PBS command name (`qstat`, `qsub`, ...), never a path chosen by a user. */
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
+  /** Which installation answers (optional: a runner that cannot tell leaves it out). */
+  describeInstallation?(): PbsInstallation;
 }
 
 /** Defaults used when a caller gives none: generous enough for `qstat -f -F json` on a big site. */

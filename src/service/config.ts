@@ -17,6 +17,10 @@ const EnvSchema = z.object({
   PBS_MCP_MAX_OUTPUT_BYTES: positiveInt.default(64 * 1024 * 1024),
   PBS_MCP_READ_ONLY: flag.default(false),
   PBS_MCP_ALLOWED_DIRS: z.string().optional(),
+  PBS_MCP_SUBMIT_DIR: z.preprocess(
+    (v) => v === "" ? undefined : v,
+    z.string().startsWith("/", "must be an absolute path").optional(),
+  ),
   PBS_MCP_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
@@ -34,14 +38,21 @@ export interface Config {
   readOnly: boolean;
   /** Directories whose files `get_job_output` and `submit_job.script_path` may read. */
   allowedDirs: string[];
+  /**
+   * Where qsub runs. PBS writes a job's output files to the directory qsub ran
+   * in (PBS_O_WORKDIR), so this keeps them somewhere defined, by default the
+   * home directory that is also the default of allowedDirs, rather than
+   * wherever the client happened to start the server (a GUI client may use `/`).
+   */
+  submitDir?: string;
   logLevel: "debug" | "info" | "warn" | "error";
 }
 
-/** Reads the configuration; throws an Error naming every invalid variable. */
-export function loadConfig(
-  env: Record<string, string | undefined>,
-  fallbackDirs: string[] = [],
-): Config {
+/**
+ * Reads the configuration; throws an Error naming every invalid variable.
+ * `home` is the caller's home directory: the default of allowedDirs and submitDir.
+ */
+export function loadConfig(env: Record<string, string | undefined>, home?: string): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
@@ -50,7 +61,9 @@ export function loadConfig(
   const e = parsed.data;
   const dirs = e.PBS_MCP_ALLOWED_DIRS
     ? e.PBS_MCP_ALLOWED_DIRS.split(":").filter((d) => d.length > 0)
-    : fallbackDirs;
+    : home
+    ? [home]
+    : [];
   return {
     pbsServer: e.PBS_SERVER,
     defaultAccount: e.PBS_ACCOUNT,
@@ -59,6 +72,7 @@ export function loadConfig(
     maxOutputBytes: e.PBS_MCP_MAX_OUTPUT_BYTES,
     readOnly: e.PBS_MCP_READ_ONLY,
     allowedDirs: dirs,
+    submitDir: e.PBS_MCP_SUBMIT_DIR ?? home,
     logLevel: e.PBS_MCP_LOG_LEVEL,
   };
 }
@@ -67,7 +81,11 @@ export function loadConfig(
 export const CONFIG_VARIABLES: Array<[string, string]> = [
   ["PBS_SERVER", "PBS server to talk to (passed through to PBS's own commands)."],
   ["PBS_ACCOUNT", "Default account (`qsub -A`) when a submission names none."],
-  ["PBS_EXEC", "PBS installation prefix; its bin/ is searched for qstat, qsub, ..."],
+  [
+    "PBS_EXEC",
+    "PBS installation prefix, searched first (bin/, sbin/); then PATH; then pbs.conf's PBS_EXEC.",
+  ],
+  ["PBS_CONF_FILE", "pbs.conf consulted last for PBS_EXEC (default /etc/pbs.conf)."],
   ["PBS_MCP_TIMEOUT_MS", "Timeout for each PBS command in ms (default 30000)."],
   [
     "PBS_MCP_CACHE_TTL_MS",
@@ -78,6 +96,10 @@ export const CONFIG_VARIABLES: Array<[string, string]> = [
   [
     "PBS_MCP_ALLOWED_DIRS",
     "Colon-separated directories job output and scripts may be read from (default: $HOME).",
+  ],
+  [
+    "PBS_MCP_SUBMIT_DIR",
+    "Absolute directory qsub runs in; PBS writes job output there by default (default: $HOME).",
   ],
   [
     "PBS_MCP_LOG_LEVEL",

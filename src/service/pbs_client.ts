@@ -21,7 +21,7 @@ import { parseServerJson } from "../pbs/parse/server.ts";
 import { parseQmgrList, parseQselect, parseQsubJobId } from "../pbs/parse/simple.ts";
 import { isFinished } from "../pbs/model/states.ts";
 import type { Job, Node, Queue, Reservation, ServerInfo } from "../pbs/model/types.ts";
-import type { Runner, RunResult } from "../pbs/runner.ts";
+import type { PbsInstallation, Runner, RunResult } from "../pbs/runner.ts";
 import { ReadCache } from "./cache.ts";
 import type { Config } from "./config.ts";
 import { readTail, resolveAllowed, stripHost } from "./files.ts";
@@ -100,6 +100,8 @@ export class PbsClient {
         timeoutMs: this.config.timeoutMs,
         maxOutputBytes: this.config.maxOutputBytes,
         env,
+        // PBS writes a job's output to the directory qsub ran in: keep that defined.
+        cwd: name === "qsub" ? this.config.submitDir : undefined,
       });
       return checkResult(command.argv, result);
     } finally {
@@ -228,6 +230,12 @@ export class PbsClient {
       });
     }
     return found;
+  }
+
+  /** Which PBS installation answers (nothing is run). */
+  installation(): PbsInstallation {
+    return this.#runner.describeInstallation?.() ??
+      { source: "unknown", description: "the runner does not say which PBS it runs" };
   }
 
   /**

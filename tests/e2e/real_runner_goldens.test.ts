@@ -12,9 +12,9 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { silentLogger } from "../../src/mcp/logger.ts";
 import { createMcpServer } from "../../src/mcp/server.ts";
 import { errorDetailsOf } from "../../src/mcp/tool_kit.ts";
-import { RealRunner } from "../../src/pbs/real_runner.ts";
 import { loadConfig } from "../../src/service/config.ts";
 import { PbsClient } from "../../src/service/pbs_client.ts";
+import { pinnedRunner } from "./pinned_pbs.ts";
 
 const GOLDEN = new URL("../fixtures/golden/", import.meta.url).pathname;
 
@@ -42,8 +42,9 @@ async function fakePbs(dir: string): Promise<void> {
   ];
   const qsub = [
     "#!/bin/sh",
-    // qsub reads the script from stdin; keep it where the test can look.
+    // qsub reads the script from stdin; keep it, and where qsub ran, where the test can look.
     `cat > '${dir}/last_script'`,
+    `pwd > '${dir}/qsub_cwd'`,
     'case "$*" in',
     replay("*walltime=02:00:00*", "qsub_err_walltime_over_max"),
     replay("*", "qsub_basic"),
@@ -61,11 +62,12 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
 Deno.test("real processes replaying OpenPBS captures, through the MCP server", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "pbs-mcp-fake-pbs-" });
   await fakePbs(dir);
-  const runner = new RealRunner({ searchPath: [dir], baseEnv: { PATH: "/usr/bin:/bin" } });
+  const submitDir = `${dir}/submit`;
+  await Deno.mkdir(submitDir);
   const pbs = new PbsClient({
-    runner,
+    runner: pinnedRunner(dir),
     user: "alice",
-    config: { ...loadConfig({}), cacheTtlMs: 0, allowedDirs: [dir] },
+    config: { ...loadConfig({}, dir), cacheTtlMs: 0, submitDir },
   });
   const client = new Client({ name: "e2e", version: "1" });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -80,6 +82,15 @@ Deno.test("real processes replaying OpenPBS captures, through the MCP server", a
       assert.equal(server.name, "vm");
       assert.equal(server.version, "23.06.06");
       assert.equal(server.default_queue, "workq");
+      const installation = (info.structuredContent as { installation: Record<string, unknown> })
+        .installation;
+      assert.deepEqual(installation, {
+        source: "PATH",
+        qstat: `${dir}/qstat`,
+        description: `PBS commands from ${dir} (found through PATH)`,
+      });
+      const text = (info.content as { text: string }[])[0].text;
+      assert.ok(text.includes(`PBS installation: PBS commands from ${dir}`), text);
     });
 
     await t.step("get_job_status of a finished job: exit 3 from the capture", async () => {
@@ -107,6 +118,8 @@ Deno.test("real processes replaying OpenPBS captures, through the MCP server", a
       assert.equal(answer.job_id, "1.vm");
       assert.equal(answer.queue, "workq");
       assert.equal(await Deno.readTextFile(`${dir}/last_script`), script);
+      // PBS writes the job's output where qsub ran: the configured submit directory.
+      assert.equal((await Deno.readTextFile(`${dir}/qsub_cwd`)).trim(), submitDir);
     });
 
     await t.step("a queue limit violation: resource_limit with a hint", async () => {

@@ -9,6 +9,13 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+/** The permissions `deno task demo` grants. */
+const DEMO_PERMISSIONS = ["--allow-env", "--allow-read", "--allow-write", "--allow-sys"];
+
+/** Names in a directory (the demo's TMPDIR: it must be empty once the server stopped). */
+function entries(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((e) => e.name);
+}
 
 function structured<T>(result: unknown): T {
   const r = result as CallToolResult;
@@ -18,14 +25,12 @@ function structured<T>(result: unknown): T {
 
 Deno.test("main.ts --demo over stdio: submit, wait, read output, find it in history", async (t) => {
   const stderrLines: string[] = [];
+  const tmp = await Deno.makeTempDir({ prefix: "pbs-mcp-stdio-tmp-" });
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
     args: [
       "run",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
+      ...DEMO_PERMISSIONS,
       MAIN,
       "--demo",
       "--scenario",
@@ -34,7 +39,8 @@ Deno.test("main.ts --demo over stdio: submit, wait, read output, find it in hist
       "--speed",
       "600",
     ],
-    env: { ...Deno.env.toObject(), USER: "alice", PBS_MCP_LOG_LEVEL: "info" },
+    // A root shell: PBS refuses root's jobs, so the demo simulates an ordinary user.
+    env: { ...Deno.env.toObject(), USER: "root", TMPDIR: tmp, PBS_MCP_LOG_LEVEL: "info" },
     stderr: "pipe",
   });
   transport.stderr?.on("data", (chunk: Uint8Array) => {
@@ -52,6 +58,15 @@ Deno.test("main.ts --demo over stdio: submit, wait, read output, find it in hist
     });
 
     let jobId = "";
+    await t.step("root becomes the ordinary simulated user alice", async () => {
+      const who = structured<{ user: string; role: string; installation: { source: string } }>(
+        await client.callTool({ name: "check_privileges", arguments: {} }),
+      );
+      assert.equal(who.user, "alice");
+      assert.equal(who.role, "user");
+      assert.equal(who.installation.source, "simulator");
+    });
+
     await t.step("submit_job", async () => {
       const submitted = structured<{ job_id: string; queue: string }>(
         await client.callTool({
@@ -83,6 +98,7 @@ Deno.test("main.ts --demo over stdio: submit, wait, read output, find it in hist
         await client.callTool({ name: "get_job_output", arguments: { job_id: jobId } }),
       );
       assert.match(output.text, /^over stdio$/m);
+      assert.equal(entries(tmp).length, 1, "job output lives in the demo's one temp dir");
     });
 
     await t.step("get_job_status shows the exit status from history", async () => {
@@ -111,4 +127,95 @@ Deno.test("main.ts --demo over stdio: submit, wait, read output, find it in hist
   // stdout carried only the protocol; logs were JSON lines on stderr.
   assert.ok(stderrLines.length > 0, "the server logged something");
   for (const line of stderrLines) JSON.parse(line);
+  // Closing stdin stopped the server, and it removed its output directory.
+  assert.deepEqual(entries(tmp), []);
+  await Deno.remove(tmp);
+});
+
+/** Starts the demo server with stdin held open, waits until it serves, and returns it. */
+async function startDemo(tmp: string, extraArgs: string[] = []) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...DEMO_PERMISSIONS, MAIN, "--demo", "--scenario", "tiny", ...extraArgs],
+    env: { TMPDIR: tmp },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes("serving MCP on stdio")) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error(`the demo server stopped before serving:\n${seen}`);
+    seen += value;
+  }
+  return {
+    child,
+    banner: seen,
+    /** Waits for the exit, draining what is left of stdout and stderr. */
+    async finish(): Promise<Deno.CommandStatus> {
+      const rest = (async () => {
+        while (!(await lines.read()).done) { /* drain */ }
+      })();
+      const [status] = await Promise.all([child.status, child.stdout.cancel(), rest]);
+      await child.stdin.close().catch(() => {});
+      return status;
+    },
+  };
+}
+
+Deno.test("main.ts --demo leaves no temp dir behind on SIGTERM or SIGINT", async (t) => {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    await t.step(signal, async () => {
+      const tmp = await Deno.makeTempDir({ prefix: "pbs-mcp-stdio-tmp-" });
+      try {
+        const server = await startDemo(tmp);
+        assert.equal(entries(tmp).length, 1, "the demo made its output dir");
+        server.child.kill(signal);
+        const status = await server.finish();
+        assert.equal(status.code, 0);
+        assert.deepEqual(entries(tmp), []);
+      } finally {
+        await Deno.remove(tmp, { recursive: true });
+      }
+    });
+  }
+});
+
+Deno.test("main.ts --demo --user NAME: the simulated caller", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "pbs-mcp-stdio-tmp-" });
+  try {
+    const server = await startDemo(tmp, ["--user", "bob"]);
+    assert.match(server.banner, /caller \\"bob\\"/);
+    server.child.kill("SIGTERM");
+    await server.finish();
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("main.ts: bad flags are a clear message and exit 2, not a stack trace", async (t) => {
+  const run = async (args: string[]) => {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...DEMO_PERMISSIONS, MAIN, ...args],
+      stdin: "null",
+      stdout: "null",
+    }).output();
+    return { code, text: new TextDecoder().decode(stderr) };
+  };
+
+  await t.step("an unknown scenario names the known ones", async () => {
+    const { code, text } = await run(["--demo", "--scenario", "nosuch"]);
+    assert.equal(code, 2);
+    assert.match(text, /^unknown scenario 'nosuch': choose one of golden, tiny, polaris, aurora\n/);
+    assert.doesNotMatch(text, /Uncaught|\n\s+at /);
+  });
+
+  await t.step("--user must be a user name, and only for --demo", async () => {
+    const bad = await run(["--demo", "--user", "bob smith"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.text, /^--user must be a user name/);
+    const real = await run(["--user", "bob"]);
+    assert.equal(real.code, 2);
+    assert.match(real.text, /^--user applies to --demo only/);
+  });
 });

@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { isPbsError } from "../../src/pbs/errors.ts";
-import { pbsExecFromConf, RealRunner } from "../../src/pbs/real_runner.ts";
+import { lookupFromEnv, pbsExecFromConf, RealRunner } from "../../src/pbs/real_runner.ts";
+import { pinnedRunner } from "../e2e/pinned_pbs.ts";
 
 /** Every temp dir these tests create lives under one root, removed when the run ends. */
 const ROOT = Deno.makeTempDirSync({ prefix: "pbs-mcp-runner-test-" });
@@ -26,14 +27,9 @@ function fakeBin(scripts: Record<string, string>, dir = tempDir()): string {
   return dir;
 }
 
-/** A runner that sees only `dir` (no PBS_EXEC, no real pbs.conf, PATH for sh's own tools). */
+/** A runner that sees only `dir` (the tests' pinned lookup: no PBS_EXEC, PATH or pbs.conf). */
 function runnerFor(dir: string, extra: ConstructorParameters<typeof RealRunner>[0] = {}) {
-  return new RealRunner({
-    searchPath: [dir],
-    baseEnv: { PATH: "/usr/bin:/bin", PBS_CONF_FILE: `${dir}/no-such-pbs.conf` },
-    killGraceMs: 300,
-    ...extra,
-  });
+  return pinnedRunner(dir, { killGraceMs: 300, ...extra });
 }
 
 /** True when pid no longer runs (gone, or a zombie nobody has reaped yet). */
@@ -224,45 +220,97 @@ Deno.test("RealRunner: what may run and where it is found", async (t) => {
     fakeBin({ qterm: "echo from-sbin" }, `${exec}/sbin`);
     const onPath = fakeBin({ qstat: "echo from-path" });
     const runner = new RealRunner({
-      searchPath: [onPath],
-      baseEnv: { PATH: "/usr/bin:/bin", PBS_EXEC: exec, PBS_CONF_FILE: `${exec}/none` },
+      baseEnv: { PATH: `${onPath}:/usr/bin:/bin`, PBS_EXEC: exec, PBS_CONF_FILE: `${exec}/none` },
     });
     assert.equal((await runner.run(["qstat"])).stdout, "from-pbs-exec\n");
     assert.equal((await runner.run(["qterm"])).stdout, "from-sbin\n");
+    assert.deepEqual(runner.describeInstallation(), {
+      source: "PBS_EXEC",
+      qstat: `${exec}/bin/qstat`,
+      description: `PBS commands from ${exec}/bin (found through PBS_EXEC)`,
+    });
   });
 
-  await t.step("pbs.conf named by PBS_CONF_FILE", async () => {
+  await t.step("PATH ahead of pbs.conf: the qstat a user at a terminal gets", async () => {
+    const exec = tempDir();
+    fakeBin({ qstat: "echo from-conf", qmgr: "echo qmgr-from-conf" }, `${exec}/bin`);
+    const conf = `${tempDir()}/pbs.conf`;
+    Deno.writeTextFileSync(conf, `PBS_EXEC=${exec}\n`);
+    const onPath = fakeBin({ qstat: "echo from-path" });
+    const runner = new RealRunner({
+      baseEnv: { PATH: `${onPath}:/usr/bin:/bin`, PBS_CONF_FILE: conf },
+    });
+    assert.equal((await runner.run(["qstat"])).stdout, "from-path\n");
+    // A command missing from PATH still comes from pbs.conf's installation.
+    assert.equal((await runner.run(["qmgr"])).stdout, "qmgr-from-conf\n");
+    const installation = runner.describeInstallation();
+    assert.equal(installation.source, "PATH");
+    assert.equal(installation.qstat, `${onPath}/qstat`);
+  });
+
+  await t.step("pbs.conf named by PBS_CONF_FILE is the last resort", async () => {
     const exec = tempDir();
     fakeBin({ qstat: "echo from-conf" }, `${exec}/bin`);
     const conf = `${tempDir()}/pbs.conf`;
     Deno.writeTextFileSync(conf, `PBS_SERVER=vm\nPBS_EXEC=${exec}\nPBS_HOME=/var/spool/pbs\n`);
     assert.equal(pbsExecFromConf(conf), exec);
-    const runner = new RealRunner({
-      searchPath: [],
-      baseEnv: { PATH: "/usr/bin:/bin", PBS_CONF_FILE: conf },
-    });
+    const runner = new RealRunner({ baseEnv: { PATH: "/usr/bin:/bin", PBS_CONF_FILE: conf } });
     assert.equal((await runner.run(["qstat"])).stdout, "from-conf\n");
+    assert.deepEqual(runner.describeInstallation(), {
+      source: "pbs.conf",
+      qstat: `${exec}/bin/qstat`,
+      description: `PBS commands from ${exec}/bin (found through PBS_EXEC in ${conf})`,
+    });
   });
 
-  await t.step("the pbsExec option wins over PBS_EXEC env", async () => {
-    const preferred = tempDir();
-    fakeBin({ qstat: "echo preferred" }, `${preferred}/bin`);
-    const envExec = tempDir();
-    fakeBin({ qstat: "echo env" }, `${envExec}/bin`);
-    const runner = new RealRunner({
-      pbsExec: preferred,
-      searchPath: [],
-      baseEnv: { PATH: "/usr/bin:/bin", PBS_EXEC: envExec, PBS_CONF_FILE: `${envExec}/none` },
+  await t.step("the environment's lookup: PBS_EXEC, PATH, PBS_CONF_FILE or /etc/pbs.conf", () => {
+    assert.deepEqual(lookupFromEnv({}), {
+      pbsExec: undefined,
+      path: [],
+      pbsConfFile: "/etc/pbs.conf",
     });
-    assert.equal((await runner.run(["qstat"])).stdout, "preferred\n");
+    assert.deepEqual(
+      lookupFromEnv({ PBS_EXEC: "/opt/pbs", PATH: "/a::/b", PBS_CONF_FILE: "/x/pbs.conf" }),
+      { pbsExec: "/opt/pbs", path: ["/a", "/b"], pbsConfFile: "/x/pbs.conf" },
+    );
   });
 
-  await t.step("PATH from the base environment is the last resort", async () => {
-    const onPath = fakeBin({ qstat: "echo from-path" });
-    const runner = new RealRunner({
-      baseEnv: { PATH: `${onPath}:/usr/bin:/bin`, PBS_CONF_FILE: `${onPath}/none` },
-    });
-    assert.equal((await runner.run(["qstat"])).stdout, "from-path\n");
+  await t.step(
+    "an explicit lookup ignores the environment's PBS_EXEC, PATH and pbs.conf",
+    async () => {
+      const exec = tempDir();
+      fakeBin({ qstat: "echo from-env-exec", qsub: "echo from-env-exec" }, `${exec}/bin`);
+      const conf = `${tempDir()}/pbs.conf`;
+      Deno.writeTextFileSync(conf, `PBS_EXEC=${exec}\n`);
+      const pinned = fakeBin({ qstat: "echo pinned" });
+      const runner = pinnedRunner(pinned, {
+        baseEnv: { PATH: `${exec}/bin:/usr/bin:/bin`, PBS_EXEC: exec, PBS_CONF_FILE: conf },
+      });
+      assert.equal((await runner.run(["qstat"])).stdout, "pinned\n");
+      await assert.rejects(runner.run(["qsub"]), (e) => assertPbsError(e, "command_not_found"));
+      assert.equal(runner.describeInstallation().qstat, `${pinned}/qstat`);
+    },
+  );
+
+  await t.step("no installation: describeInstallation says so", () => {
+    const installation = runnerFor(tempDir()).describeInstallation();
+    assert.equal(installation.source, "not_found");
+    assert.equal(installation.qstat, undefined);
+    assert.match(installation.description, /no PBS installation found/);
+  });
+
+  await t.step("cwd: the command runs in the given directory", async () => {
+    const dir = fakeBin({ qsub: "pwd" });
+    const workdir = tempDir();
+    assert.equal((await runnerFor(dir).run(["qsub"], { cwd: workdir })).stdout, `${workdir}\n`);
+    await assert.rejects(
+      runnerFor(dir).run(["qsub"], { cwd: `${workdir}/missing` }),
+      (e) => {
+        assertPbsError(e, "pbs_error");
+        assert.ok(isPbsError(e) && /PBS_MCP_SUBMIT_DIR/.test(e.hint));
+        return true;
+      },
+    );
   });
 
   await t.step("pbs.conf parsing tolerates quotes, spaces and absence", () => {

@@ -11,6 +11,7 @@ Deno.test("loadConfig", async (t) => {
       maxOutputBytes: 64 * 1024 * 1024,
       readOnly: false,
       allowedDirs: [],
+      submitDir: undefined,
       logLevel: "info",
     });
   });
@@ -24,6 +25,7 @@ Deno.test("loadConfig", async (t) => {
       PBS_MCP_MAX_OUTPUT_BYTES: "1024",
       PBS_MCP_READ_ONLY: "true",
       PBS_MCP_ALLOWED_DIRS: "/home/alice:/scratch/alice",
+      PBS_MCP_SUBMIT_DIR: "/scratch/alice/runs",
       PBS_MCP_LOG_LEVEL: "debug",
       UNRELATED: "ignored",
     });
@@ -35,6 +37,7 @@ Deno.test("loadConfig", async (t) => {
       maxOutputBytes: 1024,
       readOnly: true,
       allowedDirs: ["/home/alice", "/scratch/alice"],
+      submitDir: "/scratch/alice/runs",
       logLevel: "debug",
     });
   });
@@ -85,15 +88,34 @@ Deno.test("loadConfig", async (t) => {
     assert.deepEqual(loadConfig({ PBS_MCP_ALLOWED_DIRS: "/a::/b:" }).allowedDirs, ["/a", "/b"]);
   });
 
-  await t.step("fallback dirs apply only when PBS_MCP_ALLOWED_DIRS is unset or empty", () => {
-    assert.deepEqual(loadConfig({}, ["/home/alice"]).allowedDirs, ["/home/alice"]);
+  await t.step("home is the allowed dir only when PBS_MCP_ALLOWED_DIRS is unset or empty", () => {
+    assert.deepEqual(loadConfig({}, "/home/alice").allowedDirs, ["/home/alice"]);
     assert.deepEqual(
-      loadConfig({ PBS_MCP_ALLOWED_DIRS: "" }, ["/home/alice"]).allowedDirs,
+      loadConfig({ PBS_MCP_ALLOWED_DIRS: "" }, "/home/alice").allowedDirs,
       ["/home/alice"],
     );
     assert.deepEqual(
-      loadConfig({ PBS_MCP_ALLOWED_DIRS: "/scratch" }, ["/home/alice"]).allowedDirs,
+      loadConfig({ PBS_MCP_ALLOWED_DIRS: "/scratch" }, "/home/alice").allowedDirs,
       ["/scratch"],
+    );
+  });
+
+  await t.step("qsub runs in PBS_MCP_SUBMIT_DIR, else in home, never elsewhere", () => {
+    assert.equal(loadConfig({}, "/home/alice").submitDir, "/home/alice");
+    assert.equal(loadConfig({ PBS_MCP_SUBMIT_DIR: "" }, "/home/alice").submitDir, "/home/alice");
+    assert.equal(
+      loadConfig({ PBS_MCP_SUBMIT_DIR: "/scratch/runs" }, "/home/alice").submitDir,
+      "/scratch/runs",
+    );
+    // The submit dir never widens what may be read.
+    assert.deepEqual(
+      loadConfig({ PBS_MCP_SUBMIT_DIR: "/scratch/runs" }, "/home/alice").allowedDirs,
+      ["/home/alice"],
+    );
+    assert.equal(loadConfig({}).submitDir, undefined);
+    assert.throws(
+      () => loadConfig({ PBS_MCP_SUBMIT_DIR: "runs" }),
+      /PBS_MCP_SUBMIT_DIR: must be an absolute path/,
     );
   });
 
@@ -117,6 +139,7 @@ Deno.test("loadConfig", async (t) => {
       "PBS_MCP_MAX_OUTPUT_BYTES",
       "PBS_MCP_READ_ONLY",
       "PBS_MCP_ALLOWED_DIRS",
+      "PBS_MCP_SUBMIT_DIR",
       "PBS_MCP_LOG_LEVEL",
     ];
     for (const name of read) {

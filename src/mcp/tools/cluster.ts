@@ -25,6 +25,13 @@ import {
   ServerViewShape,
 } from "../views/server.ts";
 
+/** Which PBS installation answers, in get_server_info and check_privileges. */
+const InstallationShape = z.object({
+  source: z.enum(["PBS_EXEC", "PATH", "pbs.conf", "simulator", "not_found", "unknown"]),
+  description: z.string(),
+  qstat: z.string().optional().describe("Path of the qstat that runs"),
+}).describe("The PBS installation this MCP server runs, and how it was found");
+
 /** Page size caps: a node row is ~90 characters, so 200 rows stay well inside the budget. */
 const MAX_NODE_LIMIT = 200;
 const MAX_QUEUE_LIMIT = 100;
@@ -171,13 +178,14 @@ export const getServerInfo = defineTool({
     "long finished jobs stay visible to list_jobs include_finished and get_job_status), and " +
     "job counts by state. Also reports this MCP server's own activity since it started: tool " +
     "calls and failures with mean/max latency, PBS commands run (with timeouts) and cache " +
-    "hits, so you can see how much load the assistant puts on PBS. A good first call on an " +
-    "unfamiliar site.",
+    "hits, so you can see how much load the assistant puts on PBS, and which PBS installation " +
+    "it runs. A good first call on an unfamiliar site.",
   input: {},
   output: {
     server: ServerViewShape,
     read_only: z.boolean().describe("True when this MCP server offers only query tools"),
     metrics: MetricsShape,
+    installation: InstallationShape,
   },
   annotations: { readOnlyHint: true, idempotentHint: true },
   async run(_args, { client }) {
@@ -185,14 +193,16 @@ export const getServerInfo = defineTool({
     const metrics = metricsView(client.metrics.snapshot(client.cacheStats()));
     const calls = Object.values(metrics.tool_calls).reduce((n, t) => n + t.calls, 0);
     const commands = Object.values(metrics.pbs_commands).reduce((n, t) => n + t.calls, 0);
+    const installation = client.installation();
     const text = [
       serverText(view),
       `This MCP server: ${calls} tool calls, ${commands} PBS commands since ${metrics.started_at}${
         client.config.readOnly ? " (read-only mode)" : ""
       }`,
+      `PBS installation: ${installation.description}`,
     ].join("\n");
     return {
-      structured: { server: view, read_only: client.config.readOnly, metrics },
+      structured: { server: view, read_only: client.config.readOnly, metrics, installation },
       text,
     };
   },
@@ -210,7 +220,8 @@ export const checkPrivileges = defineTool({
     "manager), the operations that role allows (e.g. releasing operator holds needs an " +
     "operator) and those it does not. Call it before an operation that may need privileges, " +
     "or to explain a permission_denied error. read_only tells whether this MCP server was " +
-    "started in read-only mode (then no submit/delete/modify tools are offered at all).",
+    "started in read-only mode (then no submit/delete/modify tools are offered at all); " +
+    "installation names the PBS installation that runs your commands.",
   input: {},
   output: {
     user: z.string(),
@@ -220,16 +231,19 @@ export const checkPrivileges = defineTool({
     managers: z.array(z.string()).describe("As the server lists them"),
     operators: z.array(z.string()),
     read_only: z.boolean(),
+    installation: InstallationShape,
   },
   annotations: { readOnlyHint: true, idempotentHint: true },
   async run(_args, { client }) {
     const id = await client.identity();
+    const installation = client.installation();
     const text = [
       `You are ${id.user}, a PBS ${id.role}${
         client.config.readOnly ? " (this MCP server is read-only)" : ""
       }.`,
       `Allowed: ${id.allowed.join("; ")}.`,
       id.notAllowed.length ? `Not allowed: ${id.notAllowed.join("; ")}.` : "",
+      `PBS installation: ${installation.description}.`,
     ].filter((l) => l !== "").join("\n");
     return {
       structured: {
@@ -240,6 +254,7 @@ export const checkPrivileges = defineTool({
         managers: id.managers.slice(0, 50),
         operators: id.operators.slice(0, 50),
         read_only: client.config.readOnly,
+        installation,
       },
       text,
     };
