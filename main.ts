@@ -11,6 +11,7 @@ import { RealRunner } from "./src/pbs/real_runner.ts";
 import type { Runner } from "./src/pbs/runner.ts";
 import { type Config, loadConfig } from "./src/service/config.ts";
 import { PbsClient } from "./src/service/pbs_client.ts";
+import { runHttp } from "./src/transports/http_start.ts";
 import { serveStdio } from "./src/transports/stdio.ts";
 import { createScenario, SimRunner } from "./sim/mod.ts";
 import { RealtimeRunner } from "./sim/realtime.ts";
@@ -121,6 +122,7 @@ async function main(): Promise<number> {
     : realWiring(config);
   logger.info(wiring.banner, { readOnly: wiring.config.readOnly });
   const client = new PbsClient({ runner: wiring.runner, user, config: wiring.config });
+  if (cli.http) return await runHttp(cli.http, () => createMcpServer(client, logger), logger);
   const server = createMcpServer(client, logger);
   if (Deno.stdin.isTerminal()) printConnectHelp(logger);
   await serveStdio(server, logger);
