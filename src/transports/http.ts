@@ -16,9 +16,9 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../mcp/logger.ts";
-import { authInfoFor, TokenVerifier } from "./http_auth.ts";
+import { authInfoFor, type TokenVerifier } from "./http_auth.ts";
 import type { HttpLimits } from "./http_config.ts";
-import { HostPolicy, RateLimiter, readCappedBody } from "./http_guard.ts";
+import { type HostPolicy, RateLimiter, readCappedBody } from "./http_guard.ts";
 import { SessionTable } from "./http_sessions.ts";
 
 export const MCP_PATH = "/mcp";
