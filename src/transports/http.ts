@@ -112,12 +112,11 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     if (request.method !== "POST" || !messages.some(isInitializeRequest)) {
       return refuse(400, "Bad Request: Mcp-Session-Id header is required (initialize first)");
     }
+    // Clients often leave without DELETE: rather than refuse new sessions
+    // until idle ones expire, the least recently used one makes room (its
+    // client gets 404 and initializes again, as the protocol prescribes).
     sessions.sweep();
-    if (sessions.size >= limits.maxSessions) {
-      return refuse(503, `too many open sessions (${limits.maxSessions}); retry later`, {
-        "Retry-After": "60",
-      });
-    }
+    while (sessions.size >= limits.maxSessions) sessions.evictOldest();
     const transport = await openSession(caller);
     return await transport.handleRequest(request, { parsedBody, authInfo });
   }

@@ -23,7 +23,7 @@ export interface HttpLimits {
   ratePerMinute: number;
   /** A 2025-era session unused this long is closed. */
   sessionIdleMs: number;
-  /** Open sessions at once (503 for one more). */
+  /** Open sessions at once; a new one closes the least recently used. */
   maxSessions: number;
 }
 
@@ -69,6 +69,6 @@ export const HTTP_CONFIG_VARIABLES: Array<[string, string]> = [
   ["PBS_MCP_HTTP_MAX_BODY_BYTES", "Largest request body (default 8 MiB)."],
   ["PBS_MCP_HTTP_RATE_LIMIT", "Requests per minute per token (default 300)."],
   ["PBS_MCP_HTTP_SESSION_IDLE_S", "Idle seconds before a session is closed (default 1800)."],
-  ["PBS_MCP_HTTP_MAX_SESSIONS", "Open sessions at once (default 32)."],
+  ["PBS_MCP_HTTP_MAX_SESSIONS", "Open sessions at once (default 32); a new one closes the least recently used."],
   ["PBS_MCP_HTTP_ALLOWED_HOSTS", "Comma-separated host names accepted besides loopback."],
 ];

@@ -56,6 +56,15 @@ export class SessionTable {
     session.server.close().catch(() => {});
   }
 
+  /** Closes the least recently used session (to make room for a new one). */
+  evictOldest(): void {
+    let oldest: Session | undefined;
+    for (const session of this.#sessions.values()) {
+      if (oldest === undefined || session.lastSeen < oldest.lastSeen) oldest = session;
+    }
+    if (oldest !== undefined) this.close(oldest.id, "least recently used, room for a new session");
+  }
+
   /** Closes every session idle for longer than the limit. */
   sweep(): void {
     const now = this.now();
