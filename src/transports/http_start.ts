@@ -37,6 +37,14 @@ export async function runHttp(
     console.error(`cannot start HTTP mode: ${error instanceof Error ? error.message : error}`);
     return 2;
   }
+  const loopback = new Set(["127.0.0.1", "::1", "localhost"]);
+  if (listen.kind === "tcp" && !loopback.has(listen.hostname) && listen.tls === undefined) {
+    logger.warn(
+      "listening beyond loopback without TLS: tokens and results cross the network in clear; " +
+        "prefer 127.0.0.1 with an SSH tunnel, or --cert/--key",
+      { host: listen.hostname },
+    );
+  }
   const ownHost = listen.kind === "tcp" && !WILDCARDS.has(listen.hostname) ? [listen.hostname] : [];
   const handler = createHttpHandler({
     factory,
