@@ -220,24 +220,29 @@ async function prepareSocketPath(path: string): Promise<void> {
 }
 
 /**
- * Listens on a Unix socket readable and writable by this user only. The
- * socket is created inside a fresh 0700 directory next to `path`, set to
- * 0600, then renamed into place, so no other user can connect in between.
+ * Listens on a Unix socket readable and writable by this user only: the
+ * socket is created under umask 0177, so it is 0600 from the moment it
+ * exists (chmod afterwards would leave a window for another user to
+ * connect). Deno.umask needs `--allow-sys` (or `--allow-sys=umask`).
  */
 function serveUnix(
   path: string,
   handler: (request: Request, info: Deno.ServeHandlerInfo<Deno.Addr>) => Promise<Response>,
-  privateDir: string,
   signal: AbortSignal,
-): Deno.HttpServer<Deno.UnixAddr> {
-  const staging = `${privateDir}/socket`;
-  const server = Deno.serve(
-    { path: staging, transport: "unix", signal, onListen: () => {} },
-    handler,
-  );
-  Deno.chmodSync(staging, 0o600);
-  Deno.renameSync(staging, path);
-  return server;
+): Deno.HttpServer<Deno.Addr> {
+  let previous: number;
+  try {
+    previous = Deno.umask(0o177);
+  } catch (error) {
+    throw new Error(
+      `cannot create a private socket: ${(error as Error).message} (grant --allow-sys=umask)`,
+    );
+  }
+  try {
+    return Deno.serve({ path, transport: "unix", signal, onListen: () => {} }, handler);
+  } finally {
+    Deno.umask(previous);
+  }
 }
 
 export async function serveHttp(
@@ -258,14 +263,7 @@ export async function serveHttp(
   let cleanup = async () => {};
   if (listen.kind === "unix") {
     await prepareSocketPath(listen.path);
-    const slash = listen.path.lastIndexOf("/");
-    const parent = slash > 0 ? listen.path.slice(0, slash) : slash === 0 ? "/" : ".";
-    const privateDir = await Deno.makeTempDir({ dir: parent, prefix: ".pbs-mcp-" });
-    try {
-      server = serveUnix(listen.path, serveOne, privateDir, abort.signal);
-    } finally {
-      await Deno.remove(privateDir, { recursive: true }).catch(() => {});
-    }
+    server = serveUnix(listen.path, serveOne, abort.signal);
     url = `unix:${listen.path}`;
     cleanup = async () => {
       await Deno.remove(listen.path).catch(() => {});

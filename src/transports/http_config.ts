@@ -69,6 +69,9 @@ export const HTTP_CONFIG_VARIABLES: Array<[string, string]> = [
   ["PBS_MCP_HTTP_MAX_BODY_BYTES", "Largest request body (default 8 MiB)."],
   ["PBS_MCP_HTTP_RATE_LIMIT", "Requests per minute per token (default 300)."],
   ["PBS_MCP_HTTP_SESSION_IDLE_S", "Idle seconds before a session is closed (default 1800)."],
-  ["PBS_MCP_HTTP_MAX_SESSIONS", "Open sessions at once (default 32); a new one closes the least recently used."],
+  [
+    "PBS_MCP_HTTP_MAX_SESSIONS",
+    "Open sessions at once (default 32); a new one closes the least recently used.",
+  ],
   ["PBS_MCP_HTTP_ALLOWED_HOSTS", "Comma-separated host names accepted besides loopback."],
 ];
