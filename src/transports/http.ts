@@ -123,7 +123,10 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
 
   async function handle(request: Request, remote: string): Promise<Response> {
     const url = new URL(request.url);
-    const hostProblem = hosts.checkHost(request.headers.get("host")) ??
+    // HTTP/2 (negotiated over TLS) carries the host as :authority, which
+    // Deno puts in the request URL rather than in a Host header.
+    const host = request.headers.get("host") ?? url.host;
+    const hostProblem = hosts.checkHost(host) ??
       hosts.checkOrigin(request.headers.get("origin"));
     if (hostProblem !== undefined) {
       logger.warn("HTTP request refused", { status: 403, why: hostProblem, remote });

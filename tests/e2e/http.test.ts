@@ -373,6 +373,41 @@ Deno.test("HTTP on a Unix socket: mode 0600, served, never clobbers a file", asy
   }
 });
 
+Deno.test("HTTPS with --cert/--key: served over TLS, HTTP/2 :authority taken as the Host", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pbs-mcp-tls-" });
+  const { ca, cert, key } = await makeCertificates(dir);
+  const s = await startTestServer({
+    listen: { kind: "tcp", hostname: "127.0.0.1", port: 0, tls: { cert, key } },
+  });
+  const client = Deno.createHttpClient({ caCerts: [ca] });
+  try {
+    assert.match(s.server.url, /^https:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    const url = s.server.url.replace("127.0.0.1", "localhost");
+    const health = await fetch(new URL("/healthz", url), { client });
+    assert.equal(health.status, 200);
+    await health.body?.cancel();
+    const unauthenticated = await fetch(url, { client, method: "POST", body: "{}" });
+    assert.equal(unauthenticated.status, 401);
+    await unauthenticated.body?.cancel();
+    const initialized = await fetch(url, {
+      client,
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: ACCEPT,
+        authorization: `Bearer ${ALICE.token}`,
+      },
+      body: JSON.stringify(INITIALIZE),
+    });
+    assert.equal(initialized.status, 200);
+    assert.match(await initialized.text(), /"protocolVersion"/);
+  } finally {
+    client.close();
+    await s.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("main.ts --http refuses to start without a token or with a readable tokens file", async () => {
   const env = Deno.env.toObject();
   delete env.PBS_MCP_HTTP_TOKEN;
@@ -468,4 +503,39 @@ async function overSocket(
     conn.close();
   } catch { /* already closed by the server */ }
   return text;
+}
+
+/** A throw-away CA and a localhost certificate it signed (rustls refuses a self-signed leaf). */
+async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const at = (name: string) => join(dir, name);
+  await Deno.writeTextFile(
+    at("leaf.ext"),
+    "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+  );
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+  const steps = [
+    ["req", "-x509", ...ec, "-days", "1", "-subj", "/CN=pbs-mcp test CA"]
+      .concat(["-keyout", at("ca.key"), "-out", at("ca.pem")]),
+    ["req", ...ec, "-subj", "/CN=localhost", "-keyout", at("key.pem"), "-out", at("leaf.csr")],
+    ["x509", "-req", "-in", at("leaf.csr"), "-CA", at("ca.pem"), "-CAkey", at("ca.key")]
+      .concat([
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        at("leaf.ext"),
+        "-out",
+        at("cert.pem"),
+      ]),
+  ];
+  for (const args of steps) {
+    const made = await new Deno.Command("openssl", { args, stdout: "null", stderr: "piped" })
+      .output();
+    assert.equal(made.code, 0, new TextDecoder().decode(made.stderr));
+  }
+  return {
+    ca: await Deno.readTextFile(at("ca.pem")),
+    cert: await Deno.readTextFile(at("cert.pem")),
+    key: await Deno.readTextFile(at("key.pem")),
+  };
 }
