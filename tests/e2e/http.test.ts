@@ -357,6 +357,23 @@ Deno.test("HTTP on a Unix socket: mode 0600, served, never clobbers a file", asy
       );
     });
 
+    await t.step("a stale socket (its server gone) is replaced", async () => {
+      const stale = join(dir, "stale.sock");
+      // A process that exits without closing its listener leaves the file behind.
+      const code = `Deno.listen({ transport: "unix", path: ${
+        JSON.stringify(stale)
+      } }); Deno.exit(0);`;
+      const died = await new Deno.Command(Deno.execPath(), { args: ["eval", code] }).output();
+      assert.equal(died.code, 0);
+      assert.ok((await Deno.lstat(stale)).isSocket, "a dead socket file is left behind");
+      const again = await startTestServer({ listen: { kind: "unix", path: stale } });
+      try {
+        assert.match(await overSocket(stale, "GET", "/healthz", ""), /^HTTP\/1\.1 200/);
+      } finally {
+        await again.close();
+      }
+    });
+
     await t.step("a regular file at the path is left alone", async () => {
       const file = join(dir, "notes.txt");
       await Deno.writeTextFile(file, "keep me");
