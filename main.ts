@@ -12,6 +12,7 @@ import type { Runner } from "./src/pbs/runner.ts";
 import { type Config, loadConfig } from "./src/service/config.ts";
 import { demoUser, osUser } from "./src/service/os_user.ts";
 import { PbsClient } from "./src/service/pbs_client.ts";
+import { runHttp } from "./src/transports/http_start.ts";
 import { serveStdio } from "./src/transports/stdio.ts";
 import { createScenario, SimRunner } from "./sim/mod.ts";
 import { RealtimeRunner } from "./sim/realtime.ts";
@@ -167,6 +168,13 @@ async function main(): Promise<number> {
   const logger = createLogger(wiring.config.logLevel);
   logger.info(wiring.banner, { readOnly: wiring.config.readOnly });
   const client = new PbsClient({ runner: wiring.runner, user: wiring.user, config: wiring.config });
+  if (cli.http) {
+    try {
+      return await runHttp(cli.http, () => createMcpServer(client, logger), logger);
+    } finally {
+      await wiring.cleanup();
+    }
+  }
   const server = createMcpServer(client, logger);
   if (Deno.stdin.isTerminal()) printConnectHelp(logger);
   try {

@@ -16,9 +16,16 @@ export interface CliOptions {
   user?: string;
   help: boolean;
   version: boolean;
+  /** Serve MCP over HTTP instead of stdio (see src/transports/http.ts). */
+  http?: HttpListenOptions;
 }
 
-export const USAGE = `pbs-mcp: an MCP server for the PBS batch scheduler (stdio transport).
+export type HttpListenOptions =
+  | { kind: "tcp"; hostname: string; port: number; cert?: string; key?: string }
+  | { kind: "unix"; path: string };
+
+export const USAGE =
+  `pbs-mcp: an MCP server for the PBS batch scheduler (stdio, or HTTP with --http).
 
 Usage:
   main.ts                 serve real PBS as the OS user running it (commands found through
@@ -31,6 +38,12 @@ Options:
   --speed N               simulated seconds per real second in demo mode (default 60)
   --seed N                seed of the simulated workload (default 1)
   --user NAME             demo mode's simulated user (default $USER; root or unset: ${DEMO_DEFAULT_USER})
+  --http                  serve MCP Streamable HTTP at /mcp instead of stdio (needs a token:
+                          PBS_MCP_HTTP_TOKENS_FILE or PBS_MCP_HTTP_TOKEN)
+  --host ADDR             HTTP listen address (default 127.0.0.1)
+  --port N                HTTP port (default 8765; 0 picks a free one)
+  --cert FILE, --key FILE serve HTTPS with this PEM certificate and key
+  --socket PATH           serve HTTP on a Unix socket (mode 0600) instead of a TCP port
   --help, --version
 
 Configuration comes from the environment (see README):
@@ -47,6 +60,12 @@ export function parseCli(args: string[]): CliOptions {
       speed: { type: "string", default: "60" },
       seed: { type: "string", default: "1" },
       user: { type: "string" },
+      http: { type: "boolean", default: false },
+      host: { type: "string" },
+      port: { type: "string" },
+      cert: { type: "string" },
+      key: { type: "string" },
+      socket: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
       version: { type: "boolean", default: false },
     },
@@ -78,5 +97,41 @@ export function parseCli(args: string[]): CliOptions {
     user,
     help: values.help!,
     version: values.version!,
+    http: httpListen(values),
+  };
+}
+
+function httpListen(values: {
+  http?: boolean;
+  host?: string;
+  port?: string;
+  cert?: string;
+  key?: string;
+  socket?: string;
+}): HttpListenOptions | undefined {
+  const tcpFlags = ["host", "port", "cert", "key"] as const;
+  if (!values.http) {
+    const stray = [...tcpFlags, "socket" as const].filter((f) => values[f] !== undefined);
+    if (stray.length > 0) throw new Error(`--${stray[0]} needs --http`);
+    return undefined;
+  }
+  if (values.socket !== undefined) {
+    const stray = tcpFlags.filter((f) => values[f] !== undefined);
+    if (stray.length > 0) throw new Error(`--socket cannot be combined with --${stray[0]}`);
+    return { kind: "unix", path: values.socket };
+  }
+  if ((values.cert === undefined) !== (values.key === undefined)) {
+    throw new Error("--cert and --key go together");
+  }
+  const port = Number(values.port ?? "8765");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error("--port must be an integer from 0 to 65535");
+  }
+  return {
+    kind: "tcp",
+    hostname: values.host ?? "127.0.0.1",
+    port,
+    cert: values.cert,
+    key: values.key,
   };
 }
