@@ -213,6 +213,20 @@ export class PbsClient {
     });
   }
 
+  /**
+   * Names of the queues that belong to a reservation (R123, S45), to mark
+   * them in queue answers. Runs: `pbs_rstat -f` (shared with reservations());
+   * when it fails, no queue is marked rather than the answer failing.
+   */
+  async reservationQueues(): Promise<Set<string>> {
+    try {
+      const all = await this.reservations();
+      return new Set(all.flatMap((r) => (r.queue ? [r.queue] : [])));
+    } catch {
+      return new Set();
+    }
+  }
+
   /** Runs: `pbs_rstat -f` (shared with reservations()). */
   async reservation(id: string): Promise<Reservation> {
     const all = await this.reservations();

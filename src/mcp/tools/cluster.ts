@@ -5,11 +5,19 @@
  */
 import { z } from "zod";
 import type { Node } from "../../pbs/model/types.ts";
-import { continuationHint, paginate, PaginationOutput } from "../pagination.ts";
+import {
+  continuationHint,
+  paginate,
+  pageOfRows,
+  PaginationOutput,
+  type RowBudget,
+} from "../pagination.ts";
 import * as s from "../schemas.ts";
 import { defineTool } from "../tool_kit.ts";
 import {
+  NODE_LINE_HEADER,
   nodeBucket,
+  nodeLine,
   nodeRow,
   NodeRowShape,
   NodeSummaryShape,
@@ -25,8 +33,14 @@ import {
   ServerViewShape,
 } from "../views/server.ts";
 
-/** Page size caps: a node row is ~90 characters, so 200 rows stay well inside the budget. */
+/** Page size caps: a node row is ~90 characters of JSON and ~50 of text. */
 const MAX_NODE_LIMIT = 200;
+/**
+ * Rows of one list_nodes page, per half (text, structured): the default page
+ * of 50 stays under 8,000 characters in each half, and comments long enough
+ * to break the 25,000-character answer cut the page instead.
+ */
+const NODE_ROWS_BUDGET: RowBudget = { perRow: 150, max: 11_500 };
 const MAX_QUEUE_LIMIT = 100;
 
 // ---------------------------------------------------------------------------
@@ -57,12 +71,11 @@ export const listQueues = defineTool({
   },
   annotations: { readOnlyHint: true, idempotentHint: true },
   async run(args, { client }) {
-    const [queues, reservations, info] = await Promise.all([
+    const [queues, reservationQueues, info] = await Promise.all([
       args.queue ? client.queue(args.queue).then((q) => [q]) : client.queues(),
-      client.reservations().catch(() => []),
+      client.reservationQueues(),
       client.server().catch(() => undefined),
     ]);
-    const reservationQueues = new Set(reservations.flatMap((r) => r.queue ? [r.queue] : []));
     const views = queues.map((q) => queueView(q, reservationQueues));
     const page = paginate(views, args.limit, args.cursor, { queue: args.queue });
     const lines = page.items.map(queueLine);
@@ -137,21 +150,25 @@ export const listNodes = defineTool({
         text: lines.join("\n"),
       };
     }
-    const page = paginate(matching, args.limit, args.cursor, { state: args.state_filter });
-    const rows = page.items.map(nodeRow);
-    lines.push(
-      continuationHint(
-        page,
-        `${args.state_filter === "all" ? "" : `${args.state_filter} `}nodes`,
-      ),
-    );
+    const page = pageOfRows(matching, {
+      limit: args.limit,
+      cursor: args.cursor,
+      filter: { state: args.state_filter },
+      row: nodeRow,
+      line: nodeLine,
+      budget: NODE_ROWS_BUDGET,
+    });
+    const noun = `${args.state_filter === "all" ? "" : `${args.state_filter} `}nodes`;
+    lines.push(continuationHint(page, noun));
+    if (page.items.length) lines.push(NODE_LINE_HEADER, ...page.lines);
+    if (page.cut) lines.push(`Page cut to ${page.items.length} rows to stay within the size limit.`);
     return {
       structured: {
         summary,
         state_filter: args.state_filter,
-        nodes: rows,
+        nodes: page.items,
         total: page.total,
-        returned: rows.length,
+        returned: page.items.length,
         next_cursor: page.nextCursor,
       },
       text: lines.join("\n"),

@@ -88,6 +88,23 @@ export function jobRow(row: JobRow): JobRowView {
   });
 }
 
+/** The column header over job lines (jobLine). */
+export const JOB_LINE_HEADER = "id name user state queue nodes walltime elapsed";
+
+/** One job row as a text line under JOB_LINE_HEADER; `-` where PBS shows nothing. */
+export function jobLine(row: JobRowView): string {
+  return [
+    row.id,
+    row.name,
+    row.user,
+    row.state,
+    row.queue,
+    row.nodes ?? "-",
+    row.wall ?? "-",
+    row.elapsed ?? "-",
+  ].join(" ");
+}
+
 /** Job count per state letter, letters in PBS's usual display order. */
 export function countByState(jobs: readonly { state: string }[]): Record<string, number> {
   const counts: Record<string, number> = {};
