@@ -304,7 +304,7 @@ function registerSetupMonitoring(server: McpServer, client: PbsClient): void {
           ...(jobs.length > shown.length ? [`- … ${jobs.length - shown.length} more`] : []),
           "",
           "How to monitor:",
-          "1. Use wait_for_job (until: finished) on each running or queued job; for many jobs, poll list_jobs (user_filter: \"me\") every few minutes instead of waiting on each one.",
+          '1. Use wait_for_job (until: finished) on each running or queued job; for many jobs, poll list_jobs (user_filter: "me") every few minutes instead of waiting on each one.',
           "2. When a job finishes, report its exit status; for any non-zero exit status call diagnose_job and summarise the cause.",
           "3. If a job waits much longer than expected, call diagnose_job to see why.",
           "4. End with a table: job, final state, exit status, walltime used.",

@@ -324,8 +324,7 @@ function registerUserJobsResource(server: McpServer, client: PbsClient): void {
 
 function jobRowTable(title: string, rows: readonly JobRowView[], more: string): string {
   const shown = rows.slice(0, MAX_ROWS);
-  const cell = (value: string | number | undefined) =>
-    String(value ?? "").replaceAll("|", "/");
+  const cell = (value: string | number | undefined) => String(value ?? "").replaceAll("|", "/");
   return [
     `# ${title}`,
     "",

@@ -7,5 +7,7 @@ import type { Job } from "../pbs/model/types.ts";
  */
 export function firstSubjobId(parent: Job): string {
   const first = /^\s*(\d+)/.exec(parent.array?.indicesSubmitted ?? "")?.[1] ?? "1";
-  return parent.id.includes("[]") ? parent.id.replace("[]", `[${first}]`) : `${parent.id}[${first}]`;
+  return parent.id.includes("[]")
+    ? parent.id.replace("[]", `[${first}]`)
+    : `${parent.id}[${first}]`;
 }

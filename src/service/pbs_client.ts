@@ -19,9 +19,10 @@ import { parseQueuesJson } from "../pbs/parse/queues.ts";
 import { parseReservations, parseRsubOutput } from "../pbs/parse/reservations.ts";
 import { parseServerJson } from "../pbs/parse/server.ts";
 import { parseQmgrList, parseQselect, parseQsubJobId } from "../pbs/parse/simple.ts";
-import { isFinished } from "../pbs/model/states.ts";
+import { describeJobState, isFinished, isPending } from "../pbs/model/states.ts";
 import type { Job, Node, Queue, Reservation, ServerInfo } from "../pbs/model/types.ts";
 import type { Runner, RunResult } from "../pbs/runner.ts";
+import { firstSubjobId } from "./array_jobs.ts";
 import { ReadCache } from "./cache.ts";
 import type { Config } from "./config.ts";
 import { readTail, resolveAllowed, stripHost } from "./files.ts";
@@ -464,14 +465,29 @@ export class PbsClient {
     maxBytes: number,
   ): Promise<JobOutput> {
     const job = await this.job(id);
+    if (job.array && !job.arrayParent) {
+      throw new PbsError({
+        kind: "invalid_state",
+        message: `job ${job.id} is an array parent, which has no output of its own`,
+        hint: `Ask for one subjob's output, e.g. job_id ${firstSubjobId(job)} (list_jobs ` +
+          "shows the array; get_job_status of the parent shows its indices).",
+      });
+    }
+    if (isPending(job.state)) throw outputNotYet(job, "has not started yet");
     const joined = stream === "stderr" && job.joinPath === "oe";
     const pbsPath = stream === "stdout" || joined ? job.outputPath : job.errorPath;
     if (!pbsPath) {
       throw new PbsError({
         kind: "invalid_input",
         message: `job ${job.id} has no ${stream} path`,
-        hint: "Array parents have no output of their own; ask for a subjob, e.g. 12[1].",
+        hint: "Check the job's Output_Path and Error_Path with get_job_status detail: full.",
       });
+    }
+    // PBS writes output on the execution host and copies it to this path when
+    // the job ends (unless the site stages it live), so a running job's file
+    // is usually not there yet: say so instead of "does not exist".
+    if (!isFinished(job.state) && !(await exists(stripHost(pbsPath)))) {
+      throw outputNotYet(job, "has not ended yet");
     }
     const path = await resolveAllowed(stripHost(pbsPath), this.config.allowedDirs);
     const tail = await readTail(path, tailLines, maxBytes);
@@ -563,6 +579,27 @@ export class PbsClient {
   /** Runs: `pbs_rdel ID`. */
   async deleteReservation(id: string): Promise<void> {
     await this.#write(cmd.pbsRdel(id));
+  }
+}
+
+/** The error for output asked for too early: the job's state and what to do. */
+function outputNotYet(job: Job, what: string): PbsError {
+  const state = describeJobState(job.state);
+  return new PbsError({
+    kind: "invalid_state",
+    message: `job ${job.id} ${what} (state ${job.state}, ${state.name}); PBS copies its ` +
+      "output files into place when it ends",
+    hint: `Call wait_for_job with job_id ${job.id} and until: finished, then get_job_output ` +
+      "again; diagnose_job explains a job that waits.",
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

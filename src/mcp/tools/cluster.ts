@@ -7,8 +7,8 @@ import { z } from "zod";
 import type { Node } from "../../pbs/model/types.ts";
 import {
   continuationHint,
-  paginate,
   pageOfRows,
+  paginate,
   PaginationOutput,
   type RowBudget,
 } from "../pagination.ts";
@@ -27,6 +27,7 @@ import {
 import { queueLine, queueView, QueueViewShape } from "../views/queues.ts";
 import {
   MetricsShape,
+  metricsText,
   metricsView,
   serverText,
   serverView,
@@ -161,7 +162,9 @@ export const listNodes = defineTool({
     const noun = `${args.state_filter === "all" ? "" : `${args.state_filter} `}nodes`;
     lines.push(continuationHint(page, noun));
     if (page.items.length) lines.push(NODE_LINE_HEADER, ...page.lines);
-    if (page.cut) lines.push(`Page cut to ${page.items.length} rows to stay within the size limit.`);
+    if (page.cut) {
+      lines.push(`Page cut to ${page.items.length} rows to stay within the size limit.`);
+    }
     return {
       structured: {
         summary,
@@ -207,6 +210,7 @@ export const getServerInfo = defineTool({
       `This MCP server: ${calls} tool calls, ${commands} PBS commands since ${metrics.started_at}${
         client.config.readOnly ? " (read-only mode)" : ""
       }`,
+      metricsText(metrics),
     ].join("\n");
     return {
       structured: { server: view, read_only: client.config.readOnly, metrics },
@@ -241,12 +245,17 @@ export const checkPrivileges = defineTool({
   annotations: { readOnlyHint: true, idempotentHint: true },
   async run(_args, { client }) {
     const id = await client.identity();
+    const managers = id.managers.slice(0, MAX_LISTED_ADMINS);
+    const operators = id.operators.slice(0, MAX_LISTED_ADMINS);
     const text = [
       `You are ${id.user}, a PBS ${id.role}${
         client.config.readOnly ? " (this MCP server is read-only)" : ""
       }.`,
       `Allowed: ${id.allowed.join("; ")}.`,
       id.notAllowed.length ? `Not allowed: ${id.notAllowed.join("; ")}.` : "",
+      `Server managers: ${listed(managers, id.managers.length)}; operators: ${
+        listed(operators, id.operators.length)
+      }.`,
     ].filter((l) => l !== "").join("\n");
     return {
       structured: {
@@ -254,11 +263,19 @@ export const checkPrivileges = defineTool({
         role: id.role,
         allowed: id.allowed,
         not_allowed: id.notAllowed,
-        managers: id.managers.slice(0, 50),
-        operators: id.operators.slice(0, 50),
+        managers,
+        operators,
         read_only: client.config.readOnly,
       },
       text,
     };
   },
 });
+
+/** Managers and operators shown; the rest are counted. */
+const MAX_LISTED_ADMINS = 50;
+
+function listed(shown: string[], total: number): string {
+  if (total === 0) return "none listed";
+  return `${shown.join(", ")}${total > shown.length ? ` … ${total - shown.length} more` : ""}`;
+}

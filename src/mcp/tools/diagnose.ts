@@ -93,7 +93,7 @@ export const diagnoseJobTool = defineTool({
     const diagnosis = await gatherDiagnosis(client, args.job_id);
     return {
       structured: diagnosisView(diagnosis.result, diagnosis.read),
-      text: diagnosisText(diagnosis.result),
+      text: diagnosisText(diagnosis.result, diagnosis.read),
     };
   },
 });
@@ -140,10 +140,47 @@ export function diagnosisView(d: Diagnosis, read: string[]): DiagnoseAnswer {
   });
 }
 
-export function diagnosisText(d: Diagnosis): string {
+/**
+ * The diagnosis as text, complete on its own (some clients forward only the
+ * text): verdict, every finding, the scheduler's words, the exit, and one
+ * line per dependency, resource and error line found.
+ */
+export function diagnosisText(d: Diagnosis, read: string[] = []): string {
   const lines = [`${d.jobId} (${d.state} ${d.stateName}): ${d.category}`, d.summary];
-  const others = d.findings.filter((f) => f.severity !== "info" && !d.summary.includes(f.message));
-  for (const finding of others.slice(0, 6)) lines.push(`- ${finding.message}`);
+  const others = d.findings.filter((f) => !d.summary.includes(f.message));
+  for (const finding of others) lines.push(`- [${finding.severity}] ${finding.message}`);
+  if (d.schedulerComment) lines.push(`Scheduler comment: ${d.schedulerComment}`);
+  if (d.estimatedStart !== undefined) {
+    lines.push(`Estimated start: ${isoTime(d.estimatedStart)}`);
+  }
+  if (d.exit) {
+    const signal = d.exit.signal ? ` (${d.exit.signal.name})` : "";
+    lines.push(`Exit ${d.exit.code}${signal}: ${d.exit.meaning}`);
+  }
+  if (d.dependencies.length) {
+    lines.push("Dependencies:");
+    for (const dep of d.dependencies) {
+      const state = dep.state ? `state ${dep.state}` : "unknown to PBS";
+      const exit = dep.exitStatus !== undefined ? `, exit ${dep.exitStatus}` : "";
+      lines.push(`- ${dep.type} ${dep.jobId}: ${state}${exit} → ${dep.condition}`);
+    }
+  }
+  if (d.resources.length) {
+    lines.push(
+      `Used / requested: ${
+        d.resources.map((r) =>
+          `${r.resource} ${r.used} / ${r.requested}${
+            r.percent !== undefined ? ` (${r.percent}%)` : ""
+          }`
+        ).join("; ")
+      }`,
+    );
+  }
+  if (d.signatures.length) {
+    lines.push("Error lines in the output:");
+    for (const sig of d.signatures) lines.push(`- ${sig.kind} (${sig.stream}): ${sig.line}`);
+  }
+  if (read.length) lines.push(`Output read: ${read.join(", ")}`);
   if (d.nextSteps.length) {
     lines.push("Next steps:");
     for (const step of d.nextSteps) lines.push(`- ${step}`);

@@ -33,7 +33,10 @@ export interface GatheredDiagnosis {
  * `pbsnodes -a` for a waiting job or the output tails for a running or
  * finished one.
  */
-export async function gatherDiagnosis(client: PbsClient, jobId: string): Promise<GatheredDiagnosis> {
+export async function gatherDiagnosis(
+  client: PbsClient,
+  jobId: string,
+): Promise<GatheredDiagnosis> {
   const job = await client.job(jobId);
   const pending = isPending(job.state);
   const [queues, server, reservations, identity, dependencies, capacity, outputs] = await Promise
