@@ -19,10 +19,10 @@ export const ServerViewShape = z.object({
     duration: z.string().optional().describe("How long finished jobs stay visible"),
   }),
   total_jobs: z.number().optional().describe(
-    "PBS's total_jobs: also counts finished jobs kept in history (and array subjobs)",
+    "PBS's total_jobs: every job it holds, finished ones in history and array subjobs included",
   ),
   jobs_by_state: z.record(z.string(), z.number()).describe(
-    "Current (unfinished) jobs by state, PBS's state_count",
+    "Unfinished jobs by state (PBS's state_count: array subjobs counted besides their parent)",
   ),
   max_array_size: z.number().optional(),
   resources_assigned: resourceMap.optional(),
@@ -54,17 +54,20 @@ export function serverView(server: ServerInfo): ServerView {
 
 /**
  * What the server's job counts mean, said in the text so the model does not
- * compare unlike numbers: `state_count` counts current jobs only, while
- * `total_jobs` also counts the finished jobs kept in history (the server's
- * job index holds them until job_history_duration expires) and array subjobs.
+ * compare unlike numbers: `state_count` counts unfinished jobs and every
+ * array subjob besides its parent, `total_jobs` also the finished jobs kept
+ * in history (every job the server holds), while list_jobs and
+ * get_job_summary show an array as one row.
  */
 function jobCountsText(view: ServerView): string {
   const current = Object.values(view.jobs_by_state).reduce((n, c) => n + c, 0);
   const jobs = Object.entries(view.jobs_by_state).map(([s, n]) => `${s} ${n}`).join(", ");
-  const total = view.total_jobs === undefined ? "" : `; PBS's total_jobs ${view.total_jobs} also ` +
-    "counts finished jobs kept in history and array subjobs (list_jobs shows an array as one " +
-    "row, and history only with include_finished)";
-  return `current jobs: ${current} (${jobs || "none"})${total}`;
+  const total = view.total_jobs === undefined
+    ? ""
+    : `; total_jobs ${view.total_jobs} adds the finished jobs kept in history`;
+  return `PBS counts ${current} unfinished jobs (${jobs || "none"}), each array subjob ` +
+    `counted besides its parent${total}. list_jobs and get_job_summary show an array as one ` +
+    "row, so their totals are smaller when arrays are queued.";
 }
 
 export function serverText(view: ServerView): string {
