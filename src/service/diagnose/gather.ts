@@ -98,6 +98,8 @@ export function capacityOf(nodes: readonly Node[]): ClusterCapacity {
     maxNodeMemBytes: 0,
     totalNcpus: 0,
     usableNodes: 0,
+    maxUsableNodeNcpus: 0,
+    maxUsableNodeNgpus: 0,
   };
   for (const node of nodes) {
     const ncpus = Number(node.resourcesAvailable.ncpus ?? 0) || 0;
@@ -107,7 +109,11 @@ export function capacityOf(nodes: readonly Node[]): ClusterCapacity {
     capacity.maxNodeNgpus = Math.max(capacity.maxNodeNgpus, ngpus);
     capacity.maxNodeMemBytes = Math.max(capacity.maxNodeMemBytes, mem);
     capacity.totalNcpus += ncpus;
-    if (isUsableNode(node)) capacity.usableNodes++;
+    if (isUsableNode(node)) {
+      capacity.usableNodes++;
+      capacity.maxUsableNodeNcpus = Math.max(capacity.maxUsableNodeNcpus ?? 0, ncpus);
+      capacity.maxUsableNodeNgpus = Math.max(capacity.maxUsableNodeNgpus ?? 0, ngpus);
+    }
   }
   return capacity;
 }
