@@ -19,10 +19,10 @@ export const ServerViewShape = z.object({
     duration: z.string().optional().describe("How long finished jobs stay visible"),
   }),
   total_jobs: z.number().optional().describe(
-    "PBS's total_jobs: every job it holds, finished ones in history and array subjobs included",
+    "Every job PBS holds: history and array subjobs included",
   ),
   jobs_by_state: z.record(z.string(), z.number()).describe(
-    "Unfinished jobs by state (PBS's state_count: array subjobs counted besides their parent)",
+    "Unfinished jobs (array subjobs counted)",
   ),
   max_array_size: z.number().optional(),
   resources_assigned: resourceMap.optional(),
