@@ -274,18 +274,11 @@ export class PbsClient {
   // -------------------------------------------------------------------------
   // Job reads.
 
-  /** All jobs. Runs: `qstat -f -F json` (with `-x` when history is wanted). */
-  jobs(includeFinished = false): Promise<Job[]> {
-    return this.#read(`jobs:${includeFinished}`, async () => {
-      const result = await this.#exec(cmd.qstatAllJobs({ history: includeFinished }));
-      return parseJobsJson(result.stdout);
-    });
-  }
-
   /**
    * Compact rows for listings, filtered by PBS itself where it can. Runs:
    * `qstat -a -w [-x] [-u USER] [QUEUE]` — about 100 bytes a job where
    * `qstat -f -F json` costs kilobytes (tens of MB of history at Aurora scale).
+   * Every job listing uses it; full jobs are read one id at a time (job()).
    */
   async listJobRows(filter: JobListFilter): Promise<JobRow[]> {
     // Asking for finished states (F, X) is asking for history.
@@ -302,12 +295,6 @@ export class PbsClient {
     );
     // User and queue were filtered by PBS (a long user name may be printed cut).
     return filterJobs(rows, { states: filter.states, includeFinished: history }, this.user);
-  }
-
-  /** Full jobs matching a filter, from the same cached query as jobs(). */
-  async listJobs(filter: JobListFilter): Promise<Job[]> {
-    const jobs = await this.jobs(filter.includeFinished ?? false);
-    return filterJobs(jobs, filter, this.user);
   }
 
   /**
