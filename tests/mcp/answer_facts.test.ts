@@ -182,3 +182,28 @@ Deno.test("list_nodes and diagnose_job share one rule for a usable node", async 
     await h.close();
   }
 });
+
+Deno.test("list_queues marks a reservation's queue in both halves", async () => {
+  const h = await startHarness({ scenario: "tiny" });
+  try {
+    const start = new Date((h.complex.now() + 3600) * 1000).toISOString().replace(".000Z", "Z");
+    const made = await h.ok<{ reservation?: { queue?: string } }>("manage_reservation", {
+      action: "create",
+      start,
+      duration: "01:00:00",
+      select: "1:ncpus=2",
+    });
+    const queue = made.reservation?.queue;
+    assert.ok(queue, "a confirmed reservation has a queue");
+    const result = await h.call("list_queues");
+    const answer = result.structuredContent as {
+      queues: { name: string; reservation_queue?: boolean }[];
+    };
+    assert.equal(answer.queues.find((q) => q.name === queue)?.reservation_queue, true);
+    assert.equal(answer.queues.find((q) => q.name === "workq")?.reservation_queue, undefined);
+    const line = textOf(result).split("\n").find((l) => l.startsWith(`${queue} `));
+    assert.match(line ?? "", /reservation queue/, textOf(result));
+  } finally {
+    await h.close();
+  }
+});
