@@ -253,9 +253,8 @@ export const checkPrivileges = defineTool({
       }.`,
       `Allowed: ${id.allowed.join("; ")}.`,
       id.notAllowed.length ? `Not allowed: ${id.notAllowed.join("; ")}.` : "",
-      `Server managers: ${listed(managers, id.managers.length)}; operators: ${
-        listed(operators, id.operators.length)
-      }.`,
+      `Server managers (root always is one): ${listed(managers, id.managers.length)}; ` +
+      `operators: ${listed(operators, id.operators.length)}.`,
     ].filter((l) => l !== "").join("\n");
     return {
       structured: {
