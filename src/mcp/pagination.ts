@@ -77,3 +77,66 @@ export function continuationHint(page: Page<unknown>, noun: string): string {
   if (!page.nextCursor) return `${page.items.length} of ${page.total} ${noun}.`;
   return `${page.items.length} of ${page.total} ${noun}; more with cursor "${page.nextCursor}".`;
 }
+
+/**
+ * How large the rows of one page may grow. Both halves of an answer count: a
+ * client forwards the text or the structured content to the model, so each
+ * must stay within its budget on its own (rows are measured as they are
+ * serialised: JSON of the row object, JSON string of the text line).
+ */
+export interface RowBudget {
+  /** Characters each requested row may take on average, per half: `limit` rows get limit × this. */
+  perRow: number;
+  /** Characters the rows of one half may take at most, whatever the limit. */
+  max: number;
+}
+
+export interface RowPage<R> extends Page<R> {
+  offset: number;
+  /** One text line per row, in the same order. */
+  lines: string[];
+  /** True when fewer than `limit` rows were returned only to stay within the budget. */
+  cut: boolean;
+}
+
+/**
+ * One page of rows and their text lines, cut short when `limit` rows would
+ * exceed the budget of either half; the cursor then continues right after
+ * the last row shown, so nothing is skipped.
+ */
+export function pageOfRows<T, R>(
+  all: readonly T[],
+  options: {
+    limit: number;
+    cursor: string | undefined;
+    filter: unknown;
+    row: (item: T) => R;
+    line: (row: R) => string;
+    budget: RowBudget;
+  },
+): RowPage<R> {
+  const offset = decodeCursor(options.cursor, options.filter);
+  const budget = Math.min(options.budget.max, options.limit * options.budget.perRow);
+  const rows: R[] = [];
+  const lines: string[] = [];
+  let structuredUsed = 0;
+  let textUsed = 0;
+  for (const item of all.slice(offset, offset + options.limit)) {
+    const row = options.row(item);
+    const line = options.line(row);
+    structuredUsed += JSON.stringify(row).length + 1;
+    textUsed += JSON.stringify(line).length - 1;
+    if ((structuredUsed > budget || textUsed > budget) && rows.length > 0) break;
+    rows.push(row);
+    lines.push(line);
+  }
+  const next = offset + rows.length;
+  return {
+    items: rows,
+    lines,
+    total: all.length,
+    offset,
+    cut: rows.length < Math.min(options.limit, all.length - offset),
+    nextCursor: next < all.length ? encodeCursor(next, options.filter) : undefined,
+  };
+}

@@ -11,13 +11,13 @@ import { z } from "zod";
 import { describeExitStatus } from "../pbs/model/exit_status.ts";
 import { describeJobState } from "../pbs/model/states.ts";
 import type { Job, Node, Queue } from "../pbs/model/types.ts";
+import { gatherDiagnosis } from "../service/diagnose/gather.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
 import { MAX_COMPLETIONS, toMcpError } from "./resources.ts";
 import type { ToolContext } from "./tool_kit.ts";
-import { diagnose } from "./tools/diagnose.ts";
 import { nodeSummaryText, summarizeNodes } from "./views/nodes.ts";
 import { queueLine, queueView } from "./views/queues.ts";
-import { rowId } from "./views/jobs.ts";
+import { jobRow, rowId } from "./views/jobs.ts";
 
 /** Jobs named in a monitoring prompt; more are counted. */
 const MAX_MONITORED = 20;
@@ -175,7 +175,7 @@ function registerDiagnoseFailure(server: McpServer, client: PbsClient): void {
     },
     ({ job_id }: { job_id: string }) =>
       grounded(async () => {
-        const { result } = await diagnose(client, job_id);
+        const { result } = await gatherDiagnosis(client, job_id);
         const job = await client.job(job_id);
         const lines = [
           `My PBS job ${job.id} needs a diagnosis.`,
@@ -286,24 +286,25 @@ function registerSetupMonitoring(server: McpServer, client: PbsClient): void {
     ({ job_pattern }: { job_pattern: string }) =>
       grounded(async () => {
         const matches = nameMatcher(job_pattern);
-        const jobs = (await client.listJobs({ user: "me" }))
-          .filter((j) => matches(j.name) || matches(j.id));
+        // The light listing (qstat -a -w -u USER), not every user's full JSON.
+        const jobs = (await client.listJobRows({ user: "me" }))
+          .filter((r) => matches(r.name) || matches(rowId(r))).map(jobRow);
         const shown = jobs.slice(0, MAX_MONITORED);
         const lines = [
           `Please monitor my PBS jobs matching "${job_pattern}".`,
           "",
           jobs.length
             ? `They are now (live, ${jobs.length} job(s)):`
-            : "No current job of mine matches it yet; watch for new ones with list_jobs user=me.",
+            : 'No current job of mine matches it yet; watch for new ones with list_jobs user_filter: "me".',
           ...shown.map((j) =>
             `- ${j.id} ${j.name}: ${j.state} (${describeJobState(j.state).name}) in ${j.queue}${
-              j.comment ? ` — ${j.comment}` : ""
+              j.elapsed ? `, running for ${j.elapsed}` : ""
             }`
           ),
           ...(jobs.length > shown.length ? [`- … ${jobs.length - shown.length} more`] : []),
           "",
           "How to monitor:",
-          "1. Use wait_for_job (until: finished) on each running or queued job; for many jobs, poll list_jobs user=me every few minutes instead of waiting on each one.",
+          '1. Use wait_for_job (until: finished) on each running or queued job; for many jobs, poll list_jobs (user_filter: "me") every few minutes instead of waiting on each one.',
           "2. When a job finishes, report its exit status; for any non-zero exit status call diagnose_job and summarise the cause.",
           "3. If a job waits much longer than expected, call diagnose_job to see why.",
           "4. End with a table: job, final state, exit status, walltime used.",

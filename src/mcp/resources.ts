@@ -37,6 +37,8 @@ import {
   countByState,
   formatCounts,
   isoTime,
+  jobRow,
+  type JobRowView,
   jobStatusText,
   jobStatusView,
   rowId,
@@ -180,11 +182,10 @@ function registerQueueResource(server: McpServer, client: PbsClient): void {
     },
     markdown(async (uri) => {
       const name = v.validateQueueName(lastSegment(uri));
-      const [queue, reservations] = await Promise.all([
+      const [queue, resvQueues] = await Promise.all([
         client.queue(name),
-        client.reservations().catch(() => []),
+        client.reservationQueues(),
       ]);
-      const resvQueues = new Set(reservations.flatMap((r) => (r.queue ? [r.queue] : [])));
       return queueMarkdown(queueView(queue, resvQueues));
     }),
   );
@@ -278,13 +279,13 @@ function registerSystemResources(server: McpServer, client: PbsClient): void {
 }
 
 async function systemStatus(client: PbsClient): Promise<string> {
-  const [info, nodes, queues, reservations] = await Promise.all([
+  const [info, nodes, queues, reservations, resvQueues] = await Promise.all([
     client.server(),
     client.nodes(),
     client.queues(),
     client.reservations().catch(() => []),
+    client.reservationQueues(),
   ]);
-  const resvQueues = new Set(reservations.flatMap((r) => (r.queue ? [r.queue] : [])));
   const shownQueues = queues.slice(0, MAX_ROWS);
   return [
     "# PBS system status",
@@ -314,10 +315,34 @@ function registerUserJobsResource(server: McpServer, client: PbsClient): void {
       mimeType: "text/markdown",
     },
     markdown(async () => {
-      const jobs = await client.listJobs({ user: "me" });
-      return jobTable(`Jobs of ${client.user}`, jobs, "list_jobs user=me pages them");
+      // The light listing (qstat -a -w -u USER), not every user's full JSON.
+      const rows = (await client.listJobRows({ user: "me" })).map(jobRow);
+      return jobRowTable(`Jobs of ${client.user}`, rows, 'list_jobs user_filter: "me" pages them');
     }),
   );
+}
+
+function jobRowTable(title: string, rows: readonly JobRowView[], more: string): string {
+  const shown = rows.slice(0, MAX_ROWS);
+  const cell = (value: string | number | undefined) => String(value ?? "").replaceAll("|", "/");
+  return [
+    `# ${title}`,
+    "",
+    `${rows.length} job(s): ${formatCounts(countByState(rows))}`,
+    ...(rows.length
+      ? [
+        "",
+        "| id | name | state | queue | nodes | walltime | elapsed |",
+        "|---|---|---|---|---|---|---|",
+        ...shown.map((r) =>
+          `| ${r.id} | ${cell(r.name)} | ${r.state} | ${r.queue} | ${cell(r.nodes)} | ${
+            cell(r.wall)
+          } | ${cell(r.elapsed)} |`
+        ),
+      ]
+      : []),
+    ...moreLine(rows.length, shown.length, more),
+  ].join("\n");
 }
 
 function jobTable(

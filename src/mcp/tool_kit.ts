@@ -1,7 +1,7 @@
 /**
  * One way to define a tool: a value (`defineTool`) with zod input and output
- * shapes, explicit annotations, and a handler returning structured data plus a
- * short text summary. tools/inventory.ts lists every such value; server.ts
+ * shapes, explicit annotations, and a handler returning structured data plus
+ * the same answer as compact text. tools/inventory.ts lists every such value; server.ts
  * registers them with `registerTool`.
  *
  * The kit owns what every tool must do alike: typed errors become `isError`
@@ -36,7 +36,11 @@ export interface ToolRunContext extends ToolContext {
 
 export interface ToolAnswer<O> {
   structured: O;
-  /** A short human-readable summary (a few lines); the structured content carries the data. */
+  /**
+   * The answer as compact text, complete on its own: some clients forward only
+   * the text to the model, others only the structured content. Lists give one
+   * line per row plus the continuation hint.
+   */
   text: string;
 }
 

@@ -19,9 +19,10 @@ import { parseQueuesJson } from "../pbs/parse/queues.ts";
 import { parseReservations, parseRsubOutput } from "../pbs/parse/reservations.ts";
 import { parseServerJson } from "../pbs/parse/server.ts";
 import { parseQmgrList, parseQselect, parseQsubJobId } from "../pbs/parse/simple.ts";
-import { isFinished } from "../pbs/model/states.ts";
+import { describeJobState, isFinished, isPending } from "../pbs/model/states.ts";
 import type { Job, Node, Queue, Reservation, ServerInfo } from "../pbs/model/types.ts";
 import type { PbsInstallation, Runner, RunResult } from "../pbs/runner.ts";
+import { firstSubjobId } from "./array_jobs.ts";
 import { ReadCache } from "./cache.ts";
 import type { Config } from "./config.ts";
 import { readTail, resolveAllowed, stripHost } from "./files.ts";
@@ -215,6 +216,20 @@ export class PbsClient {
     });
   }
 
+  /**
+   * Names of the queues that belong to a reservation (R123, S45), to mark
+   * them in queue answers. Runs: `pbs_rstat -f` (shared with reservations());
+   * when it fails, no queue is marked rather than the answer failing.
+   */
+  async reservationQueues(): Promise<Set<string>> {
+    try {
+      const all = await this.reservations();
+      return new Set(all.flatMap((r) => (r.queue ? [r.queue] : [])));
+    } catch {
+      return new Set();
+    }
+  }
+
   /** Runs: `pbs_rstat -f` (shared with reservations()). */
   async reservation(id: string): Promise<Reservation> {
     const all = await this.reservations();
@@ -267,18 +282,11 @@ export class PbsClient {
   // -------------------------------------------------------------------------
   // Job reads.
 
-  /** All jobs. Runs: `qstat -f -F json` (with `-x` when history is wanted). */
-  jobs(includeFinished = false): Promise<Job[]> {
-    return this.#read(`jobs:${includeFinished}`, async () => {
-      const result = await this.#exec(cmd.qstatAllJobs({ history: includeFinished }));
-      return parseJobsJson(result.stdout);
-    });
-  }
-
   /**
    * Compact rows for listings, filtered by PBS itself where it can. Runs:
    * `qstat -a -w [-x] [-u USER] [QUEUE]` — about 100 bytes a job where
    * `qstat -f -F json` costs kilobytes (tens of MB of history at Aurora scale).
+   * Every job listing uses it; full jobs are read one id at a time (job()).
    */
   async listJobRows(filter: JobListFilter): Promise<JobRow[]> {
     // Asking for finished states (F, X) is asking for history.
@@ -295,12 +303,6 @@ export class PbsClient {
     );
     // User and queue were filtered by PBS (a long user name may be printed cut).
     return filterJobs(rows, { states: filter.states, includeFinished: history }, this.user);
-  }
-
-  /** Full jobs matching a filter, from the same cached query as jobs(). */
-  async listJobs(filter: JobListFilter): Promise<Job[]> {
-    const jobs = await this.jobs(filter.includeFinished ?? false);
-    return filterJobs(jobs, filter, this.user);
   }
 
   /**
@@ -458,14 +460,29 @@ export class PbsClient {
     maxBytes: number,
   ): Promise<JobOutput> {
     const job = await this.job(id);
+    if (job.array && !job.arrayParent) {
+      throw new PbsError({
+        kind: "invalid_state",
+        message: `job ${job.id} is an array parent, which has no output of its own`,
+        hint: `Ask for one subjob's output, e.g. job_id ${firstSubjobId(job)} (list_jobs ` +
+          "shows the array; get_job_status of the parent shows its indices).",
+      });
+    }
+    if (isPending(job.state)) throw outputNotYet(job, "has not started yet");
     const joined = stream === "stderr" && job.joinPath === "oe";
     const pbsPath = stream === "stdout" || joined ? job.outputPath : job.errorPath;
     if (!pbsPath) {
       throw new PbsError({
         kind: "invalid_input",
         message: `job ${job.id} has no ${stream} path`,
-        hint: "Array parents have no output of their own; ask for a subjob, e.g. 12[1].",
+        hint: "Check the job's Output_Path and Error_Path with get_job_status detail: full.",
       });
+    }
+    // PBS writes output on the execution host and copies it to this path when
+    // the job ends (unless the site stages it live), so a running job's file
+    // is usually not there yet: say so instead of "does not exist".
+    if (!isFinished(job.state) && !(await exists(stripHost(pbsPath)))) {
+      throw outputNotYet(job, "has not ended yet");
     }
     const path = await resolveAllowed(stripHost(pbsPath), this.config.allowedDirs);
     const tail = await readTail(path, tailLines, maxBytes);
@@ -557,6 +574,27 @@ export class PbsClient {
   /** Runs: `pbs_rdel ID`. */
   async deleteReservation(id: string): Promise<void> {
     await this.#write(cmd.pbsRdel(id));
+  }
+}
+
+/** The error for output asked for too early: the job's state and what to do. */
+function outputNotYet(job: Job, what: string): PbsError {
+  const state = describeJobState(job.state);
+  return new PbsError({
+    kind: "invalid_state",
+    message: `job ${job.id} ${what} (state ${job.state}, ${state.name}); PBS copies its ` +
+      "output files into place when it ends",
+    hint: `Call wait_for_job with job_id ${job.id} and until: finished, then get_job_output ` +
+      "again; diagnose_job explains a job that waits.",
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -190,6 +190,18 @@ export function sizeOf(result: CallToolResult): number {
   return JSON.stringify(result).length;
 }
 
+/**
+ * Characters of each half of a result, as a client forwards one or the other
+ * to the model: the text blocks (`content`) and `structuredContent`, each
+ * serialised as JSON.
+ */
+export function halvesOf(result: CallToolResult): { text: number; structured: number } {
+  return {
+    text: JSON.stringify(result.content).length,
+    structured: JSON.stringify(result.structuredContent ?? null).length,
+  };
+}
+
 /** A job script the sim runs: `echo` lines become output; `#SIM` sets runtime and exit. */
 export function simScript(
   options: { runtime?: number; exit?: number; echo?: string[]; directives?: string[] } = {},

@@ -5,11 +5,19 @@
  */
 import { z } from "zod";
 import type { Node } from "../../pbs/model/types.ts";
-import { continuationHint, paginate, PaginationOutput } from "../pagination.ts";
+import {
+  continuationHint,
+  pageOfRows,
+  paginate,
+  PaginationOutput,
+  type RowBudget,
+} from "../pagination.ts";
 import * as s from "../schemas.ts";
 import { defineTool } from "../tool_kit.ts";
 import {
+  NODE_LINE_HEADER,
   nodeBucket,
+  nodeLine,
   nodeRow,
   NodeRowShape,
   NodeSummaryShape,
@@ -19,6 +27,7 @@ import {
 import { queueLine, queueView, QueueViewShape } from "../views/queues.ts";
 import {
   MetricsShape,
+  metricsText,
   metricsView,
   serverText,
   serverView,
@@ -32,8 +41,14 @@ const InstallationShape = z.object({
   qstat: z.string().optional().describe("Path of the qstat that runs"),
 }).describe("The PBS installation this MCP server runs, and how it was found");
 
-/** Page size caps: a node row is ~90 characters, so 200 rows stay well inside the budget. */
+/** Page size caps: a node row is ~90 characters of JSON and ~50 of text. */
 const MAX_NODE_LIMIT = 200;
+/**
+ * Rows of one list_nodes page, per half (text, structured): the default page
+ * of 50 stays under 8,000 characters in each half, and comments long enough
+ * to break the 25,000-character answer cut the page instead.
+ */
+const NODE_ROWS_BUDGET: RowBudget = { perRow: 150, max: 11_500 };
 const MAX_QUEUE_LIMIT = 100;
 
 // ---------------------------------------------------------------------------
@@ -64,12 +79,11 @@ export const listQueues = defineTool({
   },
   annotations: { readOnlyHint: true, idempotentHint: true },
   async run(args, { client }) {
-    const [queues, reservations, info] = await Promise.all([
+    const [queues, reservationQueues, info] = await Promise.all([
       args.queue ? client.queue(args.queue).then((q) => [q]) : client.queues(),
-      client.reservations().catch(() => []),
+      client.reservationQueues(),
       client.server().catch(() => undefined),
     ]);
-    const reservationQueues = new Set(reservations.flatMap((r) => r.queue ? [r.queue] : []));
     const views = queues.map((q) => queueView(q, reservationQueues));
     const page = paginate(views, args.limit, args.cursor, { queue: args.queue });
     const lines = page.items.map(queueLine);
@@ -144,21 +158,27 @@ export const listNodes = defineTool({
         text: lines.join("\n"),
       };
     }
-    const page = paginate(matching, args.limit, args.cursor, { state: args.state_filter });
-    const rows = page.items.map(nodeRow);
-    lines.push(
-      continuationHint(
-        page,
-        `${args.state_filter === "all" ? "" : `${args.state_filter} `}nodes`,
-      ),
-    );
+    const page = pageOfRows(matching, {
+      limit: args.limit,
+      cursor: args.cursor,
+      filter: { state: args.state_filter },
+      row: nodeRow,
+      line: nodeLine,
+      budget: NODE_ROWS_BUDGET,
+    });
+    const noun = `${args.state_filter === "all" ? "" : `${args.state_filter} `}nodes`;
+    lines.push(continuationHint(page, noun));
+    if (page.items.length) lines.push(NODE_LINE_HEADER, ...page.lines);
+    if (page.cut) {
+      lines.push(`Page cut to ${page.items.length} rows to stay within the size limit.`);
+    }
     return {
       structured: {
         summary,
         state_filter: args.state_filter,
-        nodes: rows,
+        nodes: page.items,
         total: page.total,
-        returned: rows.length,
+        returned: page.items.length,
         next_cursor: page.nextCursor,
       },
       text: lines.join("\n"),
@@ -200,6 +220,7 @@ export const getServerInfo = defineTool({
         client.config.readOnly ? " (read-only mode)" : ""
       }`,
       `PBS installation: ${installation.description}`,
+      metricsText(metrics),
     ].join("\n");
     return {
       structured: { server: view, read_only: client.config.readOnly, metrics, installation },
@@ -237,6 +258,8 @@ export const checkPrivileges = defineTool({
   async run(_args, { client }) {
     const id = await client.identity();
     const installation = client.installation();
+    const managers = id.managers.slice(0, MAX_LISTED_ADMINS);
+    const operators = id.operators.slice(0, MAX_LISTED_ADMINS);
     const text = [
       `You are ${id.user}, a PBS ${id.role}${
         client.config.readOnly ? " (this MCP server is read-only)" : ""
@@ -244,6 +267,8 @@ export const checkPrivileges = defineTool({
       `Allowed: ${id.allowed.join("; ")}.`,
       id.notAllowed.length ? `Not allowed: ${id.notAllowed.join("; ")}.` : "",
       `PBS installation: ${installation.description}.`,
+      `Server managers (root always is one): ${listed(managers, id.managers.length)}; ` +
+      `operators: ${listed(operators, id.operators.length)}.`,
     ].filter((l) => l !== "").join("\n");
     return {
       structured: {
@@ -251,8 +276,8 @@ export const checkPrivileges = defineTool({
         role: id.role,
         allowed: id.allowed,
         not_allowed: id.notAllowed,
-        managers: id.managers.slice(0, 50),
-        operators: id.operators.slice(0, 50),
+        managers,
+        operators,
         read_only: client.config.readOnly,
         installation,
       },
@@ -260,3 +285,11 @@ export const checkPrivileges = defineTool({
     };
   },
 });
+
+/** Managers and operators shown; the rest are counted. */
+const MAX_LISTED_ADMINS = 50;
+
+function listed(shown: string[], total: number): string {
+  if (total === 0) return "none listed";
+  return `${shown.join(", ")}${total > shown.length ? ` … ${total - shown.length} more` : ""}`;
+}

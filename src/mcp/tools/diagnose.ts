@@ -1,35 +1,17 @@
 /**
  * diagnose_job: why a job waits, or why it failed, with next steps.
  *
- * This adapter only gathers evidence (the job, its queue, the server,
- * reservations, the jobs it depends on, the tail of its output) and renders
- * the verdict; the rules live in service/diagnose/. Every piece of evidence
- * but the job itself is optional: a diagnosis with less context beats an error.
+ * This adapter only renders the verdict: service/diagnose/gather.ts gathers
+ * the evidence (the job, its queue, the server, reservations, the jobs it
+ * depends on, the tail of its output) and service/diagnose/ holds the rules.
  */
 import { z } from "zod";
-import { isPbsError } from "../../pbs/errors.ts";
-import { isPending } from "../../pbs/model/states.ts";
-import { parseSize } from "../../pbs/model/time.ts";
-import type { Job, Node } from "../../pbs/model/types.ts";
-import {
-  type ClusterCapacity,
-  type DependencyTarget,
-  diagnoseJob,
-  type Diagnosis,
-  type OutputTail,
-  parseDependencies,
-} from "../../service/diagnose/mod.ts";
-import type { PbsClient } from "../../service/pbs_client.ts";
+import { gatherDiagnosis } from "../../service/diagnose/gather.ts";
+import type { Diagnosis } from "../../service/diagnose/mod.ts";
 import * as s from "../schemas.ts";
 import { defineTool } from "../tool_kit.ts";
 import { isoTime } from "../views/jobs.ts";
 import { defined } from "../views/values.ts";
-
-/** Dependencies looked up one by one (one qstat each); more are listed unresolved. */
-const MAX_DEPENDENCIES = 10;
-/** Output read per stream: error signatures sit at the end. */
-const TAIL_LINES = 80;
-const TAIL_BYTES = 32 * 1024;
 
 const FindingShape = z.object({
   topic: z.string(),
@@ -108,124 +90,13 @@ export const diagnoseJobTool = defineTool({
   output: DiagnoseOutput,
   annotations: { readOnlyHint: true, idempotentHint: true },
   async run(args, { client }) {
-    const diagnosis = await diagnose(client, args.job_id);
+    const diagnosis = await gatherDiagnosis(client, args.job_id);
     return {
       structured: diagnosisView(diagnosis.result, diagnosis.read),
-      text: diagnosisText(diagnosis.result),
+      text: diagnosisText(diagnosis.result, diagnosis.read),
     };
   },
 });
-
-/** Gathers the evidence for one job and diagnoses it. Shared with the diagnose prompt. */
-export async function diagnose(
-  client: PbsClient,
-  jobId: string,
-): Promise<{ result: Diagnosis; read: string[] }> {
-  const job = await client.job(jobId);
-  const pending = isPending(job.state);
-  const [queues, server, reservations, identity, dependencies, capacity, outputs] = await Promise
-    .all([
-      optional(client.queues()),
-      optional(client.server()),
-      optional(client.reservations()),
-      optional(client.identity()),
-      dependencyTargets(client, job),
-      pending ? optional(client.nodes()).then((n) => n && capacityOf(n)) : undefined,
-      pending ? { tails: [], problems: [] } : readOutputs(client, job),
-    ]);
-  const result = diagnoseJob({
-    job,
-    queues,
-    server,
-    reservations,
-    dependencies,
-    outputs: outputs.tails,
-    outputProblems: outputs.problems,
-    capacity,
-    callerRole: identity?.role,
-    caller: client.user,
-    now: client.now() / 1000,
-  });
-  return { result, read: outputs.tails.map((t) => t.stream) };
-}
-
-/** Evidence that is nice to have: a failure to get it must not fail the diagnosis. */
-async function optional<T>(promise: Promise<T>): Promise<T | undefined> {
-  try {
-    return await promise;
-  } catch {
-    return undefined;
-  }
-}
-
-async function dependencyTargets(client: PbsClient, job: Job): Promise<DependencyTarget[]> {
-  if (!job.depend) return [];
-  const wanted = parseDependencies(job.depend).slice(0, MAX_DEPENDENCIES);
-  return await Promise.all(wanted.map(async ({ type, jobId }) => {
-    try {
-      const target = await client.job(jobId);
-      return defined({
-        type,
-        jobId: target.id,
-        state: target.state,
-        exitStatus: target.exitStatus,
-      });
-    } catch (error) {
-      if (isPbsError(error) && error.kind === "unknown_job") return { type, jobId };
-      throw error;
-    }
-  }));
-}
-
-/** The largest node decides whether a chunk can ever fit. */
-export function capacityOf(nodes: readonly Node[]): ClusterCapacity {
-  const capacity: ClusterCapacity = {
-    maxNodeNcpus: 0,
-    maxNodeNgpus: 0,
-    maxNodeMemBytes: 0,
-    totalNcpus: 0,
-    usableNodes: 0,
-  };
-  for (const node of nodes) {
-    const ncpus = Number(node.resourcesAvailable.ncpus ?? 0) || 0;
-    const ngpus = Number(node.resourcesAvailable.ngpus ?? 0) || 0;
-    const mem = parseSize(String(node.resourcesAvailable.mem ?? "0")) ?? 0;
-    capacity.maxNodeNcpus = Math.max(capacity.maxNodeNcpus, ncpus);
-    capacity.maxNodeNgpus = Math.max(capacity.maxNodeNgpus, ngpus);
-    capacity.maxNodeMemBytes = Math.max(capacity.maxNodeMemBytes, mem);
-    capacity.totalNcpus += ncpus;
-    if (!node.states.some((s) => /down|offline|unknown|stale/i.test(s))) capacity.usableNodes++;
-  }
-  return capacity;
-}
-
-/** The tails of stderr and stdout (one stream when joined); unreadable ones are noted, not fatal. */
-async function readOutputs(
-  client: PbsClient,
-  job: Job,
-): Promise<{ tails: OutputTail[]; problems: string[] }> {
-  const tails: OutputTail[] = [];
-  const problems: string[] = [];
-  if (job.array && !job.arrayParent) {
-    problems.push("An array parent has no output of its own; diagnose a subjob (e.g. 12[1]).");
-    return { tails, problems };
-  }
-  const streams: ("stderr" | "stdout")[] = job.joinPath === "oe"
-    ? ["stdout"]
-    : ["stderr", "stdout"];
-  for (const stream of streams) {
-    try {
-      const output = await client.jobOutput(job.id, stream, TAIL_LINES, TAIL_BYTES);
-      tails.push({ stream, text: output.text });
-    } catch (error) {
-      const why = isPbsError(error) ? error.message : String(error);
-      problems.push(
-        `Could not read the job's ${stream} (${why}); the diagnosis uses PBS's records only.`,
-      );
-    }
-  }
-  return { tails, problems };
-}
 
 export function diagnosisView(d: Diagnosis, read: string[]): DiagnoseAnswer {
   return defined({
@@ -269,10 +140,47 @@ export function diagnosisView(d: Diagnosis, read: string[]): DiagnoseAnswer {
   });
 }
 
-export function diagnosisText(d: Diagnosis): string {
+/**
+ * The diagnosis as text, complete on its own (some clients forward only the
+ * text): verdict, every finding, the scheduler's words, the exit, and one
+ * line per dependency, resource and error line found.
+ */
+export function diagnosisText(d: Diagnosis, read: string[] = []): string {
   const lines = [`${d.jobId} (${d.state} ${d.stateName}): ${d.category}`, d.summary];
-  const others = d.findings.filter((f) => f.severity !== "info" && !d.summary.includes(f.message));
-  for (const finding of others.slice(0, 6)) lines.push(`- ${finding.message}`);
+  const others = d.findings.filter((f) => !d.summary.includes(f.message));
+  for (const finding of others) lines.push(`- [${finding.severity}] ${finding.message}`);
+  if (d.schedulerComment) lines.push(`Scheduler comment: ${d.schedulerComment}`);
+  if (d.estimatedStart !== undefined) {
+    lines.push(`Estimated start: ${isoTime(d.estimatedStart)}`);
+  }
+  if (d.exit) {
+    const signal = d.exit.signal ? ` (${d.exit.signal.name})` : "";
+    lines.push(`Exit ${d.exit.code}${signal}: ${d.exit.meaning}`);
+  }
+  if (d.dependencies.length) {
+    lines.push("Dependencies:");
+    for (const dep of d.dependencies) {
+      const state = dep.state ? `state ${dep.state}` : "unknown to PBS";
+      const exit = dep.exitStatus !== undefined ? `, exit ${dep.exitStatus}` : "";
+      lines.push(`- ${dep.type} ${dep.jobId}: ${state}${exit} → ${dep.condition}`);
+    }
+  }
+  if (d.resources.length) {
+    lines.push(
+      `Used / requested: ${
+        d.resources.map((r) =>
+          `${r.resource} ${r.used} / ${r.requested}${
+            r.percent !== undefined ? ` (${r.percent}%)` : ""
+          }`
+        ).join("; ")
+      }`,
+    );
+  }
+  if (d.signatures.length) {
+    lines.push("Error lines in the output:");
+    for (const sig of d.signatures) lines.push(`- ${sig.kind} (${sig.stream}): ${sig.line}`);
+  }
+  if (read.length) lines.push(`Output read: ${read.join(", ")}`);
   if (d.nextSteps.length) {
     lines.push("Next steps:");
     for (const step of d.nextSteps) lines.push(`- ${step}`);

@@ -1,16 +1,16 @@
 /** list_jobs: compact job rows, paginated within the size budget. */
 import { z } from "zod";
-import type { JobRow } from "../../pbs/parse/job_table.ts";
-import {
-  continuationHint,
-  decodeCursor,
-  encodeCursor,
-  type Page,
-  PaginationOutput,
-} from "../pagination.ts";
+import { continuationHint, pageOfRows, PaginationOutput, type RowBudget } from "../pagination.ts";
 import * as s from "../schemas.ts";
 import { defineTool } from "../tool_kit.ts";
-import { countByState, formatCounts, jobRow, JobRowShape, type JobRowView } from "../views/jobs.ts";
+import {
+  countByState,
+  formatCounts,
+  JOB_LINE_HEADER,
+  jobLine,
+  jobRow,
+  JobRowShape,
+} from "../views/jobs.ts";
 
 const ListJobsOutput = {
   ...PaginationOutput,
@@ -50,11 +50,20 @@ export const listJobs = defineTool({
       includeFinished: args.include_finished,
     };
     const jobs = await context.client.listJobRows(filter);
-    const page = pageWithinBudget(jobs, args.limit, args.cursor, filter);
+    const page = pageOfRows(jobs, {
+      limit: args.limit,
+      cursor: args.cursor,
+      filter,
+      row: jobRow,
+      line: jobLine,
+      budget: JOB_ROWS_BUDGET,
+    });
     const byState = countByState(jobs);
-    const shortened = page.items.length < Math.min(args.limit, page.total - page.offset)
-      ? ` Page cut to ${page.items.length} rows to stay within the size limit.`
-      : "";
+    const text = [
+      `${continuationHint(page, "jobs")} By state: ${formatCounts(byState)}.`,
+      ...(page.items.length ? [JOB_LINE_HEADER, ...page.lines] : []),
+      ...(page.cut ? [`Page cut to ${page.items.length} rows to stay within the size limit.`] : []),
+    ];
     return {
       structured: {
         total: page.total,
@@ -63,46 +72,16 @@ export const listJobs = defineTool({
         by_state: byState,
         jobs: page.items,
       },
-      text: `${continuationHint(page, "jobs")} By state: ${formatCounts(byState)}.${shortened}`,
+      text: text.join("\n"),
     };
   },
 });
 
-/** Characters the rows of one list_jobs page may take (the rest of the answer is small). */
-const ROWS_BUDGET = 20_000;
 /**
- * Characters each requested row may take on average: a typical row is ~130,
- * so a page is cut only when names and ids run long, and the default page
- * of 50 stays under 8,000 characters in all.
+ * Rows of one list_jobs page, per half (text, structured). A typical row is
+ * ~130 characters of JSON and ~70 of text, so the default page of 50 stays
+ * under 8,000 characters in each half on Aurora, a page is cut only when
+ * names and ids run long, and the largest page (500) is cut to what fits the
+ * 25,000-character answer.
  */
-const ROW_ALLOWANCE = 145;
-
-/**
- * One page of rows, cut short when `limit` rows would not fit the size budget
- * (500 rows of a busy site would); the cursor then continues after the last
- * row shown, so nothing is skipped.
- */
-function pageWithinBudget(
-  jobs: JobRow[],
-  limit: number,
-  cursor: string | undefined,
-  filter: unknown,
-): Page<JobRowView> & { offset: number } {
-  const offset = decodeCursor(cursor, filter);
-  const budget = Math.min(ROWS_BUDGET, limit * ROW_ALLOWANCE);
-  const rows: JobRowView[] = [];
-  let used = 0;
-  for (const job of jobs.slice(offset, offset + limit)) {
-    const row = jobRow(job);
-    used += JSON.stringify(row).length + 1;
-    if (used > budget && rows.length > 0) break;
-    rows.push(row);
-  }
-  const next = offset + rows.length;
-  return {
-    items: rows,
-    total: jobs.length,
-    offset,
-    nextCursor: next < jobs.length ? encodeCursor(next, filter) : undefined,
-  };
-}
+const JOB_ROWS_BUDGET: RowBudget = { perRow: 150, max: 11_500 };

@@ -16,6 +16,7 @@ import * as s from "../schemas.ts";
 import { defineTool } from "../tool_kit.ts";
 import {
   reservationLine,
+  type ReservationView,
   reservationView,
   ReservationViewShape,
   userOf,
@@ -208,7 +209,7 @@ async function createReservation(client: PbsClient, args: ManageArgs): Answer {
       reservation: view,
       message,
     },
-    text: message,
+    text: withLine(message, view),
   };
 }
 
@@ -240,7 +241,7 @@ async function modifyReservation(client: PbsClient, args: ManageArgs): Answer {
       reservation: after ? reservationView(after) : undefined,
       message,
     },
-    text: message,
+    text: withLine(message, after ? reservationView(after) : undefined),
   };
 }
 
@@ -258,8 +259,13 @@ async function deleteReservation(client: PbsClient, args: ManageArgs): Answer {
       reservation: reservationView(target),
       message,
     },
-    text: message,
+    text: withLine(message, reservationView(target)),
   };
+}
+
+/** The answer's message and, when PBS shows the reservation, its line. */
+function withLine(message: string, view: ReservationView | undefined): string {
+  return view ? `${message}\n${reservationLine(view)}` : message;
 }
 
 function requireId(args: ManageArgs): string {

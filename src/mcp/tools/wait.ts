@@ -56,8 +56,10 @@ export const waitForJob = defineTool({
     const exitText = structured.exit ? `; exit ${exitStatus}: ${structured.exit.meaning}` : "";
     return {
       structured,
-      text:
-        `${result.jobId} ${outcome}: ${result.state} (${stateName}) after ${result.waitedSeconds} s${exitText}`,
+      text: [
+        `${result.jobId} ${outcome}: ${result.state} (${stateName}) after ${result.waitedSeconds} s, ${result.polls} polls${exitText}`,
+        ...(structured.comment ? [`comment: ${structured.comment}`] : []),
+      ].join("\n"),
     };
   },
 });

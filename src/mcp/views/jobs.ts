@@ -20,8 +20,11 @@ const FIRST_HOSTS = 4;
 const MAX_VALUE_CHARS = 300;
 /** Job names in list rows are cut here; get_job_status shows the whole name. */
 const MAX_ROW_NAME = 32;
-/** Budget for the bulk fields of `detail: full`. */
-const MAX_FULL_CHARS = 12_000;
+/**
+ * Budget for the bulk fields of `detail: full`: they appear in the text and
+ * in the structured content, and the whole answer must stay under 25,000.
+ */
+const MAX_FULL_CHARS = 9_500;
 
 // ---------------------------------------------------------------------------
 // Small conversions.
@@ -86,6 +89,23 @@ export function jobRow(row: JobRow): JobRowView {
     wall: row.walltime,
     elapsed: row.elapsed,
   });
+}
+
+/** The column header over job lines (jobLine). */
+export const JOB_LINE_HEADER = "id name user state queue nodes walltime elapsed";
+
+/** One job row as a text line under JOB_LINE_HEADER; `-` where PBS shows nothing. */
+export function jobLine(row: JobRowView): string {
+  return [
+    row.id,
+    row.name,
+    row.user,
+    row.state,
+    row.queue,
+    row.nodes ?? "-",
+    row.wall ?? "-",
+    row.elapsed ?? "-",
+  ].join(" ");
 }
 
 /** Job count per state letter, letters in PBS's usual display order. */
@@ -260,14 +280,29 @@ function bulkFields(
   });
 }
 
-/** A few lines for people: the structured content carries the rest. */
+/** `k=v k=v` for a resource map. */
+function pairs(map: Record<string, string | number | boolean>): string {
+  return Object.entries(map).map(([k, v]) => `${k}=${v}`).join(" ");
+}
+
+/**
+ * The status view as text, complete on its own (some clients forward only
+ * the text): every field of the view, one concept per line.
+ */
 export function jobStatusText(view: JobStatus): string {
   const lines = [`${view.id} "${view.name}" (${view.owner}): ${view.state} ${view.state_name}`];
-  lines.push(`queue ${view.queue}${view.account ? `, account ${view.account}` : ""}`);
-  const asked = ["select", "walltime", "nodect"]
-    .filter((k) => view.requested[k] !== undefined)
-    .map((k) => `${k}=${view.requested[k]}`);
-  if (asked.length) lines.push(`requested ${asked.join(" ")}`);
+  lines.push(view.state_meaning);
+  const where = [
+    `queue ${view.queue}`,
+    view.account ? `account ${view.account}` : undefined,
+    view.project ? `project ${view.project}` : undefined,
+    view.priority !== undefined ? `priority ${view.priority}` : undefined,
+  ].filter((p) => p !== undefined);
+  lines.push(where.join(", "));
+  if (Object.keys(view.requested).length) lines.push(`requested ${pairs(view.requested)}`);
+  if (Object.keys(view.used).length) lines.push(`used ${pairs(view.used)}`);
+  const times = Object.entries(view.times).map(([k, v]) => `${k} ${v}`);
+  if (times.length) lines.push(`times (UTC): ${times.join(", ")}`);
   if (view.nodes) {
     const more = view.nodes.more ? ` +${view.nodes.more} more` : "";
     lines.push(`on ${view.nodes.count} node(s): ${view.nodes.first.join(", ")}${more}`);
@@ -275,9 +310,23 @@ export function jobStatusText(view: JobStatus): string {
   if (view.holds.length) lines.push(`holds: ${view.holds.join(", ")}`);
   if (view.depend) lines.push(`depends on ${view.depend}`);
   if (view.array) {
-    lines.push(`array ${view.array.indices ?? ""}: ${formatCounts(view.array.counts)}`);
+    lines.push(
+      `array ${view.array.indices ?? ""}${
+        view.array.remaining ? ` (remaining ${view.array.remaining})` : ""
+      }: ${formatCounts(view.array.counts)}`,
+    );
   }
+  if (view.array_parent) lines.push(`subjob ${view.array_index ?? ""} of ${view.array_parent}`);
   if (view.comment) lines.push(`comment: ${view.comment}`);
-  if (view.exit) lines.push(`exit ${view.exit.code}: ${view.exit.meaning}`);
+  if (view.exit) lines.push(`exit ${view.exit.code} (${view.exit.category}): ${view.exit.meaning}`);
+  if (view.run_count !== undefined) lines.push(`run count ${view.run_count}`);
+  if (view.output_path) lines.push(`stdout ${view.output_path}`);
+  if (view.error_path) lines.push(`stderr ${view.error_path}`);
+  if (view.join) lines.push(`join ${view.join}`);
+  if (view.hosts) lines.push(`hosts ${view.hosts}`);
+  if (view.exec_vnode) lines.push(`exec_vnode ${view.exec_vnode}`);
+  for (const [k, v] of Object.entries(view.variables ?? {})) lines.push(`Variable_List.${k}=${v}`);
+  for (const [k, v] of Object.entries(view.attributes ?? {})) lines.push(`${k} = ${v}`);
+  if (view.omitted?.length) lines.push(`left out to stay small: ${view.omitted.join(", ")}`);
   return lines.join("\n");
 }

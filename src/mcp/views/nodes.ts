@@ -10,6 +10,7 @@ import { z } from "zod";
 import { classifyNodeState } from "../../pbs/model/states.ts";
 import type { NodeBucket } from "../../pbs/model/states.ts";
 import type { Node, ResourceMap } from "../../pbs/model/types.ts";
+import { isUsableNode } from "../../service/nodes.ts";
 import { isoTime } from "./jobs.ts";
 import { asNumber, asText, cappedList, cut, defined } from "./values.ts";
 
@@ -20,13 +21,8 @@ const MAX_ROW_COMMENT = 60;
 function freeTotal(node: Node, resource: string): { free: number; total: number } {
   const total = asNumber(node.resourcesAvailable[resource]);
   const assigned = asNumber(node.resourcesAssigned[resource]);
-  const usable = isUsable(classifyNodeState(node.states));
-  return { free: usable ? Math.max(0, total - assigned) : 0, total };
-}
-
-/** Down and offline nodes take no new work, so nothing on them counts as free. */
-function isUsable(bucket: NodeBucket): boolean {
-  return bucket === "free" || bucket === "busy";
+  // Down and offline nodes take no new work, so nothing on them counts as free.
+  return { free: isUsableNode(node) ? Math.max(0, total - assigned) : 0, total };
 }
 
 export const NodeSummaryShape = z.object({
@@ -90,6 +86,15 @@ export function nodeRow(node: Node): NodeRow {
     jobs: node.jobs.length,
     comment: node.comment ? cut(node.comment, MAX_ROW_COMMENT) : undefined,
   });
+}
+
+/** The column header over node lines (nodeLine). */
+export const NODE_LINE_HEADER = "name state cpus_free/total gpus_free/total jobs — comment";
+
+/** One node row as a text line under NODE_LINE_HEADER; `-` for nodes without GPUs. */
+export function nodeLine(row: NodeRow): string {
+  const line = [row.name, row.state, row.cpus, row.gpus ?? "-", row.jobs].join(" ");
+  return row.comment ? `${line} — ${row.comment}` : line;
 }
 
 export function nodeBucket(node: Node): NodeBucket {

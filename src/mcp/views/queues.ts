@@ -68,18 +68,43 @@ export function queueView(queue: Queue, reservationQueues: ReadonlySet<string>):
   });
 }
 
-/** One line per queue for text blocks: `debug (execution, started) Q 3 R 1; walltime ≤ 01:00:00`. */
+/** `min–max`, `≥ min` or `≤ max` for one limit; undefined when neither is set. */
+function range(min: string | number | undefined, max: string | number | undefined) {
+  if (min !== undefined && max !== undefined) return `${min}–${max}`;
+  if (min !== undefined) return `≥ ${min}`;
+  if (max !== undefined) return `≤ ${max}`;
+  return undefined;
+}
+
+/**
+ * One line per queue for text blocks, with the limits that decide where a
+ * job may go (routing tries each destination in turn and takes the first
+ * whose min and max limits the request fits; qmgr(8B) resources_min/max):
+ * `debug (execution, enabled, started): Q 3, R 1; walltime ≤ 01:00:00, nodes 1–2`.
+ */
 export function queueLine(view: QueueView): string {
   const status = [view.enabled ? "enabled" : "disabled", view.started ? "started" : "stopped"];
+  if (view.reservation_queue) status.push("reservation queue");
   const jobs = Object.entries(view.jobs_by_state).map(([s, n]) => `${s} ${n}`).join(", ");
+  const l = view.limits;
+  const walltime = range(l.min_walltime, l.max_walltime);
+  const nodes = range(l.min_nodes, l.max_nodes);
   const limits = [
-    view.limits.max_walltime ? `walltime ≤ ${view.limits.max_walltime}` : undefined,
-    view.limits.max_nodes ? `nodes ≤ ${view.limits.max_nodes}` : undefined,
+    walltime ? `walltime ${walltime}` : undefined,
+    nodes ? `nodes ${nodes}` : undefined,
+    l.max_ncpus !== undefined ? `ncpus ≤ ${l.max_ncpus}` : undefined,
+    l.max_run ? `max_run ${l.max_run}` : undefined,
+    l.max_queued ? `max_queued ${l.max_queued}` : undefined,
   ].filter((s) => s !== undefined);
   const route = view.route_destinations ? ` → ${view.route_destinations.join(", ")}` : "";
+  const defaults = Object.entries(view.defaults).map(([k, v]) => `${k}=${v}`);
+  const extra = [
+    defaults.length ? `defaults ${defaults.join(" ")}` : undefined,
+    view.acl_users ? `only users ${view.acl_users.join(", ")}` : undefined,
+  ].filter((s) => s !== undefined);
   return `${view.name} (${view.type}, ${status.join(", ")})${route}: ${jobs || "no jobs"}${
     limits.length ? `; ${limits.join(", ")}` : ""
-  }`;
+  }${extra.map((e) => `; ${e}`).join("")}`;
 }
 
 export function queueMarkdown(view: QueueView): string {

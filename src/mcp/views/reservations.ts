@@ -54,12 +54,22 @@ export function reservationView(resv: Reservation): ReservationView {
   });
 }
 
+/**
+ * One line per reservation:
+ * `R12.vm "train" (alice) RESV_CONFIRMED 2026-…Z → 2026-…Z; queue R12; select 2:ncpus=8; 2 node(s): n[1-2]; users alice, bob`.
+ */
 export function reservationLine(view: ReservationView): string {
   const when = view.start ? ` ${view.start} → ${view.end ?? "?"}` : "";
-  const nodes = view.nodes ? `, ${view.nodes.count} node(s)` : "";
-  return `${view.id}${
-    view.name ? ` "${view.name}"` : ""
-  } (${view.owner}) ${view.state}${when}${nodes}`;
+  const parts = [
+    view.queue ? `queue ${view.queue}` : undefined,
+    view.select ? `select ${view.select}` : undefined,
+    view.nodes ? `${view.nodes.count} node(s): ${view.nodes.hosts}` : undefined,
+    view.users ? `users ${view.users.join(", ")}` : undefined,
+    view.recurrence ? `recurs ${view.recurrence}` : undefined,
+  ].filter((p) => p !== undefined);
+  return `${view.id}${view.name ? ` "${view.name}"` : ""} (${view.owner}) ${view.state}${when}${
+    parts.map((p) => `; ${p}`).join("")
+  }`;
 }
 
 export function reservationMarkdown(view: ReservationView): string {

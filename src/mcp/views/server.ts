@@ -18,8 +18,12 @@ export const ServerViewShape = z.object({
     enabled: z.boolean(),
     duration: z.string().optional().describe("How long finished jobs stay visible"),
   }),
-  total_jobs: z.number().optional(),
-  jobs_by_state: z.record(z.string(), z.number()),
+  total_jobs: z.number().optional().describe(
+    "Every job PBS holds: history and array subjobs included",
+  ),
+  jobs_by_state: z.record(z.string(), z.number()).describe(
+    "Unfinished jobs (array subjobs counted)",
+  ),
   max_array_size: z.number().optional(),
   resources_assigned: resourceMap.optional(),
 });
@@ -48,8 +52,25 @@ export function serverView(server: ServerInfo): ServerView {
   });
 }
 
-export function serverText(view: ServerView): string {
+/**
+ * What the server's job counts mean, said in the text so the model does not
+ * compare unlike numbers: `state_count` counts unfinished jobs and every
+ * array subjob besides its parent, `total_jobs` also the finished jobs kept
+ * in history (every job the server holds), while list_jobs and
+ * get_job_summary show an array as one row.
+ */
+function jobCountsText(view: ServerView): string {
+  const current = Object.values(view.jobs_by_state).reduce((n, c) => n + c, 0);
   const jobs = Object.entries(view.jobs_by_state).map(([s, n]) => `${s} ${n}`).join(", ");
+  const total = view.total_jobs === undefined
+    ? ""
+    : `; total_jobs ${view.total_jobs} adds the finished jobs kept in history`;
+  return `PBS counts ${current} unfinished jobs (${jobs || "none"}), each array subjob ` +
+    `counted besides its parent${total}. list_jobs and get_job_summary show an array as one ` +
+    "row, so their totals are smaller when arrays are queued.";
+}
+
+export function serverText(view: ServerView): string {
   return [
     `PBS server ${view.name}${view.version ? ` (PBS ${view.version})` : ""}, state ${
       view.state ?? "unknown"
@@ -57,7 +78,7 @@ export function serverText(view: ServerView): string {
     `default queue ${view.default_queue ?? "none"}; history ${
       view.history.enabled ? `kept ${view.history.duration ?? ""}`.trim() : "disabled"
     }`,
-    `jobs: ${view.total_jobs ?? 0} (${jobs || "none"})`,
+    jobCountsText(view),
   ].join("\n");
 }
 
@@ -94,4 +115,20 @@ export function metricsView(snapshot: MetricsSnapshot): z.infer<typeof MetricsSh
     ),
     cache: snapshot.cache,
   };
+}
+
+/** The metrics as text: one entry per tool and per PBS command, busiest first. */
+export function metricsText(metrics: z.infer<typeof MetricsShape>): string {
+  type Stats = { calls: number; failures: number; mean_ms: number; timeouts?: number };
+  const entries = (record: Record<string, Stats>) =>
+    Object.entries(record).sort(([, a], [, b]) => b.calls - a.calls).map(([name, s]) =>
+      `${name} ${s.calls}${s.failures ? ` (${s.failures} failed)` : ""}${
+        s.timeouts ? ` (${s.timeouts} timed out)` : ""
+      } ~${Math.round(s.mean_ms)} ms`
+    ).join(", ") || "none";
+  return [
+    `tool calls: ${entries(metrics.tool_calls)}`,
+    `PBS commands: ${entries(metrics.pbs_commands)}`,
+    `cache: ${metrics.cache.hits} hits, ${metrics.cache.misses} misses`,
+  ].join("\n");
 }

@@ -407,12 +407,50 @@ function capacityReasons(input: DiagnosisInput): Reason[] {
       problems.push(`a chunk asks for mem=${chunk.resources.mem}; no node has that much`);
     }
   }
-  if (problems.length === 0) return [];
+  if (problems.length === 0) return unusableNodeReasons(job, chunks, capacity);
   return [{
     category: "can_never_run",
     summary: `The request cannot fit on any node: ${unique(problems).join("; ")}.`,
     steps: [
       `Split the work into more, smaller chunks: modify_job job_id=${job.id} select=...; list_nodes shows node sizes.`,
+    ],
+  }];
+}
+
+/**
+ * A chunk that fits the largest node but none that is up and online waits
+ * until an admin brings such a node back: the same "usable node" rule that
+ * list_nodes counts free cpus and gpus by.
+ */
+function unusableNodeReasons(
+  job: Job,
+  chunks: ReturnType<typeof parseSelect>,
+  capacity: NonNullable<DiagnosisInput["capacity"]>,
+): Reason[] {
+  const problems: string[] = [];
+  for (const chunk of chunks) {
+    for (
+      const [resource, largest] of [
+        ["ncpus", capacity.maxUsableNodeNcpus],
+        ["ngpus", capacity.maxUsableNodeNgpus],
+      ] as const
+    ) {
+      const asked = Number(chunk.resources[resource] ?? 0);
+      if (largest !== undefined && asked > largest) {
+        problems.push(
+          `a chunk asks for ${resource}=${asked}; the largest node that is up and online has ${largest} ` +
+            `(${capacity.usableNodes} usable node(s); larger ones are down or offline)`,
+        );
+      }
+    }
+  }
+  if (problems.length === 0) return [];
+  return [{
+    category: "node_unavailable",
+    summary: `It waits for nodes that are down or offline: ${unique(problems).join("; ")}.`,
+    steps: [
+      "list_nodes state_filter: offline (or down) shows those nodes and why; ask an admin when they return.",
+      `Or ask for less per chunk: modify_job job_id=${job.id} select=...`,
     ],
   }];
 }

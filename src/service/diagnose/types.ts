@@ -30,13 +30,20 @@ export interface OutputTail {
   text: string;
 }
 
-/** The largest node and the whole complex, for "does this request fit at all". */
+/**
+ * The largest node and the whole complex, for "does this request fit at all",
+ * and the largest usable node (up and online: service/nodes.ts isUsableNode,
+ * the rule list_nodes counts free capacity by), for "can it run now".
+ */
 export interface ClusterCapacity {
   maxNodeNcpus: number;
   maxNodeNgpus: number;
   maxNodeMemBytes: number;
   totalNcpus: number;
   usableNodes: number;
+  /** Largest ncpus/ngpus of a usable node; undefined when unknown (treated as no limit). */
+  maxUsableNodeNcpus?: number;
+  maxUsableNodeNgpus?: number;
 }
 
 export interface DiagnosisInput {
