@@ -11,6 +11,7 @@ import type { JobRow } from "../../pbs/parse/job_table.ts";
 import { shellCommand } from "../../service/shell_quote.ts";
 import type { PbsClient, ProgressUpdate } from "../../service/pbs_client.ts";
 import type { HoldType, SubmitJobRequest } from "../../service/requests.ts";
+import { requestFromArguments } from "../../service/submit_parameters.ts";
 import type { SubmissionPlan, SubmitResult } from "../../service/results.ts";
 import {
   continuationHint,
@@ -60,35 +61,7 @@ export function toSubmitRequest(args: SubmitJobArgs): SubmitJobRequest {
       "Give exactly one: script (the job script's text) or script_path (an existing file).",
     );
   }
-  return {
-    scriptPath: args.script_path,
-    script: args.script,
-    queue: args.queue,
-    jobName: args.job_name,
-    walltime: args.walltime,
-    nodeCount: args.node_count,
-    ncpus: args.ncpus,
-    ngpus: args.ngpus,
-    mem: args.mem,
-    select: args.select,
-    place: args.place,
-    account: args.account,
-    filesystems: args.filesystems,
-    arrayRange: args.array_range,
-    depend: args.depend,
-    env: args.env,
-    outputPath: args.output_path,
-    errorPath: args.error_path,
-    joinOutput: args.join_output,
-    keepFiles: args.keep_files,
-    mailEvents: args.mail_events,
-    mailUsers: args.mail_users,
-    hold: args.hold,
-    priority: args.priority,
-    startAfter: args.start_after,
-    rerunnable: args.rerunnable,
-    extraResources: args.extra_resources && stringValues(args.extra_resources),
-  };
+  return requestFromArguments(args);
 }
 
 function stringValues(record: Record<string, string | number>): Record<string, string> {
