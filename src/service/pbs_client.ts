@@ -373,6 +373,16 @@ export class PbsClient {
   }
 
   /**
+   * The queues a request (its `-l` values) fits as it is: enabled and started
+   * execution queues, routing queues with a fitting destination. Runs
+   * (cached): `qstat -Bf -F json`, `qstat -Qf -F json`.
+   */
+  async queuesFitting(requested: Record<string, string>): Promise<QueueFit[]> {
+    const context = await this.#submissionContext();
+    return context ? fittingQueues(requested, context) : [];
+  }
+
+  /**
    * The exact qsub command a request becomes, with the queue it goes to and
    * whether it fits there; nothing is submitted. Runs (cached): `qstat -Bf`,
    * `qstat -Qf`.
@@ -391,7 +401,8 @@ export class PbsClient {
       notes.push(`${fit.queue} is a routing queue: this request goes to ${fit.routesTo}.`);
     }
     if (fit?.destinations && !fit.fits && context) {
-      notes.push(noDestinationError(fit, fittingQueues(submission.requested, context)).message);
+      const refusal = noDestinationError(fit, fittingQueues(submission.requested, context));
+      notes.push(`${refusal.message} ${refusal.hint}`);
     }
     return {
       argv: submission.command.argv,
@@ -420,8 +431,7 @@ export class PbsClient {
     const plan = await this.planSubmission(request);
     const fit = plan.fit;
     if (fit?.destinations && !fit.fits) {
-      const context = await this.#submissionContext();
-      throw noDestinationError(fit, context ? fittingQueues(plan.requested, context) : []);
+      throw noDestinationError(fit, await this.queuesFitting(plan.requested));
     }
     let result: RunResult;
     try {

@@ -77,8 +77,10 @@ const DirectiveShape = z.object({
 export const SubmitOutput = {
   dry_run: z.boolean(),
   job_id: z.string().optional().describe("The new job's id (absent on dry_run)"),
-  queue: z.string().optional().describe("The queue the job landed in, after routing"),
-  state: z.string().optional(),
+  queue: z.string().optional().describe(
+    "The queue the job landed in, after routing (dry_run: the queue it would go to)",
+  ),
+  state: z.string().optional().describe("The job's state letter right after submission"),
   command: z.string().describe("The qsub command line, shell-quoted"),
   script_via: z.enum(["stdin", "file"]),
   script: z.string().optional().describe("The job script (dry_run only)"),
@@ -96,7 +98,13 @@ export async function submitOne(client: PbsClient, args: SubmitJobArgs): Promise
   const request = toSubmitRequest(args);
   if (args.dry_run) {
     const plan = await client.planSubmission(request);
-    return { ...planView(plan), dry_run: true, script: dryRunScript(plan) };
+    const queue = plan.routesTo ?? plan.target;
+    return {
+      ...planView(plan),
+      dry_run: true,
+      ...(queue ? { queue } : {}),
+      script: dryRunScript(plan),
+    };
   }
   const result = await client.submitJob(request);
   return submitView(result);
@@ -141,7 +149,7 @@ export function submitText(answer: SubmitAnswer): string {
     ? [
       `Dry run, nothing submitted. Would run: ${answer.command}${
         answer.script_via === "stdin" ? " < script" : ""
-      }`,
+      }${answer.queue ? ` (queue ${answer.queue})` : ""}`,
     ]
     : [
       `Submitted ${answer.job_id}${answer.queue ? ` to queue ${answer.queue}` : ""}${

@@ -22,7 +22,7 @@ import {
   validateScriptPath,
 } from "../validate.ts";
 import type { PbsCommand } from "./command.ts";
-import { type ResourceRequest, resourcePairs } from "./resources.ts";
+import { resourcePairs, type ResourceRequest } from "./resources.ts";
 
 /**
  * A submission. Exactly one of `script` (a path) and `scriptText` (the script
