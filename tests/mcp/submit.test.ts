@@ -336,3 +336,24 @@ Deno.test("node_count: 2 means two distinct hosts", async (t) => {
     await h.close();
   }
 });
+
+Deno.test("submit_job_guide suggests only a queue the request fits", async () => {
+  const h = await startHarness({ scenario: "polaris" });
+  try {
+    const prompt = await h.client.getPrompt({
+      name: "submit_job_guide",
+      arguments: { job_type: "python" },
+    });
+    const text = (prompt.messages[0].content as { text: string }).text;
+    // The default queue prod takes no 1-node job: it must not be suggested.
+    assert.doesNotMatch(text, /queue="prod"/);
+    assert.match(text, /queue="debug"/);
+    assert.match(text, /prod is a routing queue/);
+    assert.match(text, /a 1-node job with the default walltime fits: debug, debug-scaling/);
+    // The suggested queue really takes the suggested (bare) submission.
+    const out = await h.ok<SubmitAnswer>("submit_job", { script: SCRIPT, queue: "debug" });
+    assert.equal(out.queue, "debug");
+  } finally {
+    await h.close();
+  }
+});
