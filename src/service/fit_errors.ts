@@ -48,10 +48,18 @@ export function whatToChange(fit: QueueFit | undefined, alternatives: readonly Q
 export function noDestinationError(fit: QueueFit, alternatives: readonly QueueFit[]): PbsError {
   return new PbsError({
     kind: "resource_limit",
-    message: `Not submitted: no destination of routing queue ${fit.queue} accepts this request ` +
-      `(PBS would accept the job and then silently discard it). ${destinationReport(fit)}`,
+    message: `No destination of routing queue ${fit.queue} accepts this request, so it was ` +
+      `not submitted (PBS would accept the job and then silently discard it). ` +
+      `${destinationReport(fit)}.`,
     hint: whatToChange(fit, alternatives),
   });
+}
+
+/** The same finding for a dry run: what submit_job would do, and what to change. */
+export function unroutableNote(fit: QueueFit, alternatives: readonly QueueFit[]): string {
+  return `submit_job would refuse this: no destination of routing queue ${fit.queue} accepts ` +
+    `it, and PBS would accept the job and then discard it. ${destinationReport(fit)}. ` +
+    whatToChange(fit, alternatives);
 }
 
 /** After qsub: PBS printed an id, then dropped the job (golden qsub_route_no_destination_accepted). */

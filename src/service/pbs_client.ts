@@ -46,7 +46,12 @@ import { filterJobs, parseStateFilter, resolveUser } from "./job_filter.ts";
 import { type JobRow, parseJobTable } from "../pbs/parse/job_table.ts";
 import { buildSubmission, type SubmissionContext } from "./submission.ts";
 import { checkQueue, fittingQueues, type QueueFit } from "./queue_fit.ts";
-import { jobDiscardedError, namedLimitError, noDestinationError } from "./fit_errors.ts";
+import {
+  jobDiscardedError,
+  namedLimitError,
+  noDestinationError,
+  unroutableNote,
+} from "./fit_errors.ts";
 
 export interface PbsClientOptions {
   runner: Runner;
@@ -401,8 +406,7 @@ export class PbsClient {
       notes.push(`${fit.queue} is a routing queue: this request goes to ${fit.routesTo}.`);
     }
     if (fit?.destinations && !fit.fits && context) {
-      const refusal = noDestinationError(fit, fittingQueues(submission.requested, context));
-      notes.push(`${refusal.message} ${refusal.hint}`);
+      notes.push(unroutableNote(fit, fittingQueues(submission.requested, context)));
     }
     return {
       argv: submission.command.argv,

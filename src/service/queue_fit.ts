@@ -325,13 +325,11 @@ export function describeViolation(v: LimitViolation): string {
   return `${v.resource} ${v.requested} is ${side} ${where} ${v.limit}.${v.resource} ${v.bound}`;
 }
 
-/** One line on a queue's fit: why it refuses, or that it fits. */
+/** One line on a queue's fit: why it refuses, or that it fits (fixFor says what would fit). */
 export function describeFit(fit: QueueFit): string {
   if (fit.refusal) return `${fit.queue}: ${fit.refusal}`;
   if (fit.violations.length > 0) {
-    const reasons = fit.violations.map(describeViolation).join("; ");
-    const fixes = fit.violations.map(fixFor).join(", ");
-    return `${fit.queue}: ${reasons} (would fit with ${fixes})`;
+    return `${fit.queue}: ${fit.violations.map(describeViolation).join(" and ")}`;
   }
   if (fit.destinations && !fit.routesTo) return `${fit.queue}: no destination accepts it`;
   return `${fit.queue}: fits`;

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { SimRunner } from "../../sim/mod.ts";
+import { SUBMIT_PARAMETERS } from "../../src/service/submit_parameters.ts";
 import { type Harness, simScript, startHarness, textOf } from "./harness.ts";
 
 interface SubmitAnswer {
@@ -61,7 +62,7 @@ Deno.test("submit_job to the polaris default routing queue prod", async (t) => {
       async () => {
         const failure = await h.fail("submit_job", { script: SCRIPT, hold: true });
         assert.equal(failure.error?.kind, "resource_limit");
-        assert.match(failure.error!.message, /no destination of routing queue prod/);
+        assert.match(failure.error!.message, /No destination of routing queue prod/);
       },
     );
 
@@ -105,7 +106,11 @@ Deno.test("submit_job to the polaris default routing queue prod", async (t) => {
           fits.notes?.some((n) => /prod is a routing queue: this request goes to medium/.test(n)),
         );
         const dropped = await h.ok<SubmitAnswer>("submit_job", { script: SCRIPT, dry_run: true });
-        assert.ok(dropped.notes?.some((n) => /discard/.test(n) && /node_count ≥ 10/.test(n)));
+        assert.ok(
+          dropped.notes?.some((n) =>
+            /submit_job would refuse this/.test(n) && /node_count ≥ 10/.test(n)
+          ),
+        );
       },
     );
 
@@ -184,7 +189,7 @@ Deno.test("batch and dependent submissions check routing and report where jobs l
         assert.equal(failure.error?.kind, "resource_limit");
         assert.match(
           failure.error!.message,
-          /"main" failed: Not submitted: no destination of routing queue prod/,
+          /"main" failed: No destination of routing queue prod accepts this request/,
         );
         assert.match(failure.error!.message, /nothing had been submitted yet/);
         assert.equal(h.runner.runCounts().qsub ?? 0, qsubs, "no qsub ran");
@@ -353,6 +358,54 @@ Deno.test("submit_job_guide suggests only a queue the request fits", async () =>
     // The suggested queue really takes the suggested (bare) submission.
     const out = await h.ok<SubmitAnswer>("submit_job", { script: SCRIPT, queue: "debug" });
     assert.equal(out.queue, "debug");
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("one table maps every submit_job parameter", async () => {
+  const h = await startHarness({ scenario: "tiny" });
+  try {
+    const tool = (await h.tools()).find((t) => t.name === "submit_job")!;
+    const inSchema = Object.keys(tool.inputSchema.properties ?? {}).filter((n) => n !== "dry_run");
+    assert.deepEqual(
+      [...inSchema].sort(),
+      SUBMIT_PARAMETERS.map((p) => p.name).sort(),
+      "every submit_job parameter has a row in SUBMIT_PARAMETERS",
+    );
+    // Every qsub option a row names shows up in the dry run's effective view under that row.
+    const out = await h.ok<SubmitAnswer>("submit_job", {
+      script: SCRIPT,
+      job_name: "all",
+      queue: "workq",
+      walltime: "00:20:00",
+      node_count: 1,
+      place: "pack",
+      account: "proj",
+      filesystems: "home",
+      array_range: "1-3",
+      env: { A: "1" },
+      output_path: h.path("o"),
+      error_path: h.path("e"),
+      join_output: true,
+      keep_files: "oe",
+      mail_events: "abe",
+      mail_users: "alice@example.org",
+      hold: true,
+      priority: 5,
+      start_after: "2030-01-01T00:00:00Z",
+      rerunnable: true,
+      extra_resources: { software: "vasp" },
+      dry_run: true,
+    });
+    for (const p of SUBMIT_PARAMETERS.filter((p) => p.option.startsWith("-"))) {
+      if (["ncpus", "ngpus", "mem", "select", "depend"].includes(p.name)) continue; // not given
+      const shown = p.option === "-l" ? p.key ?? "software" : p.name;
+      assert.ok(
+        shown in out.effective,
+        `${p.name} (${p.option}) missing from ${JSON.stringify(out.effective)}`,
+      );
+    }
   } finally {
     await h.close();
   }
