@@ -77,7 +77,7 @@ function registerSubmitBatchJobs(server: McpServer, context: ToolContext): void 
     description:
       `Submits up to ${MAX_BATCH} independent jobs, one qsub each, in order. Each item of jobs ` +
       "takes exactly the arguments of submit_job (script or script_path, queue, walltime, " +
-      "select, ...; dry_run per item). Returns one result per job: ok with job_id and queue, " +
+      "select, ...; dry_run per item). Returns one result per job: ok with job_id, queue and state, " +
       "or the error (kind, message, hint; a hint repeated by later items is given once). " +
       "stop_on_error: true stops at the first failure (the rest are counted as skipped); " +
       "the default submits every job it can. Jobs already submitted are never deleted here. " +
@@ -200,11 +200,12 @@ function registerSubmitDependentJobs(server: McpServer, context: ToolContext): v
       "→ postprocess. jobs: [{key, ...submit_job arguments}] (dry_run not supported here); " +
       'dependency_graph: {key: [{on: otherKey, type: "afterok" | "afternotok" | "afterany"}]}. ' +
       "Jobs are submitted in dependency order with -W depend= built from the new ids (merged " +
-      "with any depend a job gives itself). Cycles and unknown keys are rejected before " +
-      "anything is submitted. If a submission fails and rollback_on_error is true (default), " +
+      "with any depend a job gives itself). Cycles, unknown keys, bad values and jobs no " +
+      "destination of their routing queue accepts (PBS would drop them once their dependency " +
+      "is met) are rejected before anything is submitted. If a submission fails and rollback_on_error is true (default), " +
       "the jobs already submitted are deleted and the call fails with the error, naming what " +
       "was rolled back; with rollback_on_error false (or if a deletion fails), the answer has " +
-      "ok: false and lists the job ids left in PBS. Returns key → job id.",
+      "ok: false and lists the job ids left in PBS. Returns key → job id, and each job's queue and state.",
     input: {
       jobs: z.array(z.object({ key: jobKey, ...s.submitJobInput }), {
         error: 'jobs must be a list of {key, ...submit_job arguments}, e.g. [{"key": "a", ' +
