@@ -13,6 +13,7 @@
 import { isPbsError, PbsError } from "../pbs/errors.ts";
 import { type DependencyGraph, dependValue, submissionOrder } from "./dependency_graph.ts";
 import { noDestinationError } from "./fit_errors.ts";
+import { isUnroutable } from "./queue_fit.ts";
 import type { PbsClient } from "./pbs_client.ts";
 import type { SubmitJobRequest } from "./requests.ts";
 import type { SubmissionPlan, SubmitResult } from "./results.ts";
@@ -117,7 +118,7 @@ async function checkAll(
   for (const key of order) {
     try {
       const plan = await client.planSubmission(byKey.get(key)!);
-      if (plan.fit?.destinations && !plan.fit.fits) {
+      if (plan.fit && isUnroutable(plan.fit)) {
         const fitting = await client.queuesFitting(plan.requested);
         return { key, error: noDestinationError(plan.fit, fitting) };
       }

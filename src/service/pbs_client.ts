@@ -45,7 +45,7 @@ import type {
 import { filterJobs, parseStateFilter, resolveUser } from "./job_filter.ts";
 import { type JobRow, parseJobTable } from "../pbs/parse/job_table.ts";
 import { buildSubmission, type SubmissionContext } from "./submission.ts";
-import { checkQueue, fittingQueues, type QueueFit } from "./queue_fit.ts";
+import { checkQueue, fittingQueues, isUnroutable, type QueueFit } from "./queue_fit.ts";
 import {
   jobDiscardedError,
   namedLimitError,
@@ -405,7 +405,7 @@ export class PbsClient {
     if (fit?.routesTo) {
       notes.push(`${fit.queue} is a routing queue: this request goes to ${fit.routesTo}.`);
     }
-    if (fit?.destinations && !fit.fits && context) {
+    if (fit && isUnroutable(fit) && context) {
       notes.push(unroutableNote(fit, fittingQueues(submission.requested, context)));
     }
     return {
@@ -434,7 +434,7 @@ export class PbsClient {
   async submitJob(request: SubmitJobRequest): Promise<SubmitResult> {
     const plan = await this.planSubmission(request);
     const fit = plan.fit;
-    if (fit?.destinations && !fit.fits) {
+    if (fit && isUnroutable(fit)) {
       throw noDestinationError(fit, await this.queuesFitting(plan.requested));
     }
     let result: RunResult;

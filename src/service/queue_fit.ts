@@ -27,6 +27,8 @@
  * - `applyDefaults(requested, queue, server)` → the request as PBS completes it.
  * - `checkQueue(requested, queue, context)` → `QueueFit` for one queue
  *   (a routing queue's fit lists each destination's fit).
+ * - `isUnroutable(fit)` → PBS would accept the request into this routing
+ *   queue and then discard it.
  * - `fittingQueues(requested, context)` → the queues this request fits:
  *   enabled+started execution queues, and routing queues with at least one
  *   fitting destination.
@@ -291,6 +293,15 @@ export function checkQueue(
   fit.routesTo = fit.destinations.find((d) => d.fits)?.queue;
   fit.fits = fit.fits && fit.routesTo !== undefined;
   return fit;
+}
+
+/**
+ * True when PBS would accept the request into this routing queue (the queue
+ * itself admits it) and then discard it, because no destination takes it.
+ */
+export function isUnroutable(fit: QueueFit): boolean {
+  return fit.destinations !== undefined && fit.refusal === undefined &&
+    fit.violations.length === 0 && fit.routesTo === undefined;
 }
 
 /**

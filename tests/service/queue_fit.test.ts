@@ -9,6 +9,7 @@ import {
   type FitContext,
   fittingQueues,
   fixFor,
+  isUnroutable,
 } from "../../src/service/queue_fit.ts";
 import { golden } from "../golden.ts";
 
@@ -171,4 +172,15 @@ Deno.test("queue_fit on the tiny and aurora scenarios", async (t) => {
     assert.equal(fit.routesTo, "small");
     assert.equal(fit.destinations![0].effective.ncpus, "48");
   });
+});
+
+Deno.test("isUnroutable: only when the routing queue admits the job and no destination does", async () => {
+  const ctx = goldenContext();
+  const route = queueOf(ctx, "route");
+  assert.equal(isUnroutable(checkQueue({ walltime: "100:00:00" }, route, ctx)), true);
+  assert.equal(isUnroutable(checkQueue({ walltime: "00:20:00" }, route, ctx)), false);
+  // A disabled routing queue refuses at qsub (PBS says so itself): not a silent discard.
+  const disabled = { ...route, enabled: false };
+  assert.equal(isUnroutable(checkQueue({ walltime: "100:00:00" }, disabled, ctx)), false);
+  assert.equal(isUnroutable(checkQueue({}, queueOf(ctx, "workq"), ctx)), false);
 });
