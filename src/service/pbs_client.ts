@@ -448,9 +448,11 @@ export class PbsClient {
     try {
       job = await this.job(jobId);
     } catch (error) {
-      if (!isPbsError(error) || error.kind !== "unknown_job") {
+      // Only a routing queue drops a job silently; otherwise say what we could not see.
+      if (!isPbsError(error) || error.kind !== "unknown_job" || fit?.destinations === undefined) {
         const why = error instanceof Error ? error.message : String(error);
-        return { jobId, plan: { ...plan, notes: [...plan.notes, `Not confirmed: ${why}`] } };
+        const note = `PBS accepted ${jobId}, but looking it up right after failed: ${why}`;
+        return { jobId, plan: { ...plan, notes: [...plan.notes, note] } };
       }
       const context = await this.#submissionContext();
       const queue = context?.queues.find((q) => q.name === plan.target);
