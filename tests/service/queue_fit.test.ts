@@ -174,7 +174,7 @@ Deno.test("queue_fit on the tiny and aurora scenarios", async (t) => {
   });
 });
 
-Deno.test("isUnroutable: only when the routing queue admits the job and no destination does", async () => {
+Deno.test("isUnroutable: only when the routing queue admits the job and no destination does", () => {
   const ctx = goldenContext();
   const route = queueOf(ctx, "route");
   assert.equal(isUnroutable(checkQueue({ walltime: "100:00:00" }, route, ctx)), true);
