@@ -92,11 +92,9 @@ export function namedLimitError(
   fit: QueueFit | undefined,
   alternatives: readonly QueueFit[],
 ): PbsError {
-  const broken = fit
-    ? [...fit.violations, ...(fit.destinations ?? []).flatMap((d) => d.violations)]
-    : [];
-  if (broken.length === 0) return cause;
-  const named = fit!.destinations ? destinationReport(fit!) : describeFit(fit!);
+  // Only what the queue's own limits explain: PBS checks the queue it was asked for.
+  if (!fit || fit.violations.length === 0) return cause;
+  const named = describeFit(fit);
   return new PbsError({
     kind: cause.kind,
     message: `${cause.message}: ${named}`,
