@@ -56,6 +56,8 @@ export async function submitBatch(
 export interface GraphEntry {
   key: string;
   request: SubmitJobRequest;
+  /** Already refused by the caller's own argument checks: the graph fails before any qsub. */
+  refused?: unknown;
 }
 
 export interface Rollback {
@@ -89,7 +91,7 @@ export async function submitGraph(
   const order = submissionOrder(entries.map((e) => e.key), graph);
   const byKey = new Map(entries.map((e) => [e.key, e.request]));
   const submitted = new Map<string, SubmitResult>();
-  const failedCheck = await checkAll(client, order, byKey);
+  const failedCheck = await checkAll(client, order, entries);
   if (failedCheck) return { order, submitted, failed: failedCheck, rolledBack: [] };
 
   for (const key of order) {
@@ -113,8 +115,11 @@ export async function submitGraph(
 async function checkAll(
   client: PbsClient,
   order: string[],
-  byKey: Map<string, SubmitJobRequest>,
+  entries: readonly GraphEntry[],
 ): Promise<{ key: string; error: unknown } | undefined> {
+  const refused = entries.find((e) => e.refused !== undefined);
+  if (refused) return { key: refused.key, error: refused.refused };
+  const byKey = new Map(entries.map((e) => [e.key, e.request]));
   for (const key of order) {
     try {
       const plan = await client.planSubmission(byKey.get(key)!);

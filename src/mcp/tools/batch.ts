@@ -10,6 +10,7 @@ import { invalidInput, isPbsError, PbsError } from "../../pbs/errors.ts";
 import {
   type BatchEntry,
   type BatchOutcome,
+  type GraphEntry,
   graphFailureError,
   type GraphOutcome,
   leftNothing,
@@ -259,19 +260,13 @@ function submitGraphArgs(
   graph: DependencyGraph,
   rollbackOnError: boolean,
 ): Promise<GraphOutcome> {
-  const entries = [];
-  for (const { key, ...job } of jobs) {
+  const entries: GraphEntry[] = jobs.map(({ key, ...job }) => {
     try {
-      entries.push({ key, request: toSubmitRequest(job) });
-    } catch (error) {
-      return Promise.resolve({
-        order: jobs.map((j) => j.key),
-        submitted: new Map(),
-        failed: { key, error },
-        rolledBack: [],
-      });
+      return { key, request: toSubmitRequest(job) };
+    } catch (refused) {
+      return { key, request: {}, refused };
     }
-  }
+  });
   return submitGraph(context.client, entries, graph, rollbackOnError);
 }
 
