@@ -68,7 +68,9 @@ async function myJobIds(client: PbsClient, typed: string | undefined): Promise<s
 }
 
 function queueFacts(queue: Queue): string {
-  return `- ${queueLine(queueView(queue, new Set()))}${
+  // Minimums decide routing and refusals as much as maximums do.
+  const minimum = Object.entries(queue.resourcesMin).map(([k, v]) => `${k}=${v}`).join(", ");
+  return `- ${queueLine(queueView(queue, new Set()))}${minimum ? `; minimum ${minimum}` : ""}${
     Object.keys(queue.resourcesDefault).length
       ? `; defaults ${
         Object.entries(queue.resourcesDefault).map(([k, v]) => `${k}=${v}`).join(", ")
@@ -264,7 +266,8 @@ function registerOptimizeResources(server: McpServer, client: PbsClient): void {
           "Queues:",
           ...queues.slice(0, 30).map(queueFacts),
           "",
-          "Please recommend: node count, cpus and gpus per node (a select like 2:ncpus=64:ngpus=4), memory, walltime with a safety margin, and the queue whose limits fit. " +
+          "Please recommend: node count, cpus and gpus per node (a select like 2:ncpus=64:ngpus=4), memory, walltime with a safety margin, and a queue whose minimum and maximum limits both fit that request " +
+          "(a routing queue, →, hands a job to the first destination it fits, and PBS discards a job none fits; submit_job dry_run=true shows the queue a request would go to). " +
           "Prefer requests that start sooner (fewer nodes, shorter walltime) when they do not slow the work much, and explain the trade-off. " +
           "If I ran similar jobs before, look at their resources used with list_jobs include_finished=true and get_job_status. " +
           "End with the exact submit_job arguments.",

@@ -410,3 +410,19 @@ Deno.test("one table maps every submit_job parameter", async () => {
     await h.close();
   }
 });
+
+Deno.test("optimize_resources shows the minimums that decide routing", async () => {
+  const h = await startHarness({ scenario: "polaris" });
+  try {
+    const prompt = await h.client.getPrompt({
+      name: "optimize_resources",
+      arguments: { workload_description: "a 1-node python job for 20 minutes" },
+    });
+    const text = (prompt.messages[0].content as { text: string }).text;
+    assert.match(text, /- small \(execution[^\n]*minimum nodect=10/);
+    assert.match(text, /- prod \(route[^\n]*→ small, medium, large/);
+    assert.match(text, /PBS discards a job none fits/);
+  } finally {
+    await h.close();
+  }
+});
