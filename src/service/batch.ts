@@ -163,8 +163,9 @@ export function graphFailureError(outcome: GraphOutcome): PbsError {
   const undone = outcome.rolledBack.length
     ? `; rolled back (deleted): ${outcome.rolledBack.map((r) => `${r.key}=${r.jobId}`).join(", ")}`
     : "; nothing had been submitted yet";
-  const reason = cause?.message ??
-    (failed.error instanceof Error ? failed.error.message : String(failed.error));
+  const reason = (cause?.message ??
+    (failed.error instanceof Error ? failed.error.message : String(failed.error)))
+    .replace(/\.$/, "");
   return new PbsError({
     kind: cause?.kind ?? "pbs_error",
     message: `submitting job ${JSON.stringify(failed.key)} failed: ${reason}${undone}`,

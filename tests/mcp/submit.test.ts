@@ -156,6 +156,60 @@ Deno.test("a job PBS accepts and then discards is an error, never an id", async 
   }
 });
 
+Deno.test("batch and graph submissions: a dropped or refused job per item, or a rollback", async (t) => {
+  const h = await startHarness({ scenario: "polaris", config: { cacheTtlMs: 3_600_000 } });
+  try {
+    // Cache the queues while small still takes 10 nodes, then raise its minimum.
+    await h.ok("submit_job", { script: SCRIPT, node_count: 10, dry_run: true });
+    await asRoot(h, ["qmgr", "-c", "set queue small resources_min.nodect = 20"]);
+
+    await t.step(
+      "submit_batch_jobs: the dropped item is job_discarded, the other lands",
+      async () => {
+        const out = await h.ok<{
+          submitted: number;
+          results: { ok: boolean; queue?: string; error?: { kind: string; message: string } }[];
+        }>("submit_batch_jobs", {
+          jobs: [{ script: SCRIPT, node_count: 10 }, { script: SCRIPT, queue: "debug" }],
+        });
+        assert.equal(out.submitted, 1);
+        assert.equal(out.results[0].ok, false);
+        assert.equal(out.results[0].error?.kind, "job_discarded");
+        assert.match(out.results[0].error!.message, /resources_min\.nodect 20/);
+        assert.equal(out.results[1].queue, "debug");
+      },
+    );
+
+    await t.step(
+      "submit_dependent_jobs: a child refused after its parent was submitted rolls it back",
+      async () => {
+        // Cache small's old minimum again, then raise it: the graph is checked against the
+        // cached queues; submitting pre clears the cache, so main's own check sees the new
+        // minimum and refuses it before its qsub.
+        await asRoot(h, ["qmgr", "-c", "set queue small resources_min.nodect = 10"]);
+        await h.ok("submit_job", { script: SCRIPT, node_count: 10, dry_run: true });
+        await asRoot(h, ["qmgr", "-c", "set queue small resources_min.nodect = 20"]);
+        const before = await aliceJobIds(h);
+        const failure = await h.fail("submit_dependent_jobs", {
+          jobs: [
+            { key: "pre", script: SCRIPT, queue: "debug" },
+            { key: "main", script: SCRIPT, node_count: 10 },
+          ],
+          dependency_graph: { main: [{ on: "pre", type: "afterok" }] },
+        });
+        assert.equal(failure.error?.kind, "resource_limit");
+        assert.match(failure.error!.message, /"main" failed: No destination of routing queue prod/);
+        assert.match(failure.error!.message, /rolled back \(deleted\): pre=/);
+        const live = await h.ok<{ jobs: { id: string }[] }>("list_jobs", { user_filter: "me" });
+        const kept = live.jobs.map((j) => j.id).filter((id) => !before.includes(id));
+        assert.deepEqual(kept, [], "nothing from the pipeline is left queued");
+      },
+    );
+  } finally {
+    await h.close();
+  }
+});
+
 Deno.test("batch and dependent submissions check routing and report where jobs landed", async (t) => {
   const h = await startHarness({ scenario: "polaris" });
   try {
