@@ -66,6 +66,16 @@ Deno.test("submit_job to the polaris default routing queue prod", async (t) => {
       },
     );
 
+    await t.step("a deferred (start_after) job is refused before qsub as well", async () => {
+      const qsubs = h.runner.runCounts().qsub ?? 0;
+      const failure = await h.fail("submit_job", {
+        script: SCRIPT,
+        start_after: "2030-01-01T00:00:00Z",
+      });
+      assert.equal(failure.error?.kind, "resource_limit");
+      assert.equal(h.runner.runCounts().qsub ?? 0, qsubs);
+    });
+
     await t.step(
       "10 nodes fit small: the answer names the queue it landed in and its state",
       async () => {
