@@ -69,7 +69,9 @@ async function myJobIds(client: PbsClient, typed: string | undefined): Promise<s
 }
 
 function queueFacts(queue: Queue): string {
-  return `- ${queueLine(queueView(queue, new Set()))}${
+  // Minimums decide routing and refusals as much as maximums do.
+  const minimum = Object.entries(queue.resourcesMin).map(([k, v]) => `${k}=${v}`).join(", ");
+  return `- ${queueLine(queueView(queue, new Set()))}${minimum ? `; minimum ${minimum}` : ""}${
     Object.keys(queue.resourcesDefault).length
       ? `; defaults ${
         Object.entries(queue.resourcesDefault).map(([k, v]) => `${k}=${v}`).join(", ")
@@ -125,6 +127,17 @@ function registerSubmitGuide(server: McpServer, client: PbsClient): void {
         ]);
         const queueName = queue ?? info?.defaultQueue;
         const chosen = queueName ? await client.queue(queueName) : undefined;
+        // Suggest only queues a request fits: without a size yet, a 1-node job
+        // with the queues' default walltime (what a bare submit_job asks for).
+        const fitting = await client.queuesFitting({}).catch(() => []);
+        const suggested = chosen && fitting.some((f) => f.queue === chosen.name)
+          ? chosen.name
+          : fitting.find((f) => f.type === "Execution")?.queue;
+        const destinations = chosen?.type === "Route"
+          ? await Promise.all(
+            chosen.routeDestinations.map((name) => client.queue(name).catch(() => undefined)),
+          )
+          : [];
         const lines = [
           `I want to submit a ${job_type} job to PBS${chosen ? ` in queue ${chosen.name}` : ""}.`,
           "",
@@ -132,21 +145,31 @@ function registerSubmitGuide(server: McpServer, client: PbsClient): void {
           ...(chosen
             ? [queueFacts(chosen)]
             : ["- no default queue is set; pick one with list_queues"]),
-          ...(chosen && chosen.type.toLowerCase().startsWith("route")
+          ...(chosen?.type === "Route"
             ? [
-              `- ${chosen.name} is a routing queue: it forwards jobs to ${
+              `- ${chosen.name} is a routing queue: it forwards each job to the first of ${
                 chosen.routeDestinations.join(", ")
-              } by their size and walltime`,
+              } whose limits fit it, and PBS discards a job none of them fits:`,
+              ...destinations.filter((q) => q !== undefined).map(queueFacts),
             ]
+            : []),
+          ...(fitting.length
+            ? [`- a 1-node job with the default walltime fits: ${
+              fitting.map((f) => f.queue).join(", ")
+            }`]
             : []),
           ...nodeTypes(nodes),
           "",
           "Please help me step by step:",
           `1. Ask me for anything missing (program, input files, nodes, walltime), keeping within the limits above.`,
           `2. Call generate_job_script with application="${job_type}" (or my command line)${
-            chosen ? ` and queue="${chosen.name}"` : ""
-          }${job_type === "gpu" ? " and gpu_required=true" : ""}.`,
-          "3. Show me the script, then call submit_job with the script and the recommended arguments and dry_run=true; explain the qsub command.",
+            suggested ? ` and queue="${suggested}"` : ""
+          }${job_type === "gpu" ? " and gpu_required=true" : ""}${
+            suggested
+              ? ` (${suggested} fits a 1-node job; for more nodes or time pick a queue whose limits fit that size)`
+              : ""
+          }.`,
+          "3. Show me the script, then call submit_job with the script and the recommended arguments and dry_run=true; explain the qsub command and check the queue it says the job goes to.",
           "4. When I confirm, submit for real, then follow the job with wait_for_job and show the end of its output with get_job_output.",
           "5. If it does not start or fails, call diagnose_job.",
         ];
@@ -244,7 +267,8 @@ function registerOptimizeResources(server: McpServer, client: PbsClient): void {
           "Queues:",
           ...queues.slice(0, 30).map(queueFacts),
           "",
-          "Please recommend: node count, cpus and gpus per node (a select like 2:ncpus=64:ngpus=4), memory, walltime with a safety margin, and the queue whose limits fit. " +
+          "Please recommend: node count, cpus and gpus per node (a select like 2:ncpus=64:ngpus=4), memory, walltime with a safety margin, and a queue whose minimum and maximum limits both fit that request " +
+          "(a routing queue, →, hands a job to the first destination it fits, and PBS discards a job none fits; submit_job dry_run=true shows the queue a request would go to). " +
           "Prefer requests that start sooner (fewer nodes, shorter walltime) when they do not slow the work much, and explain the trade-off. " +
           "If I ran similar jobs before, look at their resources used with list_jobs include_finished=true and get_job_status. " +
           "End with the exact submit_job arguments.",

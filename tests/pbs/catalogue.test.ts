@@ -391,6 +391,19 @@ Deno.test("catalogue: synthetic results", async (t) => {
     assert.equal(error?.kind, "permission_denied");
   });
 
+  await t.step("a routing queue rejecting the job in qsub's answer is job_discarded", () => {
+    // PBSE_ROUTEREJ's text (pbs_error.h); exit code = 15041 & 0xFF.
+    const error = classifyFailure(["qsub", "-q", "route", "job.sh"], {
+      ...base,
+      code: 193,
+      stderr:
+        "qsub: Job rejected by all possible destinations (check syntax, queue resources, ...)\n",
+    });
+    assert.equal(error?.kind, "job_discarded");
+    assert.equal(error?.pbsErrno, 15041);
+    assert.match(error!.hint, /resources_min\/resources_max/);
+  });
+
   await t.step("unknown text falls back to pbs_error, keeping PBS's words", () => {
     const error = classifyFailure(["qsub", "job.sh"], {
       ...base,

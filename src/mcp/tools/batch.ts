@@ -1,23 +1,26 @@
 /**
  * Submitting several jobs in one call: independent ones (`submit_batch_jobs`)
- * and a graph of dependent ones (`submit_dependent_jobs`).
- *
- * A dependency graph is checked whole (cycles, unknown keys) before anything
- * is submitted, and by default a failure part-way deletes what was already
- * submitted: a half-submitted pipeline whose later stages will never exist is
- * worse than none.
+ * and a graph of dependent ones (`submit_dependent_jobs`). The orchestration
+ * (order, checks before any qsub, rollback) is the service's
+ * (src/service/batch.ts); these adapters map arguments and shape answers.
  */
 import { z } from "zod";
 import { invalidInput, isPbsError, PbsError } from "../../pbs/errors.ts";
 import {
-  type DependencyGraph,
-  dependValue,
-  submissionOrder,
-} from "../../service/dependency_graph.ts";
-import type { PbsClient } from "../../service/pbs_client.ts";
+  type BatchEntry,
+  type BatchOutcome,
+  type GraphEntry,
+  graphFailureError,
+  type GraphOutcome,
+  leftNothing,
+  submitBatch,
+  submitGraph,
+} from "../../service/batch.ts";
+import type { DependencyGraph } from "../../service/dependency_graph.ts";
+import { shellCommand } from "../../service/shell_quote.ts";
 import * as s from "../schemas.ts";
-import { defineTool } from "../tool_kit.ts";
-import { type SubmitJobArgs, submitOne } from "./submit.ts";
+import { defineTool, type ToolContext } from "../tool_kit.ts";
+import { type SubmitJobArgs, toSubmitRequest } from "./submit.ts";
 
 const MAX_BATCH = 100;
 const MAX_GRAPH = 50;
@@ -55,7 +58,8 @@ const BatchItemShape = z.object({
   index: z.number().describe("Position in jobs, from 0"),
   ok: z.boolean(),
   job_id: z.string().optional(),
-  queue: z.string().optional(),
+  queue: z.string().optional().describe("The queue the job landed in (dry_run: would go to)"),
+  state: z.string().optional().describe("The job's state letter right after submission"),
   command: z.string().optional().describe("The qsub command (dry_run items)"),
   error: ItemErrorShape.optional(),
 });
@@ -67,7 +71,7 @@ export const submitBatchJobs = defineTool({
   description:
     `Submits up to ${MAX_BATCH} independent jobs, one qsub each, in order. Each item of jobs ` +
     "takes exactly the arguments of submit_job (script or script_path, queue, walltime, " +
-    "select, ...; dry_run per item). Returns one result per job: ok with job_id and queue, " +
+    "select, ...; dry_run per item). Returns one result per job: ok with job_id, queue and state, " +
     "or the error (kind, message, hint; a hint repeated by later items is given once). " +
     "stop_on_error: true stops at the first failure (the rest are counted as skipped); " +
     "the default submits every job it can. Jobs already submitted are never deleted here. " +
@@ -91,7 +95,7 @@ export const submitBatchJobs = defineTool({
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   async run(args, context) {
-    const results = await submitEach(context.client, args.jobs, args.stop_on_error);
+    const results = await submitEach(context, args.jobs, args.stop_on_error);
     const submitted = results.filter((r) => r.ok && r.job_id).length;
     const failed = results.filter((r) => !r.ok).length;
     const skipped = args.jobs.length - results.length;
@@ -102,34 +106,53 @@ export const submitBatchJobs = defineTool({
   },
 });
 
+/** Submits each job (arguments mapped here, orchestration in the service) and shapes the rows. */
 async function submitEach(
-  client: PbsClient,
+  context: ToolContext,
   jobs: SubmitJobArgs[],
   stopOnError: boolean,
 ): Promise<BatchItem[]> {
-  const results: BatchItem[] = [];
-  const seenHints = new Set<string>();
-  for (const [index, job] of jobs.entries()) {
+  const entries: BatchEntry[] = jobs.map((job) => {
     try {
-      const answer = await submitOne(client, job);
-      results.push({
-        index,
-        ok: true,
-        ...(answer.job_id ? { job_id: answer.job_id } : { command: answer.command }),
-        ...(answer.queue ? { queue: answer.queue } : {}),
-      });
-    } catch (error) {
-      results.push({ index, ok: false, error: itemError(error, seenHints) });
-      if (stopOnError) break;
+      return { request: toSubmitRequest(job), dryRun: job.dry_run };
+    } catch (refused) {
+      return { request: {}, refused };
     }
+  });
+  const seenHints = new Set<string>();
+  const outcomes = await submitBatch(context.client, entries, stopOnError);
+  return outcomes.map((outcome) => itemView(outcome, seenHints));
+}
+
+function itemView(outcome: BatchOutcome, seenHints: Set<string>): BatchItem {
+  if (!outcome.ok) {
+    return { index: outcome.index, ok: false, error: itemError(outcome.error, seenHints) };
   }
-  return results;
+  const { result, plan } = outcome;
+  if (result) {
+    return {
+      index: outcome.index,
+      ok: true,
+      job_id: result.jobId,
+      ...(result.queue ? { queue: result.queue } : {}),
+      ...(result.state ? { state: result.state } : {}),
+    };
+  }
+  const queue = plan?.routesTo ?? plan?.target;
+  return {
+    index: outcome.index,
+    ok: true,
+    command: shellCommand(plan!.argv),
+    ...(queue ? { queue } : {}),
+  };
 }
 
 function batchText(results: BatchItem[], skipped: number): string {
   const lines = results.map((r) =>
     r.ok
-      ? `#${r.index}: ${r.job_id ?? "dry run"}${r.queue ? ` (${r.queue})` : ""}`
+      ? `#${r.index}: ${r.job_id ?? "dry run"}${r.queue ? ` queue ${r.queue}` : ""}${
+        r.state ? ` state ${r.state}` : ""
+      }`
       : `#${r.index}: failed, ${r.error?.kind}: ${r.error?.message}`
   );
   if (skipped) lines.push(`${skipped} skipped after the first failure.`);
@@ -161,10 +184,13 @@ type Rollback = z.infer<typeof RollbackShape>;
 
 type KeyedJob = SubmitJobArgs & { key: string };
 
-interface GraphOutcome {
-  jobIds: Map<string, string>;
-  failed?: { key: string; error: unknown };
-}
+const LandedShape = z.object({
+  key: z.string(),
+  job_id: z.string(),
+  queue: z.string().optional().describe("The queue the job landed in"),
+  state: z.string().optional().describe("Its state letter right after submission"),
+});
+type Landed = z.infer<typeof LandedShape>;
 
 export const submitDependentJobs = defineTool({
   name: "submit_dependent_jobs",
@@ -174,11 +200,12 @@ export const submitDependentJobs = defineTool({
     "→ postprocess. jobs: [{key, ...submit_job arguments}] (dry_run not supported here); " +
     'dependency_graph: {key: [{on: otherKey, type: "afterok" | "afternotok" | "afterany"}]}. ' +
     "Jobs are submitted in dependency order with -W depend= built from the new ids (merged " +
-    "with any depend a job gives itself). Cycles and unknown keys are rejected before " +
-    "anything is submitted. If a submission fails and rollback_on_error is true (default), " +
+    "with any depend a job gives itself). Cycles, unknown keys, bad values and jobs no " +
+    "destination of their routing queue accepts (PBS would drop them once their dependency " +
+    "is met) are rejected before anything is submitted. If a submission fails and rollback_on_error is true (default), " +
     "the jobs already submitted are deleted and the call fails with the error, naming what " +
     "was rolled back; with rollback_on_error false (or if a deletion fails), the answer has " +
-    "ok: false and lists the job ids left in PBS. Returns key → job id.",
+    "ok: false and lists the job ids left in PBS. Returns key → job id, and each job's queue and state.",
   input: {
     jobs: z.array(z.object({ key: jobKey, ...s.submitJobInput }), {
       error: 'jobs must be a list of {key, ...submit_job arguments}, e.g. [{"key": "a", ' +
@@ -196,6 +223,7 @@ export const submitDependentJobs = defineTool({
     ok: z.boolean(),
     job_ids: z.record(z.string(), z.string()).describe("key → job id of what was submitted"),
     order: z.array(z.string()).describe("Keys in submission order"),
+    jobs: z.array(LandedShape).describe("Each submitted job with the queue and state it has"),
     failed: z.object({ key: z.string(), error: ItemErrorShape }).optional(),
     not_submitted: z.array(z.string()).optional(),
     rolled_back: z.array(RollbackShape).optional(),
@@ -203,24 +231,60 @@ export const submitDependentJobs = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   async run(args, context) {
     const jobs = args.jobs as KeyedJob[];
-    const graph = args.dependency_graph as DependencyGraph;
-    const order = submissionOrder(jobs.map((j) => j.key), graph);
     refuseDryRun(jobs);
-    const outcome = await submitInOrder(context.client, jobs, graph, order);
+    const graph = args.dependency_graph as DependencyGraph;
+    const outcome = await submitGraphArgs(context, jobs, graph, args.rollback_on_error);
     if (!outcome.failed) {
-      const jobIds = Object.fromEntries(outcome.jobIds);
+      const landed = landedView(outcome);
       return {
-        structured: { ok: true, job_ids: jobIds, order },
-        text: order.map((key) => `${key}: ${jobIds[key]}`).join("\n"),
+        structured: {
+          ok: true,
+          job_ids: Object.fromEntries(landed.map((j) => [j.key, j.job_id])),
+          order: outcome.order,
+          jobs: landed,
+        },
+        text: landed.map(landedText).join("\n"),
       };
     }
-    const rolledBack = args.rollback_on_error ? await rollBack(context.client, outcome.jobIds) : [];
-    if (args.rollback_on_error && rolledBack.every((r) => r.deleted)) {
-      throw failureError(outcome.failed, rolledBack);
-    }
-    return partialAnswer(outcome, order, rolledBack);
+    if (args.rollback_on_error && leftNothing(outcome)) throw graphFailureError(outcome);
+    return partialAnswer(outcome);
   },
 });
+
+/** Maps each job's arguments (a refused one fails the graph before anything is submitted). */
+function submitGraphArgs(
+  context: ToolContext,
+  jobs: KeyedJob[],
+  graph: DependencyGraph,
+  rollbackOnError: boolean,
+): Promise<GraphOutcome> {
+  const entries: GraphEntry[] = jobs.map(({ key, ...job }) => {
+    try {
+      return { key, request: toSubmitRequest(job) };
+    } catch (refused) {
+      return { key, request: {}, refused };
+    }
+  });
+  return submitGraph(context.client, entries, graph, rollbackOnError);
+}
+
+function landedView(outcome: GraphOutcome): Landed[] {
+  return outcome.order.filter((key) => outcome.submitted.has(key)).map((key) => {
+    const r = outcome.submitted.get(key)!;
+    return {
+      key,
+      job_id: r.jobId,
+      ...(r.queue ? { queue: r.queue } : {}),
+      ...(r.state ? { state: r.state } : {}),
+    };
+  });
+}
+
+function landedText(j: Landed): string {
+  return `${j.key}: ${j.job_id}${j.queue ? ` queue ${j.queue}` : ""}${
+    j.state ? ` state ${j.state}` : ""
+  }`;
+}
 
 function refuseDryRun(jobs: KeyedJob[]): void {
   const dry = jobs.find((j) => j.dry_run);
@@ -233,88 +297,36 @@ function refuseDryRun(jobs: KeyedJob[]): void {
   }
 }
 
-/** Submits in order until one fails; stops there (its dependants could never be built). */
-async function submitInOrder(
-  client: PbsClient,
-  jobs: KeyedJob[],
-  graph: DependencyGraph,
-  order: string[],
-): Promise<GraphOutcome> {
-  const byKey = new Map(jobs.map((j) => [j.key, j]));
-  const jobIds = new Map<string, string>();
-  for (const key of order) {
-    const { key: _key, ...job } = byKey.get(key)!;
-    const fromGraph = dependValue(graph[key] ?? [], jobIds);
-    const depend = [fromGraph, job.depend].filter((d) => d !== undefined).join(",") || undefined;
-    try {
-      const answer = await submitOne(client, { ...job, depend });
-      jobIds.set(key, answer.job_id!);
-    } catch (error) {
-      return { jobIds, failed: { key, error } };
-    }
-  }
-  return { jobIds };
-}
-
-/** Deletes what was submitted, newest first (dependants before what they wait for). */
-async function rollBack(client: PbsClient, jobIds: Map<string, string>): Promise<Rollback[]> {
-  const results: Rollback[] = [];
-  for (const [key, jobId] of [...jobIds].reverse()) {
-    try {
-      await client.deleteJob(jobId);
-      results.push({ key, job_id: jobId, deleted: true });
-    } catch (error) {
-      results.push({
-        key,
-        job_id: jobId,
-        deleted: false,
-        error: error instanceof Error ? cut(error.message) : String(error),
-      });
-    }
-  }
-  return results;
-}
-
-/** Everything was undone: the call failed cleanly, so it is an error naming the cause. */
-function failureError(failed: { key: string; error: unknown }, rolledBack: Rollback[]): PbsError {
-  const cause = isPbsError(failed.error) ? failed.error : undefined;
-  const undone = rolledBack.length
-    ? `; rolled back (deleted): ${rolledBack.map((r) => `${r.key}=${r.job_id}`).join(", ")}`
-    : "; nothing had been submitted yet";
-  const reason = cause?.message ??
-    (failed.error instanceof Error ? failed.error.message : String(failed.error));
-  return new PbsError({
-    kind: cause?.kind ?? "pbs_error",
-    message: `submitting job ${JSON.stringify(failed.key)} failed: ${reason}${undone}`,
-    hint: `${cause?.hint ?? "Retry, and report it if it persists."} ` +
-      "No job from this request is left queued; fix it and submit the whole pipeline again.",
-    pbsMessage: cause?.pbsMessage,
-    command: cause?.command,
-    exitCode: cause?.exitCode,
-  });
-}
-
 /** Some jobs remain in PBS: an answer (not an error) so their ids are not lost. */
-function partialAnswer(outcome: GraphOutcome, order: string[], rolledBack: Rollback[]) {
+function partialAnswer(outcome: GraphOutcome) {
   const failed = outcome.failed!;
-  const jobIds = Object.fromEntries(outcome.jobIds);
-  const notSubmitted = order.filter((key) => !outcome.jobIds.has(key));
+  const landed = landedView(outcome);
+  const notSubmitted = outcome.order.filter((key) =>
+    key === failed.key || (!outcome.submitted.has(key) &&
+      !outcome.rolledBack.some((r) => r.key === key))
+  );
   const error = itemError(failed.error, new Set());
-  const kept = rolledBack.length
-    ? rolledBack.filter((r) => !r.deleted).map((r) => `${r.key}=${r.job_id}`)
-    : Object.entries(jobIds).map(([key, id]) => `${key}=${id}`);
+  const rolledBack: Rollback[] = outcome.rolledBack.map((r) => ({
+    key: r.key,
+    job_id: r.jobId,
+    deleted: r.deleted,
+    ...(r.error ? { error: cut(r.error) } : {}),
+  }));
   return {
     structured: {
       ok: false,
-      job_ids: jobIds,
-      order,
+      job_ids: Object.fromEntries(landed.map((j) => [j.key, j.job_id])),
+      order: outcome.order,
+      jobs: landed,
       failed: { key: failed.key, error },
       not_submitted: notSubmitted,
       ...(rolledBack.length ? { rolled_back: rolledBack } : {}),
     },
     text: [
       `Job ${failed.key} failed (${error.kind}): ${error.message}`,
-      `Still in PBS: ${kept.join(", ") || "none"}. Not submitted: ${notSubmitted.join(", ")}.`,
+      `Still in PBS: ${landed.map(landedText).join(", ") || "none"}. Not submitted: ${
+        notSubmitted.join(", ")
+      }.`,
     ].join("\n"),
   };
 }

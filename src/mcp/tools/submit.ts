@@ -7,6 +7,7 @@ import { invalidInput } from "../../pbs/errors.ts";
 import { shellCommand } from "../../service/shell_quote.ts";
 import type { PbsClient } from "../../service/pbs_client.ts";
 import type { SubmitJobRequest } from "../../service/requests.ts";
+import { requestFromArguments } from "../../service/submit_parameters.ts";
 import type { SubmissionPlan, SubmitResult } from "../../service/results.ts";
 import * as s from "../schemas.ts";
 import { defineTool } from "../tool_kit.ts";
@@ -23,35 +24,7 @@ export function toSubmitRequest(args: SubmitJobArgs): SubmitJobRequest {
       "Give exactly one: script (the job script's text) or script_path (an existing file).",
     );
   }
-  return {
-    scriptPath: args.script_path,
-    script: args.script,
-    queue: args.queue,
-    jobName: args.job_name,
-    walltime: args.walltime,
-    nodeCount: args.node_count,
-    ncpus: args.ncpus,
-    ngpus: args.ngpus,
-    mem: args.mem,
-    select: args.select,
-    place: args.place,
-    account: args.account,
-    filesystems: args.filesystems,
-    arrayRange: args.array_range,
-    depend: args.depend,
-    env: args.env,
-    outputPath: args.output_path,
-    errorPath: args.error_path,
-    joinOutput: args.join_output,
-    keepFiles: args.keep_files,
-    mailEvents: args.mail_events,
-    mailUsers: args.mail_users,
-    hold: args.hold,
-    priority: args.priority,
-    startAfter: args.start_after,
-    rerunnable: args.rerunnable,
-    extraResources: args.extra_resources && stringValues(args.extra_resources),
-  };
+  return requestFromArguments(args);
 }
 
 export function stringValues(record: Record<string, string | number>): Record<string, string> {
@@ -67,8 +40,10 @@ const DirectiveShape = z.object({
 export const SubmitOutput = {
   dry_run: z.boolean(),
   job_id: z.string().optional().describe("The new job's id (absent on dry_run)"),
-  queue: z.string().optional().describe("The queue the job landed in, after routing"),
-  state: z.string().optional(),
+  queue: z.string().optional().describe(
+    "The queue the job landed in, after routing (dry_run: the queue it would go to)",
+  ),
+  state: z.string().optional().describe("The job's state letter right after submission"),
   command: z.string().describe("The qsub command line, shell-quoted"),
   script_via: z.enum(["stdin", "file"]),
   script: z.string().optional().describe("The job script (dry_run only)"),
@@ -86,7 +61,13 @@ export async function submitOne(client: PbsClient, args: SubmitJobArgs): Promise
   const request = toSubmitRequest(args);
   if (args.dry_run) {
     const plan = await client.planSubmission(request);
-    return { ...planView(plan), dry_run: true, script: dryRunScript(plan) };
+    const queue = plan.routesTo ?? plan.target;
+    return {
+      ...planView(plan),
+      dry_run: true,
+      ...(queue ? { queue } : {}),
+      script: dryRunScript(plan),
+    };
   }
   const result = await client.submitJob(request);
   return submitView(result);
@@ -131,7 +112,7 @@ export function submitText(answer: SubmitAnswer): string {
     ? [
       `Dry run, nothing submitted. Would run: ${answer.command}${
         answer.script_via === "stdin" ? " < script" : ""
-      }`,
+      }${answer.queue ? ` (queue ${answer.queue})` : ""}`,
     ]
     : [
       `Submitted ${answer.job_id}${answer.queue ? ` to queue ${answer.queue}` : ""}${
@@ -150,9 +131,11 @@ export const submitJob = defineTool({
   title: "Submit a PBS job",
   description:
     "Submits one batch job with qsub and returns its job id, the queue it landed in (after " +
-    "routing) and the effective request. Give the script inline (script) or as a file " +
-    "(script_path), exactly one. Resources: walltime, node_count, ncpus, ngpus and mem (per " +
-    "node) build the select; or give a raw select, which replaces those four. #PBS lines in " +
+      "routing), its state and the effective request. Give the script inline (script) or as a " +
+      "file (script_path), exactly one. Resources: walltime, node_count, ncpus, ngpus and mem " +
+      "(per node) build the select (node_count > 1 without place adds place=scatter: distinct " +
+      "hosts); or give a raw select, which replaces those four. A request that no destination " +
+      "of a routing queue accepts is refused before qsub, naming the limits. #PBS lines in " +
     "the script keep working; explicit parameters win over them and the answer lists which " +
     "directives were overridden. Use dry_run: true to see the exact qsub command and script " +
     "without submitting (a good first step when unsure). Related: array_range for many " +
