@@ -68,6 +68,7 @@ function mpiLaunch(command: string, ranks: number, comment = ""): string[] {
     // PBS lists each host once per MPI rank (select's mpiprocs); count hosts once.
     `NNODES=$(sort -u "$PBS_NODEFILE" | wc -l)`,
     `RANKS_PER_NODE=${ranks}${comment}`,
+    `echo "Launching $((NNODES * RANKS_PER_NODE)) ranks on $NNODES nodes"`,
     `mpiexec -n $((NNODES * RANKS_PER_NODE)) --ppn $RANKS_PER_NODE ${command}`,
   ];
 }
