@@ -134,6 +134,91 @@ Deno.test("generate_job_script: a standalone script and the same request as argu
   }
 });
 
+Deno.test("generate_job_script recommends only queues the request fits", async (t) => {
+  const h = await startHarness({ scenario: "polaris" });
+  try {
+    const queueLine = (g: Generated) => directivesOf(g.script).find(([o]) => o === "-q")?.[1];
+
+    await t.step("two nodes: not the default routing queue, but one that takes them", async () => {
+      const g = await generate(h, { application: "mpi", node_count: 2 });
+      assert.equal(g.submit_arguments.queue, "debug");
+      assert.equal(queueLine(g), "debug");
+      const note = g.notes.find((n) => n.startsWith("Queue debug takes this request"));
+      assert.ok(note, g.notes.join("\n"));
+      // Every other queue offered takes the request too; prod does not.
+      assert.doesNotMatch(note, /\bprod\b/);
+      assert.match(note, /debug-scaling/);
+    });
+
+    await t.step(
+      "twelve nodes: the default routing queue, whose destination takes them",
+      async () => {
+        const g = await generate(h, { application: "mpi", node_count: 12 });
+        assert.equal(queueLine(g), "prod");
+        const { job_id } = await h.ok<{ job_id: string }>("submit_job", {
+          script: g.script,
+          ...g.submit_arguments,
+        });
+        const job = await h.ok<Status>("get_job_status", { job_id });
+        assert.equal(job.queue, "small", "routed, not dropped");
+      },
+    );
+
+    await t.step("no queue takes it: none is written, and the note says why", async () => {
+      const g = await generate(h, { application: "mpi", node_count: 600 });
+      assert.equal(queueLine(g), undefined);
+      assert.equal(g.submit_arguments.queue, undefined);
+      const note = g.notes.find((n) => n.startsWith("No queue takes this request"));
+      assert.ok(note, g.notes.join("\n"));
+      assert.match(note, /debug: nodect 600 is above debug's resources_max\.nodect 2/);
+      assert.match(note, /prod routes to small, medium, large/);
+      assert.equal(note.split("small's resources_max").length, 2, "each queue explained once");
+    });
+
+    await t.step("a given queue that does not take it is kept, with the reason", async () => {
+      const g = await generate(h, { application: "mpi", node_count: 2, queue: "prod" });
+      assert.equal(queueLine(g), "prod");
+      const note = g.notes.find((n) => n.startsWith("Queue prod will not take this request"));
+      assert.ok(note, g.notes.join("\n"));
+      assert.match(note, /small: nodect 2 is below small's resources_min\.nodect 10/);
+      assert.match(note, /Queues that take it: debug, /);
+      const fits = await generate(h, { application: "mpi", node_count: 2, queue: "debug" });
+      assert.ok(!fits.notes.some((n) => /will not take/.test(n)), fits.notes.join("\n"));
+      const unknown = await generate(h, { application: "mpi", queue: "nosuch" });
+      assert.ok(unknown.notes.some((n) => /Queue nosuch does not exist/.test(n)));
+    });
+
+    await t.step("an ACL queue is offered only to users it admits, after open ones", async () => {
+      // demand admits alice; bob is not on its ACL.
+      const alice = await generate(h, { application: "mpi", node_count: 2 });
+      const bob = await h.as("bob");
+      try {
+        const g = await generate(bob, { application: "mpi", node_count: 2 });
+        assert.match(alice.notes.join("\n"), /\bdemand\b/);
+        assert.doesNotMatch(g.notes.join("\n"), /\bdemand\b/);
+      } finally {
+        await bob.close();
+      }
+    });
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("generate_job_script writes the server's default account", async () => {
+  const h = await startHarness({ scenario: "polaris", config: { defaultAccount: "site_proj" } });
+  try {
+    const g = await generate(h, { application: "hostname" });
+    assert.equal(g.submit_arguments.account, "site_proj");
+    assert.ok(directivesOf(g.script).some(([o, v]) => o === "-A" && v === "site_proj"));
+    const own = await generate(h, { application: "hostname", account: "mine" });
+    assert.equal(own.submit_arguments.account, "mine");
+    assert.ok(directivesOf(own.script).some(([o, v]) => o === "-A" && v === "mine"));
+  } finally {
+    await h.close();
+  }
+});
+
 Deno.test("generate_job_script: input that could do harm", async (t) => {
   const h = await startHarness({ scenario: "polaris" });
   try {
@@ -193,13 +278,15 @@ Deno.test("generate_job_script: input that could do harm", async (t) => {
 Deno.test("acceptance story: generate an MPI job on two nodes, submit it, read its output", async () => {
   const h = await startHarness({ scenario: "polaris" });
   try {
+    // No queue: the default (prod) routes only jobs of 10+ nodes, so the
+    // recommendation must name a queue that takes two nodes.
     const g = await generate(h, {
       application: "mpi",
       node_count: 2,
       ranks_per_node: 4,
-      queue: "debug",
       job_name: "story",
     });
+    assert.equal(g.submit_arguments.queue, "debug");
     const submitted = await h.call("submit_job", { script: g.script, ...g.submit_arguments });
     assert.ok(!submitted.isError, textOf(submitted));
     const { job_id } = submitted.structuredContent as { job_id: string };
@@ -207,6 +294,7 @@ Deno.test("acceptance story: generate an MPI job on two nodes, submit it, read i
     const job = await h.ok<Status>("get_job_status", { job_id });
     assert.equal(job.id, job_id, "the job exists");
     assert.equal(job.queue, "debug");
+    assert.equal(job.requested.select, "2:ncpus=4:mpiprocs=4");
 
     // Simulated time: wait_for_job advances the complex's clock while it polls.
     let state = job.state;

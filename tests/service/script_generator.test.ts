@@ -13,10 +13,14 @@ import {
   buildJobScript,
   generateJobScript,
   type ScriptRequest,
+  type ScriptSite,
   shellQuote,
   TEMPLATES,
 } from "../../src/service/script_generator.ts";
-import { isPbsError } from "../../src/pbs/errors.ts";
+import { isPbsError, PbsError } from "../../src/pbs/errors.ts";
+import { parseQueuesJson } from "../../src/pbs/parse/queues.ts";
+import { parseServerJson } from "../../src/pbs/parse/server.ts";
+import { golden } from "../golden.ts";
 import { parseSelect } from "../../src/pbs/model/select.ts";
 
 const HOSTILE = "a b; rm -rf ~ 'x'";
@@ -316,15 +320,6 @@ Deno.test("buildJobScript: #PBS lines and submit arguments are one request", asy
     rejects(() => buildJobScript({ application: "hostname", walltime: "soon" }), /walltime/i);
     rejects(() => buildJobScript({ application: "hostname", jobName: "a b" }), /name/i);
   });
-
-  await t.step("the server's default account is written when none is given", async () => {
-    const site = { config: { defaultAccount: "site_proj" } };
-    const g = await generateJobScript(site, { application: "hostname" });
-    assert.equal(g.submitArguments.account, "site_proj");
-    assert.ok(directivesOf(g.script).some(([o, v]) => o === "-A" && v === "site_proj"));
-    const own = await generateJobScript(site, { application: "hostname", account: "mine" });
-    assert.equal(own.submitArguments.account, "mine");
-  });
 });
 
 Deno.test("buildJobScript: refused input", async (t) => {
@@ -358,5 +353,70 @@ Deno.test("buildJobScript: refused input", async (t) => {
     rejects(() => buildJobScript({ application: "  " }), /template/);
     rejects(() => buildJobScript({ application: "a\nb" }), /single command line/);
     rejects(() => buildJobScript({ application: "a\rb" }), /single command line/);
+  });
+});
+
+/**
+ * A site as OpenPBS printed it (`qstat -Qf -F json`, `qstat -Bf -F json`
+ * captures: workq the default, debug ≤ 1 h, long 1-72 h, route → debug,long),
+ * with queue attributes optionally changed first.
+ */
+function capturedSite(change: Record<string, Record<string, string>> = {}): ScriptSite {
+  const queues = JSON.parse(golden("final_qstat_Qf_json").stdout);
+  for (const [name, attributes] of Object.entries(change)) {
+    Object.assign(queues.Queue[name], attributes);
+  }
+  return {
+    user: "vm",
+    config: {},
+    queues: () => Promise.resolve(parseQueuesJson(JSON.stringify(queues))),
+    server: () => Promise.resolve(parseServerJson(golden("final_qstat_Bf_json").stdout)),
+  };
+}
+
+Deno.test("generateJobScript: queue choice on a captured site", async (t) => {
+  const note = (notes: string[]) => notes.find((n) => /^Queue \S+ takes this request/.test(n));
+
+  await t.step("the default queue when it takes the request; the others named", async () => {
+    const g = await generateJobScript(capturedSite(), {
+      application: "hostname",
+      walltime: "02:00:00",
+    });
+    assert.equal(g.submitArguments.queue, "workq");
+    assert.match(note(g.notes) ?? "", /so do route, long\)/);
+    assert.doesNotMatch(note(g.notes) ?? "", /debug|closed|stopped/, "refusing queues unnamed");
+  });
+
+  await t.step("a queue that takes jobs only from routing is never offered", async () => {
+    const g = await generateJobScript(capturedSite({ long: { from_route_only: "True" } }), {
+      application: "hostname",
+      walltime: "02:00:00",
+    });
+    assert.doesNotMatch(note(g.notes) ?? "", /\blong\b/);
+    assert.match(note(g.notes) ?? "", /\broute\b/, "its routing queue still is");
+  });
+
+  await t.step(
+    "a routing queue before an execution queue when the default does not fit",
+    async () => {
+      const g = await generateJobScript(capturedSite({ workq: { enabled: "False" } }), {
+        application: "hostname",
+        walltime: "02:00:00",
+      });
+      assert.equal(g.submitArguments.queue, "route");
+    },
+  );
+
+  await t.step("queues that cannot be read: the script is still written, with a note", async () => {
+    const site: ScriptSite = {
+      ...capturedSite(),
+      queues: () =>
+        Promise.reject(
+          new PbsError({ kind: "server_unreachable", message: "no server", hint: "" }),
+        ),
+    };
+    const g = await generateJobScript(site, { application: "hostname" });
+    assert.equal(g.submitArguments.queue, undefined);
+    assert.ok(g.notes.some((n) => /Could not read the queues.*no server/.test(n)), g.notes.join());
   });
 });

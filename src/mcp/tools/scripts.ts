@@ -18,12 +18,11 @@ export function registerScriptTools(server: McpServer, context: ToolContext): vo
       "Writes a standalone bash job script and the submit_job arguments to run it; nothing is " +
       "written to disk or submitted. Its #PBS lines request every resource (select with " +
       "ncpus/mpiprocs/ngpus matching the launch line, place, walltime, queue, account, " +
-      "job_name, filesystems), so it runs with plain qsub; submit_arguments make the same " +
-      "request. application is either a command line, inserted as written (it is your " +
-      "command: not quoted or checked), or a template: python, mpi (mpiexec, ranks_per_node " +
-      "per node), gpu and pytorch (one MPI rank per GPU), array (one subjob per " +
-      "PBS_ARRAY_INDEX). input_files are quoted and appended as arguments. Pass script and " +
-      "submit_arguments to submit_job (dry_run: true first to see the qsub command).",
+      "job_name, filesystems), so plain qsub runs it; submit_arguments make the same request. " +
+      "Without queue, it picks one the request fits. application is a command line, inserted " +
+      "as written (not quoted or checked), or a template: python, mpi (mpiexec, " +
+      "ranks_per_node per node), gpu and pytorch (one MPI rank per GPU), array (one subjob " +
+      "per PBS_ARRAY_INDEX). input_files are quoted and appended as arguments.",
     input: {
       application: z.string().min(1, "application is empty: give a command line or a template.")
         .max(2_000, "application is over 2,000 characters: put long logic in a script file.")
