@@ -328,6 +328,9 @@ export function writeJobScript(req: ScriptRequest, plan: ScriptPlan): GeneratedS
   if (spec) {
     notes.push(`Template "${template}" runs a placeholder program (${spec.program}); edit it.`);
   }
+  if (spec?.mpi && !spec.gpu && req.ranksPerNode === undefined && !req.gpuRequired) {
+    notes.push("One MPI rank per node: give ranks_per_node to use more of each node's cores.");
+  }
   if (layout.nodes > 1 && layout.mpiprocs === undefined) {
     notes.push(
       `${layout.nodes} nodes are requested but the program runs once, on the first node; ` +

@@ -278,8 +278,15 @@ Deno.test("generate_job_script: input that could do harm", async (t) => {
 Deno.test("acceptance story: generate an MPI job on two nodes, submit it, read its output", async () => {
   const h = await startHarness({ scenario: "polaris" });
   try {
-    // No queue: the default (prod) routes only jobs of 10+ nodes, so the
-    // recommendation must name a queue that takes two nodes.
+    // The guide prompt pins no queue when none is named: the default (prod)
+    // routes only jobs of 10+ nodes, so the generator must pick one that takes two.
+    const guide = await h.client.getPrompt({
+      name: "submit_job_guide",
+      arguments: { job_type: "mpi" },
+    });
+    const guideText = (guide.messages[0].content as { text: string }).text;
+    assert.match(guideText, /generate_job_script [^\n]*without queue/);
+    assert.doesNotMatch(guideText, /queue="prod"/);
     const g = await generate(h, {
       application: "mpi",
       node_count: 2,
