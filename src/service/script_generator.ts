@@ -12,17 +12,10 @@
  * written; the values this module adds (input files, conda environment) are
  * shell-quoted. Nothing is written to disk.
  */
-import { invalidInput, isPbsError } from "../pbs/errors.ts";
+import { invalidInput } from "../pbs/errors.ts";
 import { formatSelect } from "../pbs/model/select.ts";
-import type { Queue, ServerInfo } from "../pbs/model/types.ts";
-import {
-  checkQueue,
-  describeFit,
-  type FitContext,
-  fittingQueues,
-  type QueueFit,
-  type RequestedResources,
-} from "./queue_fit.ts";
+import { chooseQueue, type QueueSite } from "./queue_choice.ts";
+import type { RequestedResources } from "./queue_fit.ts";
 import type { SubmitJobRequest } from "./requests.ts";
 import { shellQuote } from "./shell_quote.ts";
 import { buildSubmission } from "./submission.ts";
@@ -354,11 +347,8 @@ export function buildJobScript(req: ScriptRequest): GeneratedScript {
 }
 
 /** What generation reads from the service: the caller, the site's settings, its queues. */
-export interface ScriptSite {
-  user: string;
+export interface ScriptSite extends QueueSite {
   config: { defaultAccount?: string };
-  queues(): Promise<Queue[]>;
-  server(): Promise<ServerInfo>;
 }
 
 /**
@@ -378,7 +368,7 @@ export async function generateJobScript(
     plan.request.account = site.config.defaultAccount;
     notes.push(`Account ${site.config.defaultAccount} is the server's default (PBS_ACCOUNT).`);
   }
-  const choice = await chooseQueue(site, plan.request);
+  const choice = await chooseQueue(site, requestedResources(plan.request), plan.request.queue);
   plan.request.queue = choice.queue;
   notes.push(...choice.notes);
   const generated = writeJobScript(req, plan);
@@ -393,129 +383,4 @@ function requestedResources(request: RecommendedRequest): RequestedResources {
     if (value !== undefined) out[name] = value;
   }
   return out;
-}
-
-/**
- * Order of preference among queues a request fits: the server's default
- * queue; then routing queues (the site's own entry points, which pick the
- * execution queue); then execution queues open to everyone; then those whose
- * ACL admits the caller. qstat's order breaks ties.
- */
-function preference(fit: QueueFit, queue: Queue, server: ServerInfo): number {
-  if (fit.queue === server.defaultQueue) return 0;
-  if (fit.type === "Route") return 1;
-  return queue.aclUserEnable ? 3 : 2;
-}
-
-/** A queue qsub may name: `from_route_only` queues take jobs only from their routing queue. */
-function submittable(queue: Queue): boolean {
-  return queue.attributes.from_route_only !== "True";
-}
-
-/** Why a queue does not take the request; for a routing queue, each destination's reason. */
-function whyNot(fit: QueueFit): string {
-  if (fit.destinations && !fit.refusal && fit.violations.length === 0) {
-    return `${fit.queue} routes only to queues that refuse it: ${
-      fit.destinations.map(describeFit).join("; ")
-    }`;
-  }
-  return describeFit(fit);
-}
-
-/**
- * Why no queue takes the request: each queue qsub could name, and each
- * routing destination once (a routing queue itself only names them).
- */
-function whyNone(requested: RequestedResources, context: FitContext): string[] {
-  const names: string[] = [];
-  for (const queue of context.queues) {
-    if (!queue.enabled || !queue.started || !submittable(queue)) continue;
-    names.push(queue.name, ...queue.routeDestinations);
-  }
-  return [...new Set(names)].flatMap((name) => {
-    const queue = context.queues.find((q) => q.name === name);
-    if (!queue) return [];
-    if (queue.type === "Route" && queue.enabled) {
-      return [`${name} routes to ${queue.routeDestinations.join(", ")}`];
-    }
-    return [describeFit(checkQueue(requested, queue, context))];
-  });
-}
-
-async function chooseQueue(
-  site: ScriptSite,
-  request: RecommendedRequest,
-): Promise<{ queue?: string; notes: string[] }> {
-  const given = request.queue;
-  // A queue on another server (`q@server`) is not ours to check.
-  if (given?.includes("@")) return { queue: given, notes: [] };
-  let context: FitContext;
-  try {
-    const [server, queues] = await Promise.all([site.server(), site.queues()]);
-    context = { server, queues, user: site.user };
-  } catch (error) {
-    if (!isPbsError(error)) throw error;
-    const what = given ? `whether ${given} takes this request` : "a queue that takes this request";
-    return {
-      queue: given,
-      notes: [`Could not read the queues to check ${what}: ${error.message}`],
-    };
-  }
-  const requested = requestedResources(request);
-  const byName = new Map(context.queues.map((q) => [q.name, q]));
-  const fitting = fittingQueues(requested, context)
-    .filter((fit) => submittable(byName.get(fit.queue)!))
-    .map((fit, order) => ({
-      fit,
-      order,
-      rank: preference(fit, byName.get(fit.queue)!, context.server),
-    }))
-    .sort((a, b) => a.rank - b.rank || a.order - b.order)
-    .map(({ fit }) => fit.queue);
-  const others = (name?: string) => fitting.filter((q) => q !== name);
-
-  if (given !== undefined) {
-    const queue = byName.get(given);
-    if (!queue) {
-      return {
-        queue: given,
-        notes: [
-          `Queue ${given} does not exist here; queues that take this request: ${
-            fitting.join(", ") || "none"
-          }.`,
-        ],
-      };
-    }
-    const fit = checkQueue(requested, queue, context, { started: true });
-    if (fit.fits) return { queue: given, notes: [] };
-    return {
-      queue: given,
-      notes: [
-        `Queue ${given} will not take this request: ${whyNot(fit)}. ` +
-        (fitting.length
-          ? `Queues that take it: ${fitting.join(", ")}.`
-          : "No queue here takes it as it stands."),
-      ],
-    };
-  }
-  if (fitting.length > 0) {
-    const [chosen] = fitting;
-    const also = others(chosen);
-    return {
-      queue: chosen,
-      notes: [
-        `Queue ${chosen} takes this request${
-          also.length ? ` (so do ${also.join(", ")})` : ""
-        }; list_queues shows their limits.`,
-      ],
-    };
-  }
-  return {
-    queue: undefined,
-    notes: [
-      `No queue takes this request as it stands, so the script names none: ${
-        whyNone(requested, context).join("; ")
-      }.`,
-    ],
-  };
 }
