@@ -381,6 +381,17 @@ const RULES: readonly Rule[] = [
       "Compare the job's request with the queue's resources_min/resources_max (list_queues) and the server's limits, then lower (or raise) walltime, ncpus or mem to fit, or pick a queue whose limits allow it.",
   },
   {
+    kind: "job_discarded",
+    // PBSE_ROUTEREJ (pbs_error.h). More often PBS accepts the job first and drops it
+    // silently (golden qsub_route_no_destination_accepted): PbsClient checks for that.
+    pattern: /Job rejected by all possible destinations/,
+    codes: [15041 & 0xff],
+    errno: 15041,
+    message: "No destination of the routing queue accepts the job, so PBS discarded it",
+    hint:
+      "Compare the request with each destination's resources_min/resources_max (list_queues): change walltime or node_count to fit one, or name an execution queue it fits with queue.",
+  },
+  {
     kind: "resource_limit",
     pattern: /Array job exceeds server or queue size limit/,
     codes: [3],

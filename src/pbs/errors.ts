@@ -14,6 +14,12 @@ export type PbsErrorKind =
   | "unknown_queue"
   | "queue_disabled"
   | "resource_limit"
+  /**
+   * No destination of a routing queue took the job, so PBS dropped it — after
+   * qsub printed its id (PBS routes asynchronously) or in qsub's own answer
+   * ("Job rejected by all possible destinations").
+   */
+  | "job_discarded"
   | "unknown_resource"
   | "illegal_value"
   | "bad_dependency"

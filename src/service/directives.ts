@@ -7,6 +7,9 @@
  * `#PBS -A` alone when no account was asked for).
  */
 import type { DirectiveReport } from "./results.ts";
+import type { ExplicitOptions } from "./submit_parameters.ts";
+
+export type { ExplicitOptions };
 
 export interface Directive {
   option: string;
@@ -63,9 +66,6 @@ function keysOf(value: string): string[] {
 /** Options whose values are `key=value` lists, overridden key by key. */
 const KEYED = new Set(["-l", "-W"]);
 
-/** What explicit parameters put on the qsub command line, per option. */
-export type ExplicitOptions = Map<string, { parameter: string; keys?: Map<string, string> }>;
-
 /**
  * Marks each directive an explicit parameter overrides. Options with keyed
  * values (`-l`, `-W`) are overridden per key: an explicit walltime does not
@@ -82,4 +82,24 @@ export function reportDirectives(
     const overriding = keysOf(d.value).map((key) => hit.keys?.get(key)).find((p) => p);
     return overriding ? { ...d, overriddenBy: overriding } : { ...d };
   });
+}
+
+/**
+ * The `-l` resources the directives request (`-l a=1,b=2` sets both; a later
+ * directive wins, as in qsub), by name.
+ */
+export function directiveResources(directives: readonly Directive[]): Record<string, string> {
+  const resources: Record<string, string> = {};
+  for (const d of directives.filter((d) => d.option === "-l")) {
+    for (const part of d.value.split(",")) {
+      const eq = part.indexOf("=");
+      if (eq > 0) resources[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+    }
+  }
+  return resources;
+}
+
+/** The value of the last directive for `option` (`-q`, `-A`), if any. */
+export function directiveValue(directives: readonly Directive[], option: string) {
+  return directives.findLast((d) => d.option === option)?.value;
 }

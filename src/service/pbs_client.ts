@@ -12,7 +12,7 @@
 import { checkResult } from "../pbs/catalogue.ts";
 import * as cmd from "../pbs/commands/mod.ts";
 import type { PbsCommand } from "../pbs/commands/mod.ts";
-import { invalidInput, PbsError } from "../pbs/errors.ts";
+import { invalidInput, isPbsError, PbsError } from "../pbs/errors.ts";
 import { parseJobsJson } from "../pbs/parse/jobs.ts";
 import { parseNodesJsonDetailed } from "../pbs/parse/nodes.ts";
 import { parseQueuesJson } from "../pbs/parse/queues.ts";
@@ -44,7 +44,9 @@ import type {
 } from "./results.ts";
 import { filterJobs, parseStateFilter, resolveUser } from "./job_filter.ts";
 import { type JobRow, parseJobTable } from "../pbs/parse/job_table.ts";
-import { buildSubmission } from "./submission.ts";
+import { buildSubmission, type SubmissionContext } from "./submission.ts";
+import { checkQueue, fittingQueues, type QueueFit } from "./queue_fit.ts";
+import { jobDiscardedError, namedLimitError, noDestinationError } from "./fit_errors.ts";
 
 export interface PbsClientOptions {
   runner: Runner;
@@ -354,14 +356,54 @@ export class PbsClient {
   // -------------------------------------------------------------------------
   // Job writes.
 
-  /** The exact qsub command a request becomes; nothing is run. */
+  /**
+   * The server and queues a submission is checked against, or undefined when
+   * PBS cannot list them (qsub then reports the problem itself). Runs (cached):
+   * `qstat -Bf -F json`, `qstat -Qf -F json`.
+   */
+  async #submissionContext(): Promise<SubmissionContext | undefined> {
+    try {
+      // One after the other: a burst of qstat calls is what PBS's own throttle punishes.
+      const server = await this.server();
+      const queues = await this.queues();
+      return { server, queues, user: this.user };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The queues a request (its `-l` values) fits as it is: enabled and started
+   * execution queues, routing queues with a fitting destination. Runs
+   * (cached): `qstat -Bf -F json`, `qstat -Qf -F json`.
+   */
+  async queuesFitting(requested: Record<string, string>): Promise<QueueFit[]> {
+    const context = await this.#submissionContext();
+    return context ? fittingQueues(requested, context) : [];
+  }
+
+  /**
+   * The exact qsub command a request becomes, with the queue it goes to and
+   * whether it fits there; nothing is submitted. Runs (cached): `qstat -Bf`,
+   * `qstat -Qf`.
+   */
   async planSubmission(request: SubmitJobRequest): Promise<SubmissionPlan> {
     let scriptText = request.script;
     if (request.scriptPath !== undefined) {
       const path = await resolveAllowed(request.scriptPath, this.config.allowedDirs);
       scriptText = await Deno.readTextFile(path);
     }
-    const submission = buildSubmission(request, this.config.defaultAccount, scriptText);
+    const context = await this.#submissionContext();
+    const submission = buildSubmission(request, this.config.defaultAccount, scriptText, context);
+    const notes = [...submission.notes];
+    const fit = submission.fit;
+    if (fit?.routesTo) {
+      notes.push(`${fit.queue} is a routing queue: this request goes to ${fit.routesTo}.`);
+    }
+    if (fit?.destinations && !fit.fits && context) {
+      const refusal = noDestinationError(fit, fittingQueues(submission.requested, context));
+      notes.push(`${refusal.message} ${refusal.hint}`);
+    }
     return {
       argv: submission.command.argv,
       stdinScript: submission.command.stdin,
@@ -369,22 +411,108 @@ export class PbsClient {
       script: scriptText ?? "",
       effective: submission.effective,
       directives: submission.directives,
-      notes: submission.notes,
+      notes,
+      requested: submission.requested,
+      ...(submission.target ? { target: submission.target } : {}),
+      ...(fit?.routesTo ? { routesTo: fit.routesTo } : {}),
+      ...(fit ? { fit } : {}),
     };
   }
 
-  /** Runs: `qsub ...` then `qstat -fx -F json ID` to report where the job landed. */
+  /**
+   * Submits and confirms. Before qsub, a request for a routing queue that no
+   * destination accepts is refused: PBS would print an id and drop the job —
+   * at once, or (held, dependent, deferred jobs wait in the routing queue)
+   * long after any later check. After qsub the job is looked up; a job PBS
+   * already dropped is a `job_discarded` error, never an id.
+   * Runs: `qstat -Bf`, `qstat -Qf` (cached), `qsub ...`, `qstat -fx -F json ID`.
+   */
   async submitJob(request: SubmitJobRequest): Promise<SubmitResult> {
     const plan = await this.planSubmission(request);
-    const result = await this.#write({ argv: plan.argv, stdin: plan.stdinScript });
-    const jobId = parseQsubJobId(result.stdout);
+    const fit = plan.fit;
+    if (fit?.destinations && !fit.fits) {
+      throw noDestinationError(fit, await this.queuesFitting(plan.requested));
+    }
+    let result: RunResult;
     try {
-      const job = await this.job(jobId);
-      return { jobId, queue: job.queue, state: job.state, plan };
+      result = await this.#write({ argv: plan.argv, stdin: plan.stdinScript });
+    } catch (error) {
+      throw await this.#nameBrokenLimit(error, plan.requested, plan.target, plan.fit);
+    }
+    const jobId = parseQsubJobId(result.stdout);
+    let job: Job;
+    try {
+      job = await this.job(jobId);
+    } catch (error) {
+      if (!isPbsError(error) || error.kind !== "unknown_job") {
+        const why = error instanceof Error ? error.message : String(error);
+        return { jobId, plan: { ...plan, notes: [...plan.notes, `Not confirmed: ${why}`] } };
+      }
+      const context = await this.#submissionContext();
+      const queue = context?.queues.find((q) => q.name === plan.target);
+      const fresh = queue && context ? checkQueue(plan.requested, queue, context) : undefined;
+      throw jobDiscardedError(
+        jobId,
+        plan.target ?? "its routing queue",
+        fresh,
+        context ? fittingQueues(plan.requested, context) : [],
+      );
+    }
+    const notes = [...plan.notes];
+    if (job.queue === fit?.queue && fit.routesTo) {
+      notes.push(
+        `It waits in routing queue ${job.queue} (state ${job.state}): PBS routes held, dependent ` +
+          `and deferred jobs once they may run; this request fits ${fit.routesTo}.`,
+      );
+    }
+    return { jobId, queue: job.queue, state: job.state, plan: { ...plan, notes } };
+  }
+
+  /**
+   * On "Job violates queue and/or server resource limits" only: the same
+   * error naming the limit broken and a value that would fit. Reads the
+   * queues and server again unless the plan's check already found the limit.
+   */
+  async #nameBrokenLimit(
+    error: unknown,
+    requested: Record<string, string>,
+    target: string | undefined,
+    known?: QueueFit,
+  ): Promise<unknown> {
+    if (!isPbsError(error) || error.kind !== "resource_limit" || target === undefined) return error;
+    if (!/violates queue and\/or server resource limits/.test(error.pbsMessage ?? "")) return error;
+    const context = await this.#submissionContext();
+    if (!context) return error;
+    const queue = context.queues.find((q) => q.name === target);
+    const fit = known?.violations.length ? known : queue && checkQueue(requested, queue, context);
+    return namedLimitError(error, fit, fittingQueues(requested, context));
+  }
+
+  /**
+   * #nameBrokenLimit for qmove (into `queue`) and qalter (`changes` in the
+   * job's own queue): the job's own request is its Resource_List without what
+   * its current queue's defaults filled in — PBS drops and re-applies those
+   * (golden qmove_default_walltime_reapplied). Runs: `qstat -fx -F json ID`.
+   */
+  async #nameBrokenLimitOfJob(
+    error: unknown,
+    id: string,
+    queue: string | undefined,
+    changes: Record<string, string>,
+  ): Promise<unknown> {
+    if (!isPbsError(error) || error.kind !== "resource_limit") return error;
+    try {
+      const job = await this.job(id);
+      const current = (await this.queues()).find((q) => q.name === job.queue);
+      const own: Record<string, string> = {};
+      for (const [name, value] of Object.entries(job.requested)) {
+        const dflt = current?.resourcesDefault[name];
+        if (dflt !== undefined && String(dflt) === String(value)) continue;
+        own[name] = String(value);
+      }
+      return await this.#nameBrokenLimit(error, { ...own, ...changes }, queue ?? job.queue);
     } catch {
-      // Accepted then dropped (a routing queue with no destination; see INDEX
-      // note 6): the id is still the truthful answer.
-      return { jobId, plan };
+      return error;
     }
   }
 
@@ -429,11 +557,19 @@ export class PbsClient {
     const move = queue === undefined ? undefined : cmd.qmove(queue, id);
     const applied: string[] = [];
     if (move) {
-      await this.#write(move);
+      try {
+        await this.#write(move);
+      } catch (error) {
+        throw await this.#nameBrokenLimitOfJob(error, id, queue!, {});
+      }
       applied.push(`queue → ${queue}`);
     }
     if (alter) {
-      await this.#write(alter);
+      try {
+        await this.#write(alter);
+      } catch (error) {
+        throw await this.#nameBrokenLimitOfJob(error, id, undefined, alterationResources(rest));
+      }
       applied.push(...alterations);
     }
     return applied;
@@ -550,6 +686,14 @@ export class PbsClient {
   async deleteReservation(id: string): Promise<void> {
     await this.#write(cmd.pbsRdel(id));
   }
+}
+
+/** The `-l` values a qalter request changes. */
+function alterationResources(request: ModifyJobRequest): Record<string, string> {
+  const changed: Record<string, string> = { ...request.extraResources };
+  if (request.walltime) changed.walltime = request.walltime;
+  if (request.select) changed.select = request.select;
+  return changed;
 }
 
 function describeAlter(request: ModifyJobRequest): string[] {

@@ -3,6 +3,7 @@
  */
 import type { PbsErrorDetails } from "../pbs/errors.ts";
 import type { Job } from "../pbs/model/types.ts";
+import type { QueueFit } from "./queue_fit.ts";
 
 export type Role = "user" | "operator" | "manager";
 
@@ -39,6 +40,14 @@ export interface SubmissionPlan {
   directives: DirectiveReport[];
   /** Adjustments made to the request, in plain words (e.g. select replacing node_count). */
   notes: string[];
+  /** The job's own `-l` request: the script's directives under the explicit parameters. */
+  requested: Record<string, string>;
+  /** The queue qsub submits to (explicit, `#PBS -q`, or the server's default), when known. */
+  target?: string;
+  /** For a routing target: the destination this request routes to. */
+  routesTo?: string;
+  /** How the request fits the target queue (limits after defaults; destinations). */
+  fit?: QueueFit;
 }
 
 export interface SubmitResult {

@@ -1,13 +1,30 @@
 /**
  * From a `submit_job` request to the exact qsub command, plus what the user
- * needs to see about it: the effective request and which qsub options came
- * from explicit parameters (so `#PBS` directives they override can be named).
+ * needs to see about it: the effective request, which qsub options came from
+ * explicit parameters (so `#PBS` directives they override can be named), and
+ * — given the server and its queues — the queue it goes to and whether it
+ * fits there (for a routing queue: which destination takes it, if any).
  */
-import { qsub, type QsubOptions } from "../pbs/commands/mod.ts";
+import { qsub, qsubArguments, type QsubOptions } from "../pbs/commands/mod.ts";
 import type { PbsCommand } from "../pbs/commands/mod.ts";
-import { type ExplicitOptions, parseDirectives, reportDirectives } from "./directives.ts";
-import type { DirectiveReport } from "./results.ts";
+import type { Queue, ServerInfo } from "../pbs/model/types.ts";
+import {
+  directiveResources,
+  directiveValue,
+  parseDirectives,
+  reportDirectives,
+} from "./directives.ts";
+import { checkQueue, type QueueFit, type RequestedResources } from "./queue_fit.ts";
 import type { SubmitJobRequest } from "./requests.ts";
+import type { DirectiveReport } from "./results.ts";
+import { effectiveView, type ExplicitOptions, explicitOptions } from "./submit_parameters.ts";
+
+/** The server and queues a submission is checked against, and who submits. */
+export interface SubmissionContext {
+  server: ServerInfo;
+  queues: readonly Queue[];
+  user: string;
+}
 
 export interface Submission {
   command: PbsCommand;
@@ -19,6 +36,12 @@ export interface Submission {
   directives: DirectiveReport[];
   /** Adjustments made to the request, in plain words. */
   notes: string[];
+  /** The job's own `-l` request: the script's directives under the explicit parameters. */
+  requested: RequestedResources;
+  /** The queue qsub submits to: `queue`, the script's `#PBS -q`, or the server's default. */
+  target?: string;
+  /** How the request fits the target queue (known when a context was given). */
+  fit?: QueueFit;
 }
 
 const SELECT_PARTS = ["nodeCount", "ncpus", "ngpus", "mem"] as const;
@@ -41,18 +64,50 @@ function applySelectPrecedence(request: SubmitJobRequest): [SubmitJobRequest, st
  * script is a file). `defaultAccount` (PBS_ACCOUNT) applies only when neither
  * the request nor the script (`#PBS -A`) names an account: on the command line
  * it would beat the script's own and silently charge another project.
+ * `context` (server and queues) lets the target queue, the fit and the
+ * default place be known.
  */
 export function buildSubmission(
   request: SubmitJobRequest,
   defaultAccount?: string,
   scriptText: string = request.script ?? "",
+  context?: SubmissionContext,
 ): Submission {
   const [adjusted, notes] = applySelectPrecedence(request);
   request = adjusted;
   const directives = parseDirectives(scriptText);
-  const scriptNamesAccount = directives.some((d) => d.option === "-A");
-  const account = request.account ?? (scriptNamesAccount ? undefined : defaultAccount);
-  const options: QsubOptions = {
+  const account = request.account ??
+    (directiveValue(directives, "-A") !== undefined ? undefined : defaultAccount);
+  let options = qsubOptions(request, account);
+  let args = qsubArguments(options);
+  let requested = requestedResources(directiveResources(directives), args);
+  const target = targetQueue(request.queue ?? directiveValue(directives, "-q"), context);
+  const queue = context?.queues.find((q) => q.name === target);
+  let fit = queue && context ? checkQueue(requested, queue, context) : undefined;
+
+  const place = nodesPlace(request, requested, context, queue, fit);
+  if (place) {
+    options = { ...options, place: place.value };
+    args = qsubArguments(options);
+    requested = requestedResources(directiveResources(directives), args);
+    fit = queue && context ? checkQueue(requested, queue, context) : undefined;
+    notes.push(place.note);
+  }
+  const explicit = explicitOptions(request);
+  return {
+    command: qsub(options),
+    effective: effectiveView(args),
+    explicit,
+    directives: reportDirectives(directives, explicit),
+    notes,
+    requested,
+    ...(target ? { target } : {}),
+    ...(fit ? { fit } : {}),
+  };
+}
+
+function qsubOptions(request: SubmitJobRequest, account: string | undefined): QsubOptions {
+  return {
     script: request.scriptPath,
     scriptText: request.script,
     name: request.jobName,
@@ -81,90 +136,58 @@ export function buildSubmission(
     startAfter: request.startAfter,
     rerunnable: request.rerunnable,
   };
-  const command = qsub(options);
-  const explicit = explicitOptions(request);
+}
+
+/** The script's `-l` requests overridden key by key by the command line's, as qsub merges them. */
+function requestedResources(
+  fromScript: Record<string, string>,
+  args: ReturnType<typeof qsubArguments>,
+): RequestedResources {
+  const requested: RequestedResources = { ...fromScript };
+  for (const { option, key, value } of args) {
+    if (option === "-l" && key !== undefined && value !== undefined) requested[key] = value;
+  }
+  return requested;
+}
+
+/** `queue`, `queue@server` or `@server` → the queue's name (the server's default when absent). */
+function targetQueue(given: string | undefined, context?: SubmissionContext): string | undefined {
+  const name = given?.split("@")[0];
+  return name || context?.server.defaultQueue;
+}
+
+const ARRANGEMENTS = new Set(["free", "pack", "scatter", "vscatter"]);
+
+/**
+ * `node_count > 1` means that many distinct hosts, but a select of N chunks
+ * without `place` may pack them onto one node (seen on `tiny`: nodect=2, one
+ * host). So, unless the request or the script names a place, ask for
+ * `scatter` — each chunk on its own host. Not `vscatter`: that only separates
+ * vnodes, and one host can hold several vnodes (e.g. one per socket). A
+ * default place of the queue the job runs in, or of the server, keeps its
+ * sharing part (`excl`, `shared`, `exclhost`) and `group=`.
+ */
+function nodesPlace(
+  request: SubmitJobRequest,
+  requested: RequestedResources,
+  context: SubmissionContext | undefined,
+  queue: Queue | undefined,
+  fit: QueueFit | undefined,
+): { value: string; note: string } | undefined {
+  if ((request.nodeCount ?? 1) <= 1 || requested.place !== undefined) return undefined;
+  const runsIn = context?.queues.find((q) => q.name === fit?.routesTo) ?? queue;
+  const dflt = [runsIn?.resourcesDefault.place, context?.server.resourcesDefault.place]
+    .find((p) => p !== undefined);
+  const kept = dflt === undefined
+    ? []
+    : String(dflt).split(":").filter((w) => w !== "" && !ARRANGEMENTS.has(w));
+  const value = ["scatter", ...kept].join(":");
+  const from = dflt === undefined ? "" : ` (keeping ${kept.join(":") || "nothing"} of the ` +
+    `default place ${dflt})`;
   return {
-    command,
-    effective: effectiveRequest(command.argv),
-    explicit,
-    directives: reportDirectives(directives, explicit),
-    notes,
+    value,
+    note: `place=${value} requested so the ${request.nodeCount} nodes are ${request.nodeCount} ` +
+      `distinct hosts${from}: scatter puts each chunk on its own host (vscatter would only ` +
+      "separate vnodes, several of which can share a host). Give place to choose otherwise.",
   };
-}
-
-/** Reads the effective request back from the argv, so it shows exactly what was sent. */
-function effectiveRequest(argv: string[]): Record<string, string> {
-  const names: Record<string, string> = {
-    "-N": "job_name",
-    "-q": "queue",
-    "-A": "account",
-    "-J": "array_range",
-    "-o": "output_path",
-    "-e": "error_path",
-    "-j": "join",
-    "-k": "keep_files",
-    "-m": "mail_events",
-    "-M": "mail_users",
-    "-p": "priority",
-    "-a": "start_after",
-    "-r": "rerunnable",
-    "-v": "env",
-  };
-  const effective: Record<string, string> = {};
-  for (let i = 1; i < argv.length; i++) {
-    const flag = argv[i];
-    if (flag === "-h") {
-      effective.hold = "user hold";
-      continue;
-    }
-    if (!flag.startsWith("-") || i + 1 >= argv.length) continue;
-    const value = argv[++i];
-    if (flag === "-l") {
-      const eq = value.indexOf("=");
-      effective[value.slice(0, eq)] = value.slice(eq + 1);
-    } else if (flag === "-W" && value.startsWith("depend=")) {
-      effective.depend = value.slice("depend=".length);
-    } else if (names[flag]) {
-      effective[names[flag]] = value;
-    }
-  }
-  return effective;
-}
-
-function explicitOptions(request: SubmitJobRequest): ExplicitOptions {
-  const explicit: ExplicitOptions = new Map();
-  const set = (option: string, parameter: string, value: unknown) => {
-    if (value !== undefined) explicit.set(option, { parameter });
-  };
-  set("-N", "job_name", request.jobName);
-  set("-q", "queue", request.queue);
-  set("-A", "account", request.account);
-  set("-J", "array_range", request.arrayRange);
-  if (request.depend !== undefined) {
-    explicit.set("-W", { parameter: "depend", keys: new Map([["depend", "depend"]]) });
-  }
-  set("-v", "env", request.env);
-  set("-o", "output_path", request.outputPath);
-  set("-e", "error_path", request.errorPath);
-  set("-j", "join_output", request.joinOutput);
-  set("-k", "keep_files", request.keepFiles);
-  set("-m", "mail_events", request.mailEvents);
-  set("-M", "mail_users", request.mailUsers);
-  set("-h", "hold", request.hold || undefined);
-  set("-p", "priority", request.priority);
-  set("-a", "start_after", request.startAfter);
-  set("-r", "rerunnable", request.rerunnable);
-
-  const resources = new Map<string, string>();
-  const builtSelect = request.nodeCount ?? request.ncpus ?? request.ngpus ?? request.mem;
-  if (request.walltime !== undefined) resources.set("walltime", "walltime");
-  if (request.select !== undefined) resources.set("select", "select");
-  else if (builtSelect !== undefined) resources.set("select", "node_count/ncpus/ngpus/mem");
-  if (request.place !== undefined) resources.set("place", "place");
-  if (request.filesystems !== undefined) resources.set("filesystems", "filesystems");
-  for (const name of Object.keys(request.extraResources ?? {})) {
-    resources.set(name, `extra_resources.${name}`);
-  }
-  if (resources.size > 0) explicit.set("-l", { parameter: "resources", keys: resources });
-  return explicit;
 }

@@ -75,7 +75,7 @@ Deno.test("buildSubmission", async (t) => {
     const argv = (request: SubmitJobRequest) =>
       buildSubmission({ script: SCRIPT, ...request }).command.argv;
     assert.deepEqual(argv({ ncpus: 4 }), ["qsub", "-l", "select=1:ncpus=4"]);
-    assert.deepEqual(argv({ nodeCount: 3 }), ["qsub", "-l", "select=3"]);
+    assert.deepEqual(argv({ nodeCount: 3 }), ["qsub", "-l", "select=3", "-l", "place=scatter"]);
     assert.deepEqual(argv({ mem: "8gb", ngpus: 2 }), ["qsub", "-l", "select=1:ngpus=2:mem=8gb"]);
     assert.deepEqual(argv({ select: "2:ncpus=4+1:ngpus=1" }), [
       "qsub",
@@ -115,7 +115,7 @@ Deno.test("buildSubmission", async (t) => {
     assert.deepEqual(join(undefined), ["qsub"]);
   });
 
-  await t.step("the effective request is read back from the argv", () => {
+  await t.step("the effective request names each value by its parameter or -l key", () => {
     const { effective } = buildSubmission({
       script: SCRIPT,
       jobName: "sim",
@@ -148,7 +148,7 @@ Deno.test("buildSubmission", async (t) => {
       env: "A=1,B=2",
       output_path: "/home/alice/out",
       error_path: "/home/alice/err",
-      join: "n",
+      join_output: "n",
       keep_files: "oe",
       hold: "user hold",
       priority: "10",
@@ -176,7 +176,7 @@ Deno.test("buildSubmission", async (t) => {
       explicit.get("-l")?.keys,
       new Map([
         ["walltime", "walltime"],
-        ["select", "node_count/ncpus/ngpus/mem"],
+        ["select", "node_count"],
         ["place", "place"],
         ["software", "extra_resources.software"],
       ]),
@@ -200,9 +200,10 @@ Deno.test("buildSubmission", async (t) => {
       { option: "-l", value: "select=1:ncpus=8" },
       { option: "-j", value: "oe" },
     ]);
+    assert.equal(directiveReport(script, { ncpus: 4 })[3].overriddenBy, "ncpus");
     assert.equal(
-      directiveReport(script, { ncpus: 4 })[3].overriddenBy,
-      "node_count/ncpus/ngpus/mem",
+      directiveReport(script, { nodeCount: 1, mem: "1gb" })[3].overriddenBy,
+      "node_count/mem",
     );
   });
 

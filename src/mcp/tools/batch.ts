@@ -1,24 +1,26 @@
 /**
  * Submitting several jobs in one call: independent ones (`submit_batch_jobs`)
- * and a graph of dependent ones (`submit_dependent_jobs`).
- *
- * A dependency graph is checked whole (cycles, unknown keys) before anything
- * is submitted, and by default a failure part-way deletes what was already
- * submitted: a half-submitted pipeline whose later stages will never exist is
- * worse than none.
+ * and a graph of dependent ones (`submit_dependent_jobs`). The orchestration
+ * (order, checks before any qsub, rollback) is the service's
+ * (src/service/batch.ts); these adapters map arguments and shape answers.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { invalidInput, isPbsError, PbsError } from "../../pbs/errors.ts";
 import {
-  type DependencyGraph,
-  dependValue,
-  submissionOrder,
-} from "../../service/dependency_graph.ts";
-import type { PbsClient } from "../../service/pbs_client.ts";
+  type BatchEntry,
+  type BatchOutcome,
+  graphFailureError,
+  type GraphOutcome,
+  leftNothing,
+  submitBatch,
+  submitGraph,
+} from "../../service/batch.ts";
+import type { DependencyGraph } from "../../service/dependency_graph.ts";
+import { shellCommand } from "../../service/shell_quote.ts";
 import * as s from "../schemas.ts";
 import { registerTool, type ToolContext } from "../tool_kit.ts";
-import { type SubmitJobArgs, submitOne } from "./jobs.ts";
+import { type SubmitJobArgs, toSubmitRequest } from "./jobs.ts";
 
 export function registerBatchTools(server: McpServer, context: ToolContext): void {
   registerSubmitBatchJobs(server, context);
@@ -61,7 +63,8 @@ const BatchItemShape = z.object({
   index: z.number().describe("Position in jobs, from 0"),
   ok: z.boolean(),
   job_id: z.string().optional(),
-  queue: z.string().optional(),
+  queue: z.string().optional().describe("The queue the job landed in (dry_run: would go to)"),
+  state: z.string().optional().describe("The job's state letter right after submission"),
   command: z.string().optional().describe("The qsub command (dry_run items)"),
   error: ItemErrorShape.optional(),
 });
@@ -98,7 +101,7 @@ function registerSubmitBatchJobs(server: McpServer, context: ToolContext): void 
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
     async run(args) {
-      const results = await submitEach(context.client, args.jobs, args.stop_on_error);
+      const results = await submitEach(context, args.jobs, args.stop_on_error);
       const submitted = results.filter((r) => r.ok && r.job_id).length;
       const failed = results.filter((r) => !r.ok).length;
       const skipped = args.jobs.length - results.length;
@@ -110,34 +113,53 @@ function registerSubmitBatchJobs(server: McpServer, context: ToolContext): void 
   });
 }
 
+/** Submits each job (arguments mapped here, orchestration in the service) and shapes the rows. */
 async function submitEach(
-  client: PbsClient,
+  context: ToolContext,
   jobs: SubmitJobArgs[],
   stopOnError: boolean,
 ): Promise<BatchItem[]> {
-  const results: BatchItem[] = [];
-  const seenHints = new Set<string>();
-  for (const [index, job] of jobs.entries()) {
+  const entries: BatchEntry[] = jobs.map((job) => {
     try {
-      const answer = await submitOne(client, job);
-      results.push({
-        index,
-        ok: true,
-        ...(answer.job_id ? { job_id: answer.job_id } : { command: answer.command }),
-        ...(answer.queue ? { queue: answer.queue } : {}),
-      });
-    } catch (error) {
-      results.push({ index, ok: false, error: itemError(error, seenHints) });
-      if (stopOnError) break;
+      return { request: toSubmitRequest(job), dryRun: job.dry_run };
+    } catch (refused) {
+      return { request: {}, refused };
     }
+  });
+  const seenHints = new Set<string>();
+  const outcomes = await submitBatch(context.client, entries, stopOnError);
+  return outcomes.map((outcome) => itemView(outcome, seenHints));
+}
+
+function itemView(outcome: BatchOutcome, seenHints: Set<string>): BatchItem {
+  if (!outcome.ok) {
+    return { index: outcome.index, ok: false, error: itemError(outcome.error, seenHints) };
   }
-  return results;
+  const { result, plan } = outcome;
+  if (result) {
+    return {
+      index: outcome.index,
+      ok: true,
+      job_id: result.jobId,
+      ...(result.queue ? { queue: result.queue } : {}),
+      ...(result.state ? { state: result.state } : {}),
+    };
+  }
+  const queue = plan?.routesTo ?? plan?.target;
+  return {
+    index: outcome.index,
+    ok: true,
+    command: shellCommand(plan!.argv),
+    ...(queue ? { queue } : {}),
+  };
 }
 
 function batchText(results: BatchItem[], skipped: number): string {
   const lines = results.map((r) =>
     r.ok
-      ? `#${r.index}: ${r.job_id ?? "dry run"}${r.queue ? ` (${r.queue})` : ""}`
+      ? `#${r.index}: ${r.job_id ?? "dry run"}${r.queue ? ` queue ${r.queue}` : ""}${
+        r.state ? ` state ${r.state}` : ""
+      }`
       : `#${r.index}: failed, ${r.error?.kind}: ${r.error?.message}`
   );
   if (skipped) lines.push(`${skipped} skipped after the first failure.`);
@@ -168,11 +190,6 @@ const RollbackShape = z.object({
 type Rollback = z.infer<typeof RollbackShape>;
 
 type KeyedJob = SubmitJobArgs & { key: string };
-
-interface GraphOutcome {
-  jobIds: Map<string, string>;
-  failed?: { key: string; error: unknown };
-}
 
 function registerSubmitDependentJobs(server: McpServer, context: ToolContext): void {
   registerTool(server, context, {
@@ -205,6 +222,7 @@ function registerSubmitDependentJobs(server: McpServer, context: ToolContext): v
       ok: z.boolean(),
       job_ids: z.record(z.string(), z.string()).describe("key → job id of what was submitted"),
       order: z.array(z.string()).describe("Keys in submission order"),
+      jobs: z.array(LandedShape).describe("Each submitted job with the queue and state it has"),
       failed: z.object({ key: z.string(), error: ItemErrorShape }).optional(),
       not_submitted: z.array(z.string()).optional(),
       rolled_back: z.array(RollbackShape).optional(),
@@ -212,26 +230,74 @@ function registerSubmitDependentJobs(server: McpServer, context: ToolContext): v
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
     async run(args) {
       const jobs = args.jobs as KeyedJob[];
-      const graph = args.dependency_graph as DependencyGraph;
-      const order = submissionOrder(jobs.map((j) => j.key), graph);
       refuseDryRun(jobs);
-      const outcome = await submitInOrder(context.client, jobs, graph, order);
+      const graph = args.dependency_graph as DependencyGraph;
+      const outcome = await submitGraphArgs(context, jobs, graph, args.rollback_on_error);
       if (!outcome.failed) {
-        const jobIds = Object.fromEntries(outcome.jobIds);
+        const landed = landedView(outcome);
         return {
-          structured: { ok: true, job_ids: jobIds, order },
-          text: order.map((key) => `${key}: ${jobIds[key]}`).join("\n"),
+          structured: {
+            ok: true,
+            job_ids: Object.fromEntries(landed.map((j) => [j.key, j.job_id])),
+            order: outcome.order,
+            jobs: landed,
+          },
+          text: landed.map(landedText).join("\n"),
         };
       }
-      const rolledBack = args.rollback_on_error
-        ? await rollBack(context.client, outcome.jobIds)
-        : [];
-      if (args.rollback_on_error && rolledBack.every((r) => r.deleted)) {
-        throw failureError(outcome.failed, rolledBack);
-      }
-      return partialAnswer(outcome, order, rolledBack);
+      if (args.rollback_on_error && leftNothing(outcome)) throw graphFailureError(outcome);
+      return partialAnswer(outcome);
     },
   });
+}
+
+/** Maps each job's arguments (a refused one fails the graph before anything is submitted). */
+function submitGraphArgs(
+  context: ToolContext,
+  jobs: KeyedJob[],
+  graph: DependencyGraph,
+  rollbackOnError: boolean,
+): Promise<GraphOutcome> {
+  const entries = [];
+  for (const { key, ...job } of jobs) {
+    try {
+      entries.push({ key, request: toSubmitRequest(job) });
+    } catch (error) {
+      return Promise.resolve({
+        order: jobs.map((j) => j.key),
+        submitted: new Map(),
+        failed: { key, error },
+        rolledBack: [],
+      });
+    }
+  }
+  return submitGraph(context.client, entries, graph, rollbackOnError);
+}
+
+const LandedShape = z.object({
+  key: z.string(),
+  job_id: z.string(),
+  queue: z.string().optional().describe("The queue the job landed in"),
+  state: z.string().optional().describe("Its state letter right after submission"),
+});
+type Landed = z.infer<typeof LandedShape>;
+
+function landedView(outcome: GraphOutcome): Landed[] {
+  return outcome.order.filter((key) => outcome.submitted.has(key)).map((key) => {
+    const r = outcome.submitted.get(key)!;
+    return {
+      key,
+      job_id: r.jobId,
+      ...(r.queue ? { queue: r.queue } : {}),
+      ...(r.state ? { state: r.state } : {}),
+    };
+  });
+}
+
+function landedText(j: Landed): string {
+  return `${j.key}: ${j.job_id}${j.queue ? ` queue ${j.queue}` : ""}${
+    j.state ? ` state ${j.state}` : ""
+  }`;
 }
 
 function refuseDryRun(jobs: KeyedJob[]): void {
@@ -245,88 +311,36 @@ function refuseDryRun(jobs: KeyedJob[]): void {
   }
 }
 
-/** Submits in order until one fails; stops there (its dependants could never be built). */
-async function submitInOrder(
-  client: PbsClient,
-  jobs: KeyedJob[],
-  graph: DependencyGraph,
-  order: string[],
-): Promise<GraphOutcome> {
-  const byKey = new Map(jobs.map((j) => [j.key, j]));
-  const jobIds = new Map<string, string>();
-  for (const key of order) {
-    const { key: _key, ...job } = byKey.get(key)!;
-    const fromGraph = dependValue(graph[key] ?? [], jobIds);
-    const depend = [fromGraph, job.depend].filter((d) => d !== undefined).join(",") || undefined;
-    try {
-      const answer = await submitOne(client, { ...job, depend });
-      jobIds.set(key, answer.job_id!);
-    } catch (error) {
-      return { jobIds, failed: { key, error } };
-    }
-  }
-  return { jobIds };
-}
-
-/** Deletes what was submitted, newest first (dependants before what they wait for). */
-async function rollBack(client: PbsClient, jobIds: Map<string, string>): Promise<Rollback[]> {
-  const results: Rollback[] = [];
-  for (const [key, jobId] of [...jobIds].reverse()) {
-    try {
-      await client.deleteJob(jobId);
-      results.push({ key, job_id: jobId, deleted: true });
-    } catch (error) {
-      results.push({
-        key,
-        job_id: jobId,
-        deleted: false,
-        error: error instanceof Error ? cut(error.message) : String(error),
-      });
-    }
-  }
-  return results;
-}
-
-/** Everything was undone: the call failed cleanly, so it is an error naming the cause. */
-function failureError(failed: { key: string; error: unknown }, rolledBack: Rollback[]): PbsError {
-  const cause = isPbsError(failed.error) ? failed.error : undefined;
-  const undone = rolledBack.length
-    ? `; rolled back (deleted): ${rolledBack.map((r) => `${r.key}=${r.job_id}`).join(", ")}`
-    : "; nothing had been submitted yet";
-  const reason = cause?.message ??
-    (failed.error instanceof Error ? failed.error.message : String(failed.error));
-  return new PbsError({
-    kind: cause?.kind ?? "pbs_error",
-    message: `submitting job ${JSON.stringify(failed.key)} failed: ${reason}${undone}`,
-    hint: `${cause?.hint ?? "Retry, and report it if it persists."} ` +
-      "No job from this request is left queued; fix it and submit the whole pipeline again.",
-    pbsMessage: cause?.pbsMessage,
-    command: cause?.command,
-    exitCode: cause?.exitCode,
-  });
-}
-
 /** Some jobs remain in PBS: an answer (not an error) so their ids are not lost. */
-function partialAnswer(outcome: GraphOutcome, order: string[], rolledBack: Rollback[]) {
+function partialAnswer(outcome: GraphOutcome) {
   const failed = outcome.failed!;
-  const jobIds = Object.fromEntries(outcome.jobIds);
-  const notSubmitted = order.filter((key) => !outcome.jobIds.has(key));
+  const landed = landedView(outcome);
+  const notSubmitted = outcome.order.filter((key) =>
+    key === failed.key || (!outcome.submitted.has(key) &&
+      !outcome.rolledBack.some((r) => r.key === key))
+  );
   const error = itemError(failed.error, new Set());
-  const kept = rolledBack.length
-    ? rolledBack.filter((r) => !r.deleted).map((r) => `${r.key}=${r.job_id}`)
-    : Object.entries(jobIds).map(([key, id]) => `${key}=${id}`);
+  const rolledBack: Rollback[] = outcome.rolledBack.map((r) => ({
+    key: r.key,
+    job_id: r.jobId,
+    deleted: r.deleted,
+    ...(r.error ? { error: cut(r.error) } : {}),
+  }));
   return {
     structured: {
       ok: false,
-      job_ids: jobIds,
-      order,
+      job_ids: Object.fromEntries(landed.map((j) => [j.key, j.job_id])),
+      order: outcome.order,
+      jobs: landed,
       failed: { key: failed.key, error },
       not_submitted: notSubmitted,
       ...(rolledBack.length ? { rolled_back: rolledBack } : {}),
     },
     text: [
       `Job ${failed.key} failed (${error.kind}): ${error.message}`,
-      `Still in PBS: ${kept.join(", ") || "none"}. Not submitted: ${notSubmitted.join(", ")}.`,
+      `Still in PBS: ${landed.map(landedText).join(", ") || "none"}. Not submitted: ${
+        notSubmitted.join(", ")
+      }.`,
     ].join("\n"),
   };
 }

@@ -11,6 +11,7 @@ import type { JobRow } from "../../pbs/parse/job_table.ts";
 import { shellCommand } from "../../service/shell_quote.ts";
 import type { PbsClient, ProgressUpdate } from "../../service/pbs_client.ts";
 import type { HoldType, SubmitJobRequest } from "../../service/requests.ts";
+import { requestFromArguments } from "../../service/submit_parameters.ts";
 import type { SubmissionPlan, SubmitResult } from "../../service/results.ts";
 import {
   continuationHint,
@@ -60,35 +61,7 @@ export function toSubmitRequest(args: SubmitJobArgs): SubmitJobRequest {
       "Give exactly one: script (the job script's text) or script_path (an existing file).",
     );
   }
-  return {
-    scriptPath: args.script_path,
-    script: args.script,
-    queue: args.queue,
-    jobName: args.job_name,
-    walltime: args.walltime,
-    nodeCount: args.node_count,
-    ncpus: args.ncpus,
-    ngpus: args.ngpus,
-    mem: args.mem,
-    select: args.select,
-    place: args.place,
-    account: args.account,
-    filesystems: args.filesystems,
-    arrayRange: args.array_range,
-    depend: args.depend,
-    env: args.env,
-    outputPath: args.output_path,
-    errorPath: args.error_path,
-    joinOutput: args.join_output,
-    keepFiles: args.keep_files,
-    mailEvents: args.mail_events,
-    mailUsers: args.mail_users,
-    hold: args.hold,
-    priority: args.priority,
-    startAfter: args.start_after,
-    rerunnable: args.rerunnable,
-    extraResources: args.extra_resources && stringValues(args.extra_resources),
-  };
+  return requestFromArguments(args);
 }
 
 function stringValues(record: Record<string, string | number>): Record<string, string> {
@@ -104,8 +77,10 @@ const DirectiveShape = z.object({
 export const SubmitOutput = {
   dry_run: z.boolean(),
   job_id: z.string().optional().describe("The new job's id (absent on dry_run)"),
-  queue: z.string().optional().describe("The queue the job landed in, after routing"),
-  state: z.string().optional(),
+  queue: z.string().optional().describe(
+    "The queue the job landed in, after routing (dry_run: the queue it would go to)",
+  ),
+  state: z.string().optional().describe("The job's state letter right after submission"),
   command: z.string().describe("The qsub command line, shell-quoted"),
   script_via: z.enum(["stdin", "file"]),
   script: z.string().optional().describe("The job script (dry_run only)"),
@@ -123,7 +98,13 @@ export async function submitOne(client: PbsClient, args: SubmitJobArgs): Promise
   const request = toSubmitRequest(args);
   if (args.dry_run) {
     const plan = await client.planSubmission(request);
-    return { ...planView(plan), dry_run: true, script: dryRunScript(plan) };
+    const queue = plan.routesTo ?? plan.target;
+    return {
+      ...planView(plan),
+      dry_run: true,
+      ...(queue ? { queue } : {}),
+      script: dryRunScript(plan),
+    };
   }
   const result = await client.submitJob(request);
   return submitView(result);
@@ -168,7 +149,7 @@ export function submitText(answer: SubmitAnswer): string {
     ? [
       `Dry run, nothing submitted. Would run: ${answer.command}${
         answer.script_via === "stdin" ? " < script" : ""
-      }`,
+      }${answer.queue ? ` (queue ${answer.queue})` : ""}`,
     ]
     : [
       `Submitted ${answer.job_id}${answer.queue ? ` to queue ${answer.queue}` : ""}${

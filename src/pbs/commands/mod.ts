@@ -2,7 +2,7 @@
 
 export { type JobIds, type PbsCommand } from "./command.ts";
 export { type ResourceRequest } from "./resources.ts";
-export { qsub, type QsubOptions } from "./qsub.ts";
+export { qsub, type QsubArgument, qsubArguments, qsubArgv, type QsubOptions } from "./qsub.ts";
 export {
   qstatAllJobs,
   type QstatAllJobsOptions,

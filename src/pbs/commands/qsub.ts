@@ -21,8 +21,8 @@ import {
   validatePriority,
   validateScriptPath,
 } from "../validate.ts";
-import { opt, type PbsCommand } from "./command.ts";
-import { resourceArgs, type ResourceRequest } from "./resources.ts";
+import type { PbsCommand } from "./command.ts";
+import { resourcePairs, type ResourceRequest } from "./resources.ts";
 
 /**
  * A submission. Exactly one of `script` (a path) and `scriptText` (the script
@@ -68,29 +68,55 @@ export interface QsubOptions extends ResourceRequest {
   rerunnable?: boolean;
 }
 
+/**
+ * One qsub option as sent: `option` (`-N`, `-l`, `-h`), its validated `value`
+ * (absent for bare flags), and for `-l`/`-W` the `key` it sets (`walltime`,
+ * `depend`) with `value` holding only what follows `key=`.
+ */
+export interface QsubArgument {
+  option: string;
+  key?: string;
+  value?: string;
+}
+
+/** The options of `qsub`, validated, in the order PBS users usually write them. */
+export function qsubArguments(options: QsubOptions): QsubArgument[] {
+  checkCombinations(options);
+  const one = <T>(option: string, value: T | undefined, check: (v: T) => string) =>
+    value === undefined ? [] : [{ option, value: check(value) }];
+  return [
+    ...one("-N", options.name, (v) => validateJobName(v)),
+    ...one("-q", options.queue, validateDestination),
+    ...resourcePairs(options).map(([key, value]) => ({ option: "-l", key, value })),
+    ...one("-A", options.account, validateAccount),
+    ...one("-J", options.arrayRange, validateArrayRange),
+    ...(options.depend === undefined
+      ? []
+      : [{ option: "-W", key: "depend", value: validateDependencies(options.depend) }]),
+    ...one("-v", options.env, formatEnvList),
+    ...one("-o", options.output, (v) => validateOutputPath(v, "Output path")),
+    ...one("-e", options.error, (v) => validateOutputPath(v, "Error path")),
+    ...one("-j", options.join, validateJoin),
+    ...one("-k", options.keep, validateKeepFiles),
+    ...one("-m", options.mailEvents, (v) => validateMailEvents(v, "job")),
+    ...one("-M", options.mailUsers, validateMailUsers),
+    ...(options.hold ? [{ option: "-h" }] : []),
+    ...one("-p", options.priority, validatePriority),
+    ...one("-a", options.startAfter, (v) => validateDateTime(v, "Start time")),
+    ...one("-r", options.rerunnable, (v) => (v ? "y" : "n")),
+  ];
+}
+
+/** The argv words of qsub arguments (`-l walltime=1:00:00` → `-l`, `walltime=1:00:00`). */
+export function qsubArgv(args: readonly QsubArgument[]): string[] {
+  return args.flatMap(({ option, key, value }) =>
+    value === undefined ? [option] : [option, key === undefined ? value : `${key}=${value}`]
+  );
+}
+
 /** Builds `qsub [options] [script]`, options in the order PBS users usually write them. */
 export function qsub(options: QsubOptions): PbsCommand {
-  checkCombinations(options);
-  const argv = [
-    "qsub",
-    ...opt("-N", options.name, (v) => validateJobName(v)),
-    ...opt("-q", options.queue, validateDestination),
-    ...resourceArgs(options),
-    ...opt("-A", options.account, validateAccount),
-    ...opt("-J", options.arrayRange, validateArrayRange),
-    ...opt("-W", options.depend, (v) => `depend=${validateDependencies(v)}`),
-    ...opt("-v", options.env, formatEnvList),
-    ...opt("-o", options.output, (v) => validateOutputPath(v, "Output path")),
-    ...opt("-e", options.error, (v) => validateOutputPath(v, "Error path")),
-    ...opt("-j", options.join, validateJoin),
-    ...opt("-k", options.keep, validateKeepFiles),
-    ...opt("-m", options.mailEvents, (v) => validateMailEvents(v, "job")),
-    ...opt("-M", options.mailUsers, validateMailUsers),
-    ...(options.hold ? ["-h"] : []),
-    ...opt("-p", options.priority, validatePriority),
-    ...opt("-a", options.startAfter, (v) => validateDateTime(v, "Start time")),
-    ...opt("-r", options.rerunnable, (v) => (v ? "y" : "n")),
-  ];
+  const argv = ["qsub", ...qsubArgv(qsubArguments(options))];
   if (options.script !== undefined) {
     return { argv: [...argv, validateScriptPath(options.script)] };
   }

@@ -50,20 +50,25 @@ const DEDICATED = ["select", "place", "walltime", "filesystems", "ncpus", "ngpus
 
 /** The `-l` arguments for a request, in the order walltime, select, place, filesystems, extras. */
 export function resourceArgs(request: ResourceRequest): string[] {
-  const values: string[] = [];
-  if (request.walltime !== undefined) values.push(`walltime=${validateWalltime(request.walltime)}`);
+  return resourcePairs(request).flatMap(([name, value]) => ["-l", `${name}=${value}`]);
+}
+
+/** The validated `-l` requests as `[name, value]` pairs, in resourceArgs' order. */
+export function resourcePairs(request: ResourceRequest): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  if (request.walltime !== undefined) pairs.push(["walltime", validateWalltime(request.walltime)]);
   const select = selectFor(request);
-  if (select !== undefined) values.push(`select=${select}`);
-  if (request.place !== undefined) values.push(`place=${validatePlace(request.place)}`);
+  if (select !== undefined) pairs.push(["select", select]);
+  if (request.place !== undefined) pairs.push(["place", validatePlace(request.place)]);
   if (request.filesystems !== undefined) {
-    values.push(`filesystems=${validateFilesystems(request.filesystems)}`);
+    pairs.push(["filesystems", validateFilesystems(request.filesystems)]);
   }
   if (request.resources !== undefined) {
     for (const [name, value] of Object.entries(resourceMap(request.resources))) {
-      values.push(extraResource(name, value));
+      pairs.push(extraResource(name, value));
     }
   }
-  return values.flatMap((value) => ["-l", value]);
+  return pairs;
 }
 
 /** The select string: given whole, built from counts, or absent. */
@@ -110,7 +115,7 @@ function resourceMap(value: unknown): Record<string, string | number> {
   return value as Record<string, string | number>;
 }
 
-function extraResource(name: string, value: string | number): string {
+function extraResource(name: string, value: string | number): [string, string] {
   const checked = validateResourceName(name);
   if (DEDICATED.includes(checked)) {
     throw invalidInput(
@@ -118,5 +123,5 @@ function extraResource(name: string, value: string | number): string {
       `Set the ${checked} field instead.`,
     );
   }
-  return `${checked}=${validateResourceValue(checked, value)}`;
+  return [checked, validateResourceValue(checked, value)];
 }
