@@ -26,6 +26,8 @@ export interface QueueChoice {
   queue?: string;
   /** What the user should know about the choice. */
   notes: string[];
+  /** The `place` the job would get by default where it runs (queue's, else server's). */
+  defaultPlace?: string;
 }
 
 /**
@@ -99,6 +101,33 @@ export async function chooseQueue(
       notes: [`Could not read the queues to check ${what}: ${error.message}`],
     };
   }
+  const choice = pickQueue(requested, given, context);
+  const place = defaultPlace(requested, choice.queue, context);
+  return place === undefined ? choice : { ...choice, defaultPlace: place };
+}
+
+/**
+ * The `place` PBS would give the job by default: the `resources_default.place`
+ * of the queue it runs in (for a routing queue, the destination it routes
+ * to), else the server's.
+ */
+function defaultPlace(
+  requested: RequestedResources,
+  queueName: string | undefined,
+  context: FitContext,
+): string | undefined {
+  const queue = context.queues.find((q) => q.name === queueName);
+  const routesTo = queue ? checkQueue(requested, queue, context).routesTo : undefined;
+  const runsIn = context.queues.find((q) => q.name === routesTo) ?? queue;
+  const place = runsIn?.resourcesDefault.place ?? context.server.resourcesDefault.place;
+  return place === undefined ? undefined : String(place);
+}
+
+function pickQueue(
+  requested: RequestedResources,
+  given: string | undefined,
+  context: FitContext,
+): QueueChoice {
   const byName = new Map(context.queues.map((q) => [q.name, q]));
   const fitting = fittingQueues(requested, context)
     .filter((fit) => submittable(byName.get(fit.queue)!))

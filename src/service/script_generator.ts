@@ -19,6 +19,7 @@ import type { RequestedResources } from "./queue_fit.ts";
 import type { SubmitJobRequest } from "./requests.ts";
 import { shellQuote } from "./shell_quote.ts";
 import { buildSubmission } from "./submission.ts";
+import { SUBMIT_PARAMETERS } from "./submit_parameters.ts";
 
 export const TEMPLATES = ["python", "mpi", "gpu", "pytorch", "array"] as const;
 export type TemplateName = typeof TEMPLATES[number];
@@ -157,19 +158,33 @@ function selectOf(layout: Layout): string {
   return formatSelect([{ count: layout.nodes, resources }]);
 }
 
-/** submit_job parameter for each request field the generator recommends (and so writes as #PBS). */
-const SUBMIT_PARAMETERS = [
-  ["jobName", "job_name"],
-  ["queue", "queue"],
-  ["account", "account"],
-  ["walltime", "walltime"],
-  ["select", "select"],
-  ["place", "place"],
-  ["filesystems", "filesystems"],
-  ["arrayRange", "array_range"],
-] as const satisfies readonly (readonly [keyof SubmitJobRequest, string])[];
+const ARRANGEMENTS = new Set(["free", "pack", "scatter", "vscatter"]);
 
-type RecommendedRequest = Pick<SubmitJobRequest, typeof SUBMIT_PARAMETERS[number][0]>;
+/**
+ * The place for several nodes, as submit_job asks for it: N nodes mean N
+ * distinct hosts, so `scatter` (each chunk on its own host; `vscatter` only
+ * separates vnodes, several of which can share a host), keeping the sharing
+ * part (`excl`, `shared`, `exclhost`, `group=`) of the default place, which
+ * an explicit place would otherwise drop.
+ */
+function nodesPlace(defaultPlace: string | undefined): string {
+  const kept = (defaultPlace ?? "").split(":").filter((w) => w !== "" && !ARRANGEMENTS.has(w));
+  return ["scatter", ...kept].join(":");
+}
+
+/** The request fields the generator recommends, each written as a `#PBS` line. */
+const RECOMMENDED = [
+  "jobName",
+  "queue",
+  "account",
+  "walltime",
+  "select",
+  "place",
+  "filesystems",
+  "arrayRange",
+] as const satisfies readonly (keyof SubmitJobRequest)[];
+
+type RecommendedRequest = Pick<SubmitJobRequest, typeof RECOMMENDED[number]>;
 
 /**
  * The `#PBS` lines for a request: the options of the qsub command submit_job
@@ -182,11 +197,14 @@ function directiveLines(request: RecommendedRequest): string[] {
   return lines;
 }
 
+/** The submit_job arguments for a request, named by submit_job's own parameter table. */
 function submitArgumentsOf(request: RecommendedRequest): Record<string, string> {
   const args: Record<string, string> = {};
-  for (const [field, parameter] of SUBMIT_PARAMETERS) {
-    const value = request[field];
-    if (value !== undefined) args[parameter] = value;
+  for (const { name, field } of SUBMIT_PARAMETERS) {
+    const value = (RECOMMENDED as readonly string[]).includes(field)
+      ? request[field as keyof RecommendedRequest]
+      : undefined;
+    if (value !== undefined) args[name] = value;
   }
   return args;
 }
@@ -285,9 +303,7 @@ export function planJobScript(req: ScriptRequest): ScriptPlan {
     account: req.account,
     walltime: req.walltime ?? DEFAULT_WALLTIME,
     select: selectOf(layout),
-    // N nodes means N distinct hosts; without place=scatter PBS may put
-    // several chunks on one host (place defaults to free).
-    place: layout.nodes > 1 ? "scatter" : undefined,
+    place: layout.nodes > 1 ? nodesPlace(undefined) : undefined,
     filesystems: req.filesystems,
     arrayRange: spec?.arrayRange,
   };
@@ -370,6 +386,7 @@ export async function generateJobScript(
   }
   const choice = await chooseQueue(site, requestedResources(plan.request), plan.request.queue);
   plan.request.queue = choice.queue;
+  if (plan.request.place !== undefined) plan.request.place = nodesPlace(choice.defaultPlace);
   notes.push(...choice.notes);
   const generated = writeJobScript(req, plan);
   return { ...generated, notes: [...generated.notes, ...notes] };

@@ -361,7 +361,7 @@ Deno.test("buildJobScript: refused input", async (t) => {
  * captures: workq the default, debug ≤ 1 h, long 1-72 h, route → debug,long),
  * with queue attributes optionally changed first.
  */
-function capturedSite(change: Record<string, Record<string, string>> = {}): ScriptSite {
+function capturedSite(change: Record<string, Record<string, unknown>> = {}): ScriptSite {
   const queues = JSON.parse(golden("final_qstat_Qf_json").stdout);
   for (const [name, attributes] of Object.entries(change)) {
     Object.assign(queues.Queue[name], attributes);
@@ -406,6 +406,18 @@ Deno.test("generateJobScript: queue choice on a captured site", async (t) => {
       assert.equal(g.submitArguments.queue, "route");
     },
   );
+
+  await t.step("several nodes: scatter, keeping the sharing of the default place", async () => {
+    const excl = capturedSite({ workq: { resources_default: { place: "pack:excl" } } });
+    const g = await generateJobScript(excl, { application: "mpi", nodeCount: 2 });
+    assert.equal(g.submitArguments.queue, "workq");
+    assert.equal(g.submitArguments.place, "scatter:excl");
+    assert.match(g.script, /^#PBS -l place=scatter:excl$/m);
+    const plain = await generateJobScript(capturedSite(), { application: "mpi", nodeCount: 2 });
+    assert.equal(plain.submitArguments.place, "scatter");
+    const one = await generateJobScript(excl, { application: "mpi" });
+    assert.equal(one.submitArguments.place, undefined, "one node: PBS's default stands");
+  });
 
   await t.step("queues that cannot be read: the script is still written, with a note", async () => {
     const site: ScriptSite = {
