@@ -327,3 +327,22 @@ Deno.test("acceptance story: generate an MPI job on two nodes, submit it, read i
     await h.close();
   }
 });
+
+Deno.test("the script alone asks for distinct hosts where PBS would share one", async () => {
+  // On `tiny` nodes are shared: two chunks without place=scatter can land on one host.
+  const h = await startHarness({ scenario: "tiny" });
+  try {
+    const g = await generate(h, { application: "mpi", node_count: 2, ranks_per_node: 2 });
+    const { job_id } = await h.ok<{ job_id: string }>("submit_job", { script: g.script });
+    let job = await h.ok<Status>("get_job_status", { job_id, detail: "full" });
+    for (let i = 0; i < 10 && job.state !== "R" && job.state !== "F"; i++) {
+      h.advance(60);
+      job = await h.ok<Status>("get_job_status", { job_id, detail: "full" });
+    }
+    const hosts = job.attributes?.exec_host?.split("+").map((part) => part.split("/")[0]);
+    assert.ok(hosts, `the job ran: ${job.state}`);
+    assert.equal(new Set(hosts).size, 2, job.attributes?.exec_host);
+  } finally {
+    await h.close();
+  }
+});
