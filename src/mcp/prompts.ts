@@ -130,16 +130,13 @@ function registerSubmitGuide(server: McpServer, client: PbsClient): void {
         // Suggest only queues a request fits: without a size yet, a 1-node job
         // with the queues' default walltime (what a bare submit_job asks for).
         const fitting = await client.queuesFitting({}).catch(() => []);
-        const suggested = chosen && fitting.some((f) => f.queue === chosen.name)
-          ? chosen.name
-          : fitting.find((f) => f.type === "Execution")?.queue;
         const destinations = chosen?.type === "Route"
           ? await Promise.all(
             chosen.routeDestinations.map((name) => client.queue(name).catch(() => undefined)),
           )
           : [];
         const lines = [
-          `I want to submit a ${job_type} job to PBS${chosen ? ` in queue ${chosen.name}` : ""}.`,
+          `I want to submit a ${job_type} job to PBS${queue ? ` in queue ${queue}` : ""}.`,
           "",
           "Facts about this site (live):",
           ...(chosen
@@ -162,13 +159,11 @@ function registerSubmitGuide(server: McpServer, client: PbsClient): void {
           "",
           "Please help me step by step:",
           `1. Ask me for anything missing (program, input files, nodes, walltime), keeping within the limits above.`,
+          // Only a queue I named is passed on: without one, generate_job_script
+          // picks a queue the request fits (the default may not take it).
           `2. Call generate_job_script with application="${job_type}" (or my command line)${
-            suggested ? ` and queue="${suggested}"` : ""
-          }${job_type === "gpu" ? " and gpu_required=true" : ""}${
-            suggested
-              ? ` (${suggested} fits a 1-node job; for more nodes or time pick a queue whose limits fit that size)`
-              : ""
-          }.`,
+            queue ? ` and queue="${queue}"` : " without queue (it picks one the job fits)"
+          }${job_type === "gpu" ? " and gpu_required=true" : ""}; tell me its notes.`,
           "3. Show me the script, then call submit_job with the script and the recommended arguments and dry_run=true; explain the qsub command and check the queue it says the job goes to.",
           "4. When I confirm, submit for real, then follow the job with wait_for_job and show the end of its output with get_job_output.",
           "5. If it does not start or fails, call diagnose_job.",

@@ -400,66 +400,6 @@ Deno.test("reservations: create, list, refuse, delete", async (t) => {
   }
 });
 
-Deno.test("generate_job_script", async (t) => {
-  const h = await startHarness({ scenario: "golden" });
-  try {
-    const hostile = "a b; rm -rf ~ 'x'";
-
-    await t.step("quotes hostile input, writes nothing, recommends submit arguments", async () => {
-      const before = [...Deno.readDirSync(h.outputDir)].length;
-      const g = await h.ok<{
-        script: string;
-        template?: string;
-        submit_arguments: Record<string, unknown>;
-        written_to_disk: boolean;
-      }>("generate_job_script", {
-        application: "mpi",
-        input_files: [hostile],
-        node_count: 2,
-        walltime: "00:30:00",
-        queue: "debug",
-        job_name: "sim_run",
-      });
-      assert.equal(g.template, "mpi");
-      assert.ok(g.script.includes(`'a b; rm -rf ~ '"'"'x'"'"''`));
-      assert.deepEqual(g.submit_arguments, {
-        job_name: "sim_run",
-        queue: "debug",
-        walltime: "00:30:00",
-        node_count: 2,
-      });
-      assert.equal(g.written_to_disk, false);
-      assert.equal([...Deno.readDirSync(h.outputDir)].length, before);
-
-      const plan = await h.ok<{ command: string }>("submit_job", {
-        script: g.script,
-        ...g.submit_arguments,
-        node_count: 1,
-        dry_run: true,
-      });
-      assert.match(plan.command, /qsub/);
-    });
-
-    await t.step("bad values are refused with a hint", async () => {
-      const walltime = await h.fail("generate_job_script", {
-        application: "python",
-        walltime: "soon",
-      });
-      assert.match(walltime.text, /walltime/i);
-      const module = await h.fail("generate_job_script", {
-        application: "python",
-        modules: ["x; rm -rf ~"],
-      });
-      assert.equal(module.error?.kind, "invalid_input");
-      assert.match(module.error!.hint, /module avail/);
-      const empty = await h.fail("generate_job_script", { application: "" });
-      assert.match(empty.text, /application is empty/);
-    });
-  } finally {
-    await h.close();
-  }
-});
-
 Deno.test("answers stay small on an Aurora-sized system", async (t) => {
   const h = await startHarness({ scenario: "aurora" });
   try {

@@ -1,8 +1,8 @@
 /**
  * generate_job_script: a job script plus the submit_job arguments to run it.
- * The work is done by service/script_generator.ts; this adapter validates the
- * values that end up in submit_job arguments, so the recommendation is one
- * PBS will accept.
+ * The work is done by service/script_generator.ts; this adapter maps the
+ * tool's arguments onto it (its schemas check the values that become #PBS
+ * lines and submit_job arguments).
  */
 import { z } from "zod";
 import { generateJobScript, TEMPLATES } from "../../service/script_generator.ts";
@@ -13,22 +13,20 @@ export const generateJobScriptTool = defineTool({
   name: "generate_job_script",
   title: "Generate a job script",
   description:
-    "Writes a bash job script and the submit_job arguments to run it; nothing is written to " +
-    "disk or submitted. application is either a command line (e.g. `python3 train.py " +
-    "--epochs 10`) or a template name: python (one Python process), mpi (mpiexec across " +
-    "nodes), gpu (one MPI rank per GPU), pytorch (distributed training with MASTER_ADDR set), " +
-    "array (one subjob per PBS_ARRAY_INDEX). Optional: input_files (appended as arguments), " +
-    "node_count, gpu_required, walltime, queue, account, ranks_per_node, modules (module " +
-    "load lines), conda_env, job_name. Every value placed in the script is shell-quoted, so " +
-    "odd file names cannot inject commands. Resources are not written as #PBS lines: pass " +
-    "`script` and `submit_arguments` to submit_job (dry_run: true first to see the qsub " +
-    "command).",
+    "Writes a standalone bash job script and the submit_job arguments to run it; nothing is " +
+    "written to disk or submitted. Its #PBS lines request every resource (select with " +
+    "ncpus/mpiprocs/ngpus matching the launch line, place, walltime, queue, account, " +
+    "job_name, filesystems), so plain qsub runs it; submit_arguments make the same request. " +
+    "Without queue, it picks one the request fits. application is a command line, inserted " +
+    "as written (not quoted or checked), or a template: python, mpi (mpiexec, " +
+    "ranks_per_node per node), gpu and pytorch (one MPI rank per GPU), array (one subjob " +
+    "per PBS_ARRAY_INDEX). input_files are quoted and appended as arguments.",
   input: {
     application: z.string().min(1, "application is empty: give a command line or a template.")
       .max(2_000, "application is over 2,000 characters: put long logic in a script file.")
       .describe(`A command line, or a template: ${TEMPLATES.join(", ")}`),
     input_files: z.array(z.string().max(4_096)).max(100).optional().describe(
-      "Files passed to the program as arguments (quoted safely)",
+      "Files passed to the program as arguments (quoted; -x becomes ./-x)",
     ),
     node_count: s.boundedInt("node_count", 1, 100_000, 2).optional(),
     gpu_required: z.boolean().optional().describe(
@@ -45,19 +43,21 @@ export const generateJobScriptTool = defineTool({
     ),
     conda_env: z.string().max(1_000).optional().describe("Conda environment to activate"),
     job_name: s.jobName.optional(),
+    filesystems: s.filesystems.optional(),
   },
   output: {
     script: z.string().describe("The job script text"),
     template: z.enum(TEMPLATES).optional().describe("The template used, if any"),
-    submit_arguments: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
-      .describe("Pass these to submit_job together with script"),
+    submit_arguments: z.record(z.string(), z.string())
+      .describe(
+        "Pass these to submit_job together with script: the same request as its #PBS lines",
+      ),
     notes: z.array(z.string()),
     written_to_disk: z.literal(false),
   },
   annotations: { readOnlyHint: true, idempotentHint: true },
-  // deno-lint-ignore require-await
-  async run(args) {
-    const generated = generateJobScript({
+  async run(args, context) {
+    const generated = await generateJobScript(context.client, {
       application: args.application,
       inputFiles: args.input_files,
       nodeCount: args.node_count,
@@ -69,6 +69,7 @@ export const generateJobScriptTool = defineTool({
       modules: args.modules,
       condaEnv: args.conda_env,
       jobName: args.job_name,
+      filesystems: args.filesystems,
     });
     const argsText = Object.entries(generated.submitArguments)
       .map(([k, v]) => `${k}=${v}`).join(" ");
@@ -82,7 +83,8 @@ export const generateJobScriptTool = defineTool({
       },
       text: [
         generated.script,
-        `Submit with submit_job script=<the script above> ${argsText}`,
+        "Save it and run `qsub FILE`, or submit_job with script=<the script above> " +
+        `and the same request as arguments: ${argsText}`,
         ...generated.notes,
       ].join("\n"),
     };

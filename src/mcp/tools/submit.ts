@@ -131,11 +131,11 @@ export const submitJob = defineTool({
   title: "Submit a PBS job",
   description:
     "Submits one batch job with qsub and returns its job id, the queue it landed in (after " +
-      "routing), its state and the effective request. Give the script inline (script) or as a " +
-      "file (script_path), exactly one. Resources: walltime, node_count, ncpus, ngpus and mem " +
-      "(per node) build the select (node_count > 1 without place adds place=scatter: distinct " +
-      "hosts); or give a raw select, which replaces those four. A request that no destination " +
-      "of a routing queue accepts is refused before qsub, naming the limits. #PBS lines in " +
+    "routing), its state and the effective request. Give the script inline (script) or as a " +
+    "file (script_path), exactly one. Resources: walltime, node_count, ncpus, ngpus and mem " +
+    "(per node) build the select (node_count > 1 without place adds place=scatter: distinct " +
+    "hosts); or give a raw select, which replaces those four. A request that no destination " +
+    "of a routing queue accepts is refused before qsub, naming the limits. #PBS lines in " +
     "the script keep working; explicit parameters win over them and the answer lists which " +
     "directives were overridden. Use dry_run: true to see the exact qsub command and script " +
     "without submitting (a good first step when unsure). Related: array_range for many " +
