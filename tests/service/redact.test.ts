@@ -66,7 +66,7 @@ Deno.test("redaction", async (t) => {
       list: ["ok", "password=abc"],
       __proto__: { polluted: true },
     };
-    const out = redactValue(input) as Record<string, any>;
+    const out = redactValue(input) as { env: Record<string, string>; list: string[] };
     assert.equal(out.env.MY_SECRET, MASK);
     assert.equal(out.env.HOME, "/h");
     assert.deepEqual([...out.list], ["ok", `password=${MASK}`]);
