@@ -6,8 +6,9 @@
  *
  * The kit owns what every tool must do alike: typed errors become `isError`
  * results carrying PBS's own message and a hint (never a stack trace), every
- * call is counted and timed, and no answer may exceed the size budget of a
- * model's context.
+ * call is counted and timed, no answer may exceed the size budget of a
+ * model's context, and every state-changing call passes the policy
+ * (confirmation, limits, audit: policy.ts).
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
@@ -17,6 +18,8 @@ import type { z } from "zod";
 import { isPbsError, PbsError } from "../pbs/errors.ts";
 import type { Logger } from "./logger.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
+import type { Confirmation } from "../service/confirm.ts";
+import { asksConfirmation, ConfirmationShape, elicitationAsker, runGuarded } from "./policy.ts";
 
 /** No tool result may be larger than this (characters of the serialised result). */
 export const MAX_RESULT_CHARS = 25_000;
@@ -121,6 +124,19 @@ function successResult<O>(answer: ToolAnswer<O>): CallToolResult {
   };
 }
 
+/** Says in both halves of the answer what the human was asked and answered. */
+function withConfirmation<O>(answer: ToolAnswer<O>, confirmation: Confirmation): ToolAnswer<O> {
+  const note = confirmation.outcome === "confirmed"
+    ? `Confirmed by the user ("${confirmation.question}").`
+    : confirmation.outcome === "unconfirmed"
+    ? "Done without confirmation: this client cannot ask its user (MCP elicitation)."
+    : undefined;
+  return {
+    structured: { ...answer.structured, confirmation },
+    text: note ? `${answer.text}\n${note}` : answer.text,
+  };
+}
+
 /** Guards the size budget: an oversized answer becomes an error that says how to ask for less. */
 function withinBudget(result: CallToolResult, tool: string): CallToolResult {
   const size = JSON.stringify(result).length;
@@ -145,13 +161,15 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
   context: ToolContext,
   tool: ToolDefinition<I, O>,
 ): void {
+  const guarded = !tool.annotations.readOnlyHint;
+  const confirms = asksConfirmation(tool.name);
   server.registerTool(
     tool.name,
     {
       title: tool.title,
       description: tool.description,
       inputSchema: tool.input,
-      outputSchema: tool.output,
+      outputSchema: confirms ? { ...tool.output, confirmation: ConfirmationShape } : tool.output,
       annotations: { ...tool.annotations, openWorldHint: false },
     },
     // The SDK's callback type is generic over the shape; the kit's typing is the contract.
@@ -159,7 +177,17 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
       const started = performance.now();
       let failed = false;
       try {
-        const answer = await tool.run(args, { ...context, extra });
+        const run = () => tool.run(args, { ...context, extra });
+        if (!guarded) return withinBudget(successResult(await run()), tool.name);
+        const { value, confirmation } = await runGuarded(
+          tool.name,
+          args as Record<string, unknown>,
+          context.client,
+          elicitationAsker(server, extra),
+          extra.authInfo?.clientId ?? context.client.user,
+          run,
+        );
+        const answer = confirms ? withConfirmation(value, confirmation) : value;
         return withinBudget(successResult(answer), tool.name);
       } catch (error) {
         failed = true;

@@ -38,19 +38,21 @@ export interface AuditEntry {
   error?: { kind: string; message: string };
 }
 
-/** Where the log goes when PBS_MCP_AUDIT_LOG is not set: the XDG state directory. */
-export function defaultAuditPath(env: (name: string) => string | undefined): string | undefined {
-  const state = env("XDG_STATE_HOME");
-  if (state) return join(state, "pbs-mcp", "audit.jsonl");
-  const home = env("HOME");
+/**
+ * Where the log goes when PBS_MCP_AUDIT_LOG is not set: the user's state
+ * directory. Always under $HOME (not $XDG_STATE_HOME), so the permission flags
+ * of the shipped tasks and configurations can name it exactly.
+ */
+export function defaultAuditPath(home: string | undefined): string | undefined {
   return home ? join(home, ".local", "state", "pbs-mcp", "audit.jsonl") : undefined;
 }
 
 export class AuditLog {
-  readonly path: string;
+  /** Absent when neither PBS_MCP_AUDIT_LOG nor HOME is set: then every change is refused. */
+  readonly path: string | undefined;
   #prepared = false;
 
-  constructor(path: string) {
+  constructor(path: string | undefined) {
     this.path = path;
   }
 
@@ -61,6 +63,14 @@ export class AuditLog {
    */
   async ready(): Promise<void> {
     if (this.#prepared) return;
+    if (this.path === undefined) {
+      throw new PbsError({
+        kind: "audit_unavailable",
+        message: "no audit log is configured (PBS_MCP_AUDIT_LOG and HOME are unset), so no " +
+          "change was made",
+        hint: "Set PBS_MCP_AUDIT_LOG to a file the server may write, and restart it.",
+      });
+    }
     try {
       await Deno.mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
       const file = await Deno.open(this.path, { append: true, create: true, mode: 0o600 });
@@ -77,7 +87,7 @@ export class AuditLog {
     let file: Deno.FsFile | undefined;
     try {
       await this.ready();
-      file = await Deno.open(this.path, { append: true, create: true, mode: 0o600 });
+      file = await Deno.open(this.path!, { append: true, create: true, mode: 0o600 });
       const bytes = new TextEncoder().encode(line);
       let written = 0;
       while (written < bytes.length) written += await file.write(bytes.subarray(written));
@@ -91,10 +101,11 @@ export class AuditLog {
 
   #unavailable(error: unknown): PbsError {
     const why = error instanceof Error ? error.message : String(error);
+    const dir = dirname(this.path!);
     return new PbsError({
       kind: "audit_unavailable",
       message: `the audit log ${this.path} cannot be written (${why}), so no change was made`,
-      hint: `Let the server write ${dirname(this.path)} (create it and give it write ` +
+      hint: `Let the server write ${dir} (create it and give it write ` +
         `permission, and add it to Deno's --allow-write), or point PBS_MCP_AUDIT_LOG at a ` +
         "writable file.",
     });

@@ -23,7 +23,7 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = {
   maxConcurrentCommands: 4,
   maxBatchJobs: 100,
-  maxSubmitsPerMinute: 60,
+  maxSubmitsPerMinute: 120,
 };
 
 export function limitExceeded(what: string, variable: string, value: number | string): PbsError {

@@ -45,6 +45,9 @@ import type {
 import { filterJobs, parseStateFilter, resolveUser } from "./job_filter.ts";
 import { type JobRow, parseJobTable } from "../pbs/parse/job_table.ts";
 import { buildSubmission } from "./submission.ts";
+import { RecordingRunner } from "./audit.ts";
+import { CommandGate } from "./limits.ts";
+import { type Policy, policyFromConfig } from "./policy.ts";
 
 export interface PbsClientOptions {
   runner: Runner;
@@ -69,13 +72,21 @@ export class PbsClient {
   readonly user: string;
   readonly config: Config;
   readonly metrics: Metrics;
+  /** Confirmation, limits and audit for state-changing calls (enforced by the MCP layer). */
+  readonly policy: Policy;
   readonly #runner: Runner;
   readonly #cache: ReadCache;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #now: () => number;
 
   constructor(options: PbsClientOptions) {
-    this.#runner = options.runner;
+    // Every command is noted for the audit line of the call it belongs to, and
+    // at most maxConcurrentCommands run at once, however many calls arrive.
+    this.#runner = new CommandGate(
+      new RecordingRunner(options.runner),
+      options.config.limits.maxConcurrentCommands,
+    );
+    this.policy = policyFromConfig(options.config, options.now);
     this.user = options.user;
     this.config = options.config;
     this.metrics = options.metrics ?? new Metrics();

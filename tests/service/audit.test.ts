@@ -27,14 +27,13 @@ const fakeRunner: Runner = {
 Deno.test("audit log", async (t) => {
   const dir = await Deno.makeTempDir();
   try {
-    await t.step("default path follows XDG_STATE_HOME, then HOME", () => {
-      const env = (vars: Record<string, string>) => (name: string) => vars[name];
-      assert.equal(
-        defaultAuditPath(env({ XDG_STATE_HOME: "/s", HOME: "/h" })),
-        "/s/pbs-mcp/audit.jsonl",
-      );
-      assert.equal(defaultAuditPath(env({ HOME: "/h" })), "/h/.local/state/pbs-mcp/audit.jsonl");
-      assert.equal(defaultAuditPath(env({})), undefined);
+    await t.step("default path: the state directory under HOME", () => {
+      assert.equal(defaultAuditPath("/h"), "/h/.local/state/pbs-mcp/audit.jsonl");
+      assert.equal(defaultAuditPath(undefined), undefined);
+    });
+
+    await t.step("no path at all: every change is refused", async () => {
+      await assert.rejects(new AuditLog(undefined).ready(), /PBS_MCP_AUDIT_LOG/);
     });
 
     await t.step("one redacted line per entry, directory 0700 and file 0600", async () => {
