@@ -11,7 +11,7 @@
  * Which calls need what is a table keyed by tool name (GUARDS), so the tools
  * themselves stay free of policy.
  */
-import { ElicitResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, ElicitResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { isPbsError } from "../pbs/errors.ts";
@@ -21,6 +21,7 @@ import { parseDuration } from "../pbs/model/time.ts";
 import { type AuditCommand, auditEntry, recordCommands } from "../service/audit.ts";
 import { type Asker, confirmAction, type Confirmation } from "../service/confirm.ts";
 import { checkBatchSize, checkJobSize } from "../service/limits.ts";
+import { redactText, redactValue } from "../service/redact.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
 import type { ToolExtra } from "./tool_kit.ts";
 
@@ -104,6 +105,35 @@ const GUARDS: Record<string, Guard> = {
 /** Whether this tool may ask the human before acting (its answer then says what was asked). */
 export function asksConfirmation(tool: string): boolean {
   return GUARDS[tool]?.question !== undefined;
+}
+
+/**
+ * Tools whose answers may carry a secret the caller legitimately wants to see
+ * (environment variables, job output): they take `reveal_secrets`. Every other
+ * answer is always masked.
+ */
+const MAY_REVEAL = new Set(["get_job_status", "get_job_output", "diagnose_job"]);
+
+export function mayRevealSecrets(tool: string): boolean {
+  return MAY_REVEAL.has(tool);
+}
+
+export const RevealSecretsInput = z.boolean().optional().describe(
+  "Show values that look like secrets (tokens, passwords, keys); masked by default",
+);
+
+/** A result with secrets masked in its text and structured content alike. */
+export function maskSecrets(result: CallToolResult): CallToolResult {
+  return {
+    ...result,
+    content: result.content.map((c: CallToolResult["content"][number]) =>
+      c.type === "text" ? { ...c, text: redactText(c.text) } : c
+    ),
+    ...(result.structuredContent
+      ? { structuredContent: redactValue(result.structuredContent) }
+      : {}),
+    ...(result._meta ? { _meta: redactValue(result._meta) } : {}),
+  };
 }
 
 /** The `confirmation` field of answers of tools that may ask. */

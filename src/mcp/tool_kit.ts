@@ -19,7 +19,15 @@ import { isPbsError, PbsError } from "../pbs/errors.ts";
 import type { Logger } from "./logger.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
 import type { Confirmation } from "../service/confirm.ts";
-import { asksConfirmation, ConfirmationShape, elicitationAsker, runGuarded } from "./policy.ts";
+import {
+  asksConfirmation,
+  ConfirmationShape,
+  elicitationAsker,
+  maskSecrets,
+  mayRevealSecrets,
+  RevealSecretsInput,
+  runGuarded,
+} from "./policy.ts";
 
 /** No tool result may be larger than this (characters of the serialised result). */
 export const MAX_RESULT_CHARS = 25_000;
@@ -163,12 +171,13 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
 ): void {
   const guarded = !tool.annotations.readOnlyHint;
   const confirms = asksConfirmation(tool.name);
+  const reveals = mayRevealSecrets(tool.name);
   server.registerTool(
     tool.name,
     {
       title: tool.title,
       description: tool.description,
-      inputSchema: tool.input,
+      inputSchema: reveals ? { ...tool.input, reveal_secrets: RevealSecretsInput } : tool.input,
       outputSchema: confirms ? { ...tool.output, confirmation: ConfirmationShape } : tool.output,
       annotations: { ...tool.annotations, openWorldHint: false },
     },
@@ -176,9 +185,13 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
     (async (args: z.infer<z.ZodObject<I>>, extra: ToolExtra): Promise<CallToolResult> => {
       const started = performance.now();
       let failed = false;
+      const masked = (result: CallToolResult) =>
+        reveals && (args as { reveal_secrets?: boolean }).reveal_secrets === true
+          ? result
+          : maskSecrets(result);
       try {
         const run = () => tool.run(args, { ...context, extra });
-        if (!guarded) return withinBudget(successResult(await run()), tool.name);
+        if (!guarded) return withinBudget(masked(successResult(await run())), tool.name);
         const { value, confirmation } = await runGuarded(
           tool.name,
           args as Record<string, unknown>,
@@ -188,7 +201,7 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
           run,
         );
         const answer = confirms ? withConfirmation(value, confirmation) : value;
-        return withinBudget(successResult(answer), tool.name);
+        return withinBudget(masked(successResult(answer)), tool.name);
       } catch (error) {
         failed = true;
         if (!isPbsError(error)) {
@@ -197,7 +210,7 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
             error: error instanceof Error ? error.stack ?? error.message : String(error),
           });
         }
-        return errorResult(error);
+        return masked(errorResult(error));
       } finally {
         const ms = performance.now() - started;
         context.client.metrics.recordToolCall(tool.name, ms, failed);

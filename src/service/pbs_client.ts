@@ -75,11 +75,14 @@ export class PbsClient {
   /** Confirmation, limits and audit for state-changing calls (enforced by the MCP layer). */
   readonly policy: Policy;
   readonly #runner: Runner;
+  /** The runner as given (the installation it describes), under the gate and recorder. */
+  readonly #pbs: Runner;
   readonly #cache: ReadCache;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #now: () => number;
 
   constructor(options: PbsClientOptions) {
+    this.#pbs = options.runner;
     // Every command is noted for the audit line of the call it belongs to, and
     // at most maxConcurrentCommands run at once, however many calls arrive.
     this.#runner = new CommandGate(
@@ -245,7 +248,7 @@ export class PbsClient {
 
   /** Which PBS installation answers (nothing is run). */
   installation(): PbsInstallation {
-    return this.#runner.describeInstallation?.() ??
+    return this.#pbs.describeInstallation?.() ??
       { source: "unknown", description: "the runner does not say which PBS it runs" };
   }
 

@@ -27,7 +27,7 @@ const SECRET_NAMES: RegExp[] = [
   /credential/i,
   /cookie/i,
   /(api|access|private|secret|session|signing)[_.-]?key/i,
-  /(^|[_.-])key$/i,
+  /[_.-]key$/i,
   /(^|[^a-z])auth([^a-z]|$)|authorization/i,
 ];
 
@@ -134,13 +134,21 @@ const MAX_DEPTH = 64;
 function redactAny(value: unknown, depth: number): unknown {
   if (depth > MAX_DEPTH) return MASK;
   if (typeof value === "string") return redactText(value);
-  if (Array.isArray(value)) return value.map((v) => redactAny(v, depth + 1));
+  if (Array.isArray(value)) {
+    // A list of words may be an argv: `["--password", "x"]` masks the word after.
+    if (value.every((v) => typeof v === "string")) return redactArgv(value);
+    return value.map((v) => redactAny(v, depth + 1));
+  }
   if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = Object.create(null);
+    const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      out[key] = isSecretName(key) && (typeof inner === "string" || typeof inner === "number")
-        ? MASK
-        : redactAny(inner, depth + 1);
+      // defineProperty: a key named `__proto__` stays a key, never a prototype.
+      Object.defineProperty(out, key, {
+        value: isSecretName(key) && typeof inner === "string" ? MASK : redactAny(inner, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }

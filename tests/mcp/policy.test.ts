@@ -313,3 +313,55 @@ Deno.test("audit log", async (t) => {
     }
   });
 });
+
+Deno.test("README's tool table lists every tool with its toolset and kind", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const rows = [...readme.matchAll(/^\| `([a-z_]+)` +\| (\w+) +\| (\w+) +\|$/gm)]
+    .map(([, name, toolset, kind]) => ({ name, toolset, kind }));
+  assert.deepEqual(
+    rows,
+    TOOL_INVENTORY.map((e) => ({ name: e.tool.name, toolset: e.toolset, kind: e.kind })),
+  );
+});
+
+Deno.test("logs never carry secrets", async () => {
+  const { createLogger } = await import("../../src/mcp/logger.ts");
+  const lines: string[] = [];
+  const logger = createLogger("debug", (line) => lines.push(line));
+  logger.info("qsub -v API_TOKEN=abc123", { argv: ["--password", "hunter2"], DB_PASSWORD: "x" });
+  assert.equal(lines.length, 1);
+  assert.ok(!/abc123|hunter2|"x"/.test(lines[0]), lines[0]);
+});
+
+Deno.test("secrets are masked in answers unless reveal_secrets is set", async (t) => {
+  await withHarness({}, async (h) => {
+    const { job_id } = await h.ok<{ job_id: string }>("submit_job", {
+      script: simScript(),
+      hold: true,
+      env: { API_TOKEN: "tok-12345-secret", COLOR: "blue" },
+    });
+    await t.step("masked by default, in text and structuredContent", async () => {
+      const result = await h.call("get_job_status", { job_id, detail: "full" });
+      assert.ok(!result.isError);
+      const all = JSON.stringify(result);
+      assert.ok(!all.includes("tok-12345-secret"), "the token is masked");
+      assert.ok(all.includes("API_TOKEN"), "the variable itself is still listed");
+      assert.ok(all.includes("blue"), "ordinary values are shown");
+    });
+    await t.step("job output: masked, then shown in both halves with reveal_secrets", async () => {
+      const output_path = h.path("secret.out");
+      const { job_id: id } = await h.ok<{ job_id: string }>("submit_job", {
+        script: simScript({ runtime: 10, echo: ["DB_PASSWORD=hunter2-xyz", "done"] }),
+        output_path,
+      });
+      await h.ok("wait_for_job", { job_id: id, timeout_seconds: 600 });
+      const masked = await h.call("get_job_output", { job_id: id });
+      assert.ok(!masked.isError, JSON.stringify(masked.content));
+      assert.ok(!JSON.stringify(masked).includes("hunter2-xyz"));
+      assert.ok(JSON.stringify(masked.content).includes("DB_PASSWORD=[REDACTED]"));
+      const shown = await h.call("get_job_output", { job_id: id, reveal_secrets: true });
+      assert.ok(JSON.stringify(shown.structuredContent).includes("hunter2-xyz"));
+      assert.ok(JSON.stringify(shown.content).includes("hunter2-xyz"));
+    });
+  });
+});

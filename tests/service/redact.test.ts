@@ -13,7 +13,9 @@ Deno.test("redaction", async (t) => {
     for (const name of ["DB_PASSWORD", "GITHUB_TOKEN", "api-key", "SSH_KEY", "client_secret"]) {
       assert.ok(isSecretName(name), name);
     }
-    for (const name of ["PWD", "AUTHOR", "PBS_O_WORKDIR", "HOME", "keyboard", "OMP_NUM_THREADS"]) {
+    for (
+      const name of ["PWD", "AUTHOR", "PBS_O_WORKDIR", "HOME", "keyboard", "OMP_NUM_THREADS", "key"]
+    ) {
       assert.ok(!isSecretName(name), name);
     }
   });
@@ -72,6 +74,10 @@ Deno.test("redaction", async (t) => {
     assert.deepEqual([...out.list], ["ok", `password=${MASK}`]);
     assert.equal(input.env.MY_SECRET, "x");
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(Object.getPrototypeOf(out), Object.prototype);
+    const own = redactValue(JSON.parse('{"__proto__": {"x": 1}}')) as Record<string, unknown>;
+    assert.ok(Object.hasOwn(own, "__proto__"), "a __proto__ key stays an own key");
+    assert.equal((own as { x?: number }).x, undefined);
   });
 
   await t.step("property: a planted secret value never survives", () => {
