@@ -43,7 +43,7 @@ async function resolveCaller(cli: CliOptions): Promise<{ user: string; home?: st
 /** Loads the configuration and builds the real or simulated runner; throws on bad set-up. */
 async function wire(cli: CliOptions): Promise<Wiring> {
   const { user, home } = await resolveCaller(cli);
-  const config = loadConfig(Deno.env.toObject(), home);
+  const config = withPolicyFlags(loadConfig(Deno.env.toObject(), home), cli);
   return cli.demo
     ? await demoWiring(config, user, cli.scenario, cli.seed, cli.speed)
     : await realWiring(config, user);
@@ -128,6 +128,17 @@ function isWithin(path: string, dir: string): boolean {
   return path === base || path.startsWith(`${base}/`);
 }
 
+/** Command-line policy flags win over their environment variables. */
+function withPolicyFlags(config: Config, cli: CliOptions): Config {
+  return {
+    ...config,
+    readOnly: cli.readOnly ?? config.readOnly,
+    toolsets: cli.toolsets ?? config.toolsets,
+    excludeTools: cli.excludeTools ?? config.excludeTools,
+    confirm: cli.confirm ?? config.confirm,
+  };
+}
+
 function printConnectHelp(logger: Logger): void {
   // Only when a person started us in a terminal: a client never sees this.
   const self = new URL(import.meta.url).pathname;
@@ -168,14 +179,23 @@ async function main(): Promise<number> {
   const logger = createLogger(wiring.config.logLevel);
   logger.info(wiring.banner, { readOnly: wiring.config.readOnly });
   const client = new PbsClient({ runner: wiring.runner, user: wiring.user, config: wiring.config });
+  const serverFor = () => createMcpServer(client, logger);
+  let server;
+  try {
+    server = serverFor();
+  } catch (error) {
+    // A bad --toolsets/--exclude-tools name: say which names exist.
+    console.error(error instanceof Error ? error.message : String(error));
+    await wiring.cleanup();
+    return 2;
+  }
   if (cli.http) {
     try {
-      return await runHttp(cli.http, () => createMcpServer(client, logger), logger);
+      return await runHttp(cli.http, serverFor, logger);
     } finally {
       await wiring.cleanup();
     }
   }
-  const server = createMcpServer(client, logger);
   if (Deno.stdin.isTerminal()) printConnectHelp(logger);
   try {
     await serveStdio(server, logger);

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { SCENARIO_NAMES } from "../sim/mod.ts";
 import { CONFIG_VARIABLES } from "./service/config.ts";
 import { DEMO_DEFAULT_USER, USER_NAME } from "./service/os_user.ts";
+import { CONFIRM_MODES, type ConfirmMode } from "./service/confirm.ts";
 
 export interface CliOptions {
   demo: boolean;
@@ -18,6 +19,11 @@ export interface CliOptions {
   version: boolean;
   /** Serve MCP over HTTP instead of stdio (see src/transports/http.ts). */
   http?: HttpListenOptions;
+  /** Policy flags; each overrides its PBS_MCP_* variable when given. */
+  readOnly?: boolean;
+  toolsets?: string[];
+  excludeTools?: string[];
+  confirm?: ConfirmMode;
 }
 
 export type HttpListenOptions =
@@ -44,6 +50,11 @@ Options:
   --port N                HTTP port (default 8765; 0 picks a free one)
   --cert FILE, --key FILE serve HTTPS with this PEM certificate and key
   --socket PATH           serve HTTP on a Unix socket (mode 0600) instead of a TCP port
+  --read-only             offer only query tools, resources and prompts (PBS_MCP_READ_ONLY)
+  --toolsets A,B          offer only these toolsets: jobs, cluster, reservations, scripts
+  --exclude-tools A,B     never offer these tools
+  --confirm MODE          never | elicit (default) | require: ask the user before
+                          destructive actions (PBS_MCP_CONFIRM)
   --help, --version
 
 Configuration comes from the environment (see README):
@@ -68,6 +79,10 @@ export function parseCli(args: string[]): CliOptions {
       socket: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
       version: { type: "boolean", default: false },
+      "read-only": { type: "boolean" },
+      toolsets: { type: "string" },
+      "exclude-tools": { type: "string" },
+      confirm: { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -89,6 +104,12 @@ export function parseCli(args: string[]): CliOptions {
       "--user applies to --demo only: real PBS acts as the OS user running the server",
     );
   }
+  const confirm = values.confirm;
+  if (confirm !== undefined && !(CONFIRM_MODES as readonly string[]).includes(confirm)) {
+    throw new Error(`--confirm must be one of ${CONFIRM_MODES.join(", ")}`);
+  }
+  const names = (text: string | undefined) =>
+    text?.split(",").map((s) => s.trim()).filter((s) => s !== "");
   return {
     demo: values.demo!,
     scenario,
@@ -98,6 +119,10 @@ export function parseCli(args: string[]): CliOptions {
     help: values.help!,
     version: values.version!,
     http: httpListen(values),
+    readOnly: values["read-only"],
+    toolsets: names(values.toolsets),
+    excludeTools: names(values["exclude-tools"]),
+    confirm: confirm as ConfirmMode | undefined,
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * JSON-lines logging to stderr. stdout belongs to the MCP protocol on the
- * stdio transport, so nothing else may ever be written there.
+ * stdio transport, so nothing else may ever be written there. Messages and
+ * fields are redacted: secrets never reach a log.
  */
+import { redactText, redactValue } from "../service/redact.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -20,7 +22,12 @@ export function createLogger(
 ): Logger {
   const log = (at: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[at] < ORDER[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, message, ...fields }));
+    write(JSON.stringify({
+      time: new Date().toISOString(),
+      level: at,
+      message: redactText(message),
+      ...redactValue(fields),
+    }));
   };
   return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
 }

@@ -24,7 +24,8 @@ export function createMcpServer(client: PbsClient, logger: Logger): McpServer {
     { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
   );
   const context: ToolContext = { client, logger };
-  for (const { tool } of selectTools(TOOL_INVENTORY, { readOnly: client.config.readOnly })) {
+  const { readOnly, toolsets, excludeTools } = client.config;
+  for (const { tool } of selectTools(TOOL_INVENTORY, { readOnly, toolsets, excludeTools })) {
     registerTool(server, context, tool);
   }
   registerResources(server, context);

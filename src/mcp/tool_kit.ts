@@ -6,8 +6,9 @@
  *
  * The kit owns what every tool must do alike: typed errors become `isError`
  * results carrying PBS's own message and a hint (never a stack trace), every
- * call is counted and timed, and no answer may exceed the size budget of a
- * model's context.
+ * call is counted and timed, no answer may exceed the size budget of a
+ * model's context, and every state-changing call passes the policy
+ * (confirmation, limits, audit: policy.ts).
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
@@ -17,6 +18,16 @@ import type { z } from "zod";
 import { isPbsError, PbsError } from "../pbs/errors.ts";
 import type { Logger } from "./logger.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
+import type { Confirmation } from "../service/confirm.ts";
+import {
+  asksConfirmation,
+  ConfirmationShape,
+  elicitationAsker,
+  maskSecrets,
+  mayRevealSecrets,
+  RevealSecretsInput,
+  runGuarded,
+} from "./policy.ts";
 
 /** No tool result may be larger than this (characters of the serialised result). */
 export const MAX_RESULT_CHARS = 25_000;
@@ -125,6 +136,19 @@ function successResult<O>(answer: ToolAnswer<O>): CallToolResult {
   };
 }
 
+/** Says in both halves of the answer what the human was asked and answered. */
+function withConfirmation<O>(answer: ToolAnswer<O>, confirmation: Confirmation): ToolAnswer<O> {
+  const note = confirmation.outcome === "confirmed"
+    ? `Confirmed by the user ("${confirmation.question}").`
+    : confirmation.outcome === "unconfirmed"
+    ? "Done without confirmation: this client cannot ask its user (MCP elicitation)."
+    : undefined;
+  return {
+    structured: { ...answer.structured, confirmation },
+    text: note ? `${answer.text}\n${note}` : answer.text,
+  };
+}
+
 /** Guards the size budget: an oversized answer becomes an error that says how to ask for less. */
 function withinBudget(result: CallToolResult, tool: string): CallToolResult {
   const size = JSON.stringify(result).length;
@@ -149,22 +173,39 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
   context: ToolContext,
   tool: ToolDefinition<I, O>,
 ): void {
+  const guarded = !tool.annotations.readOnlyHint;
+  const confirms = asksConfirmation(tool.name);
+  const reveals = mayRevealSecrets(tool.name);
   server.registerTool(
     tool.name,
     {
       title: tool.title,
       description: tool.description,
-      inputSchema: tool.input,
-      outputSchema: tool.output,
+      inputSchema: reveals ? { ...tool.input, reveal_secrets: RevealSecretsInput } : tool.input,
+      outputSchema: confirms ? { ...tool.output, confirmation: ConfirmationShape } : tool.output,
       annotations: { ...tool.annotations, openWorldHint: false },
     },
     // The SDK's callback type is generic over the shape; the kit's typing is the contract.
     (async (args: z.infer<z.ZodObject<I>>, extra: ToolExtra): Promise<CallToolResult> => {
       const started = performance.now();
       let failed = false;
+      const masked = (result: CallToolResult) =>
+        reveals && (args as { reveal_secrets?: boolean }).reveal_secrets === true
+          ? result
+          : maskSecrets(result);
       try {
-        const answer = await tool.run(args, { ...context, extra });
-        return withinBudget(successResult(answer), tool.name);
+        const run = () => tool.run(args, { ...context, extra });
+        if (!guarded) return withinBudget(masked(successResult(await run())), tool.name);
+        const { value, confirmation } = await runGuarded(
+          tool.name,
+          args as Record<string, unknown>,
+          context.client,
+          elicitationAsker(server, extra),
+          extra.authInfo?.clientId ?? context.client.user,
+          run,
+        );
+        const answer = confirms ? withConfirmation(value, confirmation) : value;
+        return withinBudget(masked(successResult(answer)), tool.name);
       } catch (error) {
         failed = true;
         if (!isPbsError(error)) {
@@ -173,7 +214,7 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
             error: error instanceof Error ? error.stack ?? error.message : String(error),
           });
         }
-        return errorResult(error);
+        return masked(errorResult(error));
       } finally {
         const ms = performance.now() - started;
         context.client.metrics.recordToolCall(tool.name, ms, failed);

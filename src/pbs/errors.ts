@@ -35,6 +35,10 @@ export type PbsErrorKind =
   | "output_too_large"
   | "parse_error"
   | "invalid_input"
+  // Refusals of this server's own policy (service/limits.ts, audit.ts, confirm.ts):
+  | "limit_exceeded"
+  | "audit_unavailable"
+  | "not_confirmed"
   | "pbs_error";
 
 export interface PbsErrorDetails {

@@ -3,6 +3,10 @@
  * invalid values are reported at start-up rather than discovered mid-session.
  */
 import { z } from "zod";
+import { parseDuration } from "../pbs/model/time.ts";
+import { defaultAuditPath } from "./audit.ts";
+import { CONFIRM_MODES, type ConfirmMode } from "./confirm.ts";
+import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 
 const positiveInt = z.coerce.number().int().positive();
 const flag = z.enum(["1", "0", "true", "false", "yes", "no"]).transform((v) =>
@@ -22,7 +26,27 @@ const EnvSchema = z.object({
     z.string().startsWith("/", "must be an absolute path").optional(),
   ),
   PBS_MCP_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  PBS_MCP_AUDIT_LOG: z.string().min(1).optional(),
+  PBS_MCP_CONFIRM: z.enum(CONFIRM_MODES).default("elicit"),
+  PBS_MCP_MAX_CONCURRENT_COMMANDS: positiveInt.default(DEFAULT_LIMITS.maxConcurrentCommands),
+  PBS_MCP_MAX_BATCH_JOBS: positiveInt.default(DEFAULT_LIMITS.maxBatchJobs),
+  PBS_MCP_MAX_SUBMITS_PER_MINUTE: positiveInt.default(DEFAULT_LIMITS.maxSubmitsPerMinute),
+  PBS_MCP_MAX_NODES: positiveInt.optional(),
+  PBS_MCP_MAX_WALLTIME: z.string().optional().transform((text, ctx) => {
+    if (text === undefined) return undefined;
+    const seconds = parseDuration(text);
+    if (seconds === undefined) {
+      ctx.addIssue({ code: "custom", message: "must be a duration such as 12:00:00" });
+      return z.NEVER;
+    }
+    return seconds;
+  }),
+  PBS_MCP_TOOLSETS: z.string().optional(),
+  PBS_MCP_EXCLUDE_TOOLS: z.string().optional(),
 });
+
+const list = (text: string | undefined) =>
+  text === undefined ? undefined : text.split(",").map((s) => s.trim()).filter((s) => s !== "");
 
 export interface Config {
   /** Passed through to PBS clients, which read it themselves. */
@@ -46,6 +70,15 @@ export interface Config {
    */
   submitDir?: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** Where state-changing calls are logged; absent = every change is refused. */
+  auditLog?: string;
+  /** When destructive actions ask the human first (service/confirm.ts). */
+  confirm: ConfirmMode;
+  limits: Limits;
+  /** Toolsets to offer (absent = all); names are checked by the MCP layer. */
+  toolsets?: string[];
+  /** Tools never offered. */
+  excludeTools: string[];
 }
 
 /**
@@ -74,6 +107,19 @@ export function loadConfig(env: Record<string, string | undefined>, home?: strin
     allowedDirs: dirs,
     submitDir: e.PBS_MCP_SUBMIT_DIR ?? home,
     logLevel: e.PBS_MCP_LOG_LEVEL,
+    auditLog: e.PBS_MCP_AUDIT_LOG ?? defaultAuditPath(home),
+    confirm: e.PBS_MCP_CONFIRM,
+    limits: {
+      maxConcurrentCommands: e.PBS_MCP_MAX_CONCURRENT_COMMANDS,
+      maxBatchJobs: e.PBS_MCP_MAX_BATCH_JOBS,
+      maxSubmitsPerMinute: e.PBS_MCP_MAX_SUBMITS_PER_MINUTE,
+      ...(e.PBS_MCP_MAX_NODES !== undefined ? { maxNodesPerJob: e.PBS_MCP_MAX_NODES } : {}),
+      ...(e.PBS_MCP_MAX_WALLTIME !== undefined
+        ? { maxWalltimeSeconds: e.PBS_MCP_MAX_WALLTIME }
+        : {}),
+    },
+    toolsets: list(e.PBS_MCP_TOOLSETS),
+    excludeTools: list(e.PBS_MCP_EXCLUDE_TOOLS) ?? [],
   };
 }
 
@@ -101,6 +147,27 @@ export const CONFIG_VARIABLES: Array<[string, string]> = [
     "PBS_MCP_SUBMIT_DIR",
     "Absolute directory qsub runs in; PBS writes job output there by default (default: $HOME).",
   ],
+  [
+    "PBS_MCP_AUDIT_LOG",
+    "File each state-changing call is logged to, one JSON line each (default " +
+    "$HOME/.local/state/pbs-mcp/audit.jsonl). If it cannot be written, changes are refused.",
+  ],
+  [
+    "PBS_MCP_CONFIRM",
+    "never, elicit (default) or require: when destructive actions ask the user first " +
+    "(same as --confirm).",
+  ],
+  ["PBS_MCP_MAX_CONCURRENT_COMMANDS", "PBS commands run at once; the rest wait (default 4)."],
+  ["PBS_MCP_MAX_BATCH_JOBS", "Jobs one batch or dependent submission may hold (default 100)."],
+  ["PBS_MCP_MAX_SUBMITS_PER_MINUTE", "Jobs submitted in any 60 seconds (default 120)."],
+  ["PBS_MCP_MAX_NODES", "Nodes one job may request (default: PBS's limits only)."],
+  ["PBS_MCP_MAX_WALLTIME", "Walltime one job may request, HH:MM:SS (default: PBS's limits only)."],
+  [
+    "PBS_MCP_TOOLSETS",
+    "Comma-separated toolsets to offer: jobs, cluster, reservations, scripts (default all; " +
+    "same as --toolsets).",
+  ],
+  ["PBS_MCP_EXCLUDE_TOOLS", "Comma-separated tools never offered (same as --exclude-tools)."],
   [
     "PBS_MCP_LOG_LEVEL",
     "debug, info, warn or error (default info); logs go to stderr as JSON lines.",

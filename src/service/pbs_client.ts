@@ -53,6 +53,9 @@ import {
   noDestinationError,
   unroutableNote,
 } from "./fit_errors.ts";
+import { RecordingRunner } from "./audit.ts";
+import { CommandGate } from "./limits.ts";
+import { type Policy, policyFromConfig } from "./policy.ts";
 
 export interface PbsClientOptions {
   runner: Runner;
@@ -77,13 +80,24 @@ export class PbsClient {
   readonly user: string;
   readonly config: Config;
   readonly metrics: Metrics;
+  /** Confirmation, limits and audit for state-changing calls (enforced by the MCP layer). */
+  readonly policy: Policy;
   readonly #runner: Runner;
+  /** The runner as given (the installation it describes), under the gate and recorder. */
+  readonly #pbs: Runner;
   readonly #cache: ReadCache;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #now: () => number;
 
   constructor(options: PbsClientOptions) {
-    this.#runner = options.runner;
+    this.#pbs = options.runner;
+    // Every command is noted for the audit line of the call it belongs to, and
+    // at most maxConcurrentCommands run at once, however many calls arrive.
+    this.#runner = new CommandGate(
+      new RecordingRunner(options.runner),
+      options.config.limits.maxConcurrentCommands,
+    );
+    this.policy = policyFromConfig(options.config, options.now);
     this.user = options.user;
     this.config = options.config;
     this.metrics = options.metrics ?? new Metrics();
@@ -256,7 +270,7 @@ export class PbsClient {
 
   /** Which PBS installation answers (nothing is run). */
   installation(): PbsInstallation {
-    return this.#runner.describeInstallation?.() ??
+    return this.#pbs.describeInstallation?.() ??
       { source: "unknown", description: "the runner does not say which PBS it runs" };
   }
 

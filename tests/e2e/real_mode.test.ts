@@ -50,9 +50,19 @@ Deno.test("main.ts on (fake) real PBS: the OS user, the installation, the submit
   const home = `${root}/home`;
   await Deno.mkdir(home);
   await fakeInstallation(exec, root);
+  // The permissions of `deno task start`: writes only to the audit directory.
+  const auditDir = `${home}/.local/state/pbs-mcp`;
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["run", "--allow-run", "--allow-env", "--allow-read", "--allow-sys", MAIN],
+    args: [
+      "run",
+      "--allow-run",
+      "--allow-env",
+      "--allow-read",
+      "--allow-sys",
+      `--allow-write=${auditDir}`,
+      MAIN,
+    ],
     env: {
       // What the login shell said is not who PBS acts as.
       USER: "impostor",
@@ -117,6 +127,16 @@ Deno.test("main.ts on (fake) real PBS: the OS user, the installation, the submit
       }) as CallToolResult;
       assert.ok(!result.isError, textOf(result));
       assert.equal((await Deno.readTextFile(`${root}/qsub_cwd`)).trim(), home);
+    });
+
+    await t.step("the start task's one writable directory holds the audit line", async () => {
+      const lines = (await Deno.readTextFile(`${auditDir}/audit.jsonl`)).trim().split("\n");
+      assert.equal(lines.length, 1);
+      const entry = JSON.parse(lines[0]);
+      assert.equal(entry.tool, "submit_job");
+      assert.equal(entry.caller, await osUserName());
+      const qsub = entry.commands.find((c: { argv: string[] }) => c.argv[0] === "qsub");
+      assert.equal(qsub?.exit_code, 0);
     });
   } catch (error) {
     throw new Error(`${error}\nserver stderr:\n${stderr.join("")}`);

@@ -67,7 +67,7 @@ Deno.test("real processes replaying OpenPBS captures, through the MCP server", a
   const pbs = new PbsClient({
     runner: pinnedRunner(dir),
     user: "alice",
-    config: { ...loadConfig({}, dir), cacheTtlMs: 0, submitDir },
+    config: { ...loadConfig({}, dir), cacheTtlMs: 0, submitDir, auditLog: `${dir}/audit.jsonl` },
   });
   const client = new Client({ name: "e2e", version: "1" });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();

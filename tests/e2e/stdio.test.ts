@@ -26,6 +26,8 @@ function structured<T>(result: unknown): T {
 Deno.test("main.ts --demo over stdio: submit, wait, read output, find it in history", async (t) => {
   const stderrLines: string[] = [];
   const tmp = await Deno.makeTempDir({ prefix: "pbs-mcp-stdio-tmp-" });
+  const auditDir = await Deno.makeTempDir({ prefix: "pbs-mcp-stdio-audit-" });
+  const auditLog = `${auditDir}/audit.jsonl`;
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
     args: [
@@ -40,7 +42,13 @@ Deno.test("main.ts --demo over stdio: submit, wait, read output, find it in hist
       "600",
     ],
     // A root shell: PBS refuses root's jobs, so the demo simulates an ordinary user.
-    env: { ...Deno.env.toObject(), USER: "root", TMPDIR: tmp, PBS_MCP_LOG_LEVEL: "info" },
+    env: {
+      ...Deno.env.toObject(),
+      USER: "root",
+      TMPDIR: tmp,
+      PBS_MCP_LOG_LEVEL: "info",
+      PBS_MCP_AUDIT_LOG: auditLog,
+    },
     stderr: "pipe",
   });
   transport.stderr?.on("data", (chunk: Uint8Array) => {
@@ -130,6 +138,12 @@ Deno.test("main.ts --demo over stdio: submit, wait, read output, find it in hist
   // Closing stdin stopped the server, and it removed its output directory.
   assert.deepEqual(entries(tmp), []);
   await Deno.remove(tmp);
+  // The submission above left its audit line.
+  const tools = (await Deno.readTextFile(auditLog)).trim().split("\n").map((l) =>
+    JSON.parse(l).tool
+  );
+  assert.ok(tools.includes("submit_job"), tools.join(","));
+  await Deno.remove(auditDir, { recursive: true });
 });
 
 /** Starts the demo server with stdin held open, waits until it serves, and returns it. */

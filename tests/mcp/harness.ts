@@ -14,6 +14,9 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import {
   type CallToolResult,
   CallToolResultSchema,
+  type ElicitRequest,
+  ElicitRequestSchema,
+  type ElicitResult,
   type Progress,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -37,6 +40,11 @@ export interface HarnessOptions {
   outputDir?: string;
   /** An existing complex to connect to (another user on the same system). */
   complex?: Complex;
+  /**
+   * Makes the client able to ask its user (MCP elicitation): every question
+   * goes to this function, whose answer the client sends back.
+   */
+  elicit?: (message: string) => ElicitResult;
 }
 
 export interface Harness {
@@ -95,6 +103,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...loadConfig({}),
     cacheTtlMs: 0,
     allowedDirs: [outputDir],
+    auditLog: join(outputDir, "audit.jsonl"),
     ...options.config,
   };
   const pbs = new PbsClient({
@@ -105,7 +114,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     now: () => complex.now() * 1000,
   });
   const server = createMcpServer(pbs, silentLogger);
-  const client = new Client({ name: "pbs-mcp-tests", version: "0.0.0" });
+  const client = new Client(
+    { name: "pbs-mcp-tests", version: "0.0.0" },
+    options.elicit ? { capabilities: { elicitation: { form: {} } } } : {},
+  );
+  if (options.elicit) {
+    const answer = options.elicit;
+    client.setRequestHandler(
+      ElicitRequestSchema,
+      (request: ElicitRequest) => answer(request.params.message),
+    );
+  }
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   await client.connect(clientSide);

@@ -13,7 +13,16 @@ Deno.test("loadConfig", async (t) => {
       allowedDirs: [],
       submitDir: undefined,
       logLevel: "info",
+      auditLog: undefined,
+      confirm: "elicit",
+      limits: { maxConcurrentCommands: 4, maxBatchJobs: 100, maxSubmitsPerMinute: 120 },
+      toolsets: undefined,
+      excludeTools: [],
     });
+    assert.equal(
+      loadConfig({}, "/home/alice").auditLog,
+      "/home/alice/.local/state/pbs-mcp/audit.jsonl",
+    );
   });
 
   await t.step("every variable is read", () => {
@@ -27,6 +36,15 @@ Deno.test("loadConfig", async (t) => {
       PBS_MCP_ALLOWED_DIRS: "/home/alice:/scratch/alice",
       PBS_MCP_SUBMIT_DIR: "/scratch/alice/runs",
       PBS_MCP_LOG_LEVEL: "debug",
+      PBS_MCP_AUDIT_LOG: "/var/log/pbs-mcp/alice.jsonl",
+      PBS_MCP_CONFIRM: "require",
+      PBS_MCP_MAX_CONCURRENT_COMMANDS: "2",
+      PBS_MCP_MAX_BATCH_JOBS: "10",
+      PBS_MCP_MAX_SUBMITS_PER_MINUTE: "30",
+      PBS_MCP_MAX_NODES: "64",
+      PBS_MCP_MAX_WALLTIME: "12:00:00",
+      PBS_MCP_TOOLSETS: "jobs, cluster",
+      PBS_MCP_EXCLUDE_TOOLS: "delete_job",
       UNRELATED: "ignored",
     });
     assert.deepEqual(config, {
@@ -39,6 +57,17 @@ Deno.test("loadConfig", async (t) => {
       allowedDirs: ["/home/alice", "/scratch/alice"],
       submitDir: "/scratch/alice/runs",
       logLevel: "debug",
+      auditLog: "/var/log/pbs-mcp/alice.jsonl",
+      confirm: "require",
+      limits: {
+        maxConcurrentCommands: 2,
+        maxBatchJobs: 10,
+        maxSubmitsPerMinute: 30,
+        maxNodesPerJob: 64,
+        maxWalltimeSeconds: 12 * 3600,
+      },
+      toolsets: ["jobs", "cluster"],
+      excludeTools: ["delete_job"],
     });
   });
 
@@ -50,6 +79,8 @@ Deno.test("loadConfig", async (t) => {
         ["PBS_MCP_TIMEOUT_MS", "1.5"],
         ["PBS_MCP_CACHE_TTL_MS", "-1"],
         ["PBS_MCP_MAX_OUTPUT_BYTES", "64mb"],
+        ["PBS_MCP_MAX_WALLTIME", "a day"],
+        ["PBS_MCP_CONFIRM", "sometimes"],
       ]
     ) {
       assert.throws(
@@ -141,11 +172,27 @@ Deno.test("loadConfig", async (t) => {
       "PBS_MCP_ALLOWED_DIRS",
       "PBS_MCP_SUBMIT_DIR",
       "PBS_MCP_LOG_LEVEL",
+      "PBS_MCP_AUDIT_LOG",
+      "PBS_MCP_CONFIRM",
+      "PBS_MCP_MAX_CONCURRENT_COMMANDS",
+      "PBS_MCP_MAX_BATCH_JOBS",
+      "PBS_MCP_MAX_SUBMITS_PER_MINUTE",
+      "PBS_MCP_MAX_NODES",
+      "PBS_MCP_MAX_WALLTIME",
+      "PBS_MCP_TOOLSETS",
+      "PBS_MCP_EXCLUDE_TOOLS",
     ];
     for (const name of read) {
       assert.ok(documented.has(name), `${name} is not documented`);
       // And it really is read: a bad value for it is reported by name (or it is free text).
-      const free = ["PBS_SERVER", "PBS_ACCOUNT", "PBS_MCP_ALLOWED_DIRS"];
+      const free = [
+        "PBS_SERVER",
+        "PBS_ACCOUNT",
+        "PBS_MCP_ALLOWED_DIRS",
+        "PBS_MCP_AUDIT_LOG",
+        "PBS_MCP_TOOLSETS",
+        "PBS_MCP_EXCLUDE_TOOLS",
+      ];
       if (!free.includes(name)) {
         assert.throws(() => loadConfig({ [name]: "-not-valid-" }), new RegExp(name));
       }

@@ -67,16 +67,39 @@ export const TOOL_INVENTORY: readonly InventoryEntry[] = [
   entry(generateJobScriptTool, "scripts", "read"),
 ];
 
-/** What decides which tools a server offers; later options (toolsets, exclusions) add fields. */
+/** What decides which tools a server offers (fixed at start-up). */
 export interface ToolSelection {
   /** Offer only tools of kind read. */
   readOnly: boolean;
+  /** Offer only tools of these toolsets (absent: all). */
+  toolsets?: readonly string[];
+  /** Never offer these tools. */
+  excludeTools?: readonly string[];
 }
 
-/** The inventory entries a server with this selection registers, in inventory order. */
+/**
+ * The inventory entries a server with this selection registers, in inventory
+ * order. Unknown toolset or tool names are an error naming the valid ones, so
+ * a typo in a deployment fails at start-up instead of offering too much.
+ */
 export function selectTools(
   inventory: readonly InventoryEntry[],
   selection: ToolSelection,
 ): InventoryEntry[] {
-  return inventory.filter((e) => !selection.readOnly || e.kind === "read");
+  const names = inventory.map((e) => e.tool.name);
+  for (const set of selection.toolsets ?? []) {
+    if (!(TOOLSETS as readonly string[]).includes(set)) {
+      throw new Error(`unknown toolset "${set}"; toolsets are ${TOOLSETS.join(", ")}`);
+    }
+  }
+  for (const tool of selection.excludeTools ?? []) {
+    if (!names.includes(tool)) {
+      throw new Error(`cannot exclude unknown tool "${tool}"; tools are ${names.join(", ")}`);
+    }
+  }
+  return inventory.filter((e) =>
+    (!selection.readOnly || e.kind === "read") &&
+    (selection.toolsets === undefined || selection.toolsets.includes(e.toolset)) &&
+    !(selection.excludeTools ?? []).includes(e.tool.name)
+  );
 }

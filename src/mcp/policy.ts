@@ -1,0 +1,249 @@
+/**
+ * The policy every state-changing tool call passes through, in this order:
+ *
+ * 1. confirmation: destructive calls ask the human (MCP elicitation) as
+ *    `--confirm` says; a refusal changes nothing;
+ * 2. limits: submissions per call, per minute, and per job (nodes, walltime);
+ * 3. the audit log must be writable, or nothing is done;
+ * 4. the call runs, its PBS commands are recorded, and one audit line is
+ *    written and flushed before the result is returned.
+ *
+ * Which calls need what is a table keyed by tool name (GUARDS), so the tools
+ * themselves stay free of policy.
+ */
+import { type CallToolResult, ElicitResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { isPbsError } from "../pbs/errors.ts";
+import { isActive } from "../pbs/model/states.ts";
+import { parseSelect, selectTotals } from "../pbs/model/select.ts";
+import { parseDuration } from "../pbs/model/time.ts";
+import { type AuditCommand, auditEntry, recordCommands } from "../service/audit.ts";
+import { type Asker, confirmAction, type Confirmation } from "../service/confirm.ts";
+import { checkBatchSize, checkJobSize } from "../service/limits.ts";
+import { redactText, redactValue } from "../service/redact.ts";
+import type { PbsClient } from "../service/pbs_client.ts";
+import type { ToolExtra } from "./tool_kit.ts";
+
+type Args = Record<string, unknown>;
+
+interface JobSize {
+  nodes?: number;
+  walltimeSeconds?: number;
+}
+
+interface Guard {
+  /** The jobs this call would submit (none on a dry run). */
+  submissions?(args: Args): JobSize[];
+  /** The question to put to the human, when this call needs one. */
+  question?(args: Args, client: PbsClient): Promise<string | undefined>;
+}
+
+function jobSize(args: Args): JobSize {
+  let nodes = typeof args.node_count === "number" ? args.node_count : undefined;
+  if (typeof args.select === "string") {
+    try {
+      nodes = selectTotals(parseSelect(args.select)).nodes;
+    } catch {
+      // An invalid select is the tool's to report; the limit cannot judge it.
+    }
+  }
+  const walltime = typeof args.walltime === "string" ? parseDuration(args.walltime) : undefined;
+  return { nodes, walltimeSeconds: walltime };
+}
+
+function batchJobs(args: Args): Args[] {
+  return Array.isArray(args.jobs) ? args.jobs as Args[] : [];
+}
+
+/** A job's one-line description for a question, or its id when PBS no longer knows it. */
+async function runningJob(client: PbsClient, id: string) {
+  try {
+    const job = await client.job(id);
+    return isActive(job.state) ? job : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const GUARDS: Record<string, Guard> = {
+  submit_job: { submissions: (args) => args.dry_run ? [] : [jobSize(args)] },
+  submit_batch_jobs: {
+    submissions: (args) => batchJobs(args).filter((j) => !j.dry_run).map(jobSize),
+  },
+  submit_dependent_jobs: { submissions: (args) => batchJobs(args).map(jobSize) },
+  delete_job: {
+    async question(args, client) {
+      const id = String(args.job_id);
+      if (args.purge_history) return `Purge job ${id} from PBS's history for good?`;
+      if (args.force) return `Force-delete job ${id} (qdel -W force, even if its host is down)?`;
+      const job = await runningJob(client, id);
+      return job
+        ? `Kill running job ${job.id} (${job.name}, owner ${job.user}, state ${job.state})?`
+        : undefined;
+    },
+  },
+  modify_job: {
+    async question(args, client) {
+      const job = await runningJob(client, String(args.job_id));
+      return job ? `Change running job ${job.id} (${job.name})?` : undefined;
+    },
+  },
+  manage_reservation: {
+    question(args) {
+      if (args.action === "delete") {
+        return Promise.resolve(`Delete reservation ${args.reservation_id} and its jobs?`);
+      }
+      if (args.action === "modify") {
+        return Promise.resolve(`Change reservation ${args.reservation_id}?`);
+      }
+      return Promise.resolve(undefined);
+    },
+  },
+};
+
+/** Whether this tool may ask the human before acting (its answer then says what was asked). */
+export function asksConfirmation(tool: string): boolean {
+  return GUARDS[tool]?.question !== undefined;
+}
+
+/**
+ * Tools whose answers may carry a secret the caller legitimately wants to see
+ * (environment variables, job output): they take `reveal_secrets`. Every other
+ * answer is always masked.
+ */
+const MAY_REVEAL = new Set(["get_job_status", "get_job_output", "diagnose_job"]);
+
+export function mayRevealSecrets(tool: string): boolean {
+  return MAY_REVEAL.has(tool);
+}
+
+export const RevealSecretsInput = z.boolean().optional().describe(
+  "Show values that look like secrets (tokens, passwords, keys); masked by default",
+);
+
+/** A result with secrets masked in its text and structured content alike. */
+export function maskSecrets(result: CallToolResult): CallToolResult {
+  return {
+    ...result,
+    content: result.content.map((c: CallToolResult["content"][number]) =>
+      c.type === "text" ? { ...c, text: redactText(c.text) } : c
+    ),
+    ...(result.structuredContent
+      ? { structuredContent: redactValue(result.structuredContent) }
+      : {}),
+    ...(result._meta ? { _meta: redactValue(result._meta) } : {}),
+  };
+}
+
+/** The `confirmation` field of answers of tools that may ask. */
+export const ConfirmationShape = z.object({
+  outcome: z.enum(["not_needed", "confirmed", "unconfirmed", "declined", "refused"]),
+  question: z.string().optional(),
+  answer: z.enum(["accept", "decline", "cancel"]).optional(),
+}).optional().describe("Whether the user was asked first, and what they answered");
+
+/** The client's user, asked through MCP elicitation within the current request. */
+export function elicitationAsker(server: McpServer, extra: ToolExtra): Asker {
+  return {
+    canAsk: () => Boolean(server.server.getClientCapabilities()?.elicitation),
+    async ask(question) {
+      const result = await extra.sendRequest({
+        method: "elicitation/create",
+        params: {
+          message: question,
+          requestedSchema: {
+            type: "object",
+            properties: {
+              confirm: { type: "boolean", title: "Go ahead", description: question },
+            },
+            required: ["confirm"],
+          },
+        },
+      }, ElicitResultSchema);
+      if (result.action !== "accept") return result.action;
+      return result.content?.confirm === true ? "accept" : "decline";
+    },
+  };
+}
+
+/** Job ids a result names (`job_id` fields at any depth), for the audit line. */
+function jobIdsIn(value: unknown, found: string[] = [], depth = 0): string[] {
+  if (depth > 6 || value === null || typeof value !== "object") return found;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === "job_id" && typeof inner === "string") found.push(inner);
+    else jobIdsIn(inner, found, depth + 1);
+  }
+  return found;
+}
+
+export interface GuardedOutcome<T> {
+  value: T;
+  confirmation: Confirmation;
+}
+
+/**
+ * Runs one state-changing call under the policy. Throws what the call threw,
+ * or the policy's own refusal (`not_confirmed`, `limit_exceeded`,
+ * `audit_unavailable`); in every case but an unwritable log one audit line
+ * is written.
+ */
+export async function runGuarded<T>(
+  tool: string,
+  args: Args,
+  client: PbsClient,
+  asker: Asker,
+  caller: string,
+  action: () => Promise<T>,
+): Promise<GuardedOutcome<T>> {
+  const { policy } = client;
+  const guard = GUARDS[tool] ?? {};
+  const audit = (confirmation: Confirmation, rest: {
+    commands?: AuditCommand[];
+    jobIds?: string[];
+    error?: unknown;
+  }) =>
+    policy.audit.append(auditEntry({
+      tool,
+      caller,
+      arguments: args,
+      commands: rest.commands ?? [],
+      jobIds: rest.jobIds ?? [],
+      confirmation: confirmation.outcome,
+      ...(rest.error === undefined ? {} : { error: errorFields(rest.error) }),
+    }));
+
+  // No change may happen that the log cannot show.
+  await policy.audit.ready();
+
+  let confirmation: Confirmation = { outcome: "not_needed" };
+  try {
+    const question = await guard.question?.(args, client);
+    if (question) confirmation = await confirmAction(policy.confirm, question, asker);
+    const jobs = guard.submissions?.(args) ?? [];
+    if (tool !== "submit_job") checkBatchSize(policy.limits, jobs.length);
+    for (const job of jobs) checkJobSize(policy.limits, job);
+    if (jobs.length > 0) policy.rate.take(jobs.length);
+  } catch (error) {
+    const refused = isPbsError(error) && error.kind === "not_confirmed";
+    await audit(
+      refused ? { outcome: asker.canAsk() ? "declined" : "refused" } : confirmation,
+      { error },
+    );
+    throw error;
+  }
+
+  const { commands, outcome } = await recordCommands(action);
+  if ("error" in outcome) {
+    await audit(confirmation, { commands, error: outcome.error });
+    throw outcome.error;
+  }
+  await audit(confirmation, { commands, jobIds: jobIdsIn(outcome.value) });
+  return { value: outcome.value, confirmation };
+}
+
+function errorFields(error: unknown): { kind: string; message: string } {
+  return isPbsError(error)
+    ? { kind: error.kind, message: error.message }
+    : { kind: "pbs_error", message: error instanceof Error ? error.message : String(error) };
+}
