@@ -7,6 +7,7 @@ import type { PbsClient } from "../service/pbs_client.ts";
 import type { Logger } from "./logger.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
+import { guardRequests } from "./request_guard.ts";
 import type { ToolContext } from "./tool_kit.ts";
 import { registerBatchTools } from "./tools/batch.ts";
 import { registerClusterTools } from "./tools/cluster.ts";
@@ -37,5 +38,6 @@ export function createMcpServer(client: PbsClient, logger: Logger): McpServer {
   registerScriptTools(server, context);
   registerResources(server, context);
   registerPrompts(server, context);
+  guardRequests(server);
   return server;
 }
