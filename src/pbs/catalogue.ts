@@ -206,7 +206,8 @@ const VALUE_FORMATS: Record<string, string> = {
 
 function valueHint(attribute: string): string {
   const base = attribute.split(".").pop() ?? attribute;
-  const format = VALUE_FORMATS[base];
+  // The attribute name comes from PBS's message, which quotes the user's resource name.
+  const format = Object.hasOwn(VALUE_FORMATS, base) ? VALUE_FORMATS[base] : undefined;
   return format
     ? `Fix the value's format: ${format}.`
     : `Check the format PBS expects for ${attribute} (PBS Reference Guide, "Resources"/"Attributes").`;

@@ -13,6 +13,7 @@ import { invalidInput, isPbsError, PbsError } from "../../pbs/errors.ts";
 import {
   type DependencyGraph,
   dependValue,
+  edgesOf,
   submissionOrder,
 } from "../../service/dependency_graph.ts";
 import type { PbsClient } from "../../service/pbs_client.ts";
@@ -256,7 +257,7 @@ async function submitInOrder(
   const jobIds = new Map<string, string>();
   for (const key of order) {
     const { key: _key, ...job } = byKey.get(key)!;
-    const fromGraph = dependValue(graph[key] ?? [], jobIds);
+    const fromGraph = dependValue(edgesOf(graph, key), jobIds);
     const depend = [fromGraph, job.depend].filter((d) => d !== undefined).join(",") || undefined;
     try {
       const answer = await submitOne(client, { ...job, depend });

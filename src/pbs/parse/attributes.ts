@@ -4,6 +4,7 @@
  * value formats PBS uses (`state_count`, `True`/`False`, comma lists).
  */
 
+import { getOwn, setOwn } from "../keyed.ts";
 import type { PbsValue, ResourceMap } from "../model/types.ts";
 import { readPbsJsonDocuments } from "../json.ts";
 
@@ -79,10 +80,10 @@ export function variablesFromJson(value: unknown): Record<string, string> {
     const text = valueToText(v);
     const swallowed = SWALLOWED_VARIABLE.exec(text);
     if (swallowed && !Object.hasOwn(value, swallowed[1])) {
-      variables[name] = "";
-      variables[swallowed[1]] = text.slice(swallowed[0].length);
+      setOwn(variables, name, "");
+      setOwn(variables, swallowed[1], text.slice(swallowed[0].length));
     } else {
-      variables[name] = text;
+      setOwn(variables, name, text);
     }
   }
   return variables;
@@ -153,13 +154,13 @@ function flattenInto(
     const value = object[key];
     const name = prefix === "" ? key : prefix + key;
     if (typeof value === "string") {
-      flat[name] = value;
+      setOwn(flat, name, value);
     } else if (name === "Variable_List") {
-      flat[name] = variablesToText(variables ?? variablesFromJson(value));
+      setOwn(flat, name, variablesToText(variables ?? variablesFromJson(value)));
     } else if (isRecord(value) && depth < MAX_FLATTEN_DEPTH) {
       flattenInto(flat, name + ".", value, depth + 1, undefined);
     } else {
-      flat[name] = valueToText(value);
+      setOwn(flat, name, valueToText(value));
     }
   }
 }
@@ -235,7 +236,9 @@ export function resourceMaps(flat: FlatAttributes): Record<string, ResourceMap> 
     const dot = key.indexOf(".");
     if (dot < 0) continue;
     const prefix = key.slice(0, dot);
-    (maps[prefix] ??= {})[key.slice(dot + 1)] = resourceValue(flat[key]);
+    let map = getOwn(maps, prefix);
+    if (map === undefined) setOwn(maps, prefix, map = {});
+    setOwn(map, key.slice(dot + 1), resourceValue(flat[key]));
   }
   return maps;
 }
