@@ -620,7 +620,8 @@ function genericFailure(ctx: FailureContext): { message: string; hint: string } 
 }
 
 function timeoutError(ctx: FailureContext): PbsError {
-  const seconds = Math.round(ctx.result.durationMs / 100) / 10;
+  // The configured limit, not the time taken: that includes the grace between SIGTERM and SIGKILL.
+  const seconds = Math.round((ctx.result.timeoutMs ?? ctx.result.durationMs) / 100) / 10;
   return new PbsError({
     kind: "timeout",
     message: `${ctx.command} did not finish within ${seconds} s and was stopped`,
