@@ -15,7 +15,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { type CallToolResult, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { PbsError } from "../pbs/errors.ts";
-import { errorResult, MAX_RESULT_CHARS } from "./tool_kit.ts";
+import { cutText, errorResult, MAX_RESULT_CHARS } from "./tool_kit.ts";
 
 /**
  * Largest tool arguments accepted, as UTF-8 JSON. Transports accept messages
@@ -198,7 +198,4 @@ interface ZodLikeError {
 function isZodError(error: unknown): error is ZodLikeError {
   return error instanceof Error && error.name === "ZodError" &&
     Array.isArray((error as unknown as ZodLikeError).issues);
-}
-function cutText(t: string, _n: number) {
-  return t;
 }

@@ -120,6 +120,13 @@ Deno.test("stdio: hostile messages are answered and the server keeps serving", a
       assert.equal(reply?.error?.code, -32600);
     });
 
+    await t.step("a request whose params are not an object gets Invalid Request", async () => {
+      await server.send(JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/call", params: 7 }));
+      const reply = await server.next();
+      assert.equal(reply?.id, 9);
+      assert.equal(reply?.error?.code, -32600);
+    });
+
     for (const [id, args] of [[4, 5], [5, ["a"]], [6, "text"], [7, null]] as const) {
       await t.step(`arguments ${JSON.stringify(args)} are -32602 Invalid params`, async () => {
         await server.send(toolCall(id, "list_jobs", args));
