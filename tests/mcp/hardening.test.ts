@@ -14,7 +14,7 @@ import type { CallToolResult, JSONRPCMessage } from "@modelcontextprotocol/sdk/t
 import { silentLogger } from "../../src/mcp/logger.ts";
 import { MAX_ARGUMENT_BYTES } from "../../src/mcp/request_guard.ts";
 import { createMcpServer } from "../../src/mcp/server.ts";
-import { errorDetailsOf, MAX_RESULT_CHARS } from "../../src/mcp/tool_kit.ts";
+import { cutText, errorDetailsOf, MAX_RESULT_CHARS } from "../../src/mcp/tool_kit.ts";
 import { RealRunner } from "../../src/pbs/real_runner.ts";
 import type { Runner, RunResult } from "../../src/pbs/runner.ts";
 import { type Config, loadConfig } from "../../src/service/config.ts";
@@ -83,7 +83,8 @@ Deno.test("error results fit the budget, whatever was sent or printed", async (t
   await t.step("an oversized invalid select is not echoed", async () => {
     const h = await startHarness();
     try {
-      const select = `1:ncpus=${"x".repeat(3_000_000)}`;
+      // Not resource=value: the grammar error used to quote the whole spec, and the field.
+      const select = `1:ncpus=4:${"x".repeat(3_000_000)}`;
       const result = await h.call("submit_job", { script: "echo", select, dry_run: true });
       assert.equal(result.isError, true);
       assertBounded(result);
@@ -356,4 +357,24 @@ Deno.test("files the server is pointed at: FIFOs, directories, long lines", asyn
   } finally {
     await h.close();
   }
+});
+
+Deno.test("property: cutText fits any text into its budget, keeping its start", () => {
+  fc.assert(
+    fc.property(
+      fc.string({ unit: "binary", maxLength: 400 }),
+      fc.integer({ min: 80, max: 300 }),
+      (text, budget) => {
+        const cut = cutText(text, budget);
+        assert.ok(
+          JSON.stringify(cut).length <= budget,
+          `${JSON.stringify(cut).length} > ${budget}`,
+        );
+        if (cut === text) return;
+        const marker = cut.lastIndexOf(" …[cut: ");
+        assert.ok(marker >= 0, "a cut text says so");
+        assert.ok(text.startsWith(cut.slice(0, marker)), "what is kept is the start");
+      },
+    ),
+  );
 });
