@@ -50,7 +50,9 @@ export class LineSplitter {
     private readonly onOversized: (head: Uint8Array, tail: Uint8Array, bytes: number) => void,
   ) {}
 
-  push(chunk: Uint8Array): void {
+  push(data: Uint8Array): void {
+    // A plain view: on a Node Buffer, slice() would not copy.
+    const chunk = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     let start = 0;
     while (start < chunk.length) {
       const newline = chunk.indexOf(NEWLINE, start);
