@@ -11,9 +11,30 @@ import { z } from "zod";
 import { isPbsError } from "../pbs/errors.ts";
 import * as v from "../pbs/validate.ts";
 
+/**
+ * Longest text a checked parameter takes. Far above any valid PBS value; its
+ * point is that a validator (whose message may quote the value) never sees
+ * megabytes, and that a schema-valid call stays small (see request_guard.ts).
+ */
+export const MAX_PARAMETER_CHARS = 4_096;
+
+/** Longest inline job script, in characters. */
+export const MAX_SCRIPT_CHARS = 1_000_000;
+
+/** Most entries in a `{name: value}` parameter (env, extra_resources). */
+export const MAX_RECORD_ENTRIES = 100;
+
+/** A string of at most `max` characters; longer text stops there, unparsed and unquoted. */
+export function boundedText(max = MAX_PARAMETER_CHARS) {
+  return z.string().max(max, {
+    message: `text is over ${max} characters, longer than any valid value; give the value itself.`,
+    abort: true,
+  });
+}
+
 /** A string checked by a PBS validator; the validator's message and hint become the issue. */
 export function checkedText(validate: (value: unknown) => unknown, description: string) {
-  return z.string().superRefine((value, ctx) => {
+  return boundedText().superRefine((value, ctx) => {
     const problem = validatorProblem(validate, value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   }).describe(description);
@@ -126,7 +147,7 @@ export const userName = checkedText(
 );
 
 /** `me` (the caller) or a user name. */
-export const userFilter = z.string().superRefine((value, ctx) => {
+export const userFilter = boundedText().superRefine((value, ctx) => {
   if (value === "me") return;
   const problem = validatorProblem(v.validateUserName, value);
   if (problem) ctx.addIssue({ code: "custom", message: `${problem} Or pass "me" for yourself.` });
@@ -148,25 +169,32 @@ export function boundedInt(what: string, min: number, max: number, example: numb
   return z.int({ error: message }).min(min, message).max(max, message);
 }
 
+function fewEntries(record: Record<string, unknown>): boolean {
+  return Object.keys(record).length <= MAX_RECORD_ENTRIES;
+}
+
 /** `{NAME: value}` for qsub -v: names are shell variable names. */
 export const envVars = z.record(
-  z.string().superRefine((name, ctx) => {
+  boundedText(255).superRefine((name, ctx) => {
     const problem = validatorProblem(v.validateEnvName, name);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   }),
-  z.string({ error: 'env values must be strings, e.g. {"OMP_NUM_THREADS": "8"}.' }),
-).describe('Environment variables for the job (qsub -v), e.g. {"OMP_NUM_THREADS": "8"}.');
+  z.string({ error: 'env values must be strings, e.g. {"OMP_NUM_THREADS": "8"}.' })
+    .max(32_768, "an env value is over 32768 characters; pass large data in a file."),
+).refine(fewEntries, `env has more than ${MAX_RECORD_ENTRIES} variables.`).describe(
+  'Environment variables for the job (qsub -v), e.g. {"OMP_NUM_THREADS": "8"}.',
+);
 
 /** `{resource: value}` for extra `-l` resources. */
 export const extraResources = z.record(
-  z.string().superRefine((name, ctx) => {
+  boundedText(255).superRefine((name, ctx) => {
     const problem = validatorProblem(v.validateResourceName, name);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   }),
-  z.union([z.string(), z.number()], {
+  z.union([boundedText(), z.number()], {
     error: 'extra_resources values must be strings or numbers, e.g. {"ompthreads": "8"}.',
   }),
-).describe(
+).refine(fewEntries, `extra_resources has more than ${MAX_RECORD_ENTRIES} resources.`).describe(
   'More -l resources as {name: value}, e.g. {"ompthreads": "8"}; use the named parameters for ' +
     "walltime, select, place, mem and filesystems.",
 );
@@ -182,7 +210,10 @@ export const submitJobInput = {
     1,
     "script is empty; give the job script's text, e.g. '#!/bin/bash\\n" +
       "echo hello'.",
-  ).max(1_000_000, "script is over 1 MB; save it to a file and pass script_path.")
+  ).max(
+    MAX_SCRIPT_CHARS,
+    `script is over ${MAX_SCRIPT_CHARS} characters; save it to a file and pass script_path.`,
+  )
     .optional().describe(
       "Inline job script text (sent to qsub on stdin). '#PBS' lines in it work as usual; " +
         "explicit parameters override them. Give this or script_path, not both.",

@@ -7,6 +7,7 @@ import type { PbsClient } from "../service/pbs_client.ts";
 import type { Logger } from "./logger.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
+import { guardRequests } from "./request_guard.ts";
 import { registerTool, type ToolContext } from "./tool_kit.ts";
 import { selectTools, TOOL_INVENTORY } from "./tools/inventory.ts";
 
@@ -30,5 +31,6 @@ export function createMcpServer(client: PbsClient, logger: Logger): McpServer {
   }
   registerResources(server, context);
   registerPrompts(server, context);
+  guardRequests(server);
   return server;
 }

@@ -106,22 +106,54 @@ export function errorResult(error: unknown): CallToolResult {
     message: error instanceof Error ? error.message : String(error),
     hint: "This is unexpected; retry, and report it if it persists.",
   });
+  // Each text appears twice (text block and _meta); the caps keep the whole
+  // result inside MAX_RESULT_CHARS however much PBS or a caller wrote.
+  const message = cutText(pbs.message, ERROR_TEXT_BUDGET.message);
+  const hint = cutText(pbs.hint, ERROR_TEXT_BUDGET.hint);
+  const pbsMessage = pbs.pbsMessage ? cutText(pbs.pbsMessage, ERROR_TEXT_BUDGET.pbs) : undefined;
   const details: ErrorDetails = {
     kind: pbs.kind,
-    message: pbs.message,
-    hint: pbs.hint,
-    ...(pbs.pbsMessage ? { pbsMessage: pbs.pbsMessage } : {}),
-    ...(pbs.command ? { command: pbs.command } : {}),
+    message,
+    hint,
+    ...(pbsMessage ? { pbsMessage } : {}),
+    ...(pbs.command ? { command: cutText(pbs.command, ERROR_TEXT_BUDGET.command) } : {}),
     ...(pbs.exitCode !== undefined ? { exitCode: pbs.exitCode } : {}),
   };
-  const lines = [`Error (${pbs.kind}): ${pbs.message}`];
-  if (pbs.pbsMessage) lines.push(`PBS said: ${pbs.pbsMessage}`);
-  lines.push(`Hint: ${pbs.hint}`);
+  const lines = [`Error (${pbs.kind}): ${message}`];
+  if (pbsMessage) lines.push(`PBS said: ${pbsMessage}`);
+  lines.push(`Hint: ${hint}`);
   return {
     isError: true,
     content: [{ type: "text", text: lines.join("\n") }],
     _meta: { [ERROR_META_KEY]: details },
   };
+}
+
+/**
+ * Serialised characters each error text may take. Twice their sum, plus the
+ * fixed framing, stays well under MAX_RESULT_CHARS.
+ */
+const ERROR_TEXT_BUDGET = { message: 2_000, hint: 1_000, pbs: 6_000, command: 500 };
+
+/**
+ * `text` cut so that its JSON form (quotes and escapes included) takes at most
+ * `maxSerialized` characters; a cut text ends with a marker saying how much
+ * was left out. A surrogate pair is never split.
+ */
+export function cutText(text: string, maxSerialized: number): string {
+  if (JSON.stringify(text).length <= maxSerialized) return text;
+  const markerRoom = 60;
+  let used = 2; // the quotes
+  let end = 0;
+  while (end < text.length) {
+    const code = text.charCodeAt(end);
+    const width = code >= 0xd800 && code <= 0xdbff && end + 1 < text.length ? 2 : 1;
+    const cost = JSON.stringify(text.slice(end, end + width)).length - 2;
+    if (used + cost > maxSerialized - markerRoom) break;
+    used += cost;
+    end += width;
+  }
+  return `${text.slice(0, end)} …[cut: ${text.length - end} more characters]`;
 }
 
 /** The typed error of an error result, if it carries one. */

@@ -206,7 +206,8 @@ const VALUE_FORMATS: Record<string, string> = {
 
 function valueHint(attribute: string): string {
   const base = attribute.split(".").pop() ?? attribute;
-  const format = VALUE_FORMATS[base];
+  // The attribute name comes from PBS's message, which quotes the user's resource name.
+  const format = Object.hasOwn(VALUE_FORMATS, base) ? VALUE_FORMATS[base] : undefined;
   return format
     ? `Fix the value's format: ${format}.`
     : `Check the format PBS expects for ${attribute} (PBS Reference Guide, "Resources"/"Attributes").`;
@@ -630,7 +631,8 @@ function genericFailure(ctx: FailureContext): { message: string; hint: string } 
 }
 
 function timeoutError(ctx: FailureContext): PbsError {
-  const seconds = Math.round(ctx.result.durationMs / 100) / 10;
+  // The configured limit, not the time taken: that includes the grace between SIGTERM and SIGKILL.
+  const seconds = Math.round((ctx.result.timeoutMs ?? ctx.result.durationMs) / 100) / 10;
   return new PbsError({
     kind: "timeout",
     message: `${ctx.command} did not finish within ${seconds} s and was stopped`,

@@ -127,6 +127,21 @@ function noJsonObject(text: string): PbsError {
   });
 }
 
+/**
+ * Valid JSON that is not what PBS writes for `-F json` (a section that is not
+ * an object, an object entry that is a bare value, a document with neither
+ * the section nor PBS's header): never read as an empty or partial answer.
+ */
+export function wrongShape(text: string, what: string): PbsError {
+  return new PbsError({
+    kind: "parse_error",
+    message: `PBS's -F json output does not have the expected shape: ${what}.`,
+    hint: "The PBS command (or a wrapper installed in its place) printed something other than " +
+      "OpenPBS JSON; run it by hand and compare with `qstat -f -F json`. Check PBS_EXEC and PATH.",
+    pbsMessage: text.trim().slice(0, OUTPUT_SAMPLE_CHARS) || undefined,
+  });
+}
+
 function malformed(text: string, pos: number, reason: string): PbsError {
   const where = pos >= 0 ? ` at ${lineAndColumn(text, pos)}` : "";
   return new PbsError({

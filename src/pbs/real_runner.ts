@@ -146,6 +146,7 @@ export class RealRunner implements Runner {
       stderr: decode(err.bytes),
       code: exitCode(status),
       timedOut: killer.fired,
+      timeoutMs,
       truncated: out.truncated || err.truncated,
       durationMs: performance.now() - started,
     };

@@ -29,6 +29,8 @@ export interface RunResult {
   /** Exit code. A process killed by a signal reports 128 + signal number. */
   code: number;
   timedOut: boolean;
+  /** The time limit the command ran under (reported on a timeout, since durationMs includes the kill grace). */
+  timeoutMs?: number;
   truncated: boolean;
   durationMs: number;
 }

@@ -11,7 +11,7 @@
  * none.
  */
 import { isPbsError, PbsError } from "../pbs/errors.ts";
-import { type DependencyGraph, dependValue, submissionOrder } from "./dependency_graph.ts";
+import { type DependencyGraph, dependValue, edgesOf, submissionOrder } from "./dependency_graph.ts";
 import { noDestinationError } from "./fit_errors.ts";
 import { isUnroutable } from "./queue_fit.ts";
 import type { PbsClient } from "./pbs_client.ts";
@@ -97,7 +97,7 @@ export async function submitGraph(
   for (const key of order) {
     const request = byKey.get(key)!;
     const ids = new Map([...submitted].map(([k, r]) => [k, r.jobId]));
-    const fromGraph = dependValue(graph[key] ?? [], ids);
+    const fromGraph = dependValue(edgesOf(graph, key), ids);
     const depend = [fromGraph, request.depend].filter((d) => d !== undefined).join(",") ||
       undefined;
     try {

@@ -17,6 +17,14 @@ export interface DependencyEdge {
 
 export type DependencyGraph = Record<string, DependencyEdge[]>;
 
+/**
+ * The edges of job `key`; none when the graph does not name it. Keys are
+ * user-chosen: `constructor` or `toString` must never find Object.prototype's.
+ */
+export function edgesOf(graph: DependencyGraph, key: string): DependencyEdge[] {
+  return Object.hasOwn(graph, key) ? graph[key] : [];
+}
+
 /** Keys in an order where every job comes after the jobs it depends on (input order kept where free). */
 export function submissionOrder(keys: string[], graph: DependencyGraph): string[] {
   const known = new Set(keys);
@@ -62,9 +70,7 @@ export function submissionOrder(keys: string[], graph: DependencyGraph): string[
       );
     }
     state.set(key, "visiting");
-    // Keys are user-chosen: `constructor` must not find Object.prototype's.
-    const edges = Object.hasOwn(graph, key) ? graph[key] : [];
-    for (const edge of edges) visit(edge.on, [...path, key]);
+    for (const edge of edgesOf(graph, key)) visit(edge.on, [...path, key]);
     state.set(key, "done");
     order.push(key);
   };

@@ -6,22 +6,22 @@ import { invalidInput } from "../pbs/errors.ts";
 import { isJobStateLetter } from "../pbs/model/states.ts";
 import type { JobListFilter } from "./requests.ts";
 
-/** Words users say for states, mapped to PBS letters. */
-const STATE_WORDS: Record<string, string> = {
-  running: "R",
-  queued: "Q",
-  pending: "QHWT",
-  held: "H",
-  waiting: "W",
-  exiting: "E",
-  finished: "FX",
-  completed: "FX",
-  suspended: "SU",
-  array: "B",
-  begun: "B",
-  moving: "M",
-  transit: "T",
-};
+/** Words users say for states, mapped to PBS letters (a Map: user text is looked up in it). */
+const STATE_WORDS: ReadonlyMap<string, string> = new Map([
+  ["running", "R"],
+  ["queued", "Q"],
+  ["pending", "QHWT"],
+  ["held", "H"],
+  ["waiting", "W"],
+  ["exiting", "E"],
+  ["finished", "FX"],
+  ["completed", "FX"],
+  ["suspended", "SU"],
+  ["array", "B"],
+  ["begun", "B"],
+  ["moving", "M"],
+  ["transit", "T"],
+]);
 
 /** `all`/empty → undefined (no filter); `R`, `QH`, `running,held` → a set of letters. */
 export function parseStateFilter(text: string | undefined): Set<string> | undefined {
@@ -30,7 +30,7 @@ export function parseStateFilter(text: string | undefined): Set<string> | undefi
   }
   const letters = new Set<string>();
   for (const part of text.split(/[\s,]+/).filter((p) => p !== "")) {
-    const word = STATE_WORDS[part.toLowerCase()];
+    const word = STATE_WORDS.get(part.toLowerCase());
     if (word) {
       for (const l of word) letters.add(l);
       continue;
@@ -41,9 +41,9 @@ export function parseStateFilter(text: string | undefined): Set<string> | undefi
     for (const ch of upper) {
       if (repeats || !isJobStateLetter(ch)) {
         throw invalidInput(
-          `state filter ${JSON.stringify(text)} has an unknown state ${JSON.stringify(part)}`,
+          `state filter ${quoted(text)} has an unknown state ${quoted(part)}`,
           `Use PBS letters (Q, H, W, R, E, F, S, B, X, T, M, U, e.g. "QH") or words (${
-            Object.keys(STATE_WORDS).join(", ")
+            [...STATE_WORDS.keys()].join(", ")
           }), or "all".`,
         );
       }
@@ -51,6 +51,11 @@ export function parseStateFilter(text: string | undefined): Set<string> | undefi
     }
   }
   return letters;
+}
+
+/** User text inside a message: quoted and cut short. */
+function quoted(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
 }
 
 /** The fields a listing needs to be filtered, shared by full jobs and table rows. */

@@ -25,7 +25,7 @@ import type { PbsInstallation, Runner, RunResult } from "../pbs/runner.ts";
 import { firstSubjobId } from "./array_jobs.ts";
 import { ReadCache } from "./cache.ts";
 import type { Config } from "./config.ts";
-import { readTail, resolveAllowed, stripHost } from "./files.ts";
+import { MAX_SCRIPT_FILE_BYTES, readScript, readTail, resolveAllowed, stripHost } from "./files.ts";
 import { Metrics } from "./metrics.ts";
 import type {
   HoldType,
@@ -420,7 +420,7 @@ export class PbsClient {
     let scriptText = request.script;
     if (request.scriptPath !== undefined) {
       const path = await resolveAllowed(request.scriptPath, this.config.allowedDirs);
-      scriptText = await Deno.readTextFile(path);
+      scriptText = await readScript(path, MAX_SCRIPT_FILE_BYTES);
     }
     const context = await this.#submissionContext();
     const submission = buildSubmission(request, this.config.defaultAccount, scriptText, context);

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { isPbsError, type PbsErrorKind } from "../../src/pbs/errors.ts";
-import { readTail, resolveAllowed, stripHost } from "../../src/service/files.ts";
+import {
+  MAX_SCRIPT_FILE_BYTES,
+  readScript,
+  readTail,
+  resolveAllowed,
+  stripHost,
+} from "../../src/service/files.ts";
 
 async function rejectsWith(promise: Promise<unknown>, kind: PbsErrorKind, text: RegExp) {
   await assert.rejects(promise, (error) => {
@@ -317,4 +323,84 @@ Deno.test("readTail", async (t) => {
       }
     },
   );
+});
+
+/** A temp dir holding a FIFO, a directory, a sparse 2 GB file and a long line without newline. */
+async function withSpecialFiles(
+  fn: (paths: { fifo: string; dir: string; huge: string; oneLine: string }) => Promise<void>,
+) {
+  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "pbs-mcp-special-" }));
+  const paths = {
+    fifo: `${root}/pipe`,
+    dir: `${root}/subdir`,
+    huge: `${root}/huge`,
+    oneLine: `${root}/one-line`,
+  };
+  try {
+    const mkfifo = await new Deno.Command("mkfifo", { args: [paths.fifo] }).output();
+    assert.ok(mkfifo.success, "mkfifo");
+    await Deno.mkdir(paths.dir);
+    // Sparse: 2 GB long, no disk used; reading it whole would take 2 GB of memory.
+    await Deno.writeFile(paths.huge, new TextEncoder().encode("#!/bin/bash\n"));
+    await Deno.truncate(paths.huge, 2_000_000_000);
+    await Deno.writeTextFile(paths.oneLine, "x".repeat(20_000));
+    await fn(paths);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+Deno.test("only regular files are read, never more than the cap", async (t) => {
+  await withSpecialFiles(async ({ fifo, dir, huge, oneLine }) => {
+    await t.step("a FIFO is refused at once (no writer needed, no hang)", async () => {
+      await rejectsWith(readTail(fifo, 10, 1_000), "invalid_input", /named pipe/);
+      await rejectsWith(readScript(fifo, MAX_SCRIPT_FILE_BYTES), "invalid_input", /named pipe/);
+    });
+
+    await t.step("a character device is refused, not read until memory runs out", async () => {
+      await rejectsWith(
+        readScript("/dev/zero", MAX_SCRIPT_FILE_BYTES),
+        "invalid_input",
+        /character device/,
+      );
+      await rejectsWith(readTail("/dev/zero", 10, 1_000), "invalid_input", /character device/);
+    });
+
+    await t.step("a directory is a clear typed error", async () => {
+      await rejectsWith(readTail(dir, 10, 1_000), "invalid_input", /is a directory/);
+      await rejectsWith(readScript(dir, MAX_SCRIPT_FILE_BYTES), "invalid_input", /is a directory/);
+    });
+
+    await t.step("a script over the cap is refused by its size", async () => {
+      await rejectsWith(
+        readScript(huge, MAX_SCRIPT_FILE_BYTES),
+        "invalid_input",
+        /over 1048576 bytes \(2000000000\)/,
+      );
+    });
+
+    await t.step("a huge output file costs only its tail", async () => {
+      const tail = await readTail(huge, 10, 1_000);
+      assert.equal(tail.sizeBytes, 2_000_000_000);
+      assert.equal(tail.truncated, true);
+      assert.equal(tail.text, "\0".repeat(1_000));
+    });
+
+    await t.step(
+      "a window inside one long line without newline returns that line's end",
+      async () => {
+        const tail = await readTail(oneLine, 10, 10_000);
+        assert.equal(tail.lines, 1);
+        assert.equal(tail.text, "x".repeat(10_000));
+        assert.equal(tail.truncated, true);
+      },
+    );
+
+    await t.step("a script at the cap is read whole", async () => {
+      const path = `${dir}/at-cap.sh`;
+      const text = `#!/bin/bash\n${"y".repeat(MAX_SCRIPT_FILE_BYTES - 13)}\n`;
+      await Deno.writeTextFile(path, text);
+      assert.equal(await readScript(path, MAX_SCRIPT_FILE_BYTES), text);
+    });
+  });
 });

@@ -14,6 +14,7 @@
  * are rejected, since neither can be what a user meant.
  */
 
+import { getOwn, setOwn } from "../keyed.ts";
 import { invalidInput } from "../errors.ts";
 import { parseSize } from "./time.ts";
 
@@ -57,7 +58,7 @@ function parseChunk(text: string, spec: string): SelectChunk {
     if (Object.hasOwn(resources, name)) {
       throw badSelect(spec, `resource '${name}' appears twice in one chunk`);
     }
-    resources[name] = value;
+    setOwn(resources, name, value);
   }
   return { count, resources };
 }
@@ -162,7 +163,7 @@ export function selectTotals(chunks: readonly SelectChunk[]): SelectTotals {
 }
 
 function countResource(resources: Record<string, string>, name: string, dflt: number): number {
-  const value = resources[name];
+  const value = getOwn(resources, name);
   if (value === undefined) return dflt;
   if (!COUNT_RE.test(value)) {
     throw invalidInput(`${name}=${value} is not a whole number.`, `Give ${name} as an integer.`);

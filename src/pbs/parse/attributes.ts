@@ -4,8 +4,9 @@
  * value formats PBS uses (`state_count`, `True`/`False`, comma lists).
  */
 
+import { getOwn, setOwn } from "../keyed.ts";
 import type { PbsValue, ResourceMap } from "../model/types.ts";
-import { readPbsJsonDocuments } from "../json.ts";
+import { readPbsJsonDocuments, wrongShape } from "../json.ts";
 
 /** A flat attribute map: `Resource_List.walltime` → `00:30:00`, every value as text. */
 export type FlatAttributes = Record<string, string>;
@@ -14,16 +15,38 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Keys OpenPBS writes at the top of every `-F json` document (qstat.c, pbsnodes.c). */
+const HEADER_KEYS = ["timestamp", "pbs_version", "pbs_server"];
+
 /**
  * The objects under `section` (`Jobs`, `Queue`, `Server`, `nodes`) across every
- * JSON document in `text`, as name → value. A document without the section
- * key is PBS's way of saying "none".
+ * JSON document in `text`, as name → object. A PBS document without the
+ * section key is PBS's way of saying "none"; anything else of the wrong shape
+ * is a parse_error, never an empty or partial answer.
  */
-export function sectionEntries(text: string, section: string): Array<[string, unknown]> {
-  const entries: Array<[string, unknown]> = [];
+export function sectionEntries(
+  text: string,
+  section: string,
+): Array<[string, Record<string, unknown>]> {
+  const entries: Array<[string, Record<string, unknown>]> = [];
   for (const document of readPbsJsonDocuments(text)) {
+    if (!Object.hasOwn(document, section)) {
+      if (!HEADER_KEYS.some((key) => Object.hasOwn(document, key))) {
+        throw wrongShape(text, `no "${section}" and none of ${HEADER_KEYS.join(", ")}`);
+      }
+      continue;
+    }
     const objects = document[section];
-    if (isRecord(objects)) entries.push(...Object.entries(objects));
+    if (!isRecord(objects)) throw wrongShape(text, `"${section}" is not an object`);
+    for (const [name, value] of Object.entries(objects)) {
+      if (!isRecord(value)) {
+        throw wrongShape(
+          text,
+          `"${section}" entry ${JSON.stringify(name.slice(0, 80))} is not an object`,
+        );
+      }
+      entries.push([name, value]);
+    }
   }
   return entries;
 }
@@ -79,10 +102,10 @@ export function variablesFromJson(value: unknown): Record<string, string> {
     const text = valueToText(v);
     const swallowed = SWALLOWED_VARIABLE.exec(text);
     if (swallowed && !Object.hasOwn(value, swallowed[1])) {
-      variables[name] = "";
-      variables[swallowed[1]] = text.slice(swallowed[0].length);
+      setOwn(variables, name, "");
+      setOwn(variables, swallowed[1], text.slice(swallowed[0].length));
     } else {
-      variables[name] = text;
+      setOwn(variables, name, text);
     }
   }
   return variables;
@@ -153,13 +176,13 @@ function flattenInto(
     const value = object[key];
     const name = prefix === "" ? key : prefix + key;
     if (typeof value === "string") {
-      flat[name] = value;
+      setOwn(flat, name, value);
     } else if (name === "Variable_List") {
-      flat[name] = variablesToText(variables ?? variablesFromJson(value));
+      setOwn(flat, name, variablesToText(variables ?? variablesFromJson(value)));
     } else if (isRecord(value) && depth < MAX_FLATTEN_DEPTH) {
       flattenInto(flat, name + ".", value, depth + 1, undefined);
     } else {
-      flat[name] = valueToText(value);
+      setOwn(flat, name, valueToText(value));
     }
   }
 }
@@ -235,7 +258,9 @@ export function resourceMaps(flat: FlatAttributes): Record<string, ResourceMap> 
     const dot = key.indexOf(".");
     if (dot < 0) continue;
     const prefix = key.slice(0, dot);
-    (maps[prefix] ??= {})[key.slice(dot + 1)] = resourceValue(flat[key]);
+    let map = getOwn(maps, prefix);
+    if (map === undefined) setOwn(maps, prefix, map = {});
+    setOwn(map, key.slice(dot + 1), resourceValue(flat[key]));
   }
   return maps;
 }

@@ -13,7 +13,6 @@ import { parsePbsTime } from "../model/time.ts";
 import {
   type FlatAttributes,
   flattenAttributes,
-  isRecord,
   parseBoolean,
   parseInteger,
   parseStateCount,
@@ -23,12 +22,16 @@ import {
   variablesFromJson,
   variablesFromText,
 } from "./attributes.ts";
+import { wrongShape } from "../json.ts";
 
 /** Jobs in `qstat -f -F json` output (one or several concatenated documents). */
 export function parseJobsJson(text: string): Job[] {
   const jobs: Job[] = [];
   for (const [id, value] of sectionEntries(text, "Jobs")) {
-    if (!isRecord(value)) continue;
+    // Every job PBS lists has a state; without one this is not a job.
+    if (typeof value["job_state"] !== "string") {
+      throw wrongShape(text, `job ${JSON.stringify(id.slice(0, 80))} has no job_state`);
+    }
     const variables = variablesFromJson(value["Variable_List"]);
     jobs.push(buildJob(id, flattenAttributes(value, variables), variables));
   }

@@ -13,7 +13,6 @@ import { parsePbsTime } from "../model/time.ts";
 import {
   type FlatAttributes,
   flattenAttributes,
-  isRecord,
   parseInteger,
   resourceMaps,
   sectionEntries,
@@ -36,7 +35,7 @@ export function parseNodesJson(text: string): Node[] {
 export function parseNodesJsonDetailed(text: string): NodesResult {
   const result: NodesResult = { nodes: [], unknown: [] };
   for (const [name, value] of sectionEntries(text, "nodes")) {
-    if (isRecord(value) && !isUnknownNodeEntry(name, value)) {
+    if (!isUnknownNodeEntry(name, value)) {
       result.nodes.push(buildNode(name, flattenAttributes(value)));
     } else {
       result.unknown.push(name);

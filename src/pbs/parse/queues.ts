@@ -6,7 +6,6 @@ import type { Queue } from "../model/types.ts";
 import {
   type FlatAttributes,
   flattenAttributes,
-  isRecord,
   parseBoolean,
   parseInteger,
   parseStateCount,
@@ -20,7 +19,7 @@ import {
 export function parseQueuesJson(text: string): Queue[] {
   const queues: Queue[] = [];
   for (const [name, value] of sectionEntries(text, "Queue")) {
-    if (isRecord(value)) queues.push(buildQueue(name, flattenAttributes(value)));
+    queues.push(buildQueue(name, flattenAttributes(value)));
   }
   return queues;
 }

@@ -7,7 +7,6 @@ import { PbsError } from "../errors.ts";
 import {
   type FlatAttributes,
   flattenAttributes,
-  isRecord,
   parseBoolean,
   parseInteger,
   parseStateCount,
@@ -19,7 +18,7 @@ import {
 /** The first server in `qstat -Bf -F json` output. */
 export function parseServerJson(text: string): ServerInfo {
   for (const [name, value] of sectionEntries(text, "Server")) {
-    if (isRecord(value)) return buildServer(name, flattenAttributes(value));
+    return buildServer(name, flattenAttributes(value));
   }
   throw new PbsError({
     kind: "parse_error",
