@@ -11,8 +11,16 @@
  * Which calls need what is a table keyed by tool name (GUARDS), so the tools
  * themselves stay free of policy.
  */
-import { type CallToolResult, ElicitResultSchema } from "@modelcontextprotocol/sdk/types.js";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import {
+  acceptedContent,
+  type CallToolResult,
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  inputRequired,
+  type InputRequiredResult,
+  inputResponse,
+  type McpServer,
+} from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { isPbsError } from "../pbs/errors.ts";
 import { isActive } from "../pbs/model/states.ts";
@@ -143,26 +151,65 @@ export const ConfirmationShape = z.object({
   answer: z.enum(["accept", "decline", "cancel"]).optional(),
 }).optional().describe("Whether the user was asked first, and what they answered");
 
-/** The client's user, asked through MCP elicitation within the current request. */
+/**
+ * The question is on its way to the client as an input-required result; the
+ * client retries the call with the answer. Not a failure: nothing was done,
+ * and nothing is audited until the retried call settles.
+ */
+export class InputNeeded extends Error {
+  constructor(readonly result: InputRequiredResult) {
+    super("waiting for the user's answer");
+  }
+}
+
+/** Where the answer travels in `inputResponses`. */
+const CONFIRM_KEY = "confirm";
+const ConfirmContent = z.object({ confirm: z.boolean() });
+
+/** The capabilities of the client behind this request, whichever protocol generation it speaks. */
+function clientCapabilities(server: McpServer, extra: ToolExtra): ClientCapabilities | undefined {
+  // 2026-07-28 requests carry them in their own `_meta`; 2025 clients declared them at initialize.
+  const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+  const perRequest = envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
+  return perRequest ?? server.server.getClientCapabilities();
+}
+
+/**
+ * The client's user, asked through MCP elicitation. The call returns an
+ * input-required result carrying the question (with the question itself as
+ * `requestState`); the client answers and retries, and the retried call finds
+ * the answer here. A 2026-07-28 client does the retry itself; for a 2025
+ * client the SDK sends a server-to-client `elicitation/create` on the
+ * connection (stdio, or an HTTP session) and re-runs the call with the answer.
+ * An answer only counts for the question it was given to: when the question
+ * changed between the rounds (the job started meanwhile), it is asked again.
+ */
 export function elicitationAsker(server: McpServer, extra: ToolExtra): Asker {
   return {
-    canAsk: () => Boolean(server.server.getClientCapabilities()?.elicitation),
-    async ask(question) {
-      const result = await extra.sendRequest({
-        method: "elicitation/create",
-        params: {
-          message: question,
-          requestedSchema: {
-            type: "object",
-            properties: {
-              confirm: { type: "boolean", title: "Go ahead", description: question },
+    canAsk: () => Boolean(clientCapabilities(server, extra)?.elicitation),
+    ask(question) {
+      const responses = extra.mcpReq.inputResponses;
+      const view = inputResponse(responses, CONFIRM_KEY);
+      if (view.kind === "elicit" && extra.mcpReq.requestState() === question) {
+        if (view.action !== "accept") return Promise.resolve(view.action);
+        const content = acceptedContent(responses, CONFIRM_KEY, ConfirmContent);
+        return Promise.resolve(content?.confirm === true ? "accept" : "decline");
+      }
+      throw new InputNeeded(inputRequired({
+        inputRequests: {
+          [CONFIRM_KEY]: inputRequired.elicit({
+            message: question,
+            requestedSchema: {
+              type: "object",
+              properties: {
+                confirm: { type: "boolean", title: "Go ahead", description: question },
+              },
+              required: ["confirm"],
             },
-            required: ["confirm"],
-          },
+          }),
         },
-      }, ElicitResultSchema);
-      if (result.action !== "accept") return result.action;
-      return result.content?.confirm === true ? "accept" : "decline";
+        requestState: question,
+      }));
     },
   };
 }
@@ -225,6 +272,7 @@ export async function runGuarded<T>(
     for (const job of jobs) checkJobSize(policy.limits, job);
     if (jobs.length > 0) policy.rate.take(jobs.length);
   } catch (error) {
+    if (error instanceof InputNeeded) throw error; // asked; the retried call is audited
     const refused = isPbsError(error) && error.kind === "not_confirmed";
     await audit(
       refused ? { outcome: asker.canAsk() ? "declined" : "refused" } : confirmation,

@@ -12,8 +12,12 @@
  * - every tool result, the SDK's own input-validation errors included, fits
  *   MAX_RESULT_CHARS, and every JSON-RPC error message is cut short.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { type CallToolResult, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import type { McpServer } from "@modelcontextprotocol/server";
+import {
+  type CallToolResult,
+  ProtocolError,
+  ProtocolErrorCode,
+} from "@modelcontextprotocol/server";
 import { PbsError } from "../pbs/errors.ts";
 import { cutText, errorResult, MAX_RESULT_CHARS } from "./tool_kit.ts";
 
@@ -85,8 +89,8 @@ function argumentsRefusal(params: unknown): CallToolResult | undefined {
   const args = params.arguments;
   if (args === undefined) return undefined;
   if (!isPlainObject(args)) {
-    throw new McpError(
-      ErrorCode.InvalidParams,
+    throw new ProtocolError(
+      ProtocolErrorCode.InvalidParams,
       `tools/call arguments must be an object of named parameters, got ${
         Array.isArray(args) ? "an array" : args === null ? "null" : typeof args
       }`,
@@ -168,12 +172,12 @@ function boundedToolResult(result: CallToolResult): CallToolResult {
  * go out as -32603 Internal error; it is the caller's params that are wrong.
  */
 function protocolError(method: string, error: unknown): unknown {
-  if (error instanceof McpError) {
-    const mcp = error as McpError;
+  if (error instanceof ProtocolError) {
+    const mcp = error as ProtocolError;
     if (mcp.message.length <= MAX_ERROR_MESSAGE_CHARS) return mcp;
-    // McpError prefixes "MCP error <code>: "; the constructor adds it again.
+    // ProtocolError prefixes "MCP error <code>: "; the constructor adds it again.
     const bare = mcp.message.replace(/^MCP error -?\d+: /, "");
-    return new McpError(mcp.code, cutText(bare, MAX_ERROR_MESSAGE_CHARS), mcp.data);
+    return new ProtocolError(mcp.code, cutText(bare, MAX_ERROR_MESSAGE_CHARS), mcp.data);
   }
   if (isZodError(error)) {
     const issues = error.issues
@@ -182,8 +186,8 @@ function protocolError(method: string, error: unknown): unknown {
         `${issue.message}${issue.path.length ? ` at ${issue.path.map(String).join(".")}` : ""}`
       )
       .join("; ");
-    return new McpError(
-      ErrorCode.InvalidParams,
+    return new ProtocolError(
+      ProtocolErrorCode.InvalidParams,
       cutText(`Invalid params for ${method}: ${issues}`, MAX_ERROR_MESSAGE_CHARS),
     );
   }

@@ -12,9 +12,9 @@
  * the factory. The caller is the token's name, in `extra.authInfo.clientId`
  * of every handler (see http_auth.ts).
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { McpServer } from "@modelcontextprotocol/server";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
+import { isInitializeRequest } from "@modelcontextprotocol/server";
 import type { Logger } from "../mcp/logger.ts";
 import { authInfoFor, type TokenVerifier } from "./http_auth.ts";
 import type { HttpLimits } from "./http_config.ts";

@@ -7,7 +7,7 @@
  * RequestHandlerExtra, `ToolExtra` in src/mcp/tool_kit.ts); see `authInfoFor`.
  * On stdio `extra.authInfo` is absent.
  */
-import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import type { AuthInfo } from "@modelcontextprotocol/server";
 import { createHash, timingSafeEqual } from "node:crypto";
 
 export interface HttpToken {

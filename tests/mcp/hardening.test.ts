@@ -8,9 +8,9 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult, JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { Client } from "@modelcontextprotocol/client";
+import { InMemoryTransport } from "@modelcontextprotocol/client";
+import type { CallToolResult, JSONRPCMessage } from "@modelcontextprotocol/client";
 import { silentLogger } from "../../src/mcp/logger.ts";
 import { MAX_ARGUMENT_BYTES } from "../../src/mcp/request_guard.ts";
 import { createMcpServer } from "../../src/mcp/server.ts";
