@@ -177,7 +177,7 @@ Deno.test("valid JSON of the wrong shape from PBS is a parse_error", async (t) =
   }
 });
 
-Deno.test("non-object arguments are JSON-RPC -32602 Invalid params", async (t) => {
+Deno.test("non-object arguments and malformed params are JSON-RPC -32602 Invalid params", async (t) => {
   const h = await startHarness();
   const server = createMcpServer(h.pbs, silentLogger);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -208,6 +208,23 @@ Deno.test("non-object arguments are JSON-RPC -32602 Invalid params", async (t) =
         assert.equal(reply.error?.code, -32602, JSON.stringify(reply));
       });
     }
+    const badParams: Array<[string, unknown]> = [
+      ["resources/read", { uri: 7 }],
+      ["prompts/get", { name: "submit_job_guide", arguments: 5 }],
+      ["completion/complete", { ref: 5 }],
+    ];
+    for (const [method, params] of badParams) {
+      await t.step(`${method} ${JSON.stringify(params)}`, async () => {
+        const reply = await request(id++, method, params);
+        assert.equal(reply.error?.code, -32602, JSON.stringify(reply));
+        assert.match(reply.error!.message, new RegExp(`^Invalid params for ${method}: `));
+      });
+    }
+    await t.step("a megabyte-long wrong uri is -32602 with a short message", async () => {
+      const reply = await request(id++, "resources/read", { uri: ["u".repeat(1_000_000)] });
+      assert.equal(reply.error?.code, -32602, JSON.stringify(reply).slice(0, 300));
+      assert.ok(reply.error!.message.length <= 2_000);
+    });
     await t.step("an unknown tool name of a megabyte is cut in the answer", async () => {
       const reply = await request(id++, "tools/call", { name: "n".repeat(1_000_000) });
       assert.ok(JSON.stringify(reply).length <= MAX_RESULT_CHARS, "bounded");
