@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { Client } from "@modelcontextprotocol/client";
 import { InMemoryTransport } from "@modelcontextprotocol/client";
 import type { CallToolResult, JSONRPCMessage } from "@modelcontextprotocol/client";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { silentLogger } from "../../src/mcp/logger.ts";
 import { MAX_ARGUMENT_BYTES } from "../../src/mcp/request_guard.ts";
 import { createMcpServer } from "../../src/mcp/server.ts";
@@ -232,6 +233,52 @@ Deno.test("non-object arguments and malformed params are JSON-RPC -32602 Invalid
   } finally {
     await clientSide.close();
     await server.close();
+    await h.close();
+  }
+});
+
+Deno.test("2026-07-28 requests with malformed params are -32602 too", async (t) => {
+  const h = await startHarness();
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const connection = serveStdio(() => createMcpServer(h.pbs, silentLogger), {
+    transport: serverSide,
+  });
+  // The client writes valid requests; their params are spoilt on the wire.
+  let spoil: ((params: Record<string, unknown>) => void) | undefined;
+  const send = clientSide.send.bind(clientSide);
+  clientSide.send = (message, options) => {
+    const params = (message as { params?: Record<string, unknown> }).params;
+    if (spoil && params && "method" in message && message.method !== "server/discover") {
+      spoil(params);
+    }
+    return send(message, options);
+  };
+  const client = new Client(
+    { name: "modern-raw", version: "0" },
+    { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+  );
+  const isInvalidParams = (error: { code?: number }) => error.code === -32602;
+  try {
+    await client.connect(clientSide);
+    assert.equal(client.getProtocolEra(), "modern");
+    for (const args of [5, "text", [1, 2]]) {
+      await t.step(`tools/call arguments ${JSON.stringify(args)}`, async () => {
+        spoil = (params) => (params.arguments = args);
+        await assert.rejects(
+          client.callTool({ name: "list_jobs", arguments: {} }),
+          isInvalidParams,
+        );
+      });
+    }
+    await t.step("resources/read with a number for its uri", async () => {
+      spoil = (params) => (params.uri = 7);
+      await assert.rejects(client.readResource({ uri: "pbs://system/status" }), isInvalidParams);
+    });
+    spoil = undefined;
+    assert.ok(!(await client.callTool({ name: "get_server_info", arguments: {} })).isError);
+  } finally {
+    await client.close();
+    await connection.close();
     await h.close();
   }
 });
