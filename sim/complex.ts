@@ -7,6 +7,7 @@
  * bookkeeping is in the "lifecycle" section below; the scheduling policy is in
  * scheduler.ts/placement.ts; the attribute views in attributes.ts.
  */
+import { queuejobRejection } from "./hooks.ts";
 import { formatDuration } from "../src/pbs/model/time.ts";
 import {
   jobAttributes,
@@ -60,11 +61,12 @@ import {
   durationOf,
   parsePlace,
   type ResourceMap,
+  unknownInChunk,
   validateResources,
   withinLimits,
 } from "./resources.ts";
 import { type ReservationCapacity, runCycle, type SchedulerHost } from "./scheduler.ts";
-import { parseScriptBehaviour } from "./script.ts";
+import { commandBehaviour, parseScriptBehaviour } from "./script.ts";
 import { jobRunDate, writeJobOutput } from "./output.ts";
 import { confirmReservation, type ResvRecord } from "./reservations.ts";
 
@@ -343,12 +345,29 @@ export class Complex implements ComplexApi {
 
   submit(caller: Caller, request: SubmitRequest): SimJob {
     this.#requireUp();
-    const requested = validateResources(request.resources);
+    let requested: ResourceMap;
+    try {
+      requested = validateResources(request.resources);
+      this.#checkDefinedResources(requested);
+    } catch (error) {
+      // The server refuses unknown resources after taking a job id (INDEX.md note 9: ids burnt).
+      if (error instanceof SimError && error.errno === PBSE.UNKRESC) this.#nextSeq();
+      throw error;
+    }
     const range = request.arrayRange !== undefined
       ? parseArrayRange(request.arrayRange)
       : undefined;
+    // A site queuejob hook's rejection takes no job id (qsub_hook_rejected_no_filesystems).
+    const rejection = queuejobRejection(this.config.queuejobHooks ?? [], {
+      queue: request.queue ?? this.server.defaultQueue,
+      requested,
+    });
+    if (rejection !== undefined) throw new SimError(PBSE.HOOKERROR, "", rejection);
     const seq = this.#nextSeq();
     if (caller.user === "root") throw new SimError(PBSE.BADUSER);
+    if (requested.place !== undefined && requested.select === undefined) {
+      throw new SimError(PBSE.PLACE_WITHOUT_SELECT); // qsub_err_place_without_select
+    }
     const queue = this.#admissionQueue(caller, request.queue);
     if (range && range.indices.length > this.server.maxArraySize) {
       throw new SimError(PBSE.MaxArraySize);
@@ -370,6 +389,16 @@ export class Complex implements ComplexApi {
     this.#settle(job);
     this.#afterChange();
     return job;
+  }
+
+  /**
+   * ngpus is not a built-in OpenPBS resource: a complex whose nodes define none
+   * refuses it (capture qsub_err_ngpus_not_defined, `Unknown resource: ngpus`).
+   */
+  #checkDefinedResources(requested: ResourceMap): void {
+    if (this.config.nodes.some((n) => n.ngpus !== undefined)) return;
+    if (requested.ngpus !== undefined) throw new SimError(PBSE.UNKRESC, "Resource_List.ngpus");
+    if (/(^|[:+])ngpus=/.test(String(requested.select ?? ""))) throw unknownInChunk("ngpus");
   }
 
   #nextSeq(): number {
@@ -443,7 +472,10 @@ export class Complex implements ComplexApi {
       submitHost: caller.host,
       workdir: request.workdir,
       script: request.script,
-      behaviour: parseScriptBehaviour(request.script),
+      command: request.command,
+      behaviour: request.command
+        ? commandBehaviour(request.command)
+        : parseScriptBehaviour(request.script),
       reservation: queue.reservation,
       rank: this.#nextRank++,
       chunks: chunksOf(String(resources.select), this.defaultChunk),
@@ -816,7 +848,11 @@ export class Complex implements ComplexApi {
     return {
       pool: this.pool,
       now: () => this.now(),
-      backfillDepth: this.config.backfillDepth ?? 1,
+      // Top jobs (estimates, backfill protection) only under sched_config strict_ordering;
+      // OpenPBS's defaults give none (captures qstat_T_default_sched, qstat_T_strict_ordering).
+      backfillDepth: this.config.strictOrdering
+        ? this.server.backfillDepth ?? this.config.backfillDepth ?? 1
+        : 0,
       orderedJobs: () => this.#orderedJobs(),
       queuedSubjobs: (parent) => queuedSubjobs(parent),
       runningSubjobCount: (parent) => {

@@ -179,7 +179,11 @@ function blocked(
 ) {
   notRunning(host, job, reason);
   if (state.topJobs < host.backfillDepth) planTopJob(host, state, job, walltime);
-  else if (job.estimatedStartTime !== undefined) host.setEstimate(job, undefined, undefined);
+  else if (job.estimatedStartTime !== undefined && host.backfillDepth > 0) {
+    host.setEstimate(job, undefined, undefined);
+  }
+  // Without strict ordering (depth 0) earlier estimates stay on the jobs:
+  // clear_topjob_estimates_enable is False (capture qstat_T_after_sched_restore).
   return false;
 }
 
@@ -428,12 +432,19 @@ function planTopJob(host: SchedulerHost, state: CycleState, job: JobRecord, wall
     .map((j) => ({ job: j, end: expectedEnd(j, state.now) }))
     .filter((e) => e.end < Infinity)
     .sort((a, b) => a.end - b.end);
-  for (let i = 0; i < ends.length;) {
-    const t = Math.max(ends[i].end, state.now);
+  // Candidate starts: when a running job ends, and when an earlier top job's
+  // promise ends (qstat_T_strict_ordering: the 8-cpu job starts after the
+  // 4-cpu top job planned before it).
+  const times = [...new Set([
+    ...ends.map((e) => Math.max(e.end, state.now)),
+    ...state.promises.map((p) => p.end).filter((end) => end > state.now && end < Infinity),
+  ])].sort((a, b) => a - b);
+  let i = 0;
+  for (const t of times) {
     for (; i < ends.length && ends[i].end <= t; i++) {
       idle += releaseInto(pool, scratch, ends[i].job.takes);
     }
-    if (needed > idle - promisedNodes(state, t, t + walltime)) continue;
+    if (needed > 0 && needed > idle - promisedNodes(state, t, t + walltime)) continue;
     const request = placementRequest(host, job, state, t, t + walltime, undefined);
     const takes = findPlacement(pool, scratch, request);
     if (takes) {

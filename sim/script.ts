@@ -20,7 +20,10 @@ const EXIT = /^exit\s+(\d+)\s*$/;
 const ECHO = /^echo\s+(.*?)\s*$/;
 const TO_STDERR = /\s*1?>&2\s*$/;
 
-export function parseScriptBehaviour(script: string): JobBehaviour {
+export function parseScriptBehaviour(
+  script: string,
+  defaultRuntime = DEFAULT_RUNTIME_SECONDS,
+): JobBehaviour {
   let simRuntime: number | undefined;
   let simExit: number | undefined;
   let sleepTotal = 0;
@@ -54,7 +57,7 @@ export function parseScriptBehaviour(script: string): JobBehaviour {
 
   const empty = script.trim() === "";
   const runtimeSeconds = simRuntime ??
-    (sawSleep ? Math.max(1, sleepTotal) : empty ? 1 : DEFAULT_RUNTIME_SECONDS);
+    (sawSleep ? Math.max(1, sleepTotal) : empty ? 1 : defaultRuntime);
   return { runtimeSeconds, exitCode: simExit ?? exitCode ?? 0, stdoutLines, stderrLines };
 }
 
@@ -76,4 +79,40 @@ function unquote(text: string): string {
   const t = text.trim();
   if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t.endsWith(t[0])) return t.slice(1, -1);
   return t;
+}
+
+/**
+ * What `qsub -- PROGRAM ARGS...` does (the command form, INDEX.md note 9):
+ * `sleep N` runs N seconds, `echo ARGS` prints them, `true`/`false` exit 0/1,
+ * `sh -c SCRIPT` runs SCRIPT (its `exit N` is the job's Exit_status: capture
+ * qstat_fx_json_cmdform_exit4). These end at once when nothing sleeps; any
+ * other program runs the default runtime.
+ */
+export function commandBehaviour(argv: readonly string[]): JobBehaviour {
+  const program = (argv[0] ?? "").split("/").pop() ?? "";
+  const args = argv.slice(1);
+  const quick = (exitCode: number, stdoutLines: string[] = []): JobBehaviour => ({
+    runtimeSeconds: 1,
+    exitCode,
+    stdoutLines,
+    stderrLines: [],
+  });
+  switch (program) {
+    case "sleep": {
+      const seconds = Number(args[0]);
+      return Number.isFinite(seconds) ? { ...quick(0), runtimeSeconds: Math.max(1, seconds) } : quick(1);
+    }
+    case "echo":
+      return quick(0, [args.join(" ")]);
+    case "true":
+      return quick(0);
+    case "false":
+      return quick(1);
+    case "sh":
+    case "bash":
+      if (args[0] === "-c" && args[1] !== undefined) return parseScriptBehaviour(args[1], 1);
+      return quick(0);
+    default:
+      return { ...quick(0), runtimeSeconds: DEFAULT_RUNTIME_SECONDS };
+  }
 }

@@ -17,12 +17,17 @@ import { jsonDocument } from "./qstat.ts";
 export function pbsnodes(ctx: CommandContext): CommandOutput {
   const version = versionOutput(ctx);
   if (version) return version;
-  const parsed = getopt(ctx.args, "aC:D:F:HjlLors:Sv");
+  const parsed = getopt(ctx.args, "acC:D:F:HjlLors:Sv");
   if (!parsed.ok) return usageError(ctx, parsed.message, 1);
+  // This build's -l lists marked nodes only; names after it are a usage error
+  // (capture pbsnodes_l_with_node_usage).
+  if (has(parsed, "l") && parsed.operands.length > 0) return usageError(ctx, undefined, 1);
   connect(ctx);
 
-  if (has(parsed, "o") || has(parsed, "r") || has(parsed, "C")) {
-    const action = has(parsed, "o") ? "offline" : has(parsed, "r") ? "clear" : "comment";
+  // -c is the deprecated spelling of -r: clears offline, keeps the comment (pbsnodes_c_root).
+  const clear = has(parsed, "r") || has(parsed, "c");
+  if (has(parsed, "o") || clear || has(parsed, "C")) {
+    const action = has(parsed, "o") ? "offline" : clear ? "clear" : "comment";
     return markNodes(ctx, parsed.operands, action, lastArg(parsed, "C"));
   }
   if (has(parsed, "l")) {

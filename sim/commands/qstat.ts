@@ -6,7 +6,8 @@
 import { PBSE, SimError, type SimJob, type SimQueue } from "../model.ts";
 import { getopt, has, lastArg, type ParsedArgs } from "../argv.ts";
 import { type CommandOutput, exitCodeOf, serverMessage } from "../errno.ts";
-import { type JsonFlavour, qstatJson } from "../format/attrs.ts";
+import { attrValue, type JsonFlavour, qstatJson } from "../format/attrs.ts";
+import { parsePbsTime } from "../../src/pbs/model/time.ts";
 import {
   type JsonNode,
   MASTER_STYLE,
@@ -232,12 +233,35 @@ function renderJobs(
   const rows: JobRow[] = jobs.map((job) => ({ id: job.id, attrs: complex.jobAttributes(job) }));
   const alternate = ["a", "i", "r", "H", "u", "n", "s", "T"].some((letter) => has(parsed, letter));
   if (!alternate) return qstatDefaultTable(rows, mode.wide);
-  return qstatAltTable(rows, {
+  const withEstimates = has(parsed, "T");
+  return qstatAltTable(withEstimates ? byEstimatedStart(rows) : rows, {
     wide: mode.wide,
     nodes: has(parsed, "n"),
     comments: has(parsed, "s"),
     server: complex.server.name,
+    estimatedStart: withEstimates ? clockTime : undefined,
   });
+}
+
+/** `HH:MM` in local time, as `qstat -T` shows a same-day estimate (qstat_T_strict_ordering). */
+function clockTime(epoch: number): string {
+  const d = new Date(epoch * 1000);
+  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+}
+
+/**
+ * `-T` lists jobs with an estimate after the others, in estimated-start order
+ * (qstat_T_strict_ordering: 283, 286, 284, 285, 287); the rest keep their order.
+ */
+function byEstimatedStart(rows: JobRow[]): JobRow[] {
+  const startOf = (row: JobRow) => {
+    const text = attrValue(row.attrs, "estimated", "start_time");
+    return text === undefined ? undefined : parsePbsTime(text);
+  };
+  const without = rows.filter((r) => startOf(r) === undefined);
+  const withStart = rows.filter((r) => startOf(r) !== undefined);
+  withStart.sort((a, b) => startOf(a)! - startOf(b)!);
+  return [...without, ...withStart];
 }
 
 /** The JSON envelope; an absent or empty section leaves its key out (PBS prints none). */

@@ -6,10 +6,14 @@
  * differ, shell pipes, env prefixes).
  */
 
+import type { ComplexConfig } from "../../sim/config.ts";
+
 export interface ConformanceCase {
   golden: string;
   setup?: string[];
   command?: string;
+  /** Overrides of the golden complex's configuration (site hook, scheduler settings). */
+  config?: Partial<ComplexConfig>;
 }
 
 const RUNNING =
@@ -26,6 +30,53 @@ const MIX = [
 ];
 const DOWN = ["@root qterm -t quick"];
 const RESV = ["R=@alice pbs_rsub -R 0302 -E 0332 -l select=1:ncpus=1 -N maintwin", "advance 5"];
+
+// 2026-11-27 captures (INDEX.md notes 8-9): job ids 245-288 on host vm.
+const CMD_SLEEP = "S=@alice qsub -l walltime=00:01:00 -- /bin/sleep 3";
+const CMD_EXIT4 = "N=@alice qsub -N named -- /bin/sh -c 'exit 4'";
+const CMD_ECHO = "E=@alice qsub -- /bin/echo hi";
+const ARRAY_STEP = "A=@alice qsub -J 0-6:2 jobs/array.sh";
+const ARRAY_DONE = [ARRAY_STEP, "advance 700"];
+const ARRDEL = ["M=@alice qsub -J 1-5 -N arrdel jobs/array.sh", "advance 2"];
+const ARRKILL = [
+  "K=@alice qsub -J 0-2 -N arrkill jobs/array.sh",
+  "advance 2",
+  '@alice qdel "${K_SEQ}[]"',
+];
+const SLOT_LIMIT = ["L=@alice qsub -J 1-3%1 jobs/array.sh", "advance 3"];
+const DEP_A = "A=@alice qsub -N depA jobs/short.sh";
+const DEP_B = "B=@alice qsub -N depB jobs/fail.sh";
+const DEP_C = "C=@alice qsub -N depC -W depend=afterok:$A,afterany:$B jobs/short.sh";
+const DEP_F = "F=@alice qsub -N depF -W depend=afterok:$A:$B jobs/short.sh";
+const ON_TARGET = "T=@alice qsub -N ontarget -W depend=on:1 jobs/short.sh";
+const BEFOREOK = "O=@alice qsub -N beforeok1 -W depend=beforeok:$T jobs/short.sh";
+const DEP_HELD = [DEP_A, "H=@alice qsub -h -N depH jobs/short.sh"];
+const QALTERED = [...DEP_HELD, "@alice qalter -W depend=afterany:$A $H"];
+const ONECPU = "@alice qsub -N onecpu -l walltime=00:30:00 jobs/long.sh";
+/** Eight 1-cpu fill jobs (walltimes 40-75 min) fill node vm; five jobs wait behind them. */
+const FILL = [40, 45, 50, 55, 60, 65, 70, 75].map((mm, k) =>
+  `${k === 0 ? "F1=" : ""}@alice qsub -N fill -l walltime=00:${mm}:00 jobs/long.sh`
+);
+const FULL = [
+  ...FILL,
+  "@alice qsub -N waitone -l walltime=00:30:00 jobs/short.sh",
+  "W4=@alice qsub -N waitfour -l select=1:ncpus=4 -l walltime=00:30:00 jobs/short.sh",
+  "@alice qsub -N waitall -l select=1:ncpus=8 -l walltime=01:00:00 jobs/short.sh",
+  "@alice qsub -N waitdbg -q debug jobs/short.sh",
+  "WQ=@alice qsub -N delq jobs/short.sh",
+  "advance 1",
+];
+const OFFLINE = [...FILL, "@root pbsnodes -o -C maintenance vm"];
+/** sched_config `strict_ordering: true ALL` and `backfill_depth = 10` (qstat_T_strict_ordering). */
+const STRICT = { strictOrdering: true, backfillDepth: 10 };
+/** The require_fs queuejob hook of note 9. */
+const REQUIRE_FS = {
+  queuejobHooks: [{
+    name: "require_fs",
+    requireResources: ["filesystems"],
+    message: "Job must request -l filesystems=<list> (e.g. home:eagle)",
+  }],
+};
 
 export const CASES: ConformanceCase[] = [
   // qsub
@@ -240,4 +291,526 @@ export const CASES: ConformanceCase[] = [
   { golden: "server_down_qselect", setup: DOWN },
   { golden: "server_down_tracejob", setup: [RUNNING, ...DOWN], command: "@root tracejob $J" },
   { golden: "server_recovered_qstat", setup: [RUNNING, ...DOWN, "@root pbs_server"] },
+  // 2026-11-27: qsub
+  { golden: "qsub_cmdform_echo" },
+  { golden: "qsub_cmdform_named_exit4" },
+  { golden: "qsub_cmdform_sleep_walltime" },
+  { golden: "qsub_array_step_script" },
+  { golden: "qsub_array_slot_limit" },
+  { golden: "qsub_depend_two_types", setup: [DEP_A, DEP_B], command: DEP_C.slice(2) },
+  { golden: "qsub_depend_afterok_two_ids", setup: [DEP_A, DEP_B], command: DEP_F.slice(2) },
+  { golden: "qsub_depend_beforeok", setup: [ON_TARGET], command: BEFOREOK.slice(2) },
+  {
+    golden: "qsub_depend_before",
+    setup: ["U=@alice qsub -N ontarget2 -W depend=on:1 jobs/short.sh"],
+    command: "@alice qsub -N before1 -W depend=before:$U jobs/fail.sh",
+  },
+  { golden: "qsub_directives_plain" },
+  { golden: "qsub_directives_override" },
+  { golden: "qsub_bad_directive" },
+  { golden: "qsub_place_scatter_two_chunks" },
+  { golden: "qsub_err_ngpus_not_defined" },
+  { golden: "qsub_err_place_without_select" },
+  { golden: "qsub_hook_rejected_no_filesystems", config: REQUIRE_FS },
+  { golden: "qsub_hook_accepted_filesystems", config: REQUIRE_FS },
+  // 2026-11-27: qstat
+  { golden: "qstat_cmdform_running", setup: [CMD_SLEEP], command: "@alice qstat $S" },
+  {
+    golden: "qstat_f_json_cmdform_running",
+    setup: [CMD_SLEEP],
+    command: "@alice qstat -f -F json $S",
+  },
+  { golden: "qstat_t_array_running", setup: [ARRAY_STEP], command: '@alice qstat -t "${A_SEQ}[]"' },
+  { golden: "qstat_J_array_running", setup: [ARRAY_STEP] },
+  {
+    golden: "qstat_f_json_array_parent_running",
+    setup: [ARRAY_STEP],
+    command: '@alice qstat -f -F json "${A_SEQ}[]"',
+  },
+  {
+    golden: "qstat_f_json_array_subjob_running",
+    setup: [ARRAY_STEP],
+    command: '@alice qstat -f -F json "${A_SEQ}[2]"',
+  },
+  {
+    golden: "qstat_fx_json_cmdform_finished",
+    setup: [CMD_SLEEP, "advance 30"],
+    command: "@alice qstat -fx -F json $S",
+  },
+  {
+    golden: "qstat_fx_json_cmdform_exit4",
+    setup: [CMD_EXIT4, "advance 30"],
+    command: "@alice qstat -fx -F json $N",
+  },
+  {
+    golden: "qstat_xt_array_finished",
+    setup: ARRAY_DONE,
+    command: '@alice qstat -xt "${A_SEQ}[]"',
+  },
+  {
+    golden: "qstat_fx_json_array_parent_finished",
+    setup: ARRAY_DONE,
+    command: '@alice qstat -fx -F json "${A_SEQ}[]"',
+  },
+  {
+    golden: "qstat_fx_json_array_subjob_failed",
+    setup: ARRAY_DONE,
+    command: '@alice qstat -fx -F json "${A_SEQ}[4]"',
+  },
+  {
+    golden: "qstat_t_after_running_subjob_del",
+    setup: [...ARRDEL, '@alice qdel "${M_SEQ}[3]"', "advance 3"],
+    command: '@alice qstat -t "${M_SEQ}[]"',
+  },
+  {
+    golden: "qstat_fx_json_deleted_running_subjob",
+    setup: [...ARRDEL, '@alice qdel "${M_SEQ}[3]"', "advance 3"],
+    command: '@alice qstat -fx -F json "${M_SEQ}[3]"',
+  },
+  {
+    golden: "qstat_xt_after_running_array_del",
+    setup: [...ARRKILL, "advance 5"],
+    command: '@alice qstat -xt "${K_SEQ}[]"',
+  },
+  {
+    golden: "qstat_xt_array_deleted_done",
+    setup: [...ARRKILL, "advance 30"],
+    command: "@alice qstat -xt $K",
+  },
+  {
+    golden: "qstat_t_array_slot_limit",
+    setup: SLOT_LIMIT,
+    command: '@alice qstat -t "${L_SEQ}[]"',
+  },
+  {
+    golden: "qstat_f_json_array_slot_limit",
+    setup: SLOT_LIMIT,
+    command: '@alice qstat -f -F json "${L_SEQ}[]"',
+  },
+  {
+    golden: "qstat_f_json_depend_two_types_waiting",
+    setup: [DEP_A, DEP_B, DEP_C],
+    command: "@alice qstat -f -F json $C",
+  },
+  {
+    golden: "qstat_f_json_depend_two_ids_waiting",
+    setup: [DEP_A, DEP_B, DEP_F],
+    command: "@alice qstat -f -F json $F",
+  },
+  {
+    golden: "qstat_f_json_depend_on_waiting",
+    setup: [ON_TARGET, BEFOREOK],
+    command: "@alice qstat -f -F json $T",
+  },
+  {
+    golden: "qstat_f_json_after_qalter_depend",
+    setup: QALTERED,
+    command: "@alice qstat -f -F json $H",
+  },
+  {
+    golden: "qstat_after_qrls_depend_held",
+    setup: [...QALTERED, "@alice qrls $H"],
+    command: "@alice qstat $H",
+  },
+  {
+    golden: "qstat_fx_json_depend_two_types_done",
+    setup: [DEP_A, DEP_B, DEP_C, "advance 120"],
+    command: "@alice qstat -fx -F json $C",
+  },
+  {
+    golden: "qstat_fx_json_depend_two_ids_parent_failed",
+    setup: [DEP_A, DEP_B, DEP_F, "advance 120"],
+    command: "@alice qstat -fx -F json $F",
+  },
+  {
+    golden: "qstat_fx_json_depend_afternotok_ran",
+    setup: [DEP_B, "D=@alice qsub -N depD -W depend=afternotok:$B jobs/short.sh", "advance 120"],
+    command: "@alice qstat -fx -F json $D",
+  },
+  {
+    golden: "qstat_fx_json_depend_afterany_failing_parent",
+    setup: [DEP_B, "D=@alice qsub -N depE -W depend=afterany:$B jobs/short.sh", "advance 120"],
+    command: "@alice qstat -fx -F json $D",
+  },
+  {
+    golden: "qstat_fx_json_depend_on_released",
+    setup: [ON_TARGET, BEFOREOK, "advance 120"],
+    command: "@alice qstat -fx -F json $T",
+  },
+  {
+    golden: "qstat_f_json_directives_plain",
+    setup: ["D=@alice qsub jobs/directives.sh"],
+    command: "@alice qstat -f -F json $D",
+  },
+  {
+    golden: "qstat_f_json_directives_override",
+    setup: ["D=@alice qsub -N over -l walltime=00:05:00 -q workq jobs/directives.sh"],
+    command: "@alice qstat -f -F json $D",
+  },
+  {
+    golden: "qstat_f_json_never_ncpus12",
+    setup: ["X=@alice qsub -l select=3:ncpus=4 jobs/short.sh", "advance 1"],
+    command: "@alice qstat -f -F json $X",
+  },
+  {
+    golden: "qstat_f_json_never_mem1000gb",
+    setup: ["X=@alice qsub -l select=1:ncpus=2:mem=1000gb jobs/short.sh", "advance 1"],
+    command: "@alice qstat -f -F json $X",
+  },
+  {
+    golden: "qstat_f_json_never_scatter",
+    setup: ["X=@alice qsub -l select=2:ncpus=1 -l place=scatter jobs/short.sh", "advance 1"],
+    command: "@alice qstat -f -F json $X",
+  },
+  {
+    golden: "qstat_f_json_wait_ncpus8",
+    setup: [ONECPU, "X=@alice qsub -l select=1:ncpus=8 jobs/short.sh", "advance 1"],
+    command: "@alice qstat -f -F json $X",
+  },
+  {
+    golden: "qstat_f_json_wait_excl",
+    setup: [ONECPU, "X=@alice qsub -l select=1:ncpus=1 -l place=excl jobs/short.sh", "advance 1"],
+    command: "@alice qstat -f -F json $X",
+  },
+  { golden: "qstat_T_default_sched", setup: FULL },
+  { golden: "qstat_Tw_default_sched", setup: FULL },
+  {
+    golden: "qstat_f_json_queued_default_sched",
+    setup: FULL,
+    command: "@alice qstat -f -F json $W4",
+  },
+  { golden: "qstat_T_strict_ordering", setup: FULL, config: STRICT },
+  { golden: "qstat_Tw_strict_ordering", setup: FULL, config: STRICT },
+  {
+    golden: "qstat_f_json_queued_strict_ordering",
+    setup: FULL,
+    command: "@alice qstat -f -F json $W4",
+    config: STRICT,
+  },
+  { golden: "qstat_Bf_json_with_jobs", setup: FULL },
+  { golden: "qstat_Qf_json_debug_with_job", setup: FULL },
+  {
+    golden: "qstat_xf_json_deleted_queued",
+    setup: [...FULL, "@alice qdel $WQ"],
+    command: "@alice qstat -xf -F json $WQ",
+    config: STRICT,
+  },
+  { golden: "qstat_H_history", setup: [CMD_ECHO, CMD_EXIT4, ARRAY_STEP, "advance 700"] },
+  { golden: "qstat_x_u_alice", setup: [CMD_ECHO, ...FULL, "advance 30"] },
+  {
+    golden: "qstat_x_after_qdel_x",
+    setup: [CMD_ECHO, "advance 30", "@alice qdel -x $E"],
+    command: "@alice qstat -x $E",
+  },
+  {
+    golden: "qstat_fx_json_force_deleted",
+    setup: [...FILL, "@alice qdel -W force $F1", "advance 5"],
+    command: "@alice qstat -fx -F json $F1",
+  },
+  {
+    golden: "qstat_f_json_hook_accepted",
+    setup: ["Y=@alice qsub -l filesystems=home:eagle jobs/short.sh"],
+    command: "@alice qstat -f -F json $Y",
+    config: REQUIRE_FS,
+  },
+  // 2026-11-27: qdel, qalter, qrls, qselect
+  { golden: "qdel_running_subjob", setup: ARRDEL, command: '@alice qdel "${M_SEQ}[3]"' },
+  {
+    golden: "qdel_running_array",
+    setup: ["K=@alice qsub -J 0-2 -N arrkill jobs/array.sh", "advance 2"],
+    command: '@alice qdel "${K_SEQ}[]"',
+  },
+  {
+    golden: "qdel_x_finished_job",
+    setup: [CMD_ECHO, "advance 30"],
+    command: "@alice qdel -x $E",
+  },
+  { golden: "qdel_W_force_running", setup: FILL, command: "@alice qdel -W force $F1" },
+  {
+    golden: "qalter_depend_held",
+    setup: DEP_HELD,
+    command: "@alice qalter -W depend=afterany:$A $H",
+  },
+  { golden: "qrls_depend_held_alice", setup: QALTERED, command: "@alice qrls $H" },
+  { golden: "qselect_x_s_F_u_alice", setup: [CMD_ECHO, ARRAY_STEP, "advance 700"] },
+  { golden: "qselect_N_fill", setup: FULL },
+  { golden: "qselect_q_debug", setup: FULL },
+  { golden: "qselect_l_walltime_gt_5min", setup: FULL },
+  // 2026-11-27: pbsnodes
+  { golden: "pbsnodes_o_C_maintenance_alice", setup: FILL },
+  { golden: "pbsnodes_o_C_maintenance_root", setup: FILL },
+  { golden: "pbsnodes_l_with_node_usage" },
+  { golden: "pbsnodes_l_s_root", setup: OFFLINE },
+  { golden: "pbsnodes_l_s_alice", setup: OFFLINE },
+  { golden: "pbsnodes_aSj_offline_alice", setup: OFFLINE },
+  { golden: "pbsnodes_aSj_offline_root", setup: OFFLINE },
+  { golden: "pbsnodes_av_json_offline_jobs_alice", setup: OFFLINE },
+  { golden: "pbsnodes_av_json_offline_jobs_root", setup: OFFLINE },
+  { golden: "pbsnodes_r_alice", setup: OFFLINE },
+  { golden: "pbsnodes_r_root_after_comment", setup: OFFLINE },
+  { golden: "pbsnodes_c_alice", setup: OFFLINE },
+  { golden: "pbsnodes_c_root", setup: OFFLINE },
+  { golden: "pbsnodes_C_note_alice", setup: FILL },
+  { golden: "pbsnodes_C_note_root", setup: FILL },
+  // 2026-11-27: qmgr
+  { golden: "qmgr_set_backfill_depth" },
+  { golden: "qmgr_set_sched_strict_ordering" },
+  { golden: "qmgr_list_server_alice_jobs", setup: FULL },
+  { golden: "qmgr_list_server_root_jobs", setup: FULL },
+  { golden: "qmgr_print_queue_workq_alice" },
+  { golden: "qmgr_print_queue_workq_root" },
+  // 2026-11-27: tracejob
+  {
+    golden: "tracejob_finished_alice",
+    setup: [CMD_EXIT4, "advance 30"],
+    command: "@alice tracejob $N",
+  },
+  {
+    golden: "tracejob_finished_root",
+    setup: [CMD_EXIT4, "advance 30"],
+    command: "@root tracejob $N",
+  },
+  {
+    golden: "tracejob_n2_finished_alice",
+    setup: [CMD_EXIT4, "advance 30"],
+    command: "@alice tracejob -n 2 $N",
+  },
+  {
+    golden: "tracejob_n2_finished_root",
+    setup: [CMD_EXIT4, "advance 30"],
+    command: "@root tracejob -n 2 $N",
+  },
+  { golden: "tracejob_unknown_id_alice" },
+  // 2026-11-24 captures whose command needs no earlier state
+  { golden: "final_pbsnodes_a" },
+  { golden: "final_qmgr_print_server" },
+  { golden: "final_qselect_empty" },
+  { golden: "final_qstat_Bf_json" },
+  { golden: "final_qstat_Q" },
+  { golden: "final_qstat_Qf_json" },
+  { golden: "final_qstat_empty" },
+  { golden: "final_qstat_f_json_empty" },
+  { golden: "final_qstat_x_f_json_empty" },
+  { golden: "qsub_bob_workq" },
+  { golden: "qsub_debug_held" },
+  { golden: "qsub_debug_held_explicit" },
+  { golden: "qsub_debug_queue" },
+  { golden: "qsub_deferred" },
+  { golden: "qsub_long_name" },
+  { golden: "qsub_mem" },
+  { golden: "qsub_multichunk" },
+  { golden: "qsub_numeric_looking_values" },
+  { golden: "qsub_order_a" },
+  { golden: "qsub_order_b" },
+  { golden: "qsub_private_queue_bob" },
+  { golden: "qsub_route_queue" },
+  { golden: "qsub_route_no_destination_accepted" },
+  { golden: "qsub_stopped_queue" },
+  { golden: "qsub_too_many_cpus" },
+  { golden: "qsub_env_backslash" },
+  { golden: "qsub_env_comma" },
+  { golden: "qsub_env_quotes" },
+  { golden: "qsub_fail_exit3" },
+  { golden: "qsub_array_step" },
+  { golden: "qsub_del_running_target" },
+  { golden: "qsub_forcedel_target" },
+  { golden: "qsub_rerun_target" },
+  { golden: "qsub_sig_target" },
+  { golden: "qsub_depend_unknown_job_accepted" },
+  { golden: "pbs_rsub_duration" },
+  { golden: "pbs_rsub_too_big" },
+  { golden: "pbs_rsub_err_bad_resource" },
+  { golden: "qmgr_list_resource" },
+  { golden: "qmgr_list_resource_root" },
+  { golden: "qmgr_list_sched" },
+  { golden: "qmgr_list_server_root" },
+  { golden: "qmgr_list_node_vm" },
+  { golden: "qmgr_print_node_vm" },
+  { golden: "qmgr_print_server" },
+  { golden: "qmgr_print_server_root" },
+  { golden: "qstat_Bf_json_root" },
+  { golden: "qstat_Qf_json_route" },
+  { golden: "qstat_Qf_json_workq" },
+  { golden: "qstat_a_empty" },
+  { golden: "qselect_none_match" },
+  { golden: "pbsnodes_aF_dsv" },
+  { golden: "pbsnodes_v_unknown_json" },
+];
+
+/**
+ * Captures the simulator deliberately does not reproduce, with the reason
+ * (sim/README.md "Goldens not reproduced" lists the same names).
+ */
+export const NOT_REPRODUCED: Record<string, string> = {
+  ls_home_job_outputs: "ls of the user's home: the simulator writes no output files by default",
+  cat_cmdform_echo_output: "cat of a job's output file: not a PBS command",
+  qmgr_create_resource_filesystems:
+    "qmgr resource administration: site resources are scenario configuration",
+  qmgr_create_hook_require_fs: "qmgr hook administration: hooks are scenario configuration",
+  qmgr_import_hook_require_fs: "qmgr import of a Python hook: the simulator runs no Python",
+  qmgr_list_hook_require_fs: "qmgr hook administration: hooks are scenario configuration",
+  qmgr_delete_hook_require_fs: "qmgr hook administration: hooks are scenario configuration",
+  qmgr_delete_resource_in_use:
+    "qmgr resource administration: site resources are scenario configuration",
+  qmgr_delete_resource_history_job:
+    "qmgr resource administration: site resources are scenario configuration",
+  qmgr_delete_resource_after_purge:
+    "qmgr resource administration: site resources are scenario configuration",
+};
+
+/**
+ * 2026-11-24 captures not replayed yet: their setup (mom restarts, server
+ * hangs, reservations with jobs, bulk deletions, specific earlier states) has
+ * not been written as a case. This list may only shrink.
+ */
+export const NOT_YET_REPLAYED: string[] = [
+  "final_pbsnodes_a_json",
+  "mom_restart",
+  "pbs_rstat_F",
+  "pbs_rstat_S",
+  "pbs_rstat_after_rdel",
+  "pbs_rstat_after_standing",
+  "pbs_rstat_f_one",
+  "pbs_rstat_f_running",
+  "pbs_rstat_f_standing",
+  "pbs_rstat_running",
+  "pbs_rsub_standing",
+  "pbsnodes_C_root",
+  "pbsnodes_aS_mom_down",
+  "pbsnodes_aS_offline",
+  "pbsnodes_a_json_after_clear",
+  "pbsnodes_a_json_initial",
+  "pbsnodes_a_json_mom_back",
+  "pbsnodes_a_json_mom_down",
+  "pbsnodes_a_json_offline",
+  "pbsnodes_a_json_with_resv",
+  "pbsnodes_a_mom_down",
+  "pbsnodes_a_offline",
+  "pbsnodes_av_json",
+  "pbsnodes_host_localhost_json",
+  "pbsnodes_l_after_clear",
+  "pbsnodes_l_mom_down",
+  "pbsnodes_r_root",
+  "qalter_account",
+  "qalter_over_queue_max",
+  "qalter_priority",
+  "qalter_select_queued",
+  "qalter_walltime_fit",
+  "qalter_walltime_queued",
+  "qalter_walltime_running_root",
+  "qdel_bulk_2000",
+  "qdel_finished_history_disabled",
+  "qdel_force",
+  "qdel_own_running",
+  "qdel_subjob",
+  "qdel_x_bulk_2000",
+  "qdel_x_history",
+  "qdel_x_running",
+  "qhold_running",
+  "qhold_system_by_root",
+  "qmgr_list_hook",
+  "qmgr_list_pbshook",
+  "qmove_default_walltime_reapplied",
+  "qmove_ok_back",
+  "qmove_other_user",
+  "qorder_after",
+  "qorder_before",
+  "qorder_diff_queue",
+  "qrerun_root",
+  "qrls_default_on_operator_hold",
+  "qrls_depend_hold",
+  "qrls_no_hold_running",
+  "qrls_os_by_root",
+  "qrun_held_root",
+  "qrun_root",
+  "qselect_account",
+  "qselect_array",
+  "qselect_history",
+  "qselect_hold",
+  "qselect_name",
+  "qselect_queue",
+  "qselect_state_QH",
+  "qselect_subjobs",
+  "qselect_user",
+  "qselect_walltime",
+  "qsig_numeric",
+  "qsig_resume_root",
+  "qsig_term_default",
+  "qsig_usr1_noprefix",
+  "qstat_H",
+  "qstat_Jt",
+  "qstat_Q_with_resv",
+  "qstat_T_after_sched_restore",
+  "qstat_a_long_name_truncated",
+  "qstat_after_mom_restart",
+  "qstat_f_after_qmove",
+  "qstat_f_after_qrerun",
+  "qstat_f_deferred",
+  "qstat_f_depend_held",
+  "qstat_f_depend_held_after_qrls",
+  "qstat_f_dsv_delim",
+  "qstat_f_env_escapes_text",
+  "qstat_f_finished_job_history_disabled",
+  "qstat_f_held",
+  "qstat_f_json_array",
+  "qstat_f_json_array_parent_after",
+  "qstat_f_json_array_step",
+  "qstat_f_json_array_t",
+  "qstat_f_json_deleted_subjob",
+  "qstat_f_json_env_escapes",
+  "qstat_f_json_finished_no_x",
+  "qstat_f_json_in_resv",
+  "qstat_f_json_mixed_unknown",
+  "qstat_f_json_multichunk",
+  "qstat_f_json_numeric_looking",
+  "qstat_f_json_queue_dest",
+  "qstat_f_json_queued",
+  "qstat_f_json_subjob",
+  "qstat_f_json_user_hold",
+  "qstat_f_multichunk",
+  "qstat_f_queued",
+  "qstat_f_running_after_qhold",
+  "qstat_fw_running",
+  "qstat_fx_after_qdel_x",
+  "qstat_fx_after_qdel_x_running",
+  "qstat_fx_json_depend_rejected",
+  "qstat_fx_json_finished_ok",
+  "qstat_fx_json_job_in_resv",
+  "qstat_fx_json_walltime_exceeded",
+  "qstat_fx_walltime_exceeded",
+  "qstat_i",
+  "qstat_long_name_truncated",
+  "qstat_queue_dest",
+  "qstat_r",
+  "qstat_s",
+  "qstat_s_mom_down",
+  "qstat_s_resv_too_long",
+  "qstat_s_while_offline",
+  "qstat_suspended",
+  "qstat_t_after_subjob_del",
+  "qstat_u_alice",
+  "qstat_w_long_name",
+  "qstat_x_f_json_all",
+  "qstat_x_f_json_history_disabled",
+  "qstat_xt_array",
+  "qsub_depend_afterok",
+  "qsub_empty_stdin_accepted",
+  "qsub_env_V_weird",
+  "qsub_into_resv",
+  "qsub_into_resv_too_long_accepted",
+  "qsub_mom_down",
+  "qsub_sigtrap",
+  "qsub_sigtrap2",
+  "qsub_while_offline",
+  "server_hung_qstat",
+  "server_hung_qsub",
+  "server_recovered_qstat_B",
+  "server_restart",
+  "server_unhung_qstat_B",
+  "tracejob_alice",
+  "tracejob_array",
+  "tracejob_n2",
+  "tracejob_running_root",
+  "tracejob_short_id",
+  "tracejob_unknown",
 ];

@@ -359,8 +359,17 @@ Deno.test("submission checks: errors, details, and burnt ids", () => {
   assert.equal(errnoOf(() => submit(c, alice, { queue: "private" })), PBSE.PERM);
   assert.equal(errnoOf(() => submit(c, root)), PBSE.BADUSER);
   assert.equal(errnoOf(() => submit(c, alice, { arrayRange: "1-20000" })), PBSE.MaxArraySize);
+  // Server-side rejections burn an id, unknown resources included (INDEX.md note 9).
+  assert.equal(
+    detail(() => submit(c, alice, { resources: [["select", "1:ngpus=1"]] })),
+    `${PBSE.UNKRESC} ngpus`,
+  );
+  assert.equal(
+    errnoOf(() => submit(c, alice, { resources: [["place", "excl"]] })),
+    PBSE.PLACE_WITHOUT_SELECT,
+  );
   const next = submit(c, alice);
-  assert.equal(next.seq, 6, "rejected submissions consumed ids 0-5");
+  assert.equal(next.seq, 9, "rejected submissions consumed ids 0-8 (not the bad values)");
 
   const dropped = submit(c, alice, { queue: "route", resources: [["walltime", "100:00:00"]] });
   assert.equal(errnoOf(() => c.findJob(dropped.id, { history: true })), PBSE.UNKJOBID);
