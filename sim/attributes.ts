@@ -158,7 +158,7 @@ function addArrayParent(b: AttrBuilder, job: JobRecord): void {
       remaining.push(index);
     } else if (sub.state === "R" || sub.state === "S") counts.Running++;
     else if (sub.state === "E") counts.Exiting++;
-    else counts.Expired++;
+    else if (sub.state === "X") counts.Expired++; // F once the array is done: Expired:0
   }
   const step = stepOf(array.range);
   b.add("array", str("True"))

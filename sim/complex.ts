@@ -66,7 +66,7 @@ import {
   withinLimits,
 } from "./resources.ts";
 import { type ReservationCapacity, runCycle, type SchedulerHost } from "./scheduler.ts";
-import { commandBehaviour, parseScriptBehaviour } from "./script.ts";
+import { commandBehaviour, parseScriptBehaviour, subjobBehaviour } from "./script.ts";
 import { jobRunDate, writeJobOutput } from "./output.ts";
 import { confirmReservation, type ResvRecord } from "./reservations.ts";
 
@@ -515,6 +515,7 @@ export class Complex implements ComplexApi {
       arrayIndex: index,
       outputPath: parent.outputPath.replace("^array_index^", String(index)),
       errorPath: parent.errorPath.replace("^array_index^", String(index)),
+      behaviour: subjobBehaviour(parent.behaviour, index),
       resources: { ...parent.resources },
       used: {},
       allocation: [],
@@ -645,6 +646,15 @@ export class Complex implements ComplexApi {
     job.depend = formatDepend(own, this.server.name);
     let rejected = false;
     for (const clause of clauses) {
+      if (clause.type === "on") {
+        // `on:N`: held until N before* jobs have registered on it, then waits for them.
+        const count = Number(clause.ids[0]);
+        if (count > 0) {
+          job.awaitedRegistrations = count;
+          job.holds = canonicalHolds(`${job.holds}s`);
+        }
+        continue;
+      }
       const isAfter = (AFTER_TYPES as readonly string[]).includes(clause.type);
       if (!isAfter && !clause.type.startsWith("before")) continue;
       for (const id of clause.ids) {
@@ -669,7 +679,13 @@ export class Complex implements ComplexApi {
     }
     waiter.waitsOn.push({ type, id: target.id });
     target.dependents.add(waiter.id);
-    if (!waiter.holds.includes("s")) waiter.holds += "s";
+    waiter.holds = canonicalHolds(`${waiter.holds}s`); // "su" (qstat_f_json_after_qalter_depend)
+    if (waiter.awaitedRegistrations !== undefined && waiter.awaitedRegistrations > 0) {
+      // A before* job registered on an `on:N` job: the count drops, then the clause goes
+      // (qstat_f_json_depend_on_waiting shows only `afterok:259.vm@vm`).
+      waiter.awaitedRegistrations--;
+      if (waiter.awaitedRegistrations === 0) removeDependClause(waiter, "on", this.server.name);
+    }
     appendDepend(waiter, type, target.id, this.server.name);
     appendDepend(target, mirrorType(type), waiter.id, this.server.name);
     if (type === "after" && target.stime !== undefined) this.#dependencyEvent(target, "started");
@@ -689,8 +705,10 @@ export class Complex implements ComplexApi {
       this.#terminate(job, 271, "deleted");
       return;
     }
+    // "Job deleted as result of dependency": F, substate 92, Hold_Types s, no comment
+    // (qstat_fx_json_depend_two_ids_parent_failed).
     job.state = "F";
-    job.substate = 91;
+    job.substate = 92;
     this.#toHistory(job);
     this.#dependencyEvent(job, "ended");
   }
@@ -705,12 +723,17 @@ export class Complex implements ComplexApi {
         if (what === "started" && w.type !== "after") continue;
         if (what === "started" || dependencySatisfied(w.type, target)) {
           waiter.waitsOn.splice(waiter.waitsOn.indexOf(w), 1);
+          // A met dependency leaves the depend text (qstat_fx_json_depend_two_types_done).
+          removeDependId(waiter, w.type, target.id, this.server.name);
         } else {
           this.#deleteForDependency(waiter);
           break;
         }
       }
-      if (!isHistory(waiter) && waiter.waitsOn.length === 0 && waiter.holds.includes("s")) {
+      if (
+        !isHistory(waiter) && waiter.waitsOn.length === 0 && !waiter.awaitedRegistrations &&
+        waiter.holds.includes("s")
+      ) {
         waiter.holds = waiter.holds.replace("s", "");
         this.#settle(waiter);
       }
@@ -730,7 +753,9 @@ export class Complex implements ComplexApi {
     const now = this.now();
     if (job.holds !== "") {
       job.state = "H";
-      job.substate = job.holds === "s" && job.waitsOn.length > 0 ? 22 : 20;
+      // 22 while a dependency holds it, whatever other holds it has (qrls_depend_held_alice).
+      const waiting = job.waitsOn.length > 0 || (job.awaitedRegistrations ?? 0) > 0;
+      job.substate = job.holds.includes("s") && waiting ? 22 : 20;
     } else if (job.executionTime !== undefined && job.executionTime > now) {
       job.state = "W";
       job.substate = 30;
@@ -790,10 +815,16 @@ export class Complex implements ComplexApi {
     const subs = [...parent.array!.subjobs.values()];
     parent.mtime = this.now();
     if (subs.every((s) => s.state === "X")) {
+      // The array is done: parent and every subjob become F; a failed subjob makes the
+      // parent 93 "... and failed" with Exit_status 0 (qstat_xt_array_finished,
+      // qstat_fx_json_array_parent_finished).
+      const failed = subs.some((s) => s.exitStatus !== 0);
+      for (const s of subs) s.state = "F";
       parent.state = "F";
-      parent.substate = subs.some((s) => s.exitStatus !== 0) ? 93 : 92;
+      parent.substate = failed ? 93 : 92;
+      if (failed && parent.comment !== undefined) parent.comment += " and failed";
       parent.stagedOut = true;
-      parent.exitStatus = subs.some((s) => s.exitStatus !== 0) ? 1 : 0;
+      parent.exitStatus = 0;
       this.#toHistory(parent);
       this.#dependencyEvent(parent, "ended");
     } else if (subs.some((s) => s.state === "X")) {
@@ -1075,10 +1106,13 @@ export class Complex implements ComplexApi {
   #deleteOne(caller: Caller, job: JobRecord, force: boolean): void {
     const by = `${caller.user}@${caller.host}`;
     if (job.state === "R" || job.state === "S") {
-      this.#terminate(job, 271, "deleted", by);
+      // SIGTERM (256+15); -W force kills with SIGKILL: 265 (qstat_fx_json_force_deleted).
+      this.#terminate(job, force && !job.parentId ? 265 : 271, "deleted", by);
       if (force) this.#obit(job);
       return;
     }
+    // The scheduler's last comment gains " and terminated" (qstat_xf_json_deleted_queued).
+    if (job.comment !== undefined) job.comment = `${job.comment} and terminated`;
     job.state = job.parentId ? "X" : "F";
     job.substate = 91;
     this.#toHistory(job);
@@ -1757,6 +1791,20 @@ function dependencySatisfied(type: string, target: SimJob): boolean {
   if (type === "afterok") return ok;
   if (type === "afternotok") return !ok;
   return true; // after, afterany
+}
+
+function removeDependId(job: JobRecord, type: string, id: string, server: string): void {
+  if (!job.depend) return;
+  const clauses = parseDepend(job.depend, server).map((c) =>
+    c.type === type ? { type, ids: c.ids.filter((x) => x !== id) } : c
+  );
+  job.depend = formatDepend(clauses, server) || undefined;
+}
+
+function removeDependClause(job: JobRecord, type: string, server: string): void {
+  if (!job.depend) return;
+  const clauses = parseDepend(job.depend, server).filter((c) => c.type !== type);
+  job.depend = formatDepend(clauses, server) || undefined;
 }
 
 function appendDepend(job: JobRecord, type: string, id: string, server: string): void {

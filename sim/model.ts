@@ -125,6 +125,8 @@ export interface JobBehaviour {
   exitCode: number;
   stdoutLines: string[];
   stderrLines: string[];
+  /** Array subjobs that differ (`#SIM index=N ...`): runtime and exit code per index. */
+  byIndex?: Record<number, { runtimeSeconds?: number; exitCode?: number }>;
 }
 
 export interface SimJob {

@@ -44,6 +44,10 @@ export class NodePool {
   maxCpus = 0;
   maxGpus = 0;
   maxMem = 0;
+  /** Complex-wide totals (every node), for `Can Never Run` on requests above them. */
+  sumCpus = 0;
+  sumGpus = 0;
+  sumMem = 0;
 
   constructor(nodes: SimNode[]) {
     this.nodes = nodes;
@@ -74,6 +78,9 @@ export class NodePool {
       this.maxCpus = Math.max(this.maxCpus, node.ncpus);
       this.maxGpus = Math.max(this.maxGpus, node.ngpus);
       this.maxMem = Math.max(this.maxMem, node.memBytes);
+      this.sumCpus += node.ncpus;
+      this.sumGpus += node.ngpus;
+      this.sumMem += node.memBytes;
     });
   }
 

@@ -201,7 +201,14 @@ function wholeNodesNeeded(pool: NodePool, job: JobRecord): number {
 /** Cheap upper-bound checks that spare a node scan when nothing can fit. */
 function quickRejection(pool: NodePool, state: CycleState, job: JobRecord): string | undefined {
   if (state.freeCpus <= 0) return "Not enough free nodes available";
-  if (wholeNodesNeeded(pool, job) > state.idleNodes) return "Not enough free nodes available";
+  const needed = wholeNodesNeeded(pool, job);
+  if (needed > state.idleNodes) {
+    // An explicit exclusive request on a busy complex (qstat_f_json_wait_excl).
+    const explicit = job.placement.sharing !== "shared" && !pool.allForceExclusive;
+    return explicit && state.idleNodes === 0
+      ? "No available resources on nodes"
+      : "Not enough free nodes available";
+  }
   return undefined;
 }
 
@@ -301,26 +308,44 @@ function failureKey(
   return { key: `${job.resources.select}|${place}|${where}`, count: 0 };
 }
 
-/** Can Never Run: a chunk bigger than any node, or more chunks than nodes. */
+/**
+ * Can Never Run: a chunk bigger than any node, a total above the whole
+ * complex's (`select=3:ncpus=4` on 8 cpus: `ncpus (R: 12 A: 8 T: 8)`,
+ * capture qstat_f_json_never_ncpus12), or more chunks than nodes.
+ */
 function neverRunReason(pool: NodePool, job: JobRecord): string | undefined {
   let chunks = 0;
+  let [cpus, gpus, mem] = [0, 0, 0];
   for (const c of job.chunks) {
     chunks += c.count;
+    cpus += c.count * c.ncpus;
+    gpus += c.count * c.ngpus;
+    mem += c.count * c.memBytes;
     if (c.ncpus > pool.maxCpus) return insufficient("ncpus", c.ncpus, pool.maxCpus, pool.maxCpus);
     if (c.ngpus > pool.maxGpus) return insufficient("ngpus", c.ngpus, pool.maxGpus, pool.maxGpus);
     if (c.memBytes > pool.maxMem) {
-      return insufficient(
-        "mem",
-        sizeText(c.memBytes),
-        sizeText(pool.maxMem),
-        sizeText(pool.maxMem),
-      );
+      const most = schedSizeText(pool.maxMem);
+      return insufficient("mem", sizeText(c.memBytes), most, most);
     }
+  }
+  if (cpus > pool.sumCpus) return insufficient("ncpus", cpus, pool.sumCpus, pool.sumCpus);
+  if (gpus > pool.sumGpus) return insufficient("ngpus", gpus, pool.sumGpus, pool.sumGpus);
+  if (mem > pool.sumMem) {
+    const total = schedSizeText(pool.sumMem);
+    return insufficient("mem", sizeText(mem), total, total);
   }
   const distinct = job.placement.arrangement === "scatter" ||
     job.placement.arrangement === "vscatter" || job.placement.sharing !== "shared";
   if (distinct && chunks > pool.size) return "Not enough total nodes available";
   return undefined;
+}
+
+/**
+ * A size as the scheduler prints what is available: exact values in their
+ * unit, others floored to mb (24684084kb → `24105mb`, qstat_f_json_never_mem1000gb).
+ */
+function schedSizeText(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? sizeText(bytes) : `${Math.floor(bytes / 1048576)}mb`;
 }
 
 function insufficient(name: string, r: number | string, a: number | string, t: number | string) {
@@ -340,6 +365,14 @@ function explainFailure(
     return "Job would conflict with reservation or top job";
   }
   const pool = host.pool;
+  // An exclusive request finds every node in use (qstat_f_json_wait_excl).
+  if (job.placement.sharing !== "shared" && !resv) {
+    let anyIdle = false;
+    for (let n = 0; n < pool.size && !anyIdle; n++) {
+      anyIdle = request.eligible(n) && cap.users[n] === 0;
+    }
+    if (!anyIdle) return "No available resources on nodes";
+  }
   const first = job.chunks[0];
   let bestNode = -1;
   const nodes = resv ? request.scan! : undefined;
@@ -361,8 +394,8 @@ function explainFailure(
     return insufficient(
       "mem",
       sizeText(first.memBytes),
-      sizeText(cap.mem[bestNode]),
-      sizeText(pool.totalMem[bestNode]),
+      schedSizeText(cap.mem[bestNode]),
+      schedSizeText(pool.totalMem[bestNode]),
     );
   }
   return "Not enough free nodes available";

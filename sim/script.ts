@@ -3,6 +3,8 @@
  *
  * Supported (everything else in the script is ignored):
  * - `#SIM runtime=SECONDS exit=CODE` — either key optional; the last such line wins per key.
+ * - `#SIM index=N runtime=SECONDS exit=CODE` — the same for array subjob N only (a script
+ *   testing `$PBS_ARRAY_INDEX`, like note 8's array.sh whose index 4 exits 2).
  * - `sleep N` (a plain integer, anywhere on a line, e.g. `sleep 20` or `sleep 1; echo hi`) —
  *   adds N seconds of runtime when no `#SIM runtime=` is given.
  * - `exit N` on its own (first one reached) — the exit code when no `#SIM exit=` is given.
@@ -32,9 +34,19 @@ export function parseScriptBehaviour(
   const stdoutLines: string[] = [];
   const stderrLines: string[] = [];
 
+  const byIndex: NonNullable<JobBehaviour["byIndex"]> = {};
   for (const raw of script.split("\n")) {
     const line = raw.trim();
     const sim = SIM_LINE.exec(line);
+    const index = sim ? /\bindex=(\d+)\b/.exec(sim[1]) : null;
+    if (sim && index) {
+      const own = byIndex[Number(index[1])] ??= {};
+      for (const [key, value] of simPairs(sim[1])) {
+        if (key === "runtime") own.runtimeSeconds = value;
+        if (key === "exit") own.exitCode = value;
+      }
+      continue;
+    }
     if (sim) {
       for (const [key, value] of simPairs(sim[1])) {
         if (key === "runtime") simRuntime = value;
@@ -58,7 +70,20 @@ export function parseScriptBehaviour(
   const empty = script.trim() === "";
   const runtimeSeconds = simRuntime ??
     (sawSleep ? Math.max(1, sleepTotal) : empty ? 1 : defaultRuntime);
-  return { runtimeSeconds, exitCode: simExit ?? exitCode ?? 0, stdoutLines, stderrLines };
+  const behaviour: JobBehaviour = {
+    runtimeSeconds,
+    exitCode: simExit ?? exitCode ?? 0,
+    stdoutLines,
+    stderrLines,
+  };
+  if (Object.keys(byIndex).length > 0) behaviour.byIndex = byIndex;
+  return behaviour;
+}
+
+/** What array subjob `index` does: the script's behaviour with its `#SIM index=` overrides. */
+export function subjobBehaviour(behaviour: JobBehaviour, index: number): JobBehaviour {
+  const own = behaviour.byIndex?.[index];
+  return own ? { ...behaviour, ...own, byIndex: undefined } : behaviour;
 }
 
 function simPairs(text: string): Array<["runtime" | "exit", number]> {

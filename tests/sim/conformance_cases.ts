@@ -14,6 +14,8 @@ export interface ConformanceCase {
   command?: string;
   /** Overrides of the golden complex's configuration (site hook, scheduler settings). */
   config?: Partial<ComplexConfig>;
+  /** Job scripts that differ from conformance_check.ts's (same path, another session's). */
+  files?: Record<string, string>;
 }
 
 const RUNNING =
@@ -37,13 +39,17 @@ const CMD_EXIT4 = "N=@alice qsub -N named -- /bin/sh -c 'exit 4'";
 const CMD_ECHO = "E=@alice qsub -- /bin/echo hi";
 const ARRAY_STEP = "A=@alice qsub -J 0-6:2 jobs/array.sh";
 const ARRAY_DONE = [ARRAY_STEP, "advance 700"];
-const ARRDEL = ["M=@alice qsub -J 1-5 -N arrdel jobs/array.sh", "advance 2"];
+const ARRDEL = ["M=@alice qsub -J 1-5 -N arrdel jobs/array_long.sh", "advance 2"];
 const ARRKILL = [
-  "K=@alice qsub -J 0-2 -N arrkill jobs/array.sh",
+  "K=@alice qsub -J 0-2 -N arrkill jobs/array_long.sh",
   "advance 2",
   '@alice qdel "${K_SEQ}[]"',
 ];
 const SLOT_LIMIT = ["L=@alice qsub -J 1-3%1 jobs/array.sh", "advance 3"];
+/** note 8's array.sh: echoes its index, sleeps 20 s; index 4 writes to stderr and exits 2. */
+const NOTE8_ARRAY = {
+  "jobs/array.sh": "#!/bin/sh\n#SIM index=4 exit=2\necho $PBS_ARRAY_INDEX\nsleep 20\n",
+};
 const DEP_A = "A=@alice qsub -N depA jobs/short.sh";
 const DEP_B = "B=@alice qsub -N depB jobs/fail.sh";
 const DEP_C = "C=@alice qsub -N depC -W depend=afterok:$A,afterany:$B jobs/short.sh";
@@ -295,8 +301,8 @@ export const CASES: ConformanceCase[] = [
   { golden: "qsub_cmdform_echo" },
   { golden: "qsub_cmdform_named_exit4" },
   { golden: "qsub_cmdform_sleep_walltime" },
-  { golden: "qsub_array_step_script" },
-  { golden: "qsub_array_slot_limit" },
+  { golden: "qsub_array_step_script", files: NOTE8_ARRAY },
+  { golden: "qsub_array_slot_limit", files: NOTE8_ARRAY },
   { golden: "qsub_depend_two_types", setup: [DEP_A, DEP_B], command: DEP_C.slice(2) },
   { golden: "qsub_depend_afterok_two_ids", setup: [DEP_A, DEP_B], command: DEP_F.slice(2) },
   { golden: "qsub_depend_beforeok", setup: [ON_TARGET], command: BEFOREOK.slice(2) },
@@ -320,17 +326,24 @@ export const CASES: ConformanceCase[] = [
     setup: [CMD_SLEEP],
     command: "@alice qstat -f -F json $S",
   },
-  { golden: "qstat_t_array_running", setup: [ARRAY_STEP], command: '@alice qstat -t "${A_SEQ}[]"' },
-  { golden: "qstat_J_array_running", setup: [ARRAY_STEP] },
+  {
+    golden: "qstat_t_array_running",
+    setup: [ARRAY_STEP],
+    command: '@alice qstat -t "${A_SEQ}[]"',
+    files: NOTE8_ARRAY,
+  },
+  { golden: "qstat_J_array_running", setup: [ARRAY_STEP], files: NOTE8_ARRAY },
   {
     golden: "qstat_f_json_array_parent_running",
     setup: [ARRAY_STEP],
     command: '@alice qstat -f -F json "${A_SEQ}[]"',
+    files: NOTE8_ARRAY,
   },
   {
     golden: "qstat_f_json_array_subjob_running",
     setup: [ARRAY_STEP],
     command: '@alice qstat -f -F json "${A_SEQ}[2]"',
+    files: NOTE8_ARRAY,
   },
   {
     golden: "qstat_fx_json_cmdform_finished",
@@ -346,16 +359,19 @@ export const CASES: ConformanceCase[] = [
     golden: "qstat_xt_array_finished",
     setup: ARRAY_DONE,
     command: '@alice qstat -xt "${A_SEQ}[]"',
+    files: NOTE8_ARRAY,
   },
   {
     golden: "qstat_fx_json_array_parent_finished",
     setup: ARRAY_DONE,
     command: '@alice qstat -fx -F json "${A_SEQ}[]"',
+    files: NOTE8_ARRAY,
   },
   {
     golden: "qstat_fx_json_array_subjob_failed",
     setup: ARRAY_DONE,
     command: '@alice qstat -fx -F json "${A_SEQ}[4]"',
+    files: NOTE8_ARRAY,
   },
   {
     golden: "qstat_t_after_running_subjob_del",
@@ -381,11 +397,13 @@ export const CASES: ConformanceCase[] = [
     golden: "qstat_t_array_slot_limit",
     setup: SLOT_LIMIT,
     command: '@alice qstat -t "${L_SEQ}[]"',
+    files: NOTE8_ARRAY,
   },
   {
     golden: "qstat_f_json_array_slot_limit",
     setup: SLOT_LIMIT,
     command: '@alice qstat -f -F json "${L_SEQ}[]"',
+    files: NOTE8_ARRAY,
   },
   {
     golden: "qstat_f_json_depend_two_types_waiting",
@@ -419,7 +437,8 @@ export const CASES: ConformanceCase[] = [
   },
   {
     golden: "qstat_fx_json_depend_two_ids_parent_failed",
-    setup: [DEP_A, DEP_B, DEP_F, "advance 120"],
+    // depA (20 s) ends OK before depB (15 s, exit 3) fails, as in the capture
+    setup: [DEP_A, "advance 6", DEP_B, DEP_F, "advance 120"],
     command: "@alice qstat -fx -F json $F",
   },
   {
@@ -495,7 +514,11 @@ export const CASES: ConformanceCase[] = [
     command: "@alice qstat -xf -F json $WQ",
     config: STRICT,
   },
-  { golden: "qstat_H_history", setup: [CMD_ECHO, CMD_EXIT4, ARRAY_STEP, "advance 700"] },
+  {
+    golden: "qstat_H_history",
+    setup: [CMD_ECHO, CMD_EXIT4, ARRAY_STEP, "advance 700"],
+    files: NOTE8_ARRAY,
+  },
   { golden: "qstat_x_u_alice", setup: [CMD_ECHO, ...FULL, "advance 30"] },
   {
     golden: "qstat_x_after_qdel_x",
@@ -517,7 +540,7 @@ export const CASES: ConformanceCase[] = [
   { golden: "qdel_running_subjob", setup: ARRDEL, command: '@alice qdel "${M_SEQ}[3]"' },
   {
     golden: "qdel_running_array",
-    setup: ["K=@alice qsub -J 0-2 -N arrkill jobs/array.sh", "advance 2"],
+    setup: ["K=@alice qsub -J 0-2 -N arrkill jobs/array_long.sh", "advance 2"],
     command: '@alice qdel "${K_SEQ}[]"',
   },
   {
@@ -532,7 +555,11 @@ export const CASES: ConformanceCase[] = [
     command: "@alice qalter -W depend=afterany:$A $H",
   },
   { golden: "qrls_depend_held_alice", setup: QALTERED, command: "@alice qrls $H" },
-  { golden: "qselect_x_s_F_u_alice", setup: [CMD_ECHO, ARRAY_STEP, "advance 700"] },
+  {
+    golden: "qselect_x_s_F_u_alice",
+    setup: [CMD_ECHO, ARRAY_STEP, "advance 700"],
+    files: NOTE8_ARRAY,
+  },
   { golden: "qselect_N_fill", setup: FULL },
   { golden: "qselect_q_debug", setup: FULL },
   { golden: "qselect_l_walltime_gt_5min", setup: FULL },

@@ -18,7 +18,7 @@ import { expandVariables, parseLine } from "../../sim/replay.ts";
 const SCRIPTS: Record<string, string> = {
   "jobs/short.sh": "#!/bin/sh\nsleep 20\n",
   "jobs/long.sh": "#!/bin/sh\nsleep 3000\n",
-  "jobs/fail.sh": "#!/bin/sh\nsleep 2\nexit 3\n",
+  "jobs/fail.sh": "#!/bin/sh\nsleep 15\nexit 3\n",
   "jobs/array.sh": "#!/bin/sh\nsleep 600\n",
   "jobs/env.sh": "#!/bin/sh\necho $VAR\n",
   // 2026-11-27 (INDEX.md note 8)
@@ -26,6 +26,7 @@ const SCRIPTS: Record<string, string> = {
     "#PBS -l select=1:ncpus=2\n#PBS -q debug\n#PBS -A proj1\n#PBS -j oe\n" +
     "echo to-stdout\necho to-stderr >&2\nsleep 30\n",
   "jobs/baddirective.sh": "#!/bin/sh\n#PBS -N baddir\n#PBS -l walltime=abc\nsleep 5\n",
+  "jobs/array_long.sh": "#!/bin/sh\necho $PBS_ARRAY_INDEX\nsleep 600\n",
   "/home/alice/jobs/short.sh": "#!/bin/sh\nsleep 20\n",
   "/home/bob/jobs/long.sh": "#!/bin/sh\nsleep 3000\n",
 };
@@ -46,12 +47,13 @@ export async function runCase(
   setup: string[],
   command: string,
   config: Partial<ComplexConfig> = {},
+  files: Record<string, string> = {},
 ): Promise<Outcome> {
   const complex = new Complex({ ...goldenConfig(), ...config }, {
     seed: 7,
     startTime: GOLDEN_START,
   });
-  const runner = new SimRunner({ complex, user: "alice", files: SCRIPTS });
+  const runner = new SimRunner({ complex, user: "alice", files: { ...SCRIPTS, ...files } });
   const variables = new Map<string, string>();
   let last: Outcome = { stdout: "", stderr: "", code: 0 };
   for (const [index, text] of [...setup, command].entries()) {
@@ -180,7 +182,12 @@ function compareTable(sim: string, real: string): void {
 /** Replays case `c` and asserts its outcome matches the capture's. */
 export async function checkCase(c: ConformanceCase): Promise<void> {
   const g = golden(c.golden);
-  const result = await runCase(c.setup ?? [], c.command ?? goldenCommand(c.golden), c.config);
+  const result = await runCase(
+    c.setup ?? [],
+    c.command ?? goldenCommand(c.golden),
+    c.config,
+    c.files,
+  );
   assert.equal(result.code, g.meta.exit_code, `exit code (stderr: ${result.stderr})`);
   assert.equal(normalise(result.stderr), normalise(g.stderr), "stderr");
   const shape = shapeOf(g.stdout);

@@ -149,8 +149,13 @@ Deno.test("afterok chain whose first job fails: the rest are deleted", () => {
   assert.equal(second.state, "H");
   c.advance(11);
   assert.equal(first.exitStatus, 1);
+  // Deleted by the server, never run: F, substate 92, Hold_Types s, the unmet clause kept,
+  // no comment (capture qstat_fx_json_depend_two_ids_parent_failed).
   assert.equal(second.state, "F");
-  assert.equal(second.substate, 91);
+  assert.equal(second.substate, 92);
+  assert.equal(attr(c, second, "Hold_Types"), "s");
+  assert.match(String(attr(c, second, "depend")), new RegExp(`^afterok:${first.id}@vm`));
+  assert.equal(attr(c, second, "comment"), undefined);
   assert.equal(third.state, "F");
   assert.equal(second.runCount, 0);
 });
