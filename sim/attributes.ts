@@ -103,7 +103,9 @@ export function jobAttributes(src: AttributeSource, job: JobRecord): AttrList {
     .add("executable", job.command ? str(jsdl("Executable", job.command.slice(0, 1))) : undefined)
     .add(
       "argument_list",
-      job.command && job.command.length > 1 ? str(jsdl("Argument", job.command.slice(1))) : undefined,
+      job.command && job.command.length > 1
+        ? str(jsdl("Argument", job.command.slice(1)))
+        : undefined,
     );
   if (job.array) addArrayParent(b, job);
   if (isSub) b.add("array_id", str(job.parentId!)).add("array_index", int(job.arrayIndex!));

@@ -57,6 +57,10 @@ export async function replay(script: string, options: Omit<CliOptions, "file">):
       complex.advance(statement.seconds);
       continue;
     }
+    if (statement.kind === "sched_config") {
+      complex.configureScheduler(statement.settings);
+      continue;
+    }
     runner.setUser(statement.user);
     const result = await runner.run(statement.argv, { stdin: statement.stdin });
     if (statement.assign) {

@@ -189,6 +189,12 @@ export class Complex implements ComplexApi {
     this.#maybeSchedule();
   }
 
+  configureScheduler(settings: { strictOrdering?: boolean; backfillDepth?: number }): void {
+    if (settings.strictOrdering !== undefined) this.config.strictOrdering = settings.strictOrdering;
+    if (settings.backfillDepth !== undefined) this.config.backfillDepth = settings.backfillDepth;
+    this.schedule();
+  }
+
   schedule(): void {
     if (!this.server.up || !this.server.scheduling || this.#quiet) return;
     this.#lastCycle = this.now();
@@ -793,8 +799,7 @@ export class Complex implements ComplexApi {
   #toHistory(job: JobRecord): void {
     const now = this.now();
     job.mtime = now;
-    job.estimatedStartTime = undefined;
-    job.estimatedExecVnode = undefined;
+    // A job deleted while queued keeps its last estimate (qstat_xf_json_deleted_queued).
     if (job.parentId) {
       job.state = "X";
       job.historyTime = now;

@@ -346,6 +346,11 @@ export interface ComplexApi {
   now(): number;
   /** Move the clock; the scheduler and job lifecycle run as time passes. */
   advance(seconds: number): void;
+  /**
+   * sched_config `strict_ordering` / `backfill_depth` changed and the scheduler
+   * HUPed: one cycle runs with the new settings (estimates already made stay).
+   */
+  configureScheduler(settings: { strictOrdering?: boolean; backfillDepth?: number }): void;
   /** Run one scheduling cycle now. */
   schedule(): void;
 

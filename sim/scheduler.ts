@@ -468,10 +468,12 @@ function planTopJob(host: SchedulerHost, state: CycleState, job: JobRecord, wall
   // Candidate starts: when a running job ends, and when an earlier top job's
   // promise ends (qstat_T_strict_ordering: the 8-cpu job starts after the
   // 4-cpu top job planned before it).
-  const times = [...new Set([
-    ...ends.map((e) => Math.max(e.end, state.now)),
-    ...state.promises.map((p) => p.end).filter((end) => end > state.now && end < Infinity),
-  ])].sort((a, b) => a - b);
+  const times = [
+    ...new Set([
+      ...ends.map((e) => Math.max(e.end, state.now)),
+      ...state.promises.map((p) => p.end).filter((end) => end > state.now && end < Infinity),
+    ]),
+  ].sort((a, b) => a - b);
   let i = 0;
   for (const t of times) {
     for (; i < ends.length && ends[i].end <= t; i++) {

@@ -125,7 +125,9 @@ export function commandBehaviour(argv: readonly string[]): JobBehaviour {
   switch (program) {
     case "sleep": {
       const seconds = Number(args[0]);
-      return Number.isFinite(seconds) ? { ...quick(0), runtimeSeconds: Math.max(1, seconds) } : quick(1);
+      return Number.isFinite(seconds)
+        ? { ...quick(0), runtimeSeconds: Math.max(1, seconds) }
+        : quick(1);
     }
     case "echo":
       return quick(0, [args.join(" ")]);

@@ -4,7 +4,7 @@
  * unknown node with `-F json`, which is reported inside the JSON (exit 0).
  */
 
-import { SimError, type SimNode } from "../model.ts";
+import { type AttrList, SimError, type SimNode } from "../model.ts";
 import { getopt, has, lastArg } from "../argv.ts";
 import { type CommandOutput, fail, ok, pbsMessage } from "../errno.ts";
 import { nodeJson } from "../format/attrs.ts";
@@ -77,9 +77,29 @@ function nodesOnHost(ctx: CommandContext, host: string): SimNode[] {
   return ctx.complex.nodes().filter((n) => n.mom === host || n.extra.host === host);
 }
 
+/**
+ * A manager or operator also reads the mom's `Port` and `pbs_version`, right
+ * after `Mom` (root's pbsnodes_av_json_offline_jobs_root vs alice's).
+ */
+function withMomDetails(ctx: CommandContext, attrs: AttrList): AttrList {
+  if (ctx.complex.privilegeOf(ctx.caller.user) === "user") return attrs;
+  const at = attrs.findIndex((a) => a.name === "Mom") + 1;
+  const details: AttrList = [
+    { name: "Port", value: { kind: "int", value: MOM_PORT } },
+    { name: "pbs_version", value: { kind: "str", value: ctx.complex.server.version } },
+  ];
+  return [...attrs.slice(0, at), ...details, ...attrs.slice(at)];
+}
+
+/** pbs_mom's default service port. */
+const MOM_PORT = 15002;
+
 function render(ctx: CommandContext, nodes: SimNode[], missing: string[], view: NodeView): string {
   const { complex } = ctx;
-  const named = nodes.map((node) => ({ name: node.name, attrs: complex.nodeAttributes(node) }));
+  const named = nodes.map((node) => ({
+    name: node.name,
+    attrs: withMomDetails(ctx, complex.nodeAttributes(node)),
+  }));
   if (view.format === "json") {
     const entries: Array<[string, JsonNode]> = named.map(({ name, attrs }) => [
       name,

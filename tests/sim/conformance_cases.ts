@@ -73,8 +73,8 @@ const FULL = [
   "advance 1",
 ];
 const OFFLINE = [...FILL, "@root pbsnodes -o -C maintenance vm"];
-/** sched_config `strict_ordering: true ALL` and `backfill_depth = 10` (qstat_T_strict_ordering). */
-const STRICT = { strictOrdering: true, backfillDepth: 10 };
+/** sched_config `strict_ordering: true ALL` + backfill_depth 10, scheduler HUPed (qstat_T_strict_ordering). */
+const STRICT = [...FULL, "sched_config strict_ordering=true backfill_depth=10"];
 /** The require_fs queuejob hook of note 9. */
 const REQUIRE_FS = {
   queuejobHooks: [{
@@ -498,21 +498,23 @@ export const CASES: ConformanceCase[] = [
     setup: FULL,
     command: "@alice qstat -f -F json $W4",
   },
-  { golden: "qstat_T_strict_ordering", setup: FULL, config: STRICT },
-  { golden: "qstat_Tw_strict_ordering", setup: FULL, config: STRICT },
+  { golden: "qstat_T_strict_ordering", setup: STRICT },
+  { golden: "qstat_Tw_strict_ordering", setup: STRICT },
+  {
+    golden: "qstat_T_after_sched_restore",
+    setup: [...STRICT, "sched_config strict_ordering=false"],
+  },
   {
     golden: "qstat_f_json_queued_strict_ordering",
-    setup: FULL,
+    setup: STRICT,
     command: "@alice qstat -f -F json $W4",
-    config: STRICT,
   },
   { golden: "qstat_Bf_json_with_jobs", setup: FULL },
   { golden: "qstat_Qf_json_debug_with_job", setup: FULL },
   {
     golden: "qstat_xf_json_deleted_queued",
-    setup: [...FULL, "@alice qdel $WQ"],
+    setup: [...STRICT, "sched_config strict_ordering=false", "@alice qdel $WQ"],
     command: "@alice qstat -xf -F json $WQ",
-    config: STRICT,
   },
   {
     golden: "qstat_H_history",
@@ -767,7 +769,6 @@ export const NOT_YET_REPLAYED: string[] = [
   "qstat_H",
   "qstat_Jt",
   "qstat_Q_with_resv",
-  "qstat_T_after_sched_restore",
   "qstat_a_long_name_truncated",
   "qstat_after_mom_restart",
   "qstat_f_after_qmove",

@@ -63,6 +63,10 @@ export async function runCase(
       complex.advance(statement.seconds);
       continue;
     }
+    if (statement.kind === "sched_config") {
+      complex.configureScheduler(statement.settings);
+      continue;
+    }
     runner.setUser(statement.user);
     const env = statement.argv[0] === "pbs_rsub" && text.includes("PBS_TZID")
       ? { PBS_TZID: "Etc/UTC" }
