@@ -387,7 +387,11 @@ export class Complex implements ComplexApi {
     }
     const clauses = request.depend ? parseDepend(request.depend, this.server.name) : [];
     this.#register(job);
-    if (queue.type === "Route" && !this.#route(job)) {
+    // Held, dependency-held and deferred jobs wait in a routing queue until released
+    // (route_held_jobs / route_waiting_jobs default False); #settle routes them then.
+    const waits = job.holds !== "" || clauses.some((c) => !c.type.startsWith("before")) ||
+      (job.executionTime !== undefined && job.executionTime > this.now());
+    if (queue.type === "Route" && !waits && !this.#route(job)) {
       this.#forget(job); // "Job rejected by all possible destinations": not even in history
       return job;
     }
@@ -775,6 +779,11 @@ export class Complex implements ComplexApi {
       job.state = "Q";
       job.substate = 10;
       job.etime ??= now;
+      // Released from a routing queue: routed now, or discarded when no destination takes it.
+      if (this.#queues.get(job.queue)?.type === "Route" && !this.#route(job)) {
+        this.#forget(job);
+        return;
+      }
     }
     if (job.array) this.#applyToQueuedSubjobs(job);
   }

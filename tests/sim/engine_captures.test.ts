@@ -218,3 +218,45 @@ Deno.test("qdel -W force of a running job: Exit_status 265 (SIGKILL)", () => {
   assert.deepEqual([job.state, job.substate, job.exitStatus], ["F", 91, 265]);
   assert.equal(PBSE.HOOKERROR & 0xff, 32);
 });
+
+Deno.test("routing: held, dependency-held and deferred jobs wait in the routing queue", () => {
+  const c = golden0();
+  const fits = [["walltime", "02:00:00"]] as Array<[string, string]>;
+  const held = submit(c, alice, { queue: "route", resources: fits, hold: true });
+  assert.deepEqual([held.queue, held.state], ["route", "H"]);
+  c.releaseJob(alice, held.id, "u");
+  assert.equal(held.queue, "long", "routed once released");
+  assert.notEqual(held.state, "H");
+
+  const parent = submit(c, alice, { script: "#SIM runtime=30" });
+  const dependent = submit(c, alice, {
+    queue: "route",
+    resources: fits,
+    depend: `afterok:${parent.id}`,
+  });
+  assert.deepEqual([dependent.queue, dependent.state, dependent.substate], ["route", "H", 22]);
+  c.advance(40);
+  assert.equal(dependent.queue, "long");
+
+  const deferred = submit(c, alice, {
+    queue: "route",
+    resources: fits,
+    executionTime: c.now() + 600,
+  });
+  assert.deepEqual([deferred.queue, deferred.state], ["route", "W"]);
+  c.advance(601);
+  assert.equal(deferred.queue, "long");
+
+  // No destination takes 100 h: held, it waits; released, it is discarded (no history either).
+  const tooLong = submit(c, alice, {
+    queue: "route",
+    resources: [["walltime", "100:00:00"]],
+    hold: true,
+  });
+  assert.equal(tooLong.state, "H");
+  c.releaseJob(alice, tooLong.id, "u");
+  assert.equal(errnoOf(() => c.findJob(tooLong.id, { history: true })), PBSE.UNKJOBID);
+  // Not held: discarded at once, as before (qsub_route_no_destination_accepted).
+  const dropped = submit(c, alice, { queue: "route", resources: [["walltime", "100:00:00"]] });
+  assert.equal(errnoOf(() => c.findJob(dropped.id, { history: true })), PBSE.UNKJOBID);
+});
