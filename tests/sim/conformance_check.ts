@@ -40,8 +40,8 @@ interface Outcome {
 /**
  * Runs the case's setup and command on a fresh golden complex (`config`
  * overrides parts of it: a site hook, scheduler settings). `NAME=@user qsub`
- * keeps the id in $NAME and its sequence number in $NAME_SEQ (for short ids
- * such as `${A_SEQ}[2]`).
+ * keeps the id in $NAME, its sequence number in $NAME_SEQ (for short ids such
+ * as `${A_SEQ}[2]`) and the id without the server in $NAME_SHORT (`R44`).
  */
 export async function runCase(
   setup: string[],
@@ -76,6 +76,7 @@ export async function runCase(
       const id = result.stdout.trim().split(/\s+/)[0] ?? "";
       variables.set(statement.assign, id);
       variables.set(`${statement.assign}_SEQ`, /^\d+/.exec(id)?.[0] ?? "");
+      variables.set(`${statement.assign}_SHORT`, id.split(".")[0]);
     }
     last = result;
   }
