@@ -1704,6 +1704,30 @@ export class Complex implements ComplexApi {
     this.#planEnd(record, left > 0 ? left : this.rng.int(1, 900));
   }
 
+  /**
+   * Runs a just-submitted job on the given vnodes as if it started at
+   * `startedAt`, ending `runtimeLeft` seconds from now (loading a snapshot:
+   * the exec_vnode PBS recorded, sim/snapshot.ts).
+   */
+  startOn(
+    job: SimJob,
+    shares: ReadonlyArray<{ node: string; ncpus: number; ngpus: number; memBytes: number }>,
+    startedAt: number,
+    runtimeLeft: number,
+  ): void {
+    const record = job as JobRecord;
+    const takes: NodeTake[] = shares.map((share) => {
+      const node = this.pool.index.get(share.node);
+      if (node === undefined) throw new SimError(PBSE.UNKNODE, share.node);
+      return { node, ncpus: share.ncpus, ngpus: share.ngpus, memBytes: share.memBytes };
+    });
+    this.#start(record, takes);
+    record.stime = startedAt;
+    record.comment = `Job run at ${jobRunDate(startedAt)} on ${record.execVnode}`;
+    record.runToken++;
+    this.#planEnd(record, Math.max(1, runtimeLeft));
+  }
+
   /** A queued/held job submitted `secondsAgo`. */
   backdateQueued(job: SimJob, secondsAgo: number): void {
     const record = job as JobRecord;
