@@ -260,3 +260,36 @@ Deno.test("routing: held, dependency-held and deferred jobs wait in the routing 
   const dropped = submit(c, alice, { queue: "route", resources: [["walltime", "100:00:00"]] });
   assert.equal(errnoOf(() => c.findJob(dropped.id, { history: true })), PBSE.UNKJOBID);
 });
+
+Deno.test("qstat -T: an estimate days ahead shows weekday and hour (cnvt_est_start_time)", async () => {
+  const c = golden0({ strictOrdering: true });
+  const run = runnerOn(c);
+  await run.run(["qsub", "-l", "select=1:ncpus=8", "-l", "walltime=50:00:00", "long.sh"]);
+  const waiting = (await run.run(["qsub", "-l", "walltime=00:10:00", "short.sh"])).stdout.trim();
+  const est = c.findJob(waiting).estimatedStartTime!;
+  assert.equal(est - GOLDEN_START, 50 * 3600);
+  const when = new Date(est * 1000);
+  const expected = `${when.toLocaleString("en-US", { weekday: "short" }).slice(0, 2)} ${
+    String(when.getHours()).padStart(2, "0")
+  }`;
+  const row = (await run.run(["qstat", "-T"])).stdout.split("\n").find((l) =>
+    l.startsWith(waiting)
+  );
+  assert.equal(row?.slice(-5), expected);
+});
+
+Deno.test("pbsnodes option rules (pbsnodes.c main): what needs names, what takes none", async () => {
+  const run = runnerOn(golden0());
+  run.setUser("root");
+  const code = async (...args: string[]) => (await run.run(["pbsnodes", ...args])).code;
+  assert.equal(await code(), 1, "a bare pbsnodes lists nothing: usage");
+  assert.equal(await code("-o"), 1, "-o needs a node");
+  assert.equal(await code("-l", "vm"), 1, "-l takes none");
+  assert.equal(await code("-a", "-l"), 1, "-l after -a");
+  assert.equal(await code("-o", "-S", "vm"), 1, "-S only with a listing");
+  assert.equal(await code("-F", "xml", "-a"), 1, "unknown format");
+  assert.equal(await code("-C", "note", "-o", "vm"), 0, "-C then -o: offline with the comment");
+  assert.equal(await code("-r", "-C", "", "vm"), 0);
+  assert.equal(await code("-v", "vm"), 0);
+  assert.equal(await code("-aSj"), 0);
+});
