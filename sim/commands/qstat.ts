@@ -258,7 +258,9 @@ function estimatedStartText(epoch: number, now: number): string {
     est.getMonth() === today.getMonth() && est.getDate() === today.getDate();
   if (sameDay) return `${two(est.getHours())}:${two(est.getMinutes())}`;
   if (epoch - now < 7 * 86400) {
-    return `${est.toLocaleString("en-US", { weekday: "short" }).slice(0, 2)} ${two(est.getHours())}`;
+    return `${est.toLocaleString("en-US", { weekday: "short" }).slice(0, 2)} ${
+      two(est.getHours())
+    }`;
   }
   if (est.getFullYear() === today.getFullYear()) {
     return est.toLocaleString("en-US", { month: "short" });
