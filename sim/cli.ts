@@ -61,6 +61,10 @@ export async function replay(script: string, options: Omit<CliOptions, "file">):
       complex.configureScheduler(statement.settings);
       continue;
     }
+    if (statement.kind === "mom") {
+      complex.setNodeDown(statement.node, !statement.up);
+      continue;
+    }
     runner.setUser(statement.user);
     const result = await runner.run(statement.argv, { stdin: statement.stdin });
     if (statement.assign) {

@@ -7,6 +7,7 @@
  *   advance SECONDS                  move the virtual clock
  *   sched_config strict_ordering=BOOL [backfill_depth=N]
  *                                    edit sched_config and HUP the scheduler (one cycle)
+ *   mom NODE down|up                 stop or restart the pbs_mom of NODE
  *   # comment / blank line           ignored
  *
  * `$NAME` and `${NAME}` expand (outside single quotes) in later lines.
@@ -17,7 +18,8 @@ import { ShellSyntaxError, splitWords } from "./shellwords.ts";
 export type Statement =
   | { kind: "run"; line: number; user: string; argv: string[]; stdin?: string; assign?: string }
   | { kind: "advance"; line: number; seconds: number }
-  | { kind: "sched_config"; line: number; settings: SchedulerSettings };
+  | { kind: "sched_config"; line: number; settings: SchedulerSettings }
+  | { kind: "mom"; line: number; node: string; up: boolean };
 
 /** What `sched_config` lines may change (the real captures edited the file and sent SIGHUP). */
 export interface SchedulerSettings {
@@ -35,6 +37,7 @@ export class ReplaySyntaxError extends Error {
 const RUN_RE = /^(?:([A-Za-z_]\w*)=)?@([\w.-]+)\s+(.+)$/;
 const ADVANCE_RE = /^advance\s+(\d+(?:\.\d+)?)$/;
 const SCHED_RE = /^sched_config((?:\s+\w+=\S+)+)$/;
+const MOM_RE = /^mom\s+(\S+)\s+(down|up)$/;
 
 /** Parses one line (variables already expanded); undefined for blanks and comments. */
 export function parseLine(text: string, line: number): Statement | undefined {
@@ -42,6 +45,8 @@ export function parseLine(text: string, line: number): Statement | undefined {
   if (trimmed === "" || trimmed.startsWith("#")) return undefined;
   const advance = ADVANCE_RE.exec(trimmed);
   if (advance) return { kind: "advance", line, seconds: Number(advance[1]) };
+  const mom = MOM_RE.exec(trimmed);
+  if (mom) return { kind: "mom", line, node: mom[1], up: mom[2] === "up" };
   const sched = SCHED_RE.exec(trimmed);
   if (sched) return { kind: "sched_config", line, settings: schedulerSettings(sched[1], line) };
   const run = RUN_RE.exec(trimmed);
