@@ -44,6 +44,9 @@ const QUEUED = [
 const DEP = [RUNNING, "D=@alice qsub -N dependent -W depend=afterok:$J jobs/short.sh"];
 const LONGNAME = "L=@alice qsub -h -N averyveryverylongjobname_abcdefghij jobs/short.sh";
 const NO_HISTORY = "@root qmgr -c 'set server job_history_enable=false'";
+/** A second reservation (R45 in the captures) next to RESV's R44. */
+const RESV2 = [...RESV, "S=@alice pbs_rsub -R 0352 -D 00:30:00 -l select=1:ncpus=2", "advance 5"];
+const IN_RESV = [...RESV, "Q=@alice qsub -q $R_SHORT -l walltime=00:10:00 -N inresv jobs/short.sh"];
 
 // 2026-11-27 captures (INDEX.md notes 8-9): job ids 245-288 on host vm.
 const CMD_SLEEP = "S=@alice qsub -l walltime=00:01:00 -- /bin/sleep 3";
@@ -910,6 +913,30 @@ export const CASES: ConformanceCase[] = [
   { golden: "qstat_after_mom_restart", setup: [RUNNING, "mom vm down", "mom vm up"] },
   { golden: "final_pbsnodes_a_json" },
   { golden: "pbsnodes_a_json_initial" },
+  { golden: "pbs_rstat_F", setup: RESV2 },
+  { golden: "pbs_rstat_S", setup: RESV2 },
+  { golden: "pbs_rstat_after_rdel", setup: [...RESV2, "@alice pbs_rdel $S"] },
+  { golden: "pbs_rstat_f_one", setup: RESV2, command: "@alice pbs_rstat -f $R" },
+  { golden: "pbs_rstat_running", setup: [...RESV, "advance 1200"] },
+  { golden: "qsub_empty_stdin_accepted", command: "@alice qsub <<< ''" },
+  { golden: "qstat_f_json_in_resv", setup: IN_RESV, command: "@alice qstat -f -F json $Q" },
+  {
+    golden: "qstat_fx_json_job_in_resv",
+    setup: [...IN_RESV, "advance 1200"],
+    command: "@alice qstat -fx -F json $Q",
+  },
+  {
+    golden: "qstat_s_resv_too_long",
+    setup: [...RESV, "Q=@alice qsub -q $R_SHORT -l walltime=02:00:00 jobs/long.sh", "advance 1100"],
+    command: "@alice qstat -s $Q",
+  },
+  { golden: "qsub_sigtrap" },
+  { golden: "qsub_sigtrap2" },
+  {
+    golden: "qstat_f_json_queue_dest",
+    setup: ["@alice qsub -q debug -l walltime=00:05:00 -N dbg jobs/long.sh"],
+  },
+  { golden: "server_unhung_qstat_B" }, // the server answers normally once SIGCONTed
   // 2026-11-24 captures whose command needs no earlier state
   { golden: "final_pbsnodes_a" },
   { golden: "final_qmgr_print_server" },
@@ -985,24 +1012,29 @@ export const NOT_REPRODUCED: Record<string, string> = {
     "qmgr resource administration: site resources are scenario configuration",
   mom_restart:
     "starting the pbs_mom daemon is not a client command: the replay's `mom NODE up` stands for it",
+  server_restart:
+    "starting the pbs_server daemon prints the host's own messages (dataservice, OOM-killer warning)",
+  server_hung_qstat:
+    "a SIGSTOPped server is a fault of the runner seam (SimRunner faults), not a state to replay",
+  server_hung_qsub:
+    "a SIGSTOPped server is a fault of the runner seam (SimRunner faults), not a state to replay",
+  tracejob_unknown:
+    "the real log held other commands' requests naming that id; the simulator keeps no event log",
   qmgr_delete_resource_after_purge:
     "qmgr resource administration: site resources are scenario configuration",
 };
 
 /**
- * 2026-11-24 captures not replayed yet: their setup (mom restarts, server
- * hangs, reservations with jobs, bulk deletions, specific earlier states) has
- * not been written as a case. This list may only shrink.
+ * 2026-11-24 captures not replayed yet: standing reservations, `pbs_rstat -f`
+ * of a running reservation (attribute order differs), 2000-job bulk
+ * deletions, the default `pbs_cgroups` hook listing, jobs with escaped
+ * environment values and `-V` with an exported environment. This list may
+ * only shrink.
  */
 export const NOT_YET_REPLAYED: string[] = [
-  "pbs_rstat_F",
-  "pbs_rstat_S",
-  "pbs_rstat_after_rdel",
   "pbs_rstat_after_standing",
-  "pbs_rstat_f_one",
   "pbs_rstat_f_running",
   "pbs_rstat_f_standing",
-  "pbs_rstat_running",
   "pbs_rsub_standing",
   "qdel_bulk_2000",
   "qdel_x_bulk_2000",
@@ -1010,17 +1042,5 @@ export const NOT_YET_REPLAYED: string[] = [
   "qmgr_list_pbshook",
   "qstat_f_env_escapes_text",
   "qstat_f_json_env_escapes",
-  "qstat_f_json_in_resv",
-  "qstat_f_json_queue_dest",
-  "qstat_fx_json_job_in_resv",
-  "qstat_s_resv_too_long",
-  "qsub_empty_stdin_accepted",
   "qsub_env_V_weird",
-  "qsub_sigtrap",
-  "qsub_sigtrap2",
-  "server_hung_qstat",
-  "server_hung_qsub",
-  "server_restart",
-  "server_unhung_qstat_B",
-  "tracejob_unknown",
 ];

@@ -26,6 +26,7 @@ const SCRIPTS: Record<string, string> = {
     "#PBS -l select=1:ncpus=2\n#PBS -q debug\n#PBS -A proj1\n#PBS -j oe\n" +
     "echo to-stdout\necho to-stderr >&2\nsleep 30\n",
   "jobs/baddirective.sh": "#!/bin/sh\n#PBS -N baddir\n#PBS -l walltime=abc\nsleep 5\n",
+  "jobs/sigtrap.sh": "#!/bin/sh\ntrap 'echo got USR1' USR1\nsleep 3000\n",
   "jobs/array_long.sh": "#!/bin/sh\necho $PBS_ARRAY_INDEX\nsleep 600\n",
   "/home/alice/jobs/short.sh": "#!/bin/sh\nsleep 20\n",
   "/home/bob/jobs/long.sh": "#!/bin/sh\nsleep 3000\n",
