@@ -7,7 +7,7 @@
  * bookkeeping is in the "lifecycle" section below; the scheduling policy is in
  * scheduler.ts/placement.ts; the attribute views in attributes.ts.
  */
-import { queuejobRejection } from "./hooks.ts";
+import { type QueuejobHook, queuejobRejection } from "./hooks.ts";
 import { formatDuration } from "../src/pbs/model/time.ts";
 import {
   jobAttributes,
@@ -187,6 +187,10 @@ export class Complex implements ComplexApi {
     }
     this.#clock.set(target);
     this.#maybeSchedule();
+  }
+
+  queuejobHooks(): readonly QueuejobHook[] {
+    return this.config.queuejobHooks ?? [];
   }
 
   configureScheduler(settings: { strictOrdering?: boolean; backfillDepth?: number }): void {
@@ -372,7 +376,7 @@ export class Complex implements ComplexApi {
     const seq = this.#nextSeq();
     if (caller.user === "root") throw new SimError(PBSE.BADUSER);
     if (requested.place !== undefined && requested.select === undefined) {
-      throw new SimError(PBSE.PLACE_WITHOUT_SELECT); // qsub_err_place_without_select
+      throw new SimError(PBSE.PLACENOSELECT); // qsub_err_place_without_select
     }
     const queue = this.#admissionQueue(caller, request.queue);
     if (range && range.indices.length > this.server.maxArraySize) {

@@ -50,7 +50,7 @@ const MESSAGES: Record<number, string> = {
   [PBSE.R_UID]: "Bad effective UID for reservation",
   [PBSE.MaxArraySize]: "Array job exceeds server or queue size limit",
   [PBSE.HISTJOBID]: "Job has finished",
-  [PBSE.PLACE_WITHOUT_SELECT]: 'Cannot have "place" without "select"',
+  [PBSE.PLACENOSELECT]: 'Cannot have "place" without "select"',
   [PBSE.HOOKERROR]: "hook error",
 };
 

@@ -10,6 +10,7 @@
  * an accepted job is unchanged by the hook.
  */
 
+import type { AttrList } from "./model.ts";
 import type { ResourceMap } from "./resources.ts";
 
 export interface QueuejobHook {
@@ -43,4 +44,81 @@ export function queuejobRejection(
     if (missing) return hook.message;
   }
   return undefined;
+}
+
+/** A hook as `qmgr -c 'list hook'` shows it. */
+interface HookListing {
+  name: string;
+  enabled: boolean;
+  events: string[];
+  alarm: number;
+  freq?: number;
+  order: number;
+  failAction: string;
+}
+
+/**
+ * The site hook every OpenPBS install ships, disabled (capture qmgr_list_hook;
+ * INDEX.md note 8: so `list hook` is never empty).
+ */
+const PBS_CGROUPS: HookListing = {
+  name: "pbs_cgroups",
+  enabled: false,
+  events: [
+    "execjob_begin",
+    "execjob_epilogue",
+    "execjob_end",
+    "execjob_launch",
+    "execjob_attach",
+    "execjob_resize",
+    "execjob_abort",
+    "execjob_postsuspend",
+    "execjob_preresume",
+    "exechost_periodic",
+    "exechost_startup",
+  ],
+  alarm: 90,
+  freq: 120,
+  order: 100,
+  failAction: "offline_vnodes",
+};
+
+/** A declared queuejob hook with a new hook's defaults (qmgr_list_hook_require_fs). */
+function listingOf(hook: QueuejobHook): HookListing {
+  return {
+    name: hook.name,
+    enabled: true,
+    events: ["queuejob"],
+    alarm: 30,
+    order: 1,
+    failAction: "none",
+  };
+}
+
+/** The site hooks of a complex in `list hook` order: the shipped one, then the declared ones. */
+export function siteHooks(
+  hooks: readonly QueuejobHook[],
+): Array<{ name: string; attrs: AttrList }> {
+  return [PBS_CGROUPS, ...hooks.map(listingOf)].map((h) => ({
+    name: h.name,
+    attrs: hookAttributes(h),
+  }));
+}
+
+function hookAttributes(h: HookListing): AttrList {
+  const str = (value: string) => ({ kind: "str" as const, value });
+  const attrs: AttrList = [
+    { name: "type", value: str("site") },
+    { name: "enabled", value: str(h.enabled ? "true" : "false") },
+    { name: "event", value: str(h.events.join(",")) },
+    { name: "user", value: str("pbsadmin") },
+    { name: "alarm", value: str(String(h.alarm)) },
+  ];
+  if (h.freq !== undefined) attrs.push({ name: "freq", value: str(String(h.freq)) });
+  attrs.push(
+    { name: "order", value: str(String(h.order)) },
+    { name: "debug", value: str("false") },
+    { name: "fail_action", value: str(h.failAction) },
+  );
+  return attrs;
 }

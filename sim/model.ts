@@ -12,6 +12,8 @@
  * Behaviour is OpenPBS 23.06's as recorded in tests/fixtures/golden (INDEX.md).
  */
 
+import type { QueuejobHook } from "./hooks.ts";
+
 // ---------------------------------------------------------------------------
 // Errors: operations throw SimError carrying a PBS error number; the front
 // turns it into the exact message and exit code of the command that ran.
@@ -57,8 +59,8 @@ export const PBSE = {
   BADTSPEC: 15086,
   R_UID: 15095,
   MaxArraySize: 15107,
-  /** `-l place` without `-l select` (capture qsub_err_place_without_select, exit 7). */
-  PLACE_WITHOUT_SELECT: 15111,
+  /** PBSE_PLACENOSELECT: `-l place` without `-l select` (qsub_err_place_without_select, exit 7). */
+  PLACENOSELECT: 15111,
   /** A hook rejected the request (PBSE_HOOKERROR; capture qsub_hook_rejected_no_filesystems). */
   HOOKERROR: 15136,
   HISTJOBID: 15139,
@@ -351,6 +353,8 @@ export interface ComplexApi {
    * HUPed: one cycle runs with the new settings (estimates already made stay).
    */
   configureScheduler(settings: { strictOrdering?: boolean; backfillDepth?: number }): void;
+  /** The scenario's site queuejob hooks (sim/hooks.ts). */
+  queuejobHooks(): readonly QueuejobHook[];
   /** Run one scheduling cycle now. */
   schedule(): void;
 

@@ -601,6 +601,7 @@ export const CASES: ConformanceCase[] = [
   { golden: "qmgr_set_sched_strict_ordering" },
   { golden: "qmgr_list_server_alice_jobs", setup: FULL },
   { golden: "qmgr_list_server_root_jobs", setup: FULL },
+  { golden: "qmgr_list_hook_require_fs", config: REQUIRE_FS },
   { golden: "qmgr_print_queue_workq_alice" },
   { golden: "qmgr_print_queue_workq_root" },
   // 2026-11-27: tracejob
@@ -937,6 +938,7 @@ export const CASES: ConformanceCase[] = [
     setup: ["@alice qsub -q debug -l walltime=00:05:00 -N dbg jobs/long.sh"],
   },
   { golden: "server_unhung_qstat_B" }, // the server answers normally once SIGCONTed
+  { golden: "qmgr_list_hook" }, // the pbs_cgroups hook every install ships, disabled
   // 2026-11-24 captures whose command needs no earlier state
   { golden: "final_pbsnodes_a" },
   { golden: "final_qmgr_print_server" },
@@ -1004,7 +1006,6 @@ export const NOT_REPRODUCED: Record<string, string> = {
     "qmgr resource administration: site resources are scenario configuration",
   qmgr_create_hook_require_fs: "qmgr hook administration: hooks are scenario configuration",
   qmgr_import_hook_require_fs: "qmgr import of a Python hook: the simulator runs no Python",
-  qmgr_list_hook_require_fs: "qmgr hook administration: hooks are scenario configuration",
   qmgr_delete_hook_require_fs: "qmgr hook administration: hooks are scenario configuration",
   qmgr_delete_resource_in_use:
     "qmgr resource administration: site resources are scenario configuration",
@@ -1038,7 +1039,6 @@ export const NOT_YET_REPLAYED: string[] = [
   "pbs_rsub_standing",
   "qdel_bulk_2000",
   "qdel_x_bulk_2000",
-  "qmgr_list_hook",
   "qmgr_list_pbshook",
   "qstat_f_env_escapes_text",
   "qstat_f_json_env_escapes",

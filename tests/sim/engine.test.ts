@@ -373,7 +373,7 @@ Deno.test("submission checks: errors, details, and burnt ids", () => {
   );
   assert.equal(
     errnoOf(() => submit(c, alice, { resources: [["place", "excl"]] })),
-    PBSE.PLACE_WITHOUT_SELECT,
+    PBSE.PLACENOSELECT,
   );
   const next = submit(c, alice);
   assert.equal(next.seq, 9, "rejected submissions consumed ids 0-8 (not the bad values)");

@@ -12,6 +12,7 @@ import { SimRunner } from "../../sim/runner.ts";
 import type { ComplexConfig } from "../../sim/config.ts";
 import { PBSE } from "../../sim/model.ts";
 import { alice, attr, errnoOf, submit } from "./engine_helpers.ts";
+import { golden } from "../golden.ts";
 
 function golden0(config: Partial<ComplexConfig> = {}): Complex {
   return new Complex({ ...goldenConfig(), ...config }, { seed: 7, startTime: GOLDEN_START });
@@ -292,4 +293,20 @@ Deno.test("pbsnodes option rules (pbsnodes.c main): what needs names, what takes
   assert.equal(await code("-r", "-C", "", "vm"), 0);
   assert.equal(await code("-v", "vm"), 0);
   assert.equal(await code("-aSj"), 0);
+});
+
+Deno.test("qmgr list hook: the shipped pbs_cgroups hook, then the scenario's queuejob hooks", async () => {
+  const c = golden0({
+    queuejobHooks: [{ name: "require_fs", requireResources: ["filesystems"], message: "no" }],
+  });
+  const run = runnerOn(c);
+  run.setUser("root");
+  const all = (await run.run(["qmgr", "-c", "list hook"])).stdout;
+  assert.deepEqual([...all.matchAll(/^Hook (\S+)$/gm)].map((m) => m[1]), [
+    "pbs_cgroups",
+    "require_fs",
+  ]);
+  const one = await run.run(["qmgr", "-c", "list hook require_fs"]);
+  assert.equal(one.stdout, golden("qmgr_list_hook_require_fs").stdout);
+  assert.equal((await run.run(["qmgr", "-c", "list hook nosuch"])).code, 1);
 });
