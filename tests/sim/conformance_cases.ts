@@ -46,6 +46,9 @@ const LONGNAME = "L=@alice qsub -h -N averyveryverylongjobname_abcdefghij jobs/s
 const NO_HISTORY = "@root qmgr -c 'set server job_history_enable=false'";
 /** A second reservation (R45 in the captures) next to RESV's R44. */
 const RESV2 = [...RESV, "S=@alice pbs_rsub -R 0352 -D 00:30:00 -l select=1:ncpus=2", "advance 5"];
+/** A standing reservation (S51 in the captures): PBS_TZID is required for -r. */
+const STANDING =
+  "T=@alice env PBS_TZID=Etc/UTC pbs_rsub -R 0352 -D 00:10:00 -r 'FREQ=DAILY;COUNT=3' -l select=1:ncpus=1";
 const IN_RESV = [...RESV, "Q=@alice qsub -q $R_SHORT -l walltime=00:10:00 -N inresv jobs/short.sh"];
 
 // 2026-11-27 captures (INDEX.md notes 8-9): job ids 245-288 on host vm.
@@ -939,6 +942,23 @@ export const CASES: ConformanceCase[] = [
   },
   { golden: "server_unhung_qstat_B" }, // the server answers normally once SIGCONTed
   { golden: "qmgr_list_hook" }, // the pbs_cgroups hook every install ships, disabled
+  {
+    golden: "pbs_rsub_standing",
+    command:
+      "@alice env PBS_TZID=Etc/UTC pbs_rsub -R 202611240352 -D 00:10:00 -r 'FREQ=DAILY;COUNT=3' -l select=1:ncpus=1",
+  },
+  { golden: "pbs_rstat_after_standing", setup: [...RESV, STANDING, "advance 1200"] },
+  {
+    golden: "pbs_rstat_f_standing",
+    setup: [STANDING, "advance 5"],
+    command: "@alice pbs_rstat -f $T",
+  },
+  {
+    // the replay cannot hold a raw newline: the -V value keeps `\n` and `\t` as text
+    golden: "qsub_env_V_weird",
+    command:
+      "@alice env WEIRD=$'line1\\nline2\\ttab' UNI='héllo ✓' qsub -h -N envweird -V jobs/short.sh",
+  },
   // 2026-11-24 captures whose command needs no earlier state
   { golden: "final_pbsnodes_a" },
   { golden: "final_qmgr_print_server" },
@@ -1026,21 +1046,16 @@ export const NOT_REPRODUCED: Record<string, string> = {
 };
 
 /**
- * 2026-11-24 captures not replayed yet: standing reservations, `pbs_rstat -f`
- * of a running reservation (attribute order differs), 2000-job bulk
- * deletions, the default `pbs_cgroups` hook listing, jobs with escaped
- * environment values and `-V` with an exported environment. This list may
- * only shrink.
+ * 2026-11-24 captures not replayed yet: `pbs_rstat -f` of a running
+ * reservation (attribute order differs), 2000-job bulk deletions, the
+ * built-in `pbshook` listing, and four `qstat -f` calls of jobs with escaped
+ * environment values in one capture. This list may only shrink.
  */
 export const NOT_YET_REPLAYED: string[] = [
-  "pbs_rstat_after_standing",
   "pbs_rstat_f_running",
-  "pbs_rstat_f_standing",
-  "pbs_rsub_standing",
   "qdel_bulk_2000",
   "qdel_x_bulk_2000",
   "qmgr_list_pbshook",
   "qstat_f_env_escapes_text",
   "qstat_f_json_env_escapes",
-  "qsub_env_V_weird",
 ];

@@ -43,6 +43,7 @@ interface Outcome {
  * overrides parts of it: a site hook, scheduler settings). `NAME=@user qsub`
  * keeps the id in $NAME, its sequence number in $NAME_SEQ (for short ids such
  * as `${A_SEQ}[2]`) and the id without the server in $NAME_SHORT (`R44`).
+ * `@user env VAR=VALUE... COMMAND` runs COMMAND with those variables.
  */
 export async function runCase(
   setup: string[],
@@ -73,10 +74,18 @@ export async function runCase(
       continue;
     }
     runner.setUser(statement.user);
-    const env = statement.argv[0] === "pbs_rsub" && text.includes("PBS_TZID")
-      ? { PBS_TZID: "Etc/UTC" }
-      : undefined;
-    const result = await runner.run(statement.argv, { stdin: statement.stdin, env });
+    // `env VAR=VALUE... COMMAND`: COMMAND runs with those variables (PBS_TZID, -V's environment).
+    let argv = statement.argv;
+    const env: Record<string, string> = {};
+    if (argv[0] === "env") {
+      argv = argv.slice(1);
+      while (argv.length > 0 && /^\w+=/.test(argv[0])) {
+        const [name, ...value] = argv[0].split("=");
+        env[name] = value.join("=");
+        argv = argv.slice(1);
+      }
+    }
+    const result = await runner.run(argv, { stdin: statement.stdin, env });
     if (statement.assign) {
       const id = result.stdout.trim().split(/\s+/)[0] ?? "";
       variables.set(statement.assign, id);
