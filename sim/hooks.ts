@@ -46,9 +46,11 @@ export function queuejobRejection(
   return undefined;
 }
 
-/** A hook as `qmgr -c 'list hook'` shows it. */
+/** A hook as `qmgr -c 'list hook'` / `'list pbshook'` shows it. */
 interface HookListing {
   name: string;
+  /** `site` (qmgr `hook`) or `pbs` (qmgr `pbshook`, shipped with PBS). */
+  type?: "site" | "pbs";
   enabled: boolean;
   events: string[];
   alarm: number;
@@ -83,6 +85,52 @@ const PBS_CGROUPS: HookListing = {
   failAction: "offline_vnodes",
 };
 
+/** The PBS hooks every install ships, all disabled (capture qmgr_list_pbshook). */
+const PBS_HOOKS: HookListing[] = [
+  {
+    name: "PBS_alps_inventory_check",
+    type: "pbs",
+    enabled: false,
+    events: ["exechost_periodic"],
+    alarm: 90,
+    freq: 300,
+    order: 1,
+    failAction: "none",
+  },
+  {
+    name: "PBS_power",
+    type: "pbs",
+    enabled: false,
+    events: [
+      "periodic",
+      "execjob_begin",
+      "execjob_prologue",
+      "execjob_epilogue",
+      "execjob_end",
+      "exechost_periodic",
+      "exechost_startup",
+    ],
+    alarm: 180,
+    freq: 300,
+    order: 2000,
+    failAction: "none",
+  },
+  {
+    name: "PBS_cray_atom",
+    type: "pbs",
+    enabled: false,
+    events: ["execjob_begin", "execjob_end"],
+    alarm: 300,
+    order: 100,
+    failAction: "offline_vnodes",
+  },
+];
+
+/** The shipped PBS hooks in `list pbshook` order. */
+export function pbsHooks(): Array<{ name: string; attrs: AttrList }> {
+  return PBS_HOOKS.map((h) => ({ name: h.name, attrs: hookAttributes(h) }));
+}
+
 /** A declared queuejob hook with a new hook's defaults (qmgr_list_hook_require_fs). */
 function listingOf(hook: QueuejobHook): HookListing {
   return {
@@ -108,7 +156,7 @@ export function siteHooks(
 function hookAttributes(h: HookListing): AttrList {
   const str = (value: string) => ({ kind: "str" as const, value });
   const attrs: AttrList = [
-    { name: "type", value: str("site") },
+    { name: "type", value: str(h.type ?? "site") },
     { name: "enabled", value: str(h.enabled ? "true" : "false") },
     { name: "event", value: str(h.events.join(",")) },
     { name: "user", value: str("pbsadmin") },

@@ -5,7 +5,7 @@
  * are changed directly on its server and queue records.
  */
 
-import { siteHooks } from "../hooks.ts";
+import { pbsHooks, siteHooks } from "../hooks.ts";
 import { type ComplexApi, PBSE, SimError, type SimQueue } from "../model.ts";
 import { getopt, lastArg } from "../argv.ts";
 import { type CommandOutput, exitCodeOf, fail, ok, serverMessage } from "../errno.ts";
@@ -142,8 +142,9 @@ function list(ctx: CommandContext, object: string, rest: string[]): CommandOutpu
           complex.server.scheduling ? "True" : "False"
         }\n    state = idle\n\n`,
       );
-    case "hook": {
-      const hooks = siteHooks(complex.queuejobHooks());
+    case "hook":
+    case "pbshook": {
+      const hooks = object === "hook" ? siteHooks(complex.queuejobHooks()) : pbsHooks();
       const unknown = names.find((name) => !hooks.some((h) => h.name === name));
       if (unknown) return fail(1, `qmgr: the simulator knows no hook ${unknown}\n`);
       const shown = names.length ? hooks.filter((h) => names.includes(h.name)) : hooks;
