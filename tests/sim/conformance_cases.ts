@@ -46,6 +46,9 @@ const LONGNAME = "L=@alice qsub -h -N averyveryverylongjobname_abcdefghij jobs/s
 const NO_HISTORY = "@root qmgr -c 'set server job_history_enable=false'";
 /** A second reservation (R45 in the captures) next to RESV's R44. */
 const RESV2 = [...RESV, "S=@alice pbs_rsub -R 0352 -D 00:30:00 -l select=1:ncpus=2", "advance 5"];
+/** 2000 held jobs, ids 0-1999, deleted in one qdel (the capture read them from a file). */
+const BULK_HELD = Array.from({ length: 2000 }, () => "@alice qsub -h -N bulk jobs/short.sh");
+const BULK_IDS = Array.from({ length: 2000 }, (_, k) => `${k}.vm`).join(" ");
 /** A standing reservation (S51 in the captures): PBS_TZID is required for -r. */
 const STANDING =
   "T=@alice env PBS_TZID=Etc/UTC pbs_rsub -R 0352 -D 00:10:00 -r 'FREQ=DAILY;COUNT=3' -l select=1:ncpus=1";
@@ -960,6 +963,12 @@ export const CASES: ConformanceCase[] = [
       "@alice env WEIRD=$'line1\\nline2\\ttab' UNI='héllo ✓' qsub -h -N envweird -V jobs/short.sh",
   },
   { golden: "qmgr_list_pbshook" }, // the three PBS hooks every install ships, disabled
+  { golden: "qdel_bulk_2000", setup: BULK_HELD, command: `@alice qdel ${BULK_IDS}` },
+  {
+    golden: "qdel_x_bulk_2000",
+    setup: [...BULK_HELD, `@alice qdel ${BULK_IDS}`],
+    command: `@alice qdel -x ${BULK_IDS}`,
+  },
   // 2026-11-24 captures whose command needs no earlier state
   { golden: "final_pbsnodes_a" },
   { golden: "final_qmgr_print_server" },
@@ -1048,14 +1057,12 @@ export const NOT_REPRODUCED: Record<string, string> = {
 
 /**
  * 2026-11-24 captures not replayed yet: `pbs_rstat -f` of a running
- * reservation (attribute order differs), 2000-job bulk deletions, and four
- * `qstat -f` calls of jobs with escaped environment values in one capture.
+ * reservation (attribute order differs) and four `qstat -f` calls of jobs
+ * with escaped environment values in one capture.
  * This list may only shrink.
  */
 export const NOT_YET_REPLAYED: string[] = [
   "pbs_rstat_f_running",
-  "qdel_bulk_2000",
-  "qdel_x_bulk_2000",
   "qstat_f_env_escapes_text",
   "qstat_f_json_env_escapes",
 ];
