@@ -162,31 +162,66 @@ export class InputNeeded extends Error {
   }
 }
 
+/** The form every confirmation question is put in. */
+function confirmForm(question: string) {
+  return {
+    message: question,
+    requestedSchema: {
+      type: "object" as const,
+      properties: {
+        confirm: { type: "boolean" as const, title: "Go ahead", description: question },
+      },
+      required: ["confirm"],
+    },
+  };
+}
+
 /** Where the answer travels in `inputResponses`. */
 const CONFIRM_KEY = "confirm";
 const ConfirmContent = z.object({ confirm: z.boolean() });
 
-/** The capabilities of the client behind this request, whichever protocol generation it speaks. */
-function clientCapabilities(server: McpServer, extra: ToolExtra): ClientCapabilities | undefined {
-  // 2026-07-28 requests carry them in their own `_meta`; 2025 clients declared them at initialize.
-  const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
-  const perRequest = envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
-  return perRequest ?? server.server.getClientCapabilities();
+/** The first protocol revision without server-to-client requests (input-required results instead). */
+const FIRST_STATELESS_REVISION = "2026-07-28";
+
+/** Whether this request comes from a 2026-07-28 (or later) client. */
+function isModernRequest(server: McpServer): boolean {
+  const version = server.server.getNegotiatedProtocolVersion();
+  return version !== undefined && version >= FIRST_STATELESS_REVISION;
 }
 
 /**
- * The client's user, asked through MCP elicitation. The call returns an
- * input-required result carrying the question (with the question itself as
- * `requestState`); the client answers and retries, and the retried call finds
- * the answer here. A 2026-07-28 client does the retry itself; for a 2025
- * client the SDK sends a server-to-client `elicitation/create` on the
- * connection (stdio, or an HTTP session) and re-runs the call with the answer.
- * An answer only counts for the question it was given to: when the question
- * changed between the rounds (the job started meanwhile), it is asked again.
+ * A 2025-era client's user, asked with a server-to-client `elicitation/create`
+ * request on the connection (stdio, or the HTTP session), any time during the call.
  */
-export function elicitationAsker(server: McpServer, extra: ToolExtra): Asker {
+function pushAsker(server: McpServer, extra: ToolExtra): Asker {
   return {
-    canAsk: () => Boolean(clientCapabilities(server, extra)?.elicitation),
+    canAsk: () => Boolean(server.server.getClientCapabilities()?.elicitation),
+    async ask(question) {
+      const result = await extra.mcpReq.elicitInput(confirmForm(question));
+      if (result.action !== "accept") return result.action;
+      return result.content?.confirm === true ? "accept" : "decline";
+    },
+  };
+}
+
+/**
+ * A 2026-07-28 client's user, asked before the call does anything: the call
+ * returns an input-required result carrying the question (and the question
+ * itself as `requestState`); the client asks, then retries the call with the
+ * answer, which is read here. An answer only counts for the question it was
+ * given to: when the question changed between the rounds (the job started
+ * meanwhile), it is asked again.
+ */
+function inputRequiredAsker(extra: ToolExtra): Asker {
+  return {
+    // 2026-07-28 requests carry the client's capabilities in their own `_meta`.
+    canAsk() {
+      const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+      const capabilities = envelope?.[CLIENT_CAPABILITIES_META_KEY] as
+        | ClientCapabilities
+        | undefined;
+      return Boolean(capabilities?.elicitation);
+    },
     ask(question) {
       const responses = extra.mcpReq.inputResponses;
       const view = inputResponse(responses, CONFIRM_KEY);
@@ -196,22 +231,34 @@ export function elicitationAsker(server: McpServer, extra: ToolExtra): Asker {
         return Promise.resolve(content?.confirm === true ? "accept" : "decline");
       }
       throw new InputNeeded(inputRequired({
-        inputRequests: {
-          [CONFIRM_KEY]: inputRequired.elicit({
-            message: question,
-            requestedSchema: {
-              type: "object",
-              properties: {
-                confirm: { type: "boolean", title: "Go ahead", description: question },
-              },
-              required: ["confirm"],
-            },
-          }),
-        },
+        inputRequests: { [CONFIRM_KEY]: inputRequired.elicit(confirmForm(question)) },
         requestState: question,
       }));
     },
   };
+}
+
+/**
+ * No way to ask: a 2026-07-28 call that has started changing things cannot
+ * stop to ask (an input-required result would make the client run the whole
+ * call again). `--confirm` then decides as for a client that cannot ask.
+ */
+const CANNOT_ASK: Asker = {
+  canAsk: () => false,
+  ask: () => Promise.reject(new Error("internal: asked a client that cannot be asked")),
+};
+
+/** Who puts the questions of one call to the human, before it acts and while it runs. */
+export interface CallAskers {
+  before: Asker;
+  during: Asker;
+}
+
+/** The client's user, asked through MCP elicitation in the way the client's protocol generation allows. */
+export function elicitationAskers(server: McpServer, extra: ToolExtra): CallAskers {
+  if (isModernRequest(server)) return { before: inputRequiredAsker(extra), during: CANNOT_ASK };
+  const push = pushAsker(server, extra);
+  return { before: push, during: push };
 }
 
 /** Job ids a result names (`job_id` fields at any depth), for the audit line. */
@@ -223,6 +270,9 @@ function jobIdsIn(value: unknown, found: string[] = [], depth = 0): string[] {
   }
   return found;
 }
+
+/** Asks the human mid-call; true: go ahead (confirmed, or no need/way to ask under --confirm). */
+export type AskDuringCall = (question: string) => Promise<boolean>;
 
 export interface GuardedOutcome<T> {
   value: T;
@@ -239,9 +289,9 @@ export async function runGuarded<T>(
   tool: string,
   args: Args,
   client: PbsClient,
-  asker: Asker,
+  askers: CallAskers,
   caller: string,
-  action: () => Promise<T>,
+  action: (confirm: AskDuringCall) => Promise<T>,
 ): Promise<GuardedOutcome<T>> {
   const { policy } = client;
   const guard = GUARDS[tool] ?? {};
@@ -266,7 +316,7 @@ export async function runGuarded<T>(
   let confirmation: Confirmation = { outcome: "not_needed" };
   try {
     const question = await guard.question?.(args, client);
-    if (question) confirmation = await confirmAction(policy.confirm, question, asker);
+    if (question) confirmation = await confirmAction(policy.confirm, question, askers.before);
     const jobs = guard.submissions?.(args) ?? [];
     if (tool !== "submit_job") checkBatchSize(policy.limits, jobs.length);
     for (const job of jobs) checkJobSize(policy.limits, job);
@@ -275,13 +325,25 @@ export async function runGuarded<T>(
     if (error instanceof InputNeeded) throw error; // asked; the retried call is audited
     const refused = isPbsError(error) && error.kind === "not_confirmed";
     await audit(
-      refused ? { outcome: asker.canAsk() ? "declined" : "refused" } : confirmation,
+      refused ? { outcome: askers.before.canAsk() ? "declined" : "refused" } : confirmation,
       { error },
     );
     throw error;
   }
 
-  const { commands, outcome } = await recordCommands(action);
+  // A question a call asks while it runs (a rollback that deletes jobs it
+  // submitted): a refusal means "do not", not an error; its outcome is audited.
+  const confirmDuringCall: AskDuringCall = async (question) => {
+    try {
+      confirmation = await confirmAction(policy.confirm, question, askers.during);
+      return true;
+    } catch (error) {
+      if (!isPbsError(error) || error.kind !== "not_confirmed") throw error;
+      confirmation = { outcome: askers.during.canAsk() ? "declined" : "refused", question };
+      return false;
+    }
+  };
+  const { commands, outcome } = await recordCommands(() => action(confirmDuringCall));
   if ("error" in outcome) {
     await audit(confirmation, { commands, error: outcome.error });
     throw outcome.error;
