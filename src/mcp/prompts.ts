@@ -4,9 +4,7 @@
  * the job's state and exit status are written into the prompt), so the model
  * starts from facts instead of guesses.
  */
-import type { McpServer } from "@modelcontextprotocol/server";
-import { completable } from "@modelcontextprotocol/server";
-import type { GetPromptResult } from "@modelcontextprotocol/server";
+import { completable, type GetPromptResult, type McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { describeExitStatus } from "../pbs/model/exit_status.ts";
 import { describeJobState } from "../pbs/model/states.ts";

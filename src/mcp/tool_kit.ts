@@ -10,10 +10,10 @@
  * model's context, and every state-changing call passes the policy
  * (confirmation, limits, audit: policy.ts).
  */
-import type { McpServer } from "@modelcontextprotocol/server";
 import type {
   CallToolResult,
   InputRequiredResult,
+  McpServer,
   ServerContext,
   ToolAnnotations,
 } from "@modelcontextprotocol/server";

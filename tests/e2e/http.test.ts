@@ -7,9 +7,11 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/client";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import type { CallToolResult } from "@modelcontextprotocol/client";
+import {
+  type CallToolResult,
+  Client,
+  StreamableHTTPClientTransport,
+} from "@modelcontextprotocol/client";
 import { serveHttp } from "../../src/transports/http.ts";
 import { ALICE, BOB, startTestServer, type TestServer } from "./http_support.ts";
 

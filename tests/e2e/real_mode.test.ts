@@ -6,9 +6,8 @@
  * which installation it names, and where qsub runs.
  */
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/client";
+import { type CallToolResult, Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import type { CallToolResult } from "@modelcontextprotocol/client";
 import { CHILD_PATH } from "./pinned_pbs.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;

@@ -4,9 +4,8 @@
  * job lifecycle.
  */
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/client";
+import { type CallToolResult, Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import type { CallToolResult } from "@modelcontextprotocol/client";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 /** The permissions `deno task demo` grants. */

@@ -8,9 +8,12 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Client } from "@modelcontextprotocol/client";
-import { InMemoryTransport } from "@modelcontextprotocol/client";
-import type { CallToolResult, JSONRPCMessage } from "@modelcontextprotocol/client";
+import {
+  type CallToolResult,
+  Client,
+  InMemoryTransport,
+  type JSONRPCMessage,
+} from "@modelcontextprotocol/client";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { silentLogger } from "../../src/mcp/logger.ts";
 import { MAX_ARGUMENT_BYTES } from "../../src/mcp/request_guard.ts";

@@ -4,8 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/client";
-import { InMemoryTransport } from "@modelcontextprotocol/client";
+import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { createScenario, SimRunner } from "../../sim/mod.ts";
 import { silentLogger } from "../../src/mcp/logger.ts";
 import { createMcpServer } from "../../src/mcp/server.ts";
