@@ -15,6 +15,7 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
 import { isPbsError, PbsError } from "../pbs/errors.ts";
+import { listedInput, listedOutput } from "./listed_schema.ts";
 import type { Logger } from "./logger.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
 
@@ -136,8 +137,10 @@ function withinBudget(result: CallToolResult, tool: string): CallToolResult {
 }
 
 /**
- * Registers one tool with the kit's common behaviour: typed errors as results,
- * the size budget, metrics and debug logging. Which tools are registered at
+ * Registers one tool with the kit's common behaviour: closed parameters (an
+ * unknown name is refused, naming the closest real one), compact listed
+ * schemas (listed_schema.ts), typed errors as results, the size budget,
+ * metrics and debug logging. Which tools are registered at
  * all (read-only mode) is the inventory's choice (tools/inventory.ts).
  */
 export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
@@ -150,8 +153,8 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
     {
       title: tool.title,
       description: tool.description,
-      inputSchema: tool.input,
-      outputSchema: tool.output,
+      inputSchema: listedInput(tool.input),
+      outputSchema: listedOutput(tool.output),
       annotations: { ...tool.annotations, openWorldHint: false },
     },
     // The SDK's callback type is generic over the shape; the kit's typing is the contract.
