@@ -87,7 +87,10 @@ function trimNested(schema: z.core.$ZodType, options: TrimOptions): void {
 
 /** `.int()` (or z.int()) without explicit bounds: zod lists ±2^53 for it. */
 function isSafeInt(def: Record<string, unknown>): boolean {
-  const formats = [def, ...((def.checks as { _zod: { def: unknown } }[] | undefined) ?? [])
-    .map((check) => check._zod.def as Record<string, unknown>)];
+  const formats = [
+    def,
+    ...((def.checks as { _zod: { def: unknown } }[] | undefined) ?? [])
+      .map((check) => check._zod.def as Record<string, unknown>),
+  ];
   return formats.some((d) => d.format === "safeint");
 }

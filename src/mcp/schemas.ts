@@ -42,7 +42,7 @@ export const jobId = checkedText(
   "e.g. 123.server or 123; 123[].server for an array, 123[4].server for a subjob",
 );
 
-export const walltime = checkedText((value) => v.validateWalltime(value), "HH:MM:SS");
+export const walltime = checkedText((value) => v.validateWalltime(value));
 
 export const queue = checkedText(v.validateDestination);
 

@@ -44,7 +44,12 @@ export interface ToolAnswer<O> {
 export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape> {
   name: string;
   title: string;
-  /** What it does, when to use it, what it returns; under 1,500 characters. */
+  /**
+   * What it does and returns, in a few sentences (under 800 characters): every
+   * conversation pays for it (tests/mcp/surface.test.ts holds the budget).
+   * Parameters are described in their schema, and only where the name does
+   * not say it.
+   */
   description: string;
   input: I;
   output: O;

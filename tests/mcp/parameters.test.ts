@@ -70,5 +70,8 @@ Deno.test("closestName", async (t) => {
     assert.equal(closestName("finished", known), "include_finished");
   });
   await t.step("typos are found", () => assert.equal(closestName("limt", known), "limit"));
-  await t.step("unrelated names find nothing", () => assert.equal(closestName("xyz", known), undefined));
+  await t.step(
+    "unrelated names find nothing",
+    () => assert.equal(closestName("xyz", known), undefined),
+  );
 });

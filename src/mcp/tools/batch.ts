@@ -65,8 +65,7 @@ type BatchItem = z.infer<typeof BatchItemShape>;
 export const submitBatchJobs = defineTool({
   name: "submit_batch_jobs",
   title: "Submit several independent jobs",
-  description:
-    `Submits up to ${MAX_BATCH} independent jobs in order. Each item of jobs takes ` +
+  description: `Submits up to ${MAX_BATCH} independent jobs in order. Each item of jobs takes ` +
     "submit_job's parameters (same names and meaning). Returns one result per job: job_id " +
     "and queue, or the error. stop_on_error: true stops at the first failure (the rest are " +
     "skipped); submitted jobs are never deleted. For near-identical jobs prefer one array " +

@@ -76,9 +76,9 @@ export const holdJob = defineTool({
     const after = await stateAfter(context.client, args.job_id);
     return {
       structured: { job_id: args.job_id, hold_type: args.hold_type, ...after },
-      text: `Placed ${HOLD_ARTICLES[args.hold_type]} ${HOLD_NAMES[args.hold_type]} hold on ${args.job_id}${
-        after.state ? ` (now ${after.state})` : ""
-      }.`,
+      text: `Placed ${HOLD_ARTICLES[args.hold_type]} ${
+        HOLD_NAMES[args.hold_type]
+      } hold on ${args.job_id}${after.state ? ` (now ${after.state})` : ""}.`,
     };
   },
 });
@@ -113,7 +113,7 @@ export const modifyJob = defineTool({
     "lower the walltime. Returns what was applied.",
   input: {
     job_id: s.jobId,
-    walltime: s.walltime.optional(),
+    walltime: s.walltime.optional().describe("HH:MM:SS"),
     job_name: s.jobName.optional(),
     queue: s.queue.optional().describe("Move it here (qmove)"),
     priority: s.priority.optional(),

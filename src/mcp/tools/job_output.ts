@@ -10,8 +10,7 @@ const MAX_OUTPUT_BYTES = 10_000;
 export const getJobOutput = defineTool({
   name: "get_job_output",
   title: "Read a job's output",
-  description:
-    "Returns the end of a job's stdout or stderr file, read from the path PBS records " +
+  description: "Returns the end of a job's stdout or stderr file, read from the path PBS records " +
     "when it lies in the allowed directories (PBS_MCP_ALLOWED_DIRS). PBS usually writes it " +
     "there when the job ends. For an array job ask for a subjob, e.g. 12[3].server.",
   input: {

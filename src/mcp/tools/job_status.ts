@@ -7,8 +7,7 @@ import { JobStatusShape, jobStatusText, jobStatusView } from "../views/jobs.ts";
 export const getJobStatus = defineTool({
   name: "get_job_status",
   title: "Status of one job",
-  description:
-    "Shows one job, finished ones included (qstat -fx): state and its meaning, queue, " +
+  description: "Shows one job, finished ones included (qstat -fx): state and its meaning, queue, " +
     "resources requested and used, times (UTC), hosts, the scheduler's comment (why it " +
     "waits), holds, dependencies, array progress, output paths and the exit status " +
     "explained. detail: full adds exec_vnode, variables and every attribute.",

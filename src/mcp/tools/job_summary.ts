@@ -14,8 +14,7 @@ const QueueCountsShape = z.object({
 export const getJobSummary = defineTool({
   name: "get_job_summary",
   title: "Job counts by state",
-  description:
-    "Counts current (not finished) jobs by state, overall and per queue: how busy the " +
+  description: "Counts current (not finished) jobs by state, overall and per queue: how busy the " +
     "system, a queue or a user is.",
   input: {
     user_filter: s.userFilter.optional().describe("A user name, or me"),

@@ -40,8 +40,7 @@ const MAX_LIMIT = 100;
 export const listReservations = defineTool({
   name: "list_reservations",
   title: "List reservations",
-  description:
-    "Lists advance reservations (nodes set aside for a time window): id, name, owner, " +
+  description: "Lists advance reservations (nodes set aside for a time window): id, name, owner, " +
     "state (RESV_CONFIRMED granted, RESV_RUNNING in its window, RESV_UNCONFIRMED not yet " +
     "granted), start and end (UTC), what it reserves, who may use it. Jobs run in one " +
     "when submitted to its queue (e.g. R123). Paged with limit/cursor.",
