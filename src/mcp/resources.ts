@@ -315,7 +315,7 @@ function registerUserJobsResource(server: McpServer, client: PbsClient): void {
     },
     markdown(async () => {
       const jobs = await client.listJobs({ user: "me" });
-      return jobTable(`Jobs of ${client.user}`, jobs, "list_jobs user=me pages them");
+      return jobTable(`Jobs of ${client.user}`, jobs, "list_jobs user_filter=me pages them");
     }),
   );
 }

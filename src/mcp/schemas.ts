@@ -186,7 +186,7 @@ const SUBMIT_JOB_DESCRIPTIONS: Partial<Record<keyof typeof submitJobFields, stri
   priority: "Among your own jobs",
   start_after: "ISO 8601, e.g. 2026-11-24T15:30",
   rerunnable: "PBS may rerun it after a failure",
-  extra_resources: "Other -l resources, {name: value}",
+  extra_resources: 'Other -l resources, e.g. {"ompthreads": "8"}',
   dry_run: "Show the qsub command and script; submit nothing",
 };
 

@@ -51,6 +51,11 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
    * not say it.
    */
   description: string;
+  /**
+   * What a read-only server lists instead, for a read tool whose description
+   * sends the model to a write tool (a read-only server does not offer it).
+   */
+  readOnlyDescription?: string;
   input: I;
   output: O;
   /** readOnlyHint is required: true for queries, false for everything else. */
@@ -157,7 +162,8 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
     tool.name,
     {
       title: tool.title,
-      description: tool.description,
+      description: (context.client.config.readOnly ? tool.readOnlyDescription : undefined) ??
+        tool.description,
       inputSchema: listedInput(tool.input),
       outputSchema: listedOutput(tool.output),
       annotations: { ...tool.annotations, openWorldHint: false },

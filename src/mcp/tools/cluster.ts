@@ -39,7 +39,7 @@ export const listQueues = defineTool({
     "Lists the queues: type (execution, or route to destinations), enabled (accepts jobs), " +
     "started (runs them), jobs by state, limits (min/max walltime and nodes, max ncpus, run " +
     "limits), defaults, user ACL, reservation queues marked. A job must fit a queue's " +
-    "limits: pick one before submit_job.",
+    "limits: pick one before submitting.",
   input: {
     queue: s.queue.optional().describe("Only this queue"),
     limit: s.boundedInt("limit", 1, MAX_QUEUE_LIMIT, 50).default(50),

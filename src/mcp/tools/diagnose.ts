@@ -136,6 +136,7 @@ export async function diagnose(
     capacity,
     callerRole: identity?.role,
     caller: client.user,
+    readOnly: client.config.readOnly,
     now: client.now() / 1000,
   });
   return { result, read: outputs.tails.map((t) => t.stream) };

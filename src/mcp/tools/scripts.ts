@@ -15,7 +15,7 @@ export const generateJobScriptTool = defineTool({
   description:
     "Writes a bash job script and the submit_job arguments to run it; nothing is written to " +
     "disk or submitted. application is either a command line (e.g. `python3 train.py " +
-    "--epochs 10`) or a template name: python (one Python process), mpi (mpiexec across " +
+    "--epochs 10`) or one of the templates python (one Python process), mpi (mpiexec across " +
     "nodes), gpu (one MPI rank per GPU), pytorch (distributed training with MASTER_ADDR set), " +
     "array (one subjob per PBS_ARRAY_INDEX). Optional: input_files (appended as arguments), " +
     "node_count, gpu_required, walltime, queue, account, ranks_per_node, modules (module " +
@@ -23,6 +23,11 @@ export const generateJobScriptTool = defineTool({
     "odd file names cannot inject commands. Resources are not written as #PBS lines: pass " +
     "`script` and `submit_arguments` to submit_job (dry_run: true first to see the qsub " +
     "command).",
+  readOnlyDescription:
+    "Writes a bash job script and the resources to request for it; nothing is written to disk " +
+    "or submitted. application is a command line or a template: python, mpi, gpu, pytorch, " +
+    "array. Optional: input_files, node_count, gpu_required, walltime, queue, account, " +
+    "ranks_per_node, modules, conda_env, job_name.",
   input: {
     application: z.string().min(1, "application is empty: give a command line or a template.")
       .max(2_000, "application is over 2,000 characters: put long logic in a script file.")
@@ -50,7 +55,7 @@ export const generateJobScriptTool = defineTool({
     script: z.string().describe("The job script text"),
     template: z.enum(TEMPLATES).optional().describe("The template used, if any"),
     submit_arguments: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
-      .describe("Pass these to submit_job together with script"),
+      .describe("The request, as submission parameters"),
     notes: z.array(z.string()),
     written_to_disk: z.literal(false),
   },
