@@ -8,7 +8,7 @@
 import { parseSelect } from "../../pbs/model/select.ts";
 import { describeHolds, describeJobState } from "../../pbs/model/states.ts";
 import { formatDuration, parseDuration, parseSize } from "../../pbs/model/time.ts";
-import type { Job, Queue, Reservation } from "../../pbs/model/types.ts";
+import type { Queue, Reservation } from "../../pbs/model/types.ts";
 import type { Role } from "../results.ts";
 import { changeVia, findQueue, isoTime, unique } from "./helpers.ts";
 import type {
