@@ -39,7 +39,7 @@ function validatorProblem(validate: (value: unknown) => unknown, value: unknown)
 
 export const jobId = checkedText(
   (value) => v.validateJobId(value),
-  "e.g. 123.server or 123; 123[].server for an array, 123[4].server for a subjob",
+  "e.g. 123.server, or 123[4].server for a subjob",
 );
 
 export const walltime = checkedText((value) => v.validateWalltime(value));

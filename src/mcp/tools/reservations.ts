@@ -82,7 +82,7 @@ const ManageInput = {
   }),
   reservation_id: reservationId.optional().describe("For modify and delete"),
   start: dateTime("Start").optional(),
-  end: dateTime("End").optional(),
+  end: dateTime("End").optional().describe("Same format as start"),
   duration: s.walltime.optional().describe("HH:MM:SS, instead of end"),
   select: s.select.optional().describe("What to reserve, e.g. 2:ncpus=64"),
   name: s.jobName.optional(),
