@@ -12,7 +12,10 @@
  * name looks like a parameter: snake_case, or some tool's parameter name.
  */
 
-/** First words of tool names: the server's own and the ones a writer might invent. */
+/**
+ * First words of tool names: the server's own and the ones a writer might
+ * invent. Not "run": diagnosis categories such as run_limit are values, not tools.
+ */
 const TOOL_VERBS = [
   "alter",
   "cancel",
@@ -36,7 +39,6 @@ const TOOL_VERBS = [
   "read",
   "release",
   "resubmit",
-  "run",
   "search",
   "set",
   "show",

@@ -217,6 +217,36 @@ async function diagnosisRuleTexts(h: Harness, queuedJob: string): Promise<Text[]
   });
 }
 
+/**
+ * Answers of the read tools (offered in both modes). generate_job_script's
+ * answer is being rewritten elsewhere (issue 7, standalone scripts) and is
+ * not collected here yet.
+ */
+async function answerTexts(h: Harness, jobs: string[]): Promise<Text[]> {
+  const calls: [string, Record<string, unknown>][] = [
+    ["list_jobs", {}],
+    ["list_jobs", { include_finished: true, user_filter: "me" }],
+    ["get_job_summary", {}],
+    ["list_queues", {}],
+    ["list_nodes", {}],
+    ["get_server_info", {}],
+    ["check_privileges", {}],
+    ["list_reservations", {}],
+    ...jobs.map((job_id): [string, Record<string, unknown>] => ["get_job_status", { job_id }]),
+    ...jobs.map((job_id): [string, Record<string, unknown>] => [
+      "wait_for_job",
+      { job_id, timeout_seconds: 1 },
+    ]),
+    ...jobs.map((job_id): [string, Record<string, unknown>] => ["get_job_output", { job_id }]),
+  ];
+  const texts: Text[] = [];
+  for (const [name, args] of calls) {
+    const result = await h.call(name, args);
+    texts.push({ source: `${name} ${JSON.stringify(args)}`, text: textOf(result) });
+  }
+  return texts;
+}
+
 /** Error answers of tools this mode offers: their hints send the model somewhere. */
 async function errorTexts(h: Harness, jobs: string[], tools: Tool[]): Promise<Text[]> {
   const offered = new Set(tools.map((t) => t.name));
@@ -281,6 +311,7 @@ async function everyText(h: Harness, jobs: string[]): Promise<Text[]> {
     ...toolTexts(tools),
     ...await promptTexts(h, jobs),
     ...await resourceTexts(h, jobs),
+    ...await answerTexts(h, jobs),
     ...await diagnosisTexts(h, jobs),
     ...await diagnosisRuleTexts(h, jobs[2]),
     ...await errorTexts(h, jobs, tools),
