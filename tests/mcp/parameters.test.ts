@@ -2,6 +2,19 @@ import assert from "node:assert/strict";
 import { closestName } from "../../src/mcp/parameters.ts";
 import { startHarness } from "./harness.ts";
 
+/** Every JSON Schema object with declared properties, with where it sits. */
+function objectsIn(schema: unknown, path: string): [string, { additionalProperties?: unknown }][] {
+  if (!schema || typeof schema !== "object") return [];
+  const record = schema as Record<string, unknown>;
+  const own: [string, { additionalProperties?: unknown }][] = record.properties
+    ? [[path, record]]
+    : [];
+  return [
+    ...own,
+    ...Object.entries(record).flatMap(([key, value]) => objectsIn(value, `${path}.${key}`)),
+  ];
+}
+
 Deno.test("unknown parameters are refused, naming the closest real one", async (t) => {
   const h = await startHarness();
   try {
@@ -48,14 +61,20 @@ Deno.test("unknown parameters are refused, naming the closest real one", async (
       assert.equal(h.runner.runCounts().qstat, undefined);
     });
 
-    await t.step("every listed input schema says additionalProperties: false", async () => {
+    await t.step("every object of every listed input schema is closed", async () => {
       for (const tool of await h.tools()) {
-        assert.equal(
-          (tool.inputSchema as { additionalProperties?: unknown }).additionalProperties,
-          false,
-          tool.name,
-        );
+        for (const [path, object] of objectsIn(tool.inputSchema, tool.name)) {
+          assert.equal(object.additionalProperties, false, `${path} is open`);
+        }
       }
+    });
+
+    await t.step("dependency edges are closed too", async () => {
+      const failure = await h.fail("submit_dependent_jobs", {
+        jobs: [{ key: "a", script: "#!/bin/bash\n" }, { key: "b", script: "#!/bin/bash\n" }],
+        dependency_graph: { b: [{ on: "a", kind: "afterok" }] },
+      });
+      assert.match(failure.text, /unknown parameter kind; the parameters are on, type\./);
     });
   } finally {
     await h.close();

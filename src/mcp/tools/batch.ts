@@ -141,7 +141,7 @@ const jobKey = z.string().regex(
   "key must be 1-64 letters, digits, '_', '.' or '-', e.g. preprocess.",
 );
 
-const EdgeShape = z.object({
+const EdgeShape = closedObject({
   on: jobKey,
   type: z.enum(["afterok", "afternotok", "afterany"], {
     error: "type must be afterok (after success), afternotok (after failure) or afterany.",
