@@ -42,7 +42,7 @@ export const DiagnoseOutput = {
   state: z.string(),
   state_name: z.string(),
   phase: z.enum(["pending", "running", "finished"]),
-  category: z.string().describe("e.g. held, dependency, out_of_memory, succeeded"),
+  category: z.string(),
   summary: z.string(),
   findings: z.array(FindingShape),
   next_steps: z.array(z.string()),

@@ -60,7 +60,7 @@ const holdOutput = {
   job_id: z.string(),
   hold_type: z.string(),
   state: z.string().optional(),
-  holds: z.string().optional().describe("Hold_Types, n = none"),
+  holds: z.string().optional(),
 };
 
 export const holdJob = defineTool({

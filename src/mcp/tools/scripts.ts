@@ -52,8 +52,8 @@ export const generateJobScriptTool = defineTool({
     job_name: s.jobName.optional(),
   },
   output: {
-    script: z.string().describe("The job script text"),
-    template: z.enum(TEMPLATES).optional().describe("The template used, if any"),
+    script: z.string(),
+    template: z.enum(TEMPLATES).optional(),
     submit_arguments: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
       .describe("The request, as submission parameters"),
     notes: z.array(z.string()),
