@@ -85,7 +85,7 @@ function trimNested(schema: z.core.$ZodType, options: TrimOptions): void {
   }
 }
 
-/** `.int()` (or z.int()) without explicit bounds: zod lists ±2^53 for it. */
+/** `.int()` or z.int(), for which zod lists ±2^53 (output fields set no bounds of their own). */
 function isSafeInt(def: Record<string, unknown>): boolean {
   const formats = [
     def,
