@@ -11,14 +11,9 @@ import { readEnv } from "./src/env.ts";
 import { createLogger, type Logger } from "./src/mcp/logger.ts";
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "./src/mcp/server.ts";
 import { RealRunner } from "./src/pbs/real_runner.ts";
-import { gatherPermissionFacts } from "./src/permission_facts.ts";
-import {
-  computePermissions,
-  demoOutputBase,
-  denoRunCommand,
-  permissionFlags,
-  serverEnvNames,
-} from "./src/permissions.ts";
+import { serverCommand } from "./src/permission_facts.ts";
+import { demoOutputBase, serverEnvNames } from "./src/permissions.ts";
+import { shellCommand } from "./src/service/shell_quote.ts";
 import type { Runner } from "./src/pbs/runner.ts";
 import { type Config, loadConfig } from "./src/service/config.ts";
 import { demoUser, osUser } from "./src/service/os_user.ts";
@@ -185,16 +180,15 @@ async function printPermissions(args: string[]): Promise<number> {
   const json = args.includes("--json");
   const serverArgs = args.filter((a) => a !== "--json");
   try {
-    const cli = parseCli(serverArgs);
-    const { facts, notes } = await gatherPermissionFacts(cli);
-    const flags = permissionFlags(computePermissions(facts));
-    const main = new URL(import.meta.url).pathname;
-    const deno = Deno.execPath();
+    const { command, args: denoArgs, notes } = await serverCommand(
+      serverArgs,
+      new URL(import.meta.url).pathname,
+    );
     for (const note of notes) console.error(`note: ${note}`);
     console.log(
       json
-        ? JSON.stringify({ command: deno, args: ["run", ...flags, main, ...serverArgs] }, null, 2)
-        : denoRunCommand(deno, flags, main, serverArgs),
+        ? JSON.stringify({ command, args: denoArgs }, null, 2)
+        : shellCommand([command, ...denoArgs]),
     );
     return 0;
   } catch (error) {

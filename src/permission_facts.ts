@@ -4,10 +4,16 @@
  * the way the real runner finds it (PBS_EXEC, then PATH, then pbs.conf). Runs
  * with read access only (`deno task permissions`); starts no program.
  */
-import type { CliOptions } from "./cli_args.ts";
+import { type CliOptions, parseCli } from "./cli_args.ts";
 import { readEnv } from "./env.ts";
 import { lookupFromEnv, PBS_COMMANDS, RealRunner } from "./pbs/real_runner.ts";
-import { demoOutputBase, type PermissionFacts, serverEnvNames } from "./permissions.ts";
+import {
+  computePermissions,
+  demoOutputBase,
+  type PermissionFacts,
+  permissionFlags,
+  serverEnvNames,
+} from "./permissions.ts";
 import { loadConfig } from "./service/config.ts";
 import { passwdEntry } from "./service/os_user.ts";
 
@@ -17,6 +23,26 @@ export interface GatheredFacts {
   facts: PermissionFacts;
   /** What a person should know about the result (commands not found, ...). */
   notes: string[];
+}
+
+export interface ServerCommand {
+  /** The deno executable. */
+  command: string;
+  /** `run`, the permission flags, main.ts and the server's own arguments. */
+  args: string[];
+  /** What a person should know about the result. */
+  notes: string[];
+}
+
+/**
+ * The command that serves as `serverArgs` say (`--demo`, `--http ...`) with
+ * exactly the permissions this machine needs: what `main.ts permissions`
+ * prints and what a client configuration should run. Throws on bad arguments.
+ */
+export async function serverCommand(serverArgs: string[], main: string): Promise<ServerCommand> {
+  const { facts, notes } = await gatherPermissionFacts(parseCli(serverArgs));
+  const flags = permissionFlags(computePermissions(facts));
+  return { command: Deno.execPath(), args: ["run", ...flags, main, ...serverArgs], notes };
 }
 
 /** The facts for serving as `cli` says (demo or real, stdio or HTTP) on this machine. */
@@ -37,6 +63,8 @@ export async function gatherPermissionFacts(cli: CliOptions): Promise<GatheredFa
     mode,
     http: cli.http,
     pbsPrograms: [],
+    // No configuration runs further programs yet; an SSH runner's `ssh` and a
+    // site profile's allocation command go in `extraPrograms` when they exist.
     allowedDirs: await withResolved(config.allowedDirs),
     auditLog: config.auditLog,
     httpFiles,

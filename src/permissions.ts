@@ -26,7 +26,6 @@ import type { HttpListenOptions } from "./cli_args.ts";
 import { CHILD_ENV_NAMES } from "./pbs/real_runner.ts";
 import { defaultAuditPath } from "./service/audit.ts";
 import { CONFIG_ENV_NAMES } from "./service/config.ts";
-import { shellCommand } from "./service/shell_quote.ts";
 import { HTTP_ENV_NAMES } from "./transports/http_config.ts";
 
 export type ServeMode = "real" | "demo";
@@ -158,16 +157,6 @@ export function permissionFlags(permissions: DenoPermissions): string[] {
   if (permissions.sys === true) flags.push("--allow-sys");
   else grant("sys", permissions.sys);
   return flags;
-}
-
-/** The command line that starts `main` with `flags` and the server's own `args`. */
-export function denoRunCommand(
-  deno: string,
-  flags: readonly string[],
-  main: string,
-  args: readonly string[],
-): string {
-  return shellCommand([deno, "run", ...flags, main, ...args]);
 }
 
 /** The paths given, once each, without those inside another (a grant covers what is below it). */

@@ -63,8 +63,8 @@ async function denoDir(): Promise<string> {
   return JSON.parse(new TextDecoder().decode(stdout)).denoDir;
 }
 
-/** `main.ts permissions --json` as `deno task permissions` runs it, in the machine's environment. */
-async function computedArgs(machine: Machine): Promise<string[]> {
+/** `main.ts permissions [--json]` as `deno task permissions` runs it, in the machine's environment. */
+async function printedPermissions(machine: Machine, json: boolean): Promise<string> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -74,14 +74,18 @@ async function computedArgs(machine: Machine): Promise<string[]> {
       "--allow-sys=uid",
       MAIN,
       "permissions",
-      "--json",
+      ...(json ? ["--json"] : []),
     ],
     env: machine.env,
     clearEnv: true,
     stdin: "null",
   }).output();
   assert.equal(code, 0, new TextDecoder().decode(stderr));
-  const printed = JSON.parse(new TextDecoder().decode(stdout));
+  return new TextDecoder().decode(stdout);
+}
+
+async function computedArgs(machine: Machine): Promise<string[]> {
+  const printed = JSON.parse(await printedPermissions(machine, true));
   assert.equal(printed.command, Deno.execPath());
   return printed.args;
 }
@@ -154,6 +158,13 @@ Deno.test("with the computed permissions a tool runs the PBS commands found and 
       }
       for (const kind of ["env", "read"]) assert.ok(flagValues(args, kind), kind);
       assert.equal(flagValues(args, "net"), undefined, "no network on stdio");
+    });
+
+    await t.step("without --json: the same command as one shell line", async () => {
+      assert.equal(
+        await printedPermissions(machine, false),
+        `${[Deno.execPath(), ...args].join(" ")}\n`,
+      );
     });
 
     await withServer(machine, args, async (client) => {
