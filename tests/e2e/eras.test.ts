@@ -13,6 +13,9 @@ import {
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { computePermissions, demoOutputBase, permissionFlags } from "../../src/permissions.ts";
+import { defaultAuditPath } from "../../src/service/audit.ts";
+import { taskFlags } from "./task_flags.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const TOKEN = "eras-test-0123456789abcdef012345";
@@ -125,26 +128,31 @@ async function story(t: Deno.TestContext, client: Client, era: Era, user: User):
 
 const DEMO = ["--demo", "--scenario", "tiny", "--speed", SPEED];
 
-function childEnv(auditDir: string): Record<string, string> {
+/** Deno's cache, so a child whose HOME is a temp dir finds the npm packages already there. */
+const DENO_DIR = JSON.parse(
+  new TextDecoder().decode(
+    new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).outputSync().stdout,
+  ),
+).denoDir as string;
+
+/** The server's environment: HOME is a fresh temp dir, the audit log in its default place. */
+function childEnv(home: string): Record<string, string> {
   const env = Deno.env.toObject();
   delete env.PBS_MCP_HTTP_TOKENS_FILE;
-  return {
-    ...env,
-    PBS_MCP_LOG_LEVEL: "warn",
-    PBS_MCP_AUDIT_LOG: `${auditDir}/audit.jsonl`,
-    PBS_MCP_HTTP_TOKEN: TOKEN,
-  };
+  delete env.PBS_MCP_AUDIT_LOG;
+  return { ...env, HOME: home, DENO_DIR, PBS_MCP_LOG_LEVEL: "warn", PBS_MCP_HTTP_TOKEN: TOKEN };
 }
 
 for (const era of ERAS) {
   Deno.test(`stdio, ${era} client: tools, progress, confirmation both ways`, async (t) => {
-    const auditDir = await Deno.makeTempDir({ prefix: "pbs-mcp-eras-" });
+    const home = await Deno.makeTempDir({ prefix: "pbs-mcp-eras-" });
     const user: User = { answer: "accept", asked: [] };
     const client = newClient(era, user);
     const transport = new StdioClientTransport({
       command: Deno.execPath(),
-      args: ["run", "--allow-env", "--allow-read", "--allow-write", "--allow-sys", MAIN, ...DEMO],
-      env: childEnv(auditDir),
+      // Exactly the permissions `deno task demo` grants.
+      args: ["run", ...taskFlags("demo", home), MAIN, ...DEMO],
+      env: childEnv(home),
       stderr: "ignore",
     });
     try {
@@ -152,7 +160,7 @@ for (const era of ERAS) {
       await story(t, client, era, user);
     } finally {
       await client.close();
-      await Deno.remove(auditDir, { recursive: true });
+      await Deno.remove(home, { recursive: true });
     }
   });
 }
@@ -176,22 +184,26 @@ async function announcedUrl(stderr: ReadableStream<Uint8Array>): Promise<string>
 }
 
 Deno.test("HTTP, one server for both generations: tools, progress, confirmation", async (t) => {
-  const auditDir = await Deno.makeTempDir({ prefix: "pbs-mcp-eras-" });
+  const home = await Deno.makeTempDir({ prefix: "pbs-mcp-eras-" });
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
+      // What `main.ts permissions --demo --http --port 0` grants.
+      ...permissionFlags(computePermissions({
+        mode: "demo",
+        http: { kind: "tcp", hostname: "127.0.0.1", port: 0 },
+        pbsPrograms: [],
+        allowedDirs: [home],
+        auditLog: defaultAuditPath(home),
+        demoOutputBase: demoOutputBase(home),
+      })),
       MAIN,
       ...DEMO,
       "--http",
       "--port",
       "0",
     ],
-    env: childEnv(auditDir),
+    env: childEnv(home),
     clearEnv: true,
     stdin: "null",
     stdout: "null",
@@ -218,6 +230,6 @@ Deno.test("HTTP, one server for both generations: tools, progress, confirmation"
     child.kill("SIGTERM");
     const status = await child.status;
     assert.equal(status.code, 0, "the server shuts down cleanly");
-    await Deno.remove(auditDir, { recursive: true });
+    await Deno.remove(home, { recursive: true });
   }
 });
