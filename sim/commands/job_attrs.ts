@@ -12,6 +12,11 @@
  * `parse_depend_list`; array ranges `chk_Jrange`.
  */
 
+import { PBSE, SimError } from "../model.ts";
+import { type CommandOutput, exitCodeOf, fail, serverMessage } from "../errno.ts";
+import { isKnownResource, validateResources } from "../resources.ts";
+import { type CommandContext, usageError } from "./context.ts";
+
 export type AttrVerdict = "ok" | "illegal" | "too-long";
 
 const MAX_JOB_NAME = 230;
@@ -142,13 +147,67 @@ export function verifyOption(letter: string, value: string): AttrVerdict {
   return check === undefined || check(value) ? "ok" : "illegal";
 }
 
-/** The first refused option of `options` (in the order given), or undefined. */
-export function firstRefused(
-  options: ReadonlyArray<{ letter: string; value: string }>,
-): { letter: string; verdict: Exclude<AttrVerdict, "ok"> } | undefined {
-  for (const { letter, value } of options) {
+/** One value to check: an option letter's, or (`l`) one resource's. */
+export interface AttrCheck {
+  letter: string;
+  value: string;
+  resource?: string;
+}
+
+type Refusal =
+  | { letter: string; verdict: Exclude<AttrVerdict, "ok"> }
+  | { letter: "l"; error: SimError };
+
+/**
+ * The first refused value of `checks` (in the order given), or undefined. A
+ * built-in resource's value is checked by type (`verify_value_resc`: time,
+ * size, integer, select); unknown resources are left to the server.
+ */
+export function firstRefused(checks: readonly AttrCheck[]): Refusal | undefined {
+  for (const { letter, value, resource } of checks) {
+    if (resource !== undefined) {
+      const error = resourceRefusal(resource, value);
+      if (error) return { letter: "l", error };
+      continue;
+    }
     const verdict = verifyOption(letter, value);
     if (verdict !== "ok") return { letter, verdict };
   }
   return undefined;
+}
+
+function resourceRefusal(name: string, value: string): SimError | undefined {
+  if (value === "" || !isKnownResource(name)) return undefined;
+  try {
+    validateResources([[name, value]]);
+    return undefined;
+  } catch (error) {
+    if (error instanceof SimError && error.errno === PBSE.BADATVAL) return error;
+    if (error instanceof SimError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * How qsub and qalter answer a refusal (`handle_attribute_errors`): a
+ * resource `CMD: MESSAGE[ ID]` with the error's exit status; an over-long
+ * name `CMD: Job name is too long ` (exit 2); anything else
+ * `CMD: illegal -X value` + usage (exit 2). `jobId` is qalter's job.
+ */
+export function attributeRefusal(
+  ctx: CommandContext,
+  checks: readonly AttrCheck[],
+  jobId?: string,
+): CommandOutput | undefined {
+  const refused = firstRefused(checks);
+  if (!refused) return undefined;
+  if ("error" in refused) {
+    const id = jobId === undefined ? "" : ` ${jobId}`;
+    return fail(
+      exitCodeOf(refused.error.errno),
+      `${ctx.command}: ${serverMessage(refused.error)}${id}\n`,
+    );
+  }
+  if (refused.verdict === "too-long") return fail(2, `${ctx.command}: Job name is too long \n`);
+  return usageError(ctx, `illegal -${refused.letter} value`);
 }

@@ -15,8 +15,8 @@ import {
   usageError,
   versionOutput,
 } from "./context.ts";
-import { firstRefused, isHoldList, isPriority } from "./job_attrs.ts";
-import { parseDestination, parseEqualString } from "./option_syntax.ts";
+import { type AttrCheck, attributeRefusal, isHoldList, isPriority } from "./job_attrs.ts";
+import { parseDestination, parseEqualString, splitResources } from "./option_syntax.ts";
 import { USAGE } from "./usage.ts";
 
 /**
@@ -32,7 +32,10 @@ function forEachJob(
   ctx: CommandContext,
   rawIds: readonly string[],
   action: (id: string) => void,
-  options: { exitOverride?: number; beforeFirstRequest?: () => CommandOutput | undefined } = {},
+  options: {
+    exitOverride?: number;
+    beforeFirstRequest?: (id: string) => CommandOutput | undefined;
+  } = {},
 ): CommandOutput {
   const { exitOverride, beforeFirstRequest } = options;
   let stderr = "";
@@ -48,7 +51,7 @@ function forEachJob(
     if (!requested) {
       requested = true;
       connect(ctx);
-      const refused = beforeFirstRequest?.();
+      const refused = beforeFirstRequest?.(id);
       if (refused) return { ...refused, stderr: stderr + refused.stderr };
     }
     try {
@@ -175,79 +178,59 @@ export function qalter(ctx: CommandContext): CommandOutput {
   const { done, parsed } = prepare(ctx, "a:A:c:e:h:j:k:l:m:M:N:o:p:P:r:R:S:u:W:", 0);
   if (done) return done;
   const request: AlterRequest = {};
-  const verify: Array<{ letter: string; value: string }> = [];
+  const verify: AttrCheck[] = [];
   let complaints = "";
   for (const { letter, arg = "" } of parsed.options) {
     const value = "chmpW".includes(letter) ? arg.trimStart() : arg;
-    if (!applyAlterOption(ctx, request, verify, letter, value)) {
-      complaints += `qalter: illegal -${letter} value\n`;
-    }
+    complaints += applyAlterOption(ctx, request, verify, letter, value) ?? "";
   }
   if (complaints || parsed.operands.length === 0) {
     return { stdout: "", stderr: complaints + USAGE.qalter, code: 2 };
   }
   return forEachJob(ctx, parsed.operands, (id) => ctx.complex.alterJob(ctx.caller, id, request), {
-    beforeFirstRequest: () => attributeRefusal(ctx, verify),
+    beforeFirstRequest: (id) => attributeRefusal(ctx, verify, id),
   });
-}
-
-/** `handle_attribute_errors` of qalter/qsub: the first refused attribute's answer. */
-export function attributeRefusal(
-  ctx: CommandContext,
-  verify: ReadonlyArray<{ letter: string; value: string }>,
-): CommandOutput | undefined {
-  const refused = firstRefused(verify);
-  if (!refused) return undefined;
-  if (refused.verdict === "too-long") {
-    return { stdout: "", stderr: `${ctx.command}: Job name is too long \n`, code: 2 };
-  }
-  return usageError(ctx, `illegal -${refused.letter} value`);
 }
 
 /**
  * Fills `request` from one qalter option and queues the values the client
- * library checks; false when the client itself refuses the value.
+ * library checks; returns the client's complaint when it refuses the value.
  */
 function applyAlterOption(
   ctx: CommandContext,
   request: AlterRequest,
-  verify: Array<{ letter: string; value: string }>,
+  verify: AttrCheck[],
   letter: string,
   arg: string,
-): boolean {
+): string | undefined {
   switch (letter) {
     case "a": {
       const when = parsePbsDate(arg, ctx.complex.now());
-      if (when === undefined) return false;
+      if (when === undefined) return illegal(letter);
       request.executionTime = when;
-      return true;
+      return undefined;
     }
     case "c":
-      if (arg === "u") return false;
+      if (arg === "u") return illegal(letter);
       break;
     case "r":
-      return arg === "y" || arg === "n";
+      return arg === "y" || arg === "n" ? undefined : illegal(letter);
     case "l": {
-      const items = arg.split(",");
-      if (items.some((item) => item === "" || item.startsWith("="))) return false;
-      request.resources = [
-        ...(request.resources ?? []),
-        ...items.map((item): [string, string] => {
-          const eq = item.indexOf("=");
-          return eq < 0 ? [item, ""] : [item.slice(0, eq), item.slice(eq + 1)];
-        }),
-      ];
-      return true;
+      const items = splitResources(arg, "qalter");
+      if ("error" in items) return items.error;
+      request.resources = [...(request.resources ?? []), ...items.pairs];
+      for (const [resource, value] of items.pairs) verify.push({ letter, value, resource });
+      return undefined;
     }
     case "W": {
       const pairs = arg === "" ? undefined : parseEqualString(arg);
-      if (!pairs) return false;
+      if (!pairs) return illegal(letter);
       for (const [key, value] of pairs) {
         if (key !== "depend") continue;
         request.depend = value;
         verify.push({ letter: "W", value });
       }
-      return true;
+      return undefined;
     }
     case "N":
       request.name = arg;
@@ -263,7 +246,11 @@ function applyAlterOption(
       break;
   }
   verify.push({ letter, value: arg });
-  return true;
+  return undefined;
+}
+
+function illegal(letter: string): string {
+  return `qalter: illegal -${letter} value\n`;
 }
 
 /**

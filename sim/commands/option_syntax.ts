@@ -91,3 +91,59 @@ export function parseJobId(text: string): JobIdParts | undefined {
   if (!m) return undefined;
   return { sequence: m[1], array: m[2] ?? "", parentServer: m[3], currentServer: m[4] };
 }
+
+/**
+ * `-l` as `set_resources` reads it (values through `pbs_quote_parse`, no
+ * blanks inside a value): `name[=value]` pairs, or the client's complaint:
+ * an empty name or a trailing comma is `CMD: illegal -l value`; an illegal
+ * character (`&`, a control character) or an unclosed quote adds the reason,
+ * the option's text and a caret under the place (`pbs_prt_parse_err`).
+ */
+export function splitResources(
+  text: string,
+  command: string,
+): { pairs: Array<[string, string]> } | { error: string } {
+  const pairs: Array<[string, string]> = [];
+  const illegal = `${command}: illegal -l value\n`;
+  const parseError = (what: string, at: number) => ({
+    error: `${illegal} ${what}:\n${text}\n${" ".repeat(at)}^\n`,
+  });
+  let pos = 0;
+  while (pos < text.length) {
+    while (/\s/.test(text[pos] ?? "")) pos++;
+    let end = pos;
+    while (end < text.length && text[end] !== "=" && text[end] !== ",") end++;
+    if (end === pos) return { error: illegal };
+    const name = text.slice(pos, end).split(/\s/)[0];
+    let value = "";
+    if (text[end] === "=") {
+      pos = end + 1;
+      while (/\s/.test(text[pos] ?? "")) pos++;
+      let quote = "";
+      for (; pos < text.length; pos++) {
+        const c = text[pos];
+        const printable = c >= " " && c <= "~" || c.charCodeAt(0) > 127 || /\s/.test(c);
+        if (!printable || c === "&") return parseError("illegal character", pos);
+        if (quote) {
+          if (c === quote) quote = "";
+          else value += c;
+        } else if ((c === '"' || c === "'") && (quote === "")) {
+          quote = c;
+        } else if (c === "," || /\s/.test(c)) {
+          break;
+        } else {
+          value += c;
+        }
+      }
+      if (quote) return parseError("no closing quote", text.length);
+    } else {
+      pos = end;
+    }
+    pairs.push([name, value]);
+    if (text[pos] === ",") {
+      pos++;
+      if (pos >= text.length) return { error: illegal };
+    }
+  }
+  return { pairs };
+}
