@@ -5,7 +5,7 @@
 
 import { PBSE, SimError, type SimJob, type SimQueue } from "../model.ts";
 import { getopt, has, lastArg, type ParsedArgs } from "../argv.ts";
-import { type CommandOutput, exitCodeOf, serverMessage } from "../errno.ts";
+import { type CommandOutput, exitCodeOf, fail, serverMessage } from "../errno.ts";
 import { attrValue, type JsonFlavour, qstatJson } from "../format/attrs.ts";
 import { parsePbsTime } from "../../src/pbs/model/time.ts";
 import {
@@ -34,8 +34,9 @@ import {
   userPart,
   versionOutput,
 } from "./context.ts";
+import { USAGE } from "./usage.ts";
 
-const QSTAT_OPTIONS = "1aBD:EfF:GHiJMnpqQrsStTu:wxz";
+const QSTAT_OPTIONS = "1aBD:EfF:GHiJMnpqQrstTu:wW:x";
 
 type OutputFormat = "text" | "json" | "dsv";
 
@@ -63,29 +64,16 @@ class Result {
 export function qstat(ctx: CommandContext): CommandOutput {
   const version = versionOutput(ctx);
   if (version) return version;
-  const parsed = getopt(ctx.args, QSTAT_OPTIONS);
-  if (!parsed.ok) return usageError(ctx, parsed.message);
+  const raw = getopt(ctx.args, QSTAT_OPTIONS);
+  if (!raw.ok) return usageError(ctx, raw.message);
+  const checked = checkQstatOptions(raw);
+  if ("refused" in checked) return fail(2, checked.refused + USAGE.qstat);
+  const { parsed, format, delimiter } = checked;
 
-  const formatArg = lastArg(parsed, "F");
-  const format: OutputFormat = formatArg === undefined
-    ? "text"
-    : formatArg === "json"
-    ? "json"
-    : "dsv";
-  if (formatArg !== undefined && !["json", "dsv"].includes(formatArg)) {
-    return usageError(ctx, `invalid -F format: ${formatArg}`);
-  }
-  const summaryMode = has(parsed, "Q") || has(parsed, "B");
-  if (formatArg !== undefined && !has(parsed, "f") && !summaryMode) {
-    return usageError(ctx, "conflicting options.");
-  }
-  if (formatArg !== undefined && has(parsed, "w")) {
-    return { stdout: "", stderr: "qstat: option w cannot be used with -F\n", code: 2 };
-  }
   const mode: QstatMode = {
     full: has(parsed, "f"),
     format,
-    delimiter: lastArg(parsed, "D") ?? (format === "dsv" ? "|" : "\n"),
+    delimiter: delimiter ?? (format === "dsv" ? "|" : "\n"),
     wide: has(parsed, "w"),
   };
 
@@ -93,6 +81,96 @@ export function qstat(ctx: CommandContext): CommandOutput {
   if (has(parsed, "Q")) return queueStatus(ctx, parsed.operands, mode);
   if (has(parsed, "q")) return queueLimits(ctx, parsed.operands);
   return jobStatus(ctx, parsed, mode);
+}
+
+/** Options that choose an alternative display (`alt_opt` in qstat.c). */
+const ALTERNATIVE_DISPLAY = new Set([
+  "a",
+  "T",
+  "i",
+  "r",
+  "H",
+  "u",
+  "n",
+  "s",
+  "q",
+  "G",
+  "M",
+  "1",
+  "w",
+]);
+/** Letters `-W` may carry, each as its own option (`u` takes the rest as the user list). */
+const W_LETTERS = new Set(["a", "i", "r", "H", "u", "n", "s", "q", "G", "M", "1"]);
+const CONFLICT = "qstat: conflicting options.\n";
+
+type CheckedOptions =
+  | { parsed: ParsedArgs; format: OutputFormat; delimiter?: string }
+  | { refused: string };
+
+/**
+ * qstat's own option rules (`src/cmds/qstat.c` `main`), in option order:
+ * `-F` one of default/dsv/json (any case); `-D` only after `-F dsv`; `-B`
+ * and `-Q` not with each other nor after an alternative display other than
+ * `-w`; `-W` letters among a/i/r/H/u/n/s/q/G/M/1; then at most one of
+ * -a/-i/-r/-q/-H, not -M with -G, `-F` only with `-f` and no alternative
+ * display, not `-q` with `-f`, `-1` only with -n or -s, `-w` not with `-F`
+ * (`option w cannot be used with -F`). Each broken rule prints its line
+ * (`conflicting options.` for the combinations); then the usage, exit 2.
+ */
+function checkQstatOptions(raw: ParsedArgs): CheckedOptions {
+  let refused = "";
+  let format: OutputFormat | "default" = "default";
+  let delimiter: string | undefined;
+  const seen = new Set<string>();
+  const options: ParsedArgs["options"] = [];
+  const alternative = () => [...seen].some((l) => ALTERNATIVE_DISPLAY.has(l) && l !== "w");
+  for (const option of raw.options) {
+    const { letter, arg = "" } = option;
+    if (letter === "W") {
+      for (let i = 0; i < arg.length; i++) {
+        const c = arg[i];
+        if (c === " ") continue;
+        if (!W_LETTERS.has(c)) {
+          seen.add("W!");
+          continue;
+        }
+        seen.add(c);
+        if (c === "u") {
+          options.push({ letter: "u", arg: arg.slice(i + 1).trimStart() });
+          break;
+        }
+        options.push({ letter: c });
+      }
+      continue;
+    }
+    if (letter === "F") {
+      const name = arg.toLowerCase();
+      if (name === "json" || name === "dsv" || name === "default") format = name;
+      else seen.add("F!");
+    } else if (letter === "D") {
+      if (format === "dsv") delimiter = arg;
+      else seen.add("D!");
+    } else if (letter === "B" || letter === "Q") {
+      const other = letter === "B" ? "Q" : "B";
+      if (seen.has(other) || alternative()) refused += CONFLICT;
+    }
+    seen.add(letter);
+    options.push(option);
+  }
+  const alt = (l: string) => seen.has(l);
+  if (["a", "i", "r", "q", "H"].filter(alt).length > 1) refused += CONFLICT;
+  if (alt("M") && alt("G")) refused += CONFLICT;
+  const anyAlternative = [...seen].some((l) => ALTERNATIVE_DISPLAY.has(l));
+  if ((format !== "default" && !alt("f")) || (format !== "default" && anyAlternative)) {
+    refused += CONFLICT;
+  }
+  if (alt("q") && alt("f")) refused += CONFLICT;
+  if (alt("1") && !alt("n") && !alt("s")) refused += CONFLICT;
+  if (alt("w") && format !== "default") refused += "qstat: option w cannot be used with -F\n";
+  const malformed = seen.has("W!") || seen.has("F!") || seen.has("D!");
+  if (refused || malformed) return { refused };
+  const parsed = { options, operands: raw.operands };
+  return { parsed, format: format === "default" ? "text" : format, delimiter };
 }
 
 // Jobs ------------------------------------------------------------------------
