@@ -147,3 +147,20 @@ export function splitResources(
   }
   return { pairs };
 }
+
+/**
+ * A reservation id as `parse_jobid` reads it: `R`, `S` or `M` (advance,
+ * standing, maintenance) or nothing, digits, then `.server` and `@server`;
+ * no array part.
+ */
+const RESV_ID_RE = new RegExp(
+  `^\\s*([RSM]?\\d{1,12})(?:\\.(${NAME}+))?(?:@(${NAME}+))?$`,
+);
+
+export function parseReservationId(
+  text: string,
+): { sequence: string; parentServer?: string; currentServer?: string } | undefined {
+  const m = RESV_ID_RE.exec(text);
+  if (!m) return undefined;
+  return { sequence: m[1], parentServer: m[2], currentServer: m[3] };
+}
