@@ -306,9 +306,11 @@ export function qsig(ctx: CommandContext): CommandOutput {
   return forEachJob(ctx, parsed.operands, (id) => ctx.complex.signalJob(ctx.caller, id, signal));
 }
 
+/** qrerun (`src/cmds/qrerun.c` `main`): `-W` takes only `force`; anything else is the usage, exit 2. */
 export function qrerun(ctx: CommandContext): CommandOutput {
   const { done, parsed } = prepare(ctx, "W:");
   if (done) return done;
+  if (allArgs(parsed, "W").some((w) => w !== "force")) return usageError(ctx);
   connect(ctx);
   return forEachJob(ctx, parsed.operands, (id) => ctx.complex.rerunJob(ctx.caller, id));
 }
