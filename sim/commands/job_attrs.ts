@@ -123,7 +123,7 @@ export function isArrayRange(value: string): boolean {
   return Number(m[1]) < Number(m[2]) && (m[3] === undefined || Number(m[3]) >= 1);
 }
 
-/** Checks per option letter (`W` stands for `-W depend=`); other letters are not checked. */
+/** Checks per option letter; other letters are not checked. */
 const CHECKS: Record<string, (value: string) => boolean> = {
   c: checkpoint,
   e: (v) => v !== "",
@@ -137,21 +137,30 @@ const CHECKS: Record<string, (value: string) => boolean> = {
   S: (v) => isAtList(v, true, true),
   u: (v) => isAtList(v, true, false),
   J: isArrayRange,
-  W: isDependList,
+  R: (v) => /^[oe]+$/.test(v),
 };
 
-/** The client library's verdict on option `letter` set to `value`. */
-export function verifyOption(letter: string, value: string): AttrVerdict {
+/** `-W name=value` attributes the library checks (the refusal names `-W`). */
+const W_CHECKS: Record<string, (value: string) => boolean> = {
+  depend: isDependList,
+  group_list: (v) => isAtList(v, true, false),
+  umask: (v) => /^\s*[+-]?\d+$/.test(v),
+  run_count: (v) => /^\s*\+?\d+$/.test(v),
+};
+
+/** The client library's verdict on option `letter` (`attribute` for -W) set to `value`. */
+export function verifyOption(letter: string, value: string, attribute?: string): AttrVerdict {
   if (letter === "N") return verifyJobName(value);
-  const check = CHECKS[letter];
+  const check = letter === "W" ? W_CHECKS[attribute ?? ""] : CHECKS[letter];
   return check === undefined || check(value) ? "ok" : "illegal";
 }
 
-/** One value to check: an option letter's, or (`l`) one resource's. */
+/** One value to check: an option letter's, (`l`) one resource's, or (`W`) one attribute's. */
 export interface AttrCheck {
   letter: string;
   value: string;
   resource?: string;
+  attribute?: string;
 }
 
 type Refusal =
@@ -164,13 +173,13 @@ type Refusal =
  * size, integer, select); unknown resources are left to the server.
  */
 export function firstRefused(checks: readonly AttrCheck[]): Refusal | undefined {
-  for (const { letter, value, resource } of checks) {
+  for (const { letter, value, resource, attribute } of checks) {
     if (resource !== undefined) {
       const error = resourceRefusal(resource, value);
       if (error) return { letter: "l", error };
       continue;
     }
-    const verdict = verifyOption(letter, value);
+    const verdict = verifyOption(letter, value, attribute);
     if (verdict !== "ok") return { letter, verdict };
   }
   return undefined;

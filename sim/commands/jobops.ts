@@ -226,9 +226,8 @@ function applyAlterOption(
       const pairs = arg === "" ? undefined : parseEqualString(arg);
       if (!pairs) return illegal(letter);
       for (const [key, value] of pairs) {
-        if (key !== "depend") continue;
-        request.depend = value;
-        verify.push({ letter: "W", value });
+        if (key === "depend") request.depend = value;
+        verify.push({ letter: "W", value, attribute: key });
       }
       return undefined;
     }

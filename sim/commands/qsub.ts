@@ -181,7 +181,7 @@ interface PassContext {
 }
 
 /** Letters whose value the client library checks; the rest are taken as given. */
-const VERIFIED = new Set(["c", "e", "o", "h", "j", "k", "m", "M", "N", "p", "S", "u"]);
+const VERIFIED = new Set(["c", "e", "o", "j", "k", "m", "M", "N", "p", "R", "S", "u"]);
 
 /** One option as `process_opts` treats it (`src/cmds/qsub.c`). */
 function applyOption(out: QsubOptions, letter: string, raw: string, pc: PassContext): void {
@@ -216,7 +216,6 @@ function applyOption(out: QsubOptions, letter: string, raw: string, pc: PassCont
       return;
     case "h":
       r.hold = true;
-      out.verify.pop(); // -h sets Hold_Types=u, nothing to check
       return;
     case "I":
       if (state.array) out.complaints.push(INTER_ARRAY);
@@ -300,7 +299,10 @@ function applyResources(out: QsubOptions, arg: string, pc: PassContext): void {
   const items = splitResources(arg, "qsub");
   if ("error" in items) return void out.complaints.push(items.error);
   for (const [name, value] of items.pairs) {
-    if (pc.cliSet.has(`l:${name}`)) continue;
+    // set_resources with add=FALSE: a directive adds a resource only if none is named yet.
+    if (pc.cliSet.has(`l:${name}`) || (pc.pass === "directive" && out.set.has(`l:${name}`))) {
+      continue;
+    }
     out.set.add(`l:${name}`);
     out.resources = setResource(out.resources, name, value);
     out.verify.push({ letter: "l", value, resource: name });
@@ -327,9 +329,9 @@ function applyW(out: QsubOptions, raw: string, pc: PassContext): void {
     }
     if (pc.cliSet.has(`W:${key}`)) continue;
     out.set.add(`W:${key}`);
+    out.verify.push({ letter: "W", value, attribute: key });
     if (key === "depend") {
       out.request.depend = value;
-      out.verify.push({ letter: "W", value });
     } else if (key === "block") {
       if (!isBool) return void out.complaints.push(BAD_W);
       out.block = value.toLowerCase() === "true";

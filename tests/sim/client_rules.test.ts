@@ -24,6 +24,7 @@ async function session() {
       "bad_a.sh": "#!/bin/sh\n#PBS -a bogus\nsleep 5\n",
       "bad_option.sh": "#PBS -Z\nsleep 5\n",
       "bad_name.sh": "#PBS -N bad!name\nsleep 5\n",
+      "two_walltimes.sh": "#PBS -l walltime=00:01:00\n#PBS -l walltime=00:02:00\nsleep 5\n",
     },
   });
   const run = (argv: string[], env?: Record<string, string>) => runner.run(argv, { env });
