@@ -270,11 +270,12 @@ export function qmove(ctx: CommandContext): CommandOutput {
 
 /** qorder names both jobs in its errors: `Unknown Job Id 32.vm or 99999.vm`. */
 export function qorder(ctx: CommandContext): CommandOutput {
-  const { done, parsed } = prepare(ctx, "", 2);
-  if (done) return done;
-  if (parsed.operands.length !== 2) return usageError(ctx);
-  const ids = parsed.operands.map((raw) => normaliseJobId(raw, ctx.complex));
-  const malformed = parsed.operands.find((_, i) => ids[i] === undefined);
+  const version = versionOutput(ctx);
+  if (version) return version;
+  // qorder.c `main` takes no options: exactly two operands, else the usage.
+  if (ctx.args.length !== 2) return usageError(ctx);
+  const ids = ctx.args.map((raw) => normaliseJobId(raw, ctx.complex));
+  const malformed = ctx.args.find((_, i) => ids[i] === undefined);
   if (malformed !== undefined) {
     return {
       stdout: "",
@@ -314,14 +315,36 @@ export function qrerun(ctx: CommandContext): CommandOutput {
   return forEachJob(ctx, parsed.operands, (id) => ctx.complex.rerunJob(ctx.caller, id));
 }
 
-/** qrun exits 2 on every error (qrun_user, qrun_root). */
+/**
+ * qrun (`src/cmds/qrun.c` `main`): a bad option, an empty `-H` (`illegal -H
+ * value`) or no id is the usage, exit 1; a malformed id exits 1; a refused
+ * run exits 2 (qrun_user, qrun_root).
+ */
 export function qrun(ctx: CommandContext): CommandOutput {
-  const { done, parsed } = prepare(ctx, "aH:");
-  if (done) return done;
-  connect(ctx);
-  return forEachJob(ctx, parsed.operands, (id) => ctx.complex.runJob(ctx.caller, id), {
-    exitOverride: 2,
-  });
+  const version = versionOutput(ctx);
+  if (version) return version;
+  const parsed = getopt(ctx.args, "aH:");
+  if (!parsed.ok) return usageError(ctx, parsed.message, 1);
+  const emptyH = allArgs(parsed, "H").filter((h) => h === "").length;
+  if (emptyH || parsed.operands.length === 0) {
+    return fail(1, "qrun: illegal -H value\n".repeat(emptyH) + USAGE.qrun);
+  }
+  let stderr = "";
+  let code = 0;
+  for (const raw of parsed.operands) {
+    const id = normaliseJobId(raw, ctx.complex);
+    if (id === undefined) {
+      stderr += malformedLine(ctx, raw);
+      code = 1;
+      continue;
+    }
+    const ran = forEachJob(ctx, [id], (id) => ctx.complex.runJob(ctx.caller, id), {
+      exitOverride: 2,
+    });
+    stderr += ran.stderr;
+    if (ran.code) code = ran.code;
+  }
+  return { stdout: "", stderr, code };
 }
 
 /**

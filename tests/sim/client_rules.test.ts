@@ -664,3 +664,32 @@ Deno.test("job ids as parse_jobid reads them: leading blanks and @server", async
   assert.equal((await job("0.vm")).Hold_Types, "n");
   assert.equal((await job("1.vm")).Hold_Types, "n");
 });
+
+Deno.test("qrun and qorder (qrun.c main, execute; qorder.c main)", () =>
+  check([
+    {
+      name: "qrun.c main: empty -H, usage exits 1",
+      argv: ["qrun", "-H", "", "0"],
+      stderr: "qrun: illegal -H value\n" + USAGE.qrun,
+      code: 1,
+    },
+    { name: "qrun.c main: no id", argv: ["qrun"], stderr: USAGE.qrun, code: 1 },
+    {
+      name: "qrun.c main: a malformed id alone exits 1",
+      argv: ["qrun", "bad!"],
+      stderr: "qrun: illegally formed job identifier: bad!\n",
+      code: 1,
+    },
+    {
+      name: "qrun.c execute: a refused run exits 2",
+      argv: ["qrun", "bad!", "99999"],
+      stderr: "qrun: illegally formed job identifier: bad!\nqrun: Unknown Job Id 99999.vm\n",
+      code: 2,
+    },
+    {
+      name: "qorder.c main: no options, a dash word is an id",
+      argv: ["qorder", "-x", "0"],
+      stderr: "qorder: illegally formed job identifier: -x\n",
+      code: 1,
+    },
+  ]));
