@@ -34,6 +34,7 @@ import {
   userPart,
   versionOutput,
 } from "./context.ts";
+import { parseDestination } from "./option_syntax.ts";
 import { USAGE } from "./usage.ts";
 
 const QSTAT_OPTIONS = "1aBD:EfF:GHiJMnpqQrstTu:wW:x";
@@ -225,7 +226,8 @@ function jobStatus(ctx: CommandContext, parsed: ParsedArgs, mode: QstatMode): Co
     groups.push(complex.listJobs({ history: filter.history, subjobs: filter.subjobs }));
   }
   for (const operand of parsed.operands) {
-    const group = /^\d/.test(operand)
+    // pbs_isjobid: a digit after any blanks makes a job id, anything else a destination.
+    const group = /^ *\d/.test(operand)
       ? jobsForId(ctx, operand, filter, result)
       : jobsForDestination(ctx, operand, filter, result);
     if (group) groups.push(group);
@@ -271,7 +273,12 @@ function jobsForDestination(
   filter: JobFilter,
   result: Result,
 ): SimJob[] | undefined {
-  const [queue, server] = destination.split("@", 2);
+  const parsed = parseDestination(destination);
+  if (!parsed) {
+    result.error(`qstat: illegally formed destination: ${destination}\n`, 1);
+    return undefined;
+  }
+  const { queue, server } = parsed;
   const { complex } = ctx;
   const known = complex.queues().some((q) => q.name === queue);
   if ((queue && !known) || (server !== undefined && server !== complex.server.name)) {
@@ -396,7 +403,12 @@ function selectQueues(ctx: CommandContext, names: string[], result: Result): Sim
   if (names.length === 0) return [complex.queues()];
   const groups: SimQueue[][] = [];
   for (const name of names) {
-    const queueName = name.split("@")[0];
+    const parsed = parseDestination(name);
+    if (!parsed) {
+      result.error("qstat: illegal 'destination' value\n", 1);
+      continue;
+    }
+    const queueName = parsed.queue;
     try {
       groups.push(queueName ? [complex.findQueue(queueName)] : complex.queues());
     } catch (error) {

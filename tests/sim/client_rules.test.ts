@@ -693,3 +693,24 @@ Deno.test("qrun and qorder (qrun.c main, execute; qorder.c main)", () =>
       code: 1,
     },
   ]));
+
+Deno.test("qstat operands: pbs_isjobid, parse_destination_id (qstat.c main)", async () => {
+  await check([
+    {
+      name: "parse_destination_id for job listings",
+      argv: ["qstat", "bad queue"],
+      stderr: "qstat: illegally formed destination: bad queue\n",
+      code: 1,
+    },
+    {
+      name: "parse_destination_id for -Q",
+      argv: ["qstat", "-Q", "bad queue"],
+      stderr: "qstat: illegal 'destination' value\n",
+      code: 1,
+    },
+  ]);
+  const { run } = await session();
+  const padded = await run(["qstat", " 0"]);
+  assert.equal(padded.code, 0, padded.stderr);
+  assert.match(padded.stdout, /^0\.vm /m);
+});
