@@ -6,12 +6,20 @@
 
 import { type AlterRequest, PBSE, SimError } from "../model.ts";
 import { allArgs, getopt, has, lastArg } from "../argv.ts";
-import { type CommandOutput, exitCodeOf, fail, jobOpLine, serverMessage } from "../errno.ts";
+import {
+  type CommandOutput,
+  exitCodeOf,
+  fail,
+  jobOpLine,
+  serverDownOutput,
+  serverMessage,
+} from "../errno.ts";
 import { parsePbsDate } from "../pbsdate.ts";
 import {
   type CommandContext,
   connect,
   normaliseJobId,
+  ServerDown,
   usageError,
   versionOutput,
 } from "./context.ts";
@@ -26,7 +34,9 @@ import { USAGE } from "./usage.ts";
  * failure's, a later success does not clear it (`main` of qhold.c, qrls.c,
  * qalter.c, qmove.c, qsig.c: `any_failed`). `beforeFirstRequest` is the
  * client library's attribute check, run once, at the first well-formed id:
- * a refusal ends the command there (`handle_attribute_errors`).
+ * a refusal ends the command there (`handle_attribute_errors`). Each id
+ * connects on its own: with the server down every well-formed id gets the
+ * client's `cannot connect` lines.
  */
 function forEachJob(
   ctx: CommandContext,
@@ -48,9 +58,14 @@ function forEachJob(
       code = exitOverride ?? 1;
       continue;
     }
+    const down = connectionFailure(ctx);
+    if (down) {
+      stderr += down.stderr;
+      code = down.code;
+      continue;
+    }
     if (!requested) {
       requested = true;
-      connect(ctx);
       const refused = beforeFirstRequest?.(id);
       if (refused) return { ...refused, stderr: stderr + refused.stderr };
     }
@@ -63,6 +78,17 @@ function forEachJob(
     }
   }
   return { stdout: "", stderr, code };
+}
+
+/** The client's output when it cannot connect (`cnt2server` failing), else undefined. */
+function connectionFailure(ctx: CommandContext): CommandOutput | undefined {
+  try {
+    connect(ctx);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ServerDown)) throw error;
+    return serverDownOutput({ command: ctx.command, server: ctx.complex.server.name });
+  }
 }
 
 function malformedLine(ctx: CommandContext, raw: string): string {
@@ -111,7 +137,8 @@ export function qdel(ctx: CommandContext): CommandOutput {
   }
   let code = stderr ? 1 : 0;
   if (ids.length === 0) return { stdout: "", stderr, code };
-  connect(ctx);
+  const down = connectionFailure(ctx);
+  if (down) return { ...down, stderr: stderr + down.stderr };
   const options = { force, purgeHistory: has(parsed, "x") };
   const deleted = forEachJob(ctx, ids, (id) => ctx.complex.deleteJob(ctx.caller, id, options));
   if (deleted.code !== 0) code = deleted.code;
@@ -302,7 +329,6 @@ export function qsig(ctx: CommandContext): CommandOutput {
   const { done, parsed } = prepare(ctx, "s:");
   if (done) return done;
   const signal = lastArg(parsed, "s") ?? "SIGTERM";
-  connect(ctx);
   return forEachJob(ctx, parsed.operands, (id) => ctx.complex.signalJob(ctx.caller, id, signal));
 }
 
@@ -311,7 +337,6 @@ export function qrerun(ctx: CommandContext): CommandOutput {
   const { done, parsed } = prepare(ctx, "W:");
   if (done) return done;
   if (allArgs(parsed, "W").some((w) => w !== "force")) return usageError(ctx);
-  connect(ctx);
   return forEachJob(ctx, parsed.operands, (id) => ctx.complex.rerunJob(ctx.caller, id));
 }
 
@@ -356,7 +381,6 @@ export function qmsg(ctx: CommandContext): CommandOutput {
   const { done, parsed } = prepare(ctx, "EO", 2);
   if (done) return done;
   const [, ...ids] = parsed.operands;
-  connect(ctx);
   return forEachJob(ctx, ids, (id) => {
     const job = ctx.complex.findJob(id);
     const privileged = ctx.complex.privilegeOf(ctx.caller.user) !== "user";

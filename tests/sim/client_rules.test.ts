@@ -714,3 +714,22 @@ Deno.test("qstat operands: pbs_isjobid, parse_destination_id (qstat.c main)", as
   assert.equal(padded.code, 0, padded.stderr);
   assert.match(padded.stdout, /^0\.vm /m);
 });
+
+Deno.test("server down: each id connects on its own (qhold.c main; qdel.c group_jobs_by_cluster)", async () => {
+  const { complex, run } = await session();
+  complex.server.up = false;
+  const refused = "Connection refused\nqhold: cannot connect to server vm (errno=15010)\n";
+  const held = await run(["qhold", "0", "bad!", "1"]);
+  assert.equal(
+    held.stderr,
+    refused + "qhold: illegally formed job identifier: bad!\n" + refused,
+  );
+  assert.equal(held.code, 15010 & 0xff);
+  const deleted = await run(["qdel", "0", "bad!"]);
+  assert.equal(
+    deleted.stderr,
+    "qdel: illegally formed job identifier: bad!\n" +
+      "Connection refused\nCouldn't connect to cluster: vm\n",
+  );
+  assert.equal(deleted.code, 15010 & 0xff);
+});
