@@ -52,6 +52,8 @@ interface QsubOptions {
   verify: AttrCheck[];
   /** `process_opts` complaints; any makes qsub print them and exit. */
   complaints: string[];
+  /** A failure that ends qsub at once (exit 1), after the complaints so far. */
+  fatal?: string;
 }
 
 function emptyOptions(): QsubOptions {
@@ -76,6 +78,7 @@ export function qsub(ctx: CommandContext): CommandOutput {
 
   const state: ProcessState = { rerun: "y", array: false, interactive: false, maxRun: false };
   const cli = collectOptions(parsed, ctx, state);
+  if (cli.fatal) return fail(1, cli.complaints.join("") + cli.fatal);
   if (cli.complaints.length || !operandsFit(ctx.args, parsed.operands)) {
     return fail(2, cli.complaints.join("") + USAGE.qsub);
   }
@@ -168,7 +171,10 @@ function checkAfterPass(
 function collectOptions(parsed: ParsedArgs, ctx: CommandContext, state: ProcessState): QsubOptions {
   const out = emptyOptions();
   const pc: PassContext = { ctx, pass: "cli", state, cliSet: new Set() };
-  for (const { letter, arg = "" } of parsed.options) applyOption(out, letter, arg, pc);
+  for (const { letter, arg = "" } of parsed.options) {
+    applyOption(out, letter, arg, pc);
+    if (out.fatal) break;
+  }
   return out;
 }
 
@@ -253,6 +259,11 @@ function applyOption(out: QsubOptions, letter: string, raw: string, pc: PassCont
       }
       return;
     case "v":
+      // expand_varlist: a bare name must be in qsub's environment, or qsub exits 1 there and then.
+      if (missingVariable(arg, ctx.env) !== undefined) {
+        out.fatal = "qsub: cannot send environment with the job\n";
+        return;
+      }
       out.variables.push(...parseVariableList(arg, ctx.env));
       return;
     case "V":
@@ -385,11 +396,25 @@ export function parseVariableList(
   text: string,
   env: Record<string, string>,
 ): Array<[string, string]> {
-  return splitOutsideQuotes(text).map((item) => {
-    const eq = item.indexOf("=");
-    if (eq < 0) return [item, escapeValue(env[item] ?? "")];
-    return [item.slice(0, eq), escapeValue(item.slice(eq + 1).replace(/["']/g, ""))];
-  });
+  return splitOutsideQuotes(text).filter((item) => item.includes("=") || !isQsubOwn(item)).map(
+    (item) => {
+      const eq = item.indexOf("=");
+      if (eq < 0) return [item, escapeValue(env[item] ?? "")];
+      return [item.slice(0, eq), escapeValue(item.slice(eq + 1).replace(/["']/g, ""))];
+    },
+  );
+}
+
+/** Names qsub sets or keeps to itself; a bare one in `-v` is skipped (`expand_varlist`). */
+function isQsubOwn(name: string): boolean {
+  return ["PBS_O_", "PBS_JOBCOOKIE", "PBS_INTERACTIVE_COOKIE"].some((p) => name.startsWith(p));
+}
+
+/** The first bare name of a `-v` list that the environment lacks. */
+function missingVariable(text: string, env: Record<string, string>): string | undefined {
+  return splitOutsideQuotes(text).find((item) =>
+    !item.includes("=") && !isQsubOwn(item) && env[item] === undefined
+  );
 }
 
 function escapeValue(value: string): string {
@@ -440,7 +465,10 @@ function directiveOptions(
     if (!parsed.ok) return { error: directiveError(`qsub: ${parsed.message}\n`) };
     const pc: PassContext = { ctx, pass: "directive", state, cliSet: cli.set };
     const complaintsBefore = out.complaints.length;
-    for (const { letter, arg = "" } of parsed.options) applyOption(out, letter, arg, pc);
+    for (const { letter, arg = "" } of parsed.options) {
+      applyOption(out, letter, arg, pc);
+      if (out.fatal) return { error: fail(1, out.complaints.join("") + out.fatal) };
+    }
     const complaints = out.complaints.slice(complaintsBefore);
     if (complaints.length || parsed.operands.length) {
       return { error: directiveError(complaints.join("")) };

@@ -733,3 +733,18 @@ Deno.test("server down: each id connects on its own (qhold.c main; qdel.c group_
   );
   assert.equal(deleted.code, 15010 & 0xff);
 });
+
+Deno.test("qsub -v: a bare name must be in the environment (qsub.c expand_varlist)", async () => {
+  await check([{
+    name: "expand_varlist",
+    argv: ["qsub", "-v", "NOT_SET_ANYWHERE", "a.sh"],
+    stderr: "qsub: cannot send environment with the job\n",
+    code: 1,
+  }]);
+  const { run, job } = await session();
+  const result = await run(["qsub", "-v", "PBS_O_FAKE,MINE", "a.sh"], { MINE: "x" });
+  assert.equal(result.code, 0, result.stderr);
+  const variables = (await job(result.stdout.trim())).Variable_List;
+  assert.equal(variables.MINE, "x");
+  assert.equal(variables.PBS_O_FAKE, undefined, "a bare PBS_O_ name is left out");
+});
