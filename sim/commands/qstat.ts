@@ -120,11 +120,23 @@ type CheckedOptions =
  */
 function checkQstatOptions(raw: ParsedArgs): CheckedOptions {
   let refused = "";
+  let malformed = false;
   let format: OutputFormat | "default" = "default";
   let delimiter: string | undefined;
+  // -f, until a later -n or -s turns it off (`f_opt`).
+  let full = false;
   const seen = new Set<string>();
-  const options: ParsedArgs["options"] = [];
+  let options: ParsedArgs["options"] = [];
   const alternative = () => [...seen].some((l) => ALTERNATIVE_DISPLAY.has(l) && l !== "w");
+  const take = (option: ParsedArgs["options"][number]) => {
+    seen.add(option.letter);
+    options.push(option);
+    if (option.letter === "f") full = true;
+    if (option.letter === "n" || option.letter === "s") {
+      full = false;
+      options = options.filter((o) => o.letter !== "f");
+    }
+  };
   for (const option of raw.options) {
     const { letter, arg = "" } = option;
     if (letter === "W") {
@@ -132,43 +144,37 @@ function checkQstatOptions(raw: ParsedArgs): CheckedOptions {
         const c = arg[i];
         if (c === " ") continue;
         if (!W_LETTERS.has(c)) {
-          seen.add("W!");
-          continue;
-        }
-        seen.add(c);
-        if (c === "u") {
-          options.push({ letter: "u", arg: arg.slice(i + 1).trimStart() });
+          malformed = true;
+        } else if (c === "u") {
+          take({ letter: "u", arg: arg.slice(i + 1).trimStart() });
           break;
+        } else {
+          take({ letter: c });
         }
-        options.push({ letter: c });
       }
       continue;
     }
     if (letter === "F") {
       const name = arg.toLowerCase();
       if (name === "json" || name === "dsv" || name === "default") format = name;
-      else seen.add("F!");
+      else malformed = true;
     } else if (letter === "D") {
       if (format === "dsv") delimiter = arg;
-      else seen.add("D!");
+      else malformed = true;
     } else if (letter === "B" || letter === "Q") {
       const other = letter === "B" ? "Q" : "B";
       if (seen.has(other) || alternative()) refused += CONFLICT;
     }
-    seen.add(letter);
-    options.push(option);
+    take(option);
   }
-  const alt = (l: string) => seen.has(l);
-  if (["a", "i", "r", "q", "H"].filter(alt).length > 1) refused += CONFLICT;
-  if (alt("M") && alt("G")) refused += CONFLICT;
+  const given = (l: string) => seen.has(l);
+  if (["a", "i", "r", "q", "H"].filter(given).length > 1) refused += CONFLICT;
+  if (given("M") && given("G")) refused += CONFLICT;
   const anyAlternative = [...seen].some((l) => ALTERNATIVE_DISPLAY.has(l));
-  if ((format !== "default" && !alt("f")) || (format !== "default" && anyAlternative)) {
-    refused += CONFLICT;
-  }
-  if (alt("q") && alt("f")) refused += CONFLICT;
-  if (alt("1") && !alt("n") && !alt("s")) refused += CONFLICT;
-  if (alt("w") && format !== "default") refused += "qstat: option w cannot be used with -F\n";
-  const malformed = seen.has("W!") || seen.has("F!") || seen.has("D!");
+  if (format !== "default" && (!full || anyAlternative)) refused += CONFLICT;
+  if (given("q") && full) refused += CONFLICT;
+  if (given("1") && !given("n") && !given("s")) refused += CONFLICT;
+  if (given("w") && format !== "default") refused += "qstat: option w cannot be used with -F\n";
   if (refused || malformed) return { refused };
   const parsed = { options, operands: raw.operands };
   return { parsed, format: format === "default" ? "text" : format, delimiter };

@@ -481,6 +481,12 @@ Deno.test("qstat: option rules of qstat.c main", () =>
       code: 2,
     },
     {
+      name: "a later -n turns -f off (f_opt), so -F conflicts",
+      argv: ["qstat", "-f", "-F", "json", "-n"],
+      stderr: "qstat: conflicting options.\n" + USAGE.qstat,
+      code: 2,
+    },
+    {
       name: "-1 only with -n or -s",
       argv: ["qstat", "-1"],
       stderr: "qstat: conflicting options.\n" + USAGE.qstat,
