@@ -145,7 +145,9 @@ function reservationRefusal(ctx: CommandContext, checks: AttrCheck[]): CommandOu
     }
     if (letter === "N") {
       const verdict = verifyJobName(value);
-      if (verdict === "too-long") return fail(2, "pbs_rsub: Reservation name is too long \n");
+      if (verdict === "too-long") {
+        return fail(2, `${ctx.command}: Reservation name is too long \n`);
+      }
       if (verdict === "illegal") return usageError(ctx, "illegal -N value");
       continue;
     }
@@ -314,37 +316,80 @@ export function relativeTime(epoch: number, now: number): string {
 
 // pbs_ralter -----------------------------------------------------------------------
 
-/** `pbs_ralter [-R start] [-E end] [-D duration] ID` → `pbs_ralter: R44.vm CONFIRMED`. */
+/**
+ * `pbs_ralter [-R start] [-E end] [-D duration] ID` → `pbs_ralter: R44.vm CONFIRMED`.
+ * Its own rules (`src/cmds/pbs_ralter.c` `process_opts`, `main`): `-R`/`-E`
+ * dates, `-I` an integer, `-q @server`, `-l select=...` only, `-W force`
+ * only and then with -R, -E or -D; each complaint, then the usage, exit 2,
+ * as for anything but one reservation id. After connecting: a malformed id
+ * (exit 2), then the library's checks (`handle_attribute_errors`): -D a
+ * duration, -N a name, -m a/b/e/c or n, -M a mail list (`illegal -X value`
+ * + usage, exit 2).
+ */
 export function pbsRalter(ctx: CommandContext): CommandOutput {
   const version = versionOutput(ctx);
   if (version) return version;
-  const parsed = getopt(ctx.args, "D:E:I:l:m:M:N:q:R:U:W:");
-  if (!parsed.ok || parsed.operands.length !== 1) {
-    return usageError(ctx, parsed.ok ? undefined : parsed.message);
-  }
+  const parsed = getopt(ctx.args, "E:I:m:M:N:R:q:U:G:D:l:W:");
+  if (!parsed.ok) return usageError(ctx, parsed.message);
   const now = ctx.complex.now();
-  const time = (letter: string) => {
-    const text = lastArg(parsed, letter);
-    return text === undefined ? undefined : parsePbsDate(text, now) ?? null;
-  };
-  const start = time("R");
-  if (start === null) return usageError(ctx, "illegal -R time value");
-  const end = time("E");
-  if (end === null) return usageError(ctx, "illegal -E time value");
-  const durationText = lastArg(parsed, "D");
+  let complaints = "";
+  let start: number | undefined;
+  let end: number | undefined;
+  let durationText: string | undefined;
+  let force = false;
+  const checks: AttrCheck[] = [];
+  for (const { letter, arg = "" } of parsed.options) {
+    switch (letter) {
+      case "R":
+      case "E": {
+        const when = parsePbsDate(arg, now);
+        if (when === undefined) complaints += `pbs_ralter: illegal -${letter} time value\n`;
+        else if (letter === "R") start = when;
+        else end = when;
+        break;
+      }
+      case "I":
+        if (!/^\s*[+-]?(0x[0-9a-f]+|\d+)$/i.test(arg) && arg !== "") {
+          complaints += "pbs_ralter: illegal -I time value\n";
+        }
+        break;
+      case "q":
+        if (!arg.startsWith("@")) complaints += `pbs_ralter: illegal -q value: format "@server"\n`;
+        break;
+      case "l":
+        if (!arg.startsWith("select=")) complaints += "pbs_ralter -l only allows for select\n";
+        break;
+      case "W":
+        if (arg === "force") force = true;
+        else complaints += "pbs_ralter: illegal -W value\n";
+        break;
+      case "D":
+        durationText = arg;
+        break;
+      case "N":
+      case "m":
+      case "M":
+        checks.push({ letter, value: arg });
+        break;
+    }
+  }
+  if (force && start === undefined && end === undefined && durationText === undefined) {
+    complaints += "pbs_ralter: No support for requested service\n";
+  }
+  if (complaints || parsed.operands.length !== 1) {
+    return fail(2, complaints + USAGE.pbs_ralter);
+  }
+  connect(ctx);
+  const id = completeResvId(parsed.operands[0], ctx);
+  if (id === undefined) {
+    return fail(2, `pbs_ralter: illegally formed reservation identifier: ${parsed.operands[0]}\n`);
+  }
   const duration = durationText === undefined ? undefined : parseDuration(durationText);
   if (durationText !== undefined && duration === undefined) {
     return usageError(ctx, "illegal -D value");
   }
-  connect(ctx);
-  const id = completeResvId(parsed.operands[0], ctx);
-  // pbs_ralter.c `main`: checked after connecting, exit 2.
-  if (id === undefined) {
-    return fail(
-      2,
-      `pbs_ralter: illegally formed reservation identifier: ${parsed.operands[0]}\n`,
-    );
-  }
+  const refused = reservationRefusal(ctx, checks);
+  if (refused) return refused;
   try {
     const outcome = ctx.complex.alterReservation(ctx.caller, id, { start, end, duration });
     return ok(`pbs_ralter: ${id} ${outcome}\n`);

@@ -634,6 +634,25 @@ Deno.test("reservations: pbs_rsub, pbs_rstat, pbs_rdel, pbs_ralter rules", async
         code: 1,
       },
       {
+        name: "pbs_ralter process_opts: -l select only, -W force only",
+        argv: ["pbs_ralter", "-l", "ncpus=2", "-W", "now", "R1"],
+        stderr: "pbs_ralter -l only allows for select\npbs_ralter: illegal -W value\n" +
+          USAGE.pbs_ralter,
+        code: 2,
+      },
+      {
+        name: "pbs_ralter process_opts: -W force needs -R, -E or -D",
+        argv: ["pbs_ralter", "-W", "force", "R1"],
+        stderr: "pbs_ralter: No support for requested service\n" + USAGE.pbs_ralter,
+        code: 2,
+      },
+      {
+        name: "pbs_ralter handle_attribute_errors: -D a duration",
+        argv: ["pbs_ralter", "-D", "soon", "R1"],
+        stderr: "pbs_ralter: illegal -D value\n" + USAGE.pbs_ralter,
+        code: 2,
+      },
+      {
         name: "pbs_ralter main: malformed id",
         argv: ["pbs_ralter", "-D", "1:00:00", "bad!"],
         stderr: "pbs_ralter: illegally formed reservation identifier: bad!\n",
