@@ -773,3 +773,15 @@ Deno.test("qsub -v: a bare name must be in the environment (qsub.c expand_varlis
   assert.equal(variables.MINE, "x");
   assert.equal(variables.PBS_O_FAKE, undefined, "a bare PBS_O_ name is left out");
 });
+
+Deno.test("qterm: usage exits 1 (qterm.c main)", () =>
+  check([
+    { name: "-t names a manner", argv: ["qterm", "-t", "soon"], stderr: USAGE.qterm, code: 1 },
+    { name: "-i not after -f", argv: ["qterm", "-f", "-i"], stderr: USAGE.qterm, code: 1 },
+    {
+      name: "unknown option",
+      argv: ["qterm", "-x"],
+      stderr: "qterm: invalid option -- 'x'\n" + USAGE.qterm,
+      code: 1,
+    },
+  ]));
