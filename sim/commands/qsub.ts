@@ -54,6 +54,8 @@ interface QsubOptions {
   complaints: string[];
   /** A failure that ends qsub at once (exit 1), after the complaints so far. */
   fatal?: string;
+  /** `-C`: the directive prefix. */
+  directivePrefix?: string;
 }
 
 function emptyOptions(): QsubOptions {
@@ -272,11 +274,14 @@ function applyOption(out: QsubOptions, letter: string, raw: string, pc: PassCont
     case "X":
       if (ctx.env.DISPLAY === undefined) out.complaints.push("qsub: DISPLAY not set\n");
       return;
+    case "C":
+      out.directivePrefix = arg;
+      return;
     case "z":
       out.quietId = true;
       return;
     default:
-      // -C, -f, -P, -R, -S, -u: taken as given, no effect in the simulator.
+      // -f, -P, -R, -S, -u: taken as given, no effect in the simulator.
       return;
   }
 }
@@ -439,11 +444,13 @@ function mergeOptions(directives: QsubOptions, cli: QsubOptions): QsubOptions {
 }
 
 /**
- * `#PBS` lines before the first command of the script (blank lines and other
- * comments may come between), each parsed like command-line options
- * (`get_script`, `do_dir`): an option the command line gave is left alone.
- * A line that does not parse prints the complaint, then
- * `qsub: directive error: WORDS` and qsub exits 1.
+ * Directive lines before the first command of the script (blank lines,
+ * comments, `#!` and `:` lines may come between), each parsed like
+ * command-line options (`get_script`, `do_dir`): an option the command line
+ * gave is left alone. A line that does not parse prints the complaint, then
+ * `qsub: directive error: WORDS` and qsub exits 1. The prefix is `-C`'s
+ * (empty: no directives), else `$PBS_DPREFIX`, else `#PBS`
+ * (`set_dir_prefix`, `pbs_ispbsdir`, `pbs_isexecutable`).
  */
 function directiveOptions(
   ctx: CommandContext,
@@ -452,13 +459,16 @@ function directiveOptions(
   state: ProcessState,
 ): QsubOptions | { error: CommandOutput } {
   const out = emptyOptions();
+  const prefix = cli.directivePrefix ?? ctx.env.PBS_DPREFIX ?? "#PBS";
   for (const line of script.split("\n")) {
     const trimmed = line.trim();
-    if (!trimmed.startsWith("#PBS")) {
-      if (trimmed !== "" && !trimmed.startsWith("#")) break;
+    if (prefix === "" || !trimmed.startsWith(prefix)) {
+      const executable = !line.startsWith(":") && !line.startsWith("#!") && trimmed !== "" &&
+        !trimmed.startsWith("#");
+      if (executable) break;
       continue;
     }
-    const words = splitWords(trimmed.slice(4));
+    const words = splitWords(trimmed.slice(prefix.length));
     const directiveError = (before: string) =>
       fail(1, `${before}qsub: directive error: ${words.map((w) => `${w} `).join("")}\n`);
     const parsed = getopt(words, QSUB_OPTIONS);

@@ -24,6 +24,7 @@ async function session() {
       "bad_a.sh": "#!/bin/sh\n#PBS -a bogus\nsleep 5\n",
       "bad_option.sh": "#PBS -Z\nsleep 5\n",
       "bad_name.sh": "#PBS -N bad!name\nsleep 5\n",
+      "prefixed.sh": "#!/bin/sh\n:\n#XX -N from_xx\n#PBS -N from_pbs\nsleep 5\n",
       "two_walltimes.sh": "#PBS -l walltime=00:01:00\n#PBS -l walltime=00:02:00\nsleep 5\n",
     },
   });
@@ -785,3 +786,16 @@ Deno.test("qterm: usage exits 1 (qterm.c main)", () =>
       code: 1,
     },
   ]));
+
+Deno.test("qsub directive prefix: -C, else PBS_DPREFIX, else #PBS (set_dir_prefix, pbs_ispbsdir)", async () => {
+  const { run, job } = await session();
+  const name = async (argv: string[], env?: Record<string, string>) => {
+    const result = await run(["qsub", ...argv, "prefixed.sh"], env);
+    assert.equal(result.code, 0, result.stderr);
+    return (await job(result.stdout.trim())).Job_Name;
+  };
+  assert.equal(await name([]), "from_pbs", "`:` and `#!` lines do not end the directives");
+  assert.equal(await name(["-C", "#XX"]), "from_xx");
+  assert.equal(await name([], { PBS_DPREFIX: "#XX" }), "from_xx");
+  assert.equal(await name(["-C", ""]), "prefixed.sh", "an empty prefix reads no directives");
+});
