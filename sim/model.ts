@@ -119,6 +119,10 @@ export interface JobBehaviour {
   exitCode: number;
   stdoutLines: string[];
   stderrLines: string[];
+  /** `#SIM cpu=`: percent of the requested cpus kept busy (absent: none). */
+  cpuPercent?: number;
+  /** `#SIM mem=`: memory used, in kb (absent: a few MB). */
+  memKb?: number;
 }
 
 export interface SimJob {

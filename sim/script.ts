@@ -3,6 +3,8 @@
  *
  * Supported (everything else in the script is ignored):
  * - `#SIM runtime=SECONDS exit=CODE` — either key optional; the last such line wins per key.
+ * - `#SIM cpu=PERCENT mem=SIZE` — what the job uses while it runs: PERCENT of its requested
+ *   cpus busy (resources_used.cput), SIZE of memory (resources_used.mem, e.g. `2gb`, `512mb`).
  * - `sleep N` (a plain integer, anywhere on a line, e.g. `sleep 20` or `sleep 1; echo hi`) —
  *   adds N seconds of runtime when no `#SIM runtime=` is given.
  * - `exit N` on its own (first one reached) — the exit code when no `#SIM exit=` is given.
@@ -55,7 +57,39 @@ export function parseScriptBehaviour(script: string): JobBehaviour {
   const empty = script.trim() === "";
   const runtimeSeconds = simRuntime ??
     (sawSleep ? Math.max(1, sleepTotal) : empty ? 1 : DEFAULT_RUNTIME_SECONDS);
-  return { runtimeSeconds, exitCode: simExit ?? exitCode ?? 0, stdoutLines, stderrLines };
+  return {
+    runtimeSeconds,
+    exitCode: simExit ?? exitCode ?? 0,
+    stdoutLines,
+    stderrLines,
+    ...simUsage(script),
+  };
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  b: 1,
+  kb: 1,
+  mb: 1024,
+  gb: 1024 ** 2,
+  tb: 1024 ** 3,
+};
+
+/** `#SIM cpu=PERCENT mem=SIZE`: the last value of each key wins. */
+function simUsage(script: string): Pick<JobBehaviour, "cpuPercent" | "memKb"> {
+  const usage: Pick<JobBehaviour, "cpuPercent" | "memKb"> = {};
+  for (const raw of script.split("\n")) {
+    const sim = SIM_LINE.exec(raw.trim());
+    if (!sim) continue;
+    const cpu = /\bcpu=(\d+)\b/.exec(sim[1]);
+    if (cpu) usage.cpuPercent = Math.min(100, Number(cpu[1]));
+    const mem = /\bmem=(\d+)(b|kb|mb|gb|tb)?\b/i.exec(sim[1]);
+    if (mem) {
+      const unit = (mem[2] ?? "b").toLowerCase();
+      const kb = Number(mem[1]) * SIZE_UNITS[unit];
+      usage.memKb = unit === "b" ? Math.ceil(Number(mem[1]) / 1024) : kb;
+    }
+  }
+  return usage;
 }
 
 function simPairs(text: string): Array<["runtime" | "exit", number]> {
