@@ -355,16 +355,20 @@ export class PbsClient {
     user: string,
     since: number,
     limit: number,
+    options: { queue?: string; keepSequence?: (sequence: number) => boolean } = {},
   ): Promise<{ jobs: Job[]; total: number }> {
     const command = cmd.qselect({
       users: user,
+      queue: options.queue,
       states: "F",
       history: true,
       time: { field: "m", op: "ge", at: new Date(since * 1000) },
     });
-    const ids = await this.#read(`finished:${user}:${since}`, async () => {
+    const all = await this.#read(`finished:${user}:${since}:${options.queue ?? ""}`, async () => {
       return parseQselect((await this.#exec(command)).stdout);
     });
+    const keep = options.keepSequence;
+    const ids = keep ? all.filter((id) => keep(sequenceOf(id))) : all;
     const newest = [...ids].sort((a, b) => sequenceOf(b) - sequenceOf(a)).slice(0, limit);
     const jobs: Job[] = [];
     // One at a time: a burst of qstat calls is what PBS's own throttle punishes.
