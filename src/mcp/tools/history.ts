@@ -3,7 +3,6 @@
  * they ended, and what to request next time. The figures and rules live in
  * service/history_analysis.ts; views/history.ts renders them.
  */
-import { z } from "zod";
 import { resolveUser } from "../../service/job_filter.ts";
 import { analyzeHistory } from "../../service/history_analysis.ts";
 import * as s from "../schemas.ts";
