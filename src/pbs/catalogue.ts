@@ -560,7 +560,47 @@ const RULES: readonly Rule[] = [
     hint:
       "The options passed to PBS are invalid or not supported by this PBS version (see pbsMessage for PBS's usage text); this points to a bug in how the request was turned into a command, so report it.",
   },
+  {
+    // A site's queuejob hook refused the job: qsub prints the hook's own reject text after
+    // `qsub: ` and exits 32 = PBSE_HOOKERROR 15136 & 0xFF (capture qsub_hook_rejected_no_filesystems).
+    kind: "pbs_error",
+    codes: [32],
+    when: (ctx) => ctx.command === "qsub",
+    errno: 15136,
+    message: (_m, ctx) => `The site refused the submission: ${firstLine(ctx)}`,
+    hint: (_m, ctx) => siteHookHint(firstLine(ctx)),
+  },
 ];
+
+/** submit_job parameters that set a `-l` resource of the same name. */
+const SUBMIT_RESOURCE_PARAMETERS = [
+  "walltime",
+  "ncpus",
+  "ngpus",
+  "mem",
+  "select",
+  "place",
+  "filesystems",
+];
+
+/**
+ * What to change after a site hook's refusal: the resource its message names
+ * (`-l NAME`), with the example value the message gives, if any.
+ */
+export function siteHookHint(reason: string): string {
+  const resource = /-l\s*([A-Za-z_][\w.]*)/.exec(reason)?.[1];
+  if (resource === undefined) {
+    return "A site hook (the site's own submission rules) refused the job with the message above: change the request as it says, or ask the site's support what it requires.";
+  }
+  const example = /\(e\.g\.?\s*([^)]+)\)/.exec(reason)?.[1]?.trim();
+  const value = example ?? "VALUE";
+  const how = SUBMIT_RESOURCE_PARAMETERS.includes(resource)
+    ? `set submit_job's ${resource} parameter (e.g. ${resource}: "${value}")`
+    : `pass extra_resources: {"${resource}": "${value}"}`;
+  return `The site requires the resource ${resource} (-l ${resource}=...) on every job: ${how} and submit again${
+    example ? "; the value shown is the site's own example" : ""
+  }.`;
+}
 
 // ---------------------------------------------------------------------------
 // Classification.

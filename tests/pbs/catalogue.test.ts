@@ -12,6 +12,7 @@ import { type Golden, golden, goldenNames, releaseGoldenNames } from "../golden.
 const EXPECTED: Record<string, PbsErrorKind | null> = {
   // qsub
   qsub_err_disabled_queue: "queue_disabled",
+  qsub_hook_rejected_no_filesystems: "pbs_error",
   qsub_err_nonexistent_queue: "unknown_queue",
   qsub_err_walltime_over_max: "resource_limit",
   qsub_err_bad_resource: "unknown_resource",
