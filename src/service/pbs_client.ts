@@ -18,7 +18,13 @@ import { parseNodesJsonDetailed } from "../pbs/parse/nodes.ts";
 import { parseQueuesJson } from "../pbs/parse/queues.ts";
 import { parseReservations, parseRsubOutput } from "../pbs/parse/reservations.ts";
 import { parseServerJson } from "../pbs/parse/server.ts";
-import { parseQmgrList, parseQselect, parseQsubJobId } from "../pbs/parse/simple.ts";
+import {
+  parseQmgrList,
+  parseQselect,
+  parseQsubJobId,
+  parseTracejob,
+  type TraceEntry,
+} from "../pbs/parse/simple.ts";
 import { describeJobState, isFinished, isPending } from "../pbs/model/states.ts";
 import type { Job, Node, Queue, Reservation, ServerInfo } from "../pbs/model/types.ts";
 import type { PbsInstallation, Runner, RunResult } from "../pbs/runner.ts";
@@ -374,6 +380,19 @@ export class PbsClient {
     // One at a time: a burst of qstat calls is what PBS's own throttle punishes.
     for (const id of newest) jobs.push(await this.job(id));
     return { jobs, total: ids.length };
+  }
+
+  /**
+   * A job's lines in the PBS logs of this host for the last `days` days.
+   * Runs: `tracejob -n DAYS ID`. tracejob reads local log files only: on a
+   * host without them it fails with "Couldn't find Job Id" (an unknown_job
+   * PbsError) even for a job PBS knows (tests/fixtures/golden/INDEX.md).
+   */
+  jobLog(id: string, days: number): Promise<TraceEntry[]> {
+    return this.#read(`tracejob:${id}:${days}`, async () => {
+      const result = await this.#exec(cmd.tracejob(id, { days }));
+      return parseTracejob(result.stdout);
+    });
   }
 
   /** An array job's subjobs. Runs: `qstat -fx -t -F json ID[]`. */

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { gatherDiagnosis } from "../../service/diagnose/gather.ts";
 import type { Diagnosis } from "../../service/diagnose/mod.ts";
+import { TIMELINE_FIRST } from "../../service/diagnose/timeline.ts";
 import * as s from "../schemas.ts";
 import { defineTool } from "../tool_kit.ts";
 import { isoTime } from "../views/jobs.ts";
@@ -69,6 +70,16 @@ export const DiagnoseOutput = {
     condition: z.enum(["met", "waiting", "impossible", "unknown"]),
   })),
   output_read: z.array(z.string()).describe("Output streams whose tail was examined"),
+  timeline: z.object({
+    events: z.array(z.object({
+      time: z.string(),
+      kind: z.string(),
+      text: z.string(),
+      by: z.string().optional(),
+    })),
+    omitted: z.number(),
+    note: z.string().optional(),
+  }).optional().describe("From the PBS logs on this host (tracejob)"),
 };
 type DiagnoseAnswer = z.infer<z.ZodObject<typeof DiagnoseOutput>>;
 
@@ -137,6 +148,15 @@ export function diagnosisView(d: Diagnosis, read: string[]): DiagnoseAnswer {
       })
     ),
     output_read: read,
+    timeline: d.timeline
+      ? defined({
+        events: d.timeline.events.map((e) =>
+          defined({ time: isoTime(e.time)!, kind: e.kind, text: e.text, by: e.by })
+        ),
+        omitted: d.timeline.omitted,
+        note: d.timeline.note,
+      })
+      : undefined,
   });
 }
 
@@ -181,9 +201,20 @@ export function diagnosisText(d: Diagnosis, read: string[] = []): string {
     for (const sig of d.signatures) lines.push(`- ${sig.kind} (${sig.stream}): ${sig.line}`);
   }
   if (read.length) lines.push(`Output read: ${read.join(", ")}`);
+  if (d.timeline) lines.push(...timelineLines(d.timeline));
   if (d.nextSteps.length) {
     lines.push("Next steps:");
     for (const step of d.nextSteps) lines.push(`- ${step}`);
   }
   return lines.join("\n");
+}
+
+function timelineLines(t: NonNullable<Diagnosis["timeline"]>): string[] {
+  const lines = t.events.length > 0 ? ["Timeline (PBS logs on this host):"] : [];
+  t.events.forEach((e, i) => {
+    if (t.omitted > 0 && i === TIMELINE_FIRST) lines.push(`- … ${t.omitted} more event(s)`);
+    lines.push(`- ${isoTime(e.time)} ${e.text}${e.by ? ` (by ${e.by})` : ""}`);
+  });
+  if (t.note) lines.push(t.note);
+  return lines;
 }
