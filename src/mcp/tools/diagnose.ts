@@ -96,7 +96,8 @@ export const diagnoseJobTool = defineTool({
     "N, 128+N = a command died of signal N), compares resources used with those requested, " +
     "and scans the end of its output for error signatures (out of memory, walltime kill, " +
     "segfault, missing file, module errors, Python tracebacks, MPI aborts). Works on running " +
-    "jobs too (walltime nearly used up). Read-only; use it before resubmitting a failed job.",
+    "jobs too (walltime nearly used up). Adds a timeline from tracejob where this host has " +
+    "the PBS logs (who deleted or requeued it). Read-only; use it before resubmitting a failed job.",
   input: { job_id: s.jobId },
   output: DiagnoseOutput,
   annotations: { readOnlyHint: true, idempotentHint: true },

@@ -22,7 +22,7 @@ export const analyzeHistoryTool = defineTool({
     `newest ${HISTORY_ANALYSED} in full (one qstat each).`,
   input: {
     user: s.userFilter.default("me"),
-    days: s.boundedInt("days", 1, 90, 7).default(7),
+    days: s.boundedInt("days", 1, 90, 7).default(7).describe("Days back (1-90)"),
     queue: s.queue.optional(),
     job_name: s.boundedText(100).optional().describe("Glob, e.g. train_*"),
   },
