@@ -20,6 +20,7 @@ import type { Logger } from "./logger.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
 import type { Confirmation } from "../service/confirm.ts";
 import {
+  type AskDuringCall,
   asksConfirmation,
   ConfirmationShape,
   elicitationAsker,
@@ -43,6 +44,11 @@ export interface ToolContext {
 export interface ToolRunContext extends ToolContext {
   /** The SDK's request context: progress token, notifications, abort signal. */
   extra: ToolExtra;
+  /**
+   * Asks the human before a destructive step the call decides on while it
+   * runs (policy.ts); true means go ahead. Read tools never ask.
+   */
+  confirm: AskDuringCall;
 }
 
 export interface ToolAnswer<O> {
@@ -226,7 +232,8 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
           ? result
           : maskSecrets(result);
       try {
-        const run = () => tool.run(args, { ...context, extra });
+        const run = (confirm: AskDuringCall = () => Promise.resolve(true)) =>
+          tool.run(args, { ...context, extra, confirm });
         if (!guarded) return withinBudget(masked(successResult(await run())), tool.name);
         const { value, confirmation } = await runGuarded(
           tool.name,

@@ -17,7 +17,7 @@ Deno.test("a site hook's refusal keeps the site's message and names the resource
   assert.equal(error.pbsMessage, "qsub: Job must request -l filesystems=<list> (e.g. home:eagle)");
   assert.equal(
     error.message,
-    "The site refused the submission: Job must request -l filesystems=<list> (e.g. home:eagle)",
+    "The site's submission policy (a PBS queuejob hook) rejected the job: Job must request -l filesystems=<list> (e.g. home:eagle)",
   );
   assert.equal(error.pbsErrno, 15136);
   assert.match(
@@ -35,5 +35,5 @@ Deno.test("other resources go through extra_resources; no resource named: the me
     siteHookHint("Jobs must request -l walltime"),
     /walltime parameter \(e\.g\. walltime: "VALUE"\)/,
   );
-  assert.match(siteHookHint("no jobs on Sundays"), /change the request as it says/);
+  assert.match(siteHookHint("no jobs on Sundays"), /the site's own rule, not a PBS error/);
 });

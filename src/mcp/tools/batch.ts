@@ -19,7 +19,7 @@ import {
 import type { DependencyGraph } from "../../service/dependency_graph.ts";
 import { shellCommand } from "../../service/shell_quote.ts";
 import * as s from "../schemas.ts";
-import { defineTool, type ToolContext } from "../tool_kit.ts";
+import { defineTool, type ToolRunContext } from "../tool_kit.ts";
 import { type SubmitJobArgs, toSubmitRequest } from "./submit.ts";
 
 const MAX_BATCH = 100;
@@ -108,7 +108,7 @@ export const submitBatchJobs = defineTool({
 
 /** Submits each job (arguments mapped here, orchestration in the service) and shapes the rows. */
 async function submitEach(
-  context: ToolContext,
+  context: ToolRunContext,
   jobs: SubmitJobArgs[],
   stopOnError: boolean,
 ): Promise<BatchItem[]> {
@@ -227,6 +227,9 @@ export const submitDependentJobs = defineTool({
     failed: z.object({ key: z.string(), error: ItemErrorShape }).optional(),
     not_submitted: z.array(z.string()).optional(),
     rolled_back: z.array(RollbackShape).optional(),
+    rollback_declined: z.boolean().optional().describe(
+      "The user declined deleting the submitted jobs",
+    ),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   async run(args, context) {
@@ -253,7 +256,7 @@ export const submitDependentJobs = defineTool({
 
 /** Maps each job's arguments (a refused one fails the graph before anything is submitted). */
 function submitGraphArgs(
-  context: ToolContext,
+  context: ToolRunContext,
   jobs: KeyedJob[],
   graph: DependencyGraph,
   rollbackOnError: boolean,
@@ -265,7 +268,7 @@ function submitGraphArgs(
       return { key, request: {}, refused };
     }
   });
-  return submitGraph(context.client, entries, graph, rollbackOnError);
+  return submitGraph(context.client, entries, graph, rollbackOnError, context.confirm);
 }
 
 function landedView(outcome: GraphOutcome): Landed[] {
@@ -321,12 +324,16 @@ function partialAnswer(outcome: GraphOutcome) {
       failed: { key: failed.key, error },
       not_submitted: notSubmitted,
       ...(rolledBack.length ? { rolled_back: rolledBack } : {}),
+      ...(outcome.rollbackDeclined ? { rollback_declined: true } : {}),
     },
     text: [
       `Job ${failed.key} failed (${error.kind}): ${error.message}`,
       `Still in PBS: ${landed.map(landedText).join(", ") || "none"}. Not submitted: ${
         notSubmitted.join(", ")
       }.`,
+      ...(outcome.rollbackDeclined
+        ? ["The user declined deleting them (no rollback); delete_job removes any you do not want."]
+        : []),
     ].join("\n"),
   };
 }
