@@ -63,11 +63,11 @@ export interface JobUsage {
  *   says `terminated by USER` (qdel of a running job; capture qstat_fx_json of a
  *   qdel'd job: "... and terminated by alice@localhost", Exit_status 271).
  * - walltime: Exit_status -29 (JOB_EXEC_KILL_WALLTIME, OpenPBS src/include/job.h).
- * - oom: Exit_status -27/-26 (MoM killed it for mem/vmem), or 137 (a command
- *   died of SIGKILL) or 271 (the job shell got SIGTERM) with either an
- *   out-of-memory line in its output (`oomSignature`) or memory used at the
- *   limit (≥ 95 % of Resource_List.mem); or any other non-zero exit with memory
- *   used at the limit.
+ * - oom: Exit_status -27/-26 (MoM killed it for mem/vmem); 137 (a command
+ *   died of SIGKILL, what the kernel's OOM killer sends) or 271 (the job shell
+ *   got SIGTERM) with an out-of-memory line in its output (`oomSignature`);
+ *   or any other non-zero exit with memory used at the limit (≥ 95 % of
+ *   Resource_List.mem).
  * - success: Exit_status 0.
  * - signal: 128+N or 256+N naming a signal (describeExitStatus category signal).
  * - failed: anything else (the script's own code 1..127, other PBS codes).
@@ -78,9 +78,8 @@ export function exitClassOf(job: Job, oomSignature = false): ExitClass {
   if (code === -29) return "walltime";
   if (code === -27 || code === -26) return "oom";
   if (code === 0) return "success";
-  const atLimit = memoryAtLimit(job);
-  if ((code === 137 || code === 271) && (oomSignature || atLimit)) return "oom";
-  if (atLimit) return "oom";
+  if ((code === 137 || code === 271) && oomSignature) return "oom";
+  if (memoryAtLimit(job)) return "oom";
   return describeExitStatus(code).category === "signal" ? "signal" : "failed";
 }
 

@@ -353,7 +353,8 @@ export class PbsClient {
 
   /**
    * A user's jobs that finished since `since` (epoch seconds), newest first,
-   * in full for the newest `limit`. Runs: `qselect -x -s F -u USER -t m.ge.DATE`
+   * in full for the newest `limit` (of those `keepSequence` keeps, when given).
+   * Runs: `qselect -x -s F -u USER [-q QUEUE] -t m.ge.DATE`
    * (ids only: cheap at any scale, where the full history JSON of a big
    * machine runs to hundreds of MB), then `qstat -fx -F json ID` per shown job.
    */

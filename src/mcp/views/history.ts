@@ -43,6 +43,11 @@ export const HistoryShape = {
 };
 export type HistoryView = z.infer<z.ZodObject<typeof HistoryShape>>;
 
+/** The exit-class rules of service/history_analysis.ts exitClassOf, in one line. */
+const EXIT_CLASS_LEGEND = "(walltime: Exit_status -29; oom: -27/-26, 137/271 with an " +
+  "out-of-memory line in the output, or any failure with memory used ≥ 95 % of mem; deleted: " +
+  "qdel'd or never ran; signal: 128+N or 256+N; failed: any other non-zero code.)";
+
 const hours = (h: number) => Math.round(h * 100) / 100;
 
 export function historyView(a: HistoryAnalysis): HistoryView {
@@ -121,6 +126,7 @@ export function historyText(v: HistoryView): string {
     `By exit class: ${
       v.by_exit_class.map((c) => `${c.exit_class} ${c.jobs} (${c.node_hours} node-h)`).join("; ")
     }.`,
+    EXIT_CLASS_LEGEND,
   );
   if (v.wasteful.length > 0) {
     lines.push("Most idle cpu-hours (ncpus × walltime − cput):");
