@@ -25,10 +25,7 @@ export const DiagnoseOutput = {
   state: z.string(),
   state_name: z.string(),
   phase: z.enum(["pending", "running", "finished"]),
-  category: z.string().describe(
-    "The main reason, e.g. can_never_run, held, dependency, queue_not_started, " +
-      "walltime_exceeded, out_of_memory, succeeded",
-  ),
+  category: z.string(),
   summary: z.string(),
   findings: z.array(FindingShape),
   next_steps: z.array(z.string()),
@@ -56,12 +53,12 @@ export const DiagnoseOutput = {
     requested: z.string(),
     used: z.string(),
     percent: z.number().optional(),
-  })).describe("Used against requested"),
+  })),
   output_signatures: z.array(z.object({
     kind: z.string(),
     stream: z.string(),
     line: z.string(),
-  })).describe("Error lines found in the output tail"),
+  })),
   dependencies: z.array(z.object({
     type: z.string(),
     job_id: z.string(),
@@ -69,17 +66,8 @@ export const DiagnoseOutput = {
     exit_status: z.number().optional(),
     condition: z.enum(["met", "waiting", "impossible", "unknown"]),
   })),
-  output_read: z.array(z.string()).describe("Output streams whose tail was examined"),
-  timeline: z.object({
-    events: z.array(z.object({
-      time: z.string(),
-      kind: z.string(),
-      text: z.string(),
-      by: z.string().optional(),
-    })),
-    omitted: z.number(),
-    note: z.string().optional(),
-  }).optional().describe("From the PBS logs on this host (tracejob)"),
+  output_read: z.array(z.string()),
+  timeline: z.array(z.string()).optional(),
 };
 type DiagnoseAnswer = z.infer<z.ZodObject<typeof DiagnoseOutput>>;
 
@@ -87,17 +75,12 @@ export const diagnoseJobTool = defineTool({
   name: "diagnose_job",
   title: "Diagnose a job",
   description:
-    "Explains why a job is not running, or why it failed, and what to do next. For a waiting " +
-    "job it reads the scheduler's comment (e.g. not enough free nodes, Can Never Run: asks " +
-    "for more cpus than any node has), holds (which type and who can release them), " +
-    "dependencies (on which jobs, in what state), queue state and limits, whether the server " +
-    "is scheduling at all, competing reservations and the estimated start. For a finished " +
-    "job it explains the exit status (e.g. -29 = walltime exceeded, 256+N = killed by signal " +
-    "N, 128+N = a command died of signal N), compares resources used with those requested, " +
-    "and scans the end of its output for error signatures (out of memory, walltime kill, " +
-    "segfault, missing file, module errors, Python tracebacks, MPI aborts). Works on running " +
-    "jobs too (walltime nearly used up). Adds a timeline from tracejob where this host has " +
-    "the PBS logs (who deleted or requeued it). Read-only; use it before resubmitting a failed job.",
+    "Explains why a job waits or failed, and what to do next. Waiting: the scheduler's " +
+    "comment, holds, dependencies, queue and server state, reservations, estimated start. " +
+    "Finished: the exit status explained, resources used against requested, and error " +
+    "signatures in the end of its output (out of memory, walltime, segfault, missing file, " +
+    "module, Python, MPI). Running: walltime nearly used up. A timeline from tracejob where " +
+    "this host has the PBS logs (who deleted or requeued it).",
   input: { job_id: s.jobId },
   output: DiagnoseOutput,
   annotations: { readOnlyHint: true, idempotentHint: true },
@@ -149,15 +132,7 @@ export function diagnosisView(d: Diagnosis, read: string[]): DiagnoseAnswer {
       })
     ),
     output_read: read,
-    timeline: d.timeline
-      ? defined({
-        events: d.timeline.events.map((e) =>
-          defined({ time: isoTime(e.time)!, kind: e.kind, text: e.text, by: e.by })
-        ),
-        omitted: d.timeline.omitted,
-        note: d.timeline.note,
-      })
-      : undefined,
+    timeline: d.timeline ? timelineEvents(d.timeline) : undefined,
   });
 }
 
@@ -210,12 +185,20 @@ export function diagnosisText(d: Diagnosis, read: string[] = []): string {
   return lines.join("\n");
 }
 
-function timelineLines(t: NonNullable<Diagnosis["timeline"]>): string[] {
-  const lines = t.events.length > 0 ? ["Timeline (PBS logs on this host):"] : [];
+/**
+ * One line per event (`TIME what (by whom)`), a `… N more` line where events
+ * were left out, and the note (why there are no log lines) last.
+ */
+function timelineEvents(t: NonNullable<Diagnosis["timeline"]>): string[] {
+  const lines: string[] = [];
   t.events.forEach((e, i) => {
-    if (t.omitted > 0 && i === TIMELINE_FIRST) lines.push(`- … ${t.omitted} more event(s)`);
-    lines.push(`- ${isoTime(e.time)} ${e.text}${e.by ? ` (by ${e.by})` : ""}`);
+    if (t.omitted > 0 && i === TIMELINE_FIRST) lines.push(`… ${t.omitted} more event(s)`);
+    lines.push(`${isoTime(e.time)} ${e.text}${e.by ? ` (by ${e.by})` : ""}`);
   });
   if (t.note) lines.push(t.note);
   return lines;
+}
+
+function timelineLines(t: NonNullable<Diagnosis["timeline"]>): string[] {
+  return ["Timeline (PBS logs on this host):", ...timelineEvents(t).map((l) => `- ${l}`)];
 }

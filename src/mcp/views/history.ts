@@ -7,39 +7,24 @@ import { z } from "zod";
 import { formatDuration, formatSizeApprox } from "../../pbs/model/time.ts";
 import { type HistoryAnalysis, type JobUsage, percent } from "../../service/history_analysis.ts";
 import { isoTime } from "./jobs.ts";
-import { defined } from "./values.ts";
 
-const tally = { jobs: z.number(), node_hours: z.number() };
+const Tally = z.object({ jobs: z.number(), node_hours: z.number() });
 
+/**
+ * Lean on purpose: every conversation pays for output schemas (tests/mcp/surface.test.ts),
+ * so the idlest jobs and the recommendations are lines of text, as in the text answer, and
+ * the totals are left to the sums of `by_queue` (jobs analysed, node-hours).
+ */
 export const HistoryShape = {
   user: z.string(),
-  days: z.number(),
   since: z.string(),
   finished: z.number(),
-  analysed: z.number(),
   cost: z.string(),
-  node_hours: z.number(),
   gpu_jobs: z.number(),
-  by_queue: z.array(z.object({ queue: z.string(), ...tally })),
-  by_exit_class: z.array(z.object({ exit_class: z.string(), ...tally })),
-  wasteful: z.array(z.object({
-    job_id: z.string(),
-    name: z.string(),
-    queue: z.string(),
-    exit_class: z.string(),
-    ncpus: z.number(),
-    walltime_used: z.string(),
-    walltime_requested: z.string().optional(),
-    cpu_efficiency_percent: z.number().optional(),
-    mem_used: z.string().optional(),
-    mem_requested: z.string().optional(),
-    idle_cpu_hours: z.number(),
-  })),
-  recommendations: z.array(z.object({
-    kind: z.string(),
-    message: z.string(),
-    job_ids: z.array(z.string()),
-  })),
+  by_queue: z.record(z.string(), Tally),
+  by_exit: z.record(z.string(), Tally),
+  wasteful: z.array(z.string()),
+  recommendations: z.array(z.string()),
 };
 export type HistoryView = z.infer<z.ZodObject<typeof HistoryShape>>;
 
@@ -52,91 +37,61 @@ const hours = (h: number) => Math.round(h * 100) / 100;
 
 export function historyView(a: HistoryAnalysis): HistoryView {
   const s = a.summary;
+  const tallies = <K extends string>(m: Map<K, { jobs: number; nodeHours: number }>) =>
+    Object.fromEntries(
+      [...m].map(([key, t]) => [key, { jobs: t.jobs, node_hours: hours(t.nodeHours) }]),
+    );
   return {
     user: a.user,
-    days: a.days,
     since: isoTime(a.since)!,
     finished: a.finished,
-    analysed: s.analysed,
     cost: a.cost,
-    node_hours: hours(s.nodeHours),
     gpu_jobs: s.gpuJobs,
-    by_queue: [...s.byQueue].map(([queue, t]) => ({
-      queue,
-      jobs: t.jobs,
-      node_hours: hours(t.nodeHours),
-    })),
-    by_exit_class: [...s.byExitClass].map(([exitClass, t]) => ({
-      exit_class: exitClass,
-      jobs: t.jobs,
-      node_hours: hours(t.nodeHours),
-    })),
-    wasteful: s.wasteful.map(wastefulRow),
-    recommendations: s.recommendations.map((r) => ({
-      kind: r.kind,
-      message: r.message,
-      job_ids: r.jobIds,
-    })),
+    by_queue: tallies(s.byQueue),
+    by_exit: tallies(s.byExitClass),
+    wasteful: s.wasteful.map(wastefulLine),
+    recommendations: s.recommendations.map((r) => `${r.message} (e.g. ${r.jobIds.join(", ")})`),
   };
-}
-
-function wastefulRow(j: JobUsage): HistoryView["wasteful"][number] {
-  return defined({
-    job_id: j.id,
-    name: j.name,
-    queue: j.queue,
-    exit_class: j.exitClass,
-    ncpus: j.ncpus,
-    walltime_used: formatDuration(j.walltimeUsed),
-    walltime_requested: j.walltimeRequested === undefined
-      ? undefined
-      : formatDuration(j.walltimeRequested),
-    cpu_efficiency_percent: j.cpuEfficiency === undefined
-      ? undefined
-      : Math.round(j.cpuEfficiency * 1000) / 10,
-    mem_used: j.memUsedBytes === undefined ? undefined : formatSizeApprox(j.memUsedBytes),
-    mem_requested: j.memRequestedBytes === undefined
-      ? undefined
-      : formatSizeApprox(j.memRequestedBytes),
-    idle_cpu_hours: hours(j.idleCoreHours),
-  });
 }
 
 /** The summary as lines of text (markdown-friendly), complete without the structured half. */
 export function historyText(v: HistoryView): string {
+  const queues = Object.values(v.by_queue);
+  const analysed = queues.reduce((n, t) => n + t.jobs, 0);
+  const nodeHours = hours(queues.reduce((n, t) => n + t.node_hours, 0));
   const lines = [
-    `Finished jobs of ${v.user}, last ${v.days} day(s) (since ${v.since}): ${v.finished} ` +
-    `finished; ${v.analysed === v.finished ? "all" : `the newest ${v.analysed}`} analysed.`,
+    `Finished jobs of ${v.user} since ${v.since}: ${v.finished} ` +
+    `finished; ${analysed === v.finished ? "all" : `the newest ${analysed}`} analysed.`,
     `PBS commands: ${v.cost}.`,
   ];
-  if (v.analysed === 0) {
+  if (analysed === 0) {
     lines.push(
       "Nothing to analyse. PBS keeps finished jobs only for the server's job_history_duration.",
     );
     return lines.join("\n");
   }
   lines.push(
-    `Node-hours: ${v.node_hours}` +
+    `Node-hours: ${nodeHours}` +
       (v.gpu_jobs > 0
         ? ` (${v.gpu_jobs} GPU job(s), not ranked by CPU efficiency: PBS does not report GPU use).`
         : "."),
     `By queue: ${
-      v.by_queue.map((q) => `${q.queue} ${q.jobs} job(s), ${q.node_hours} node-h`).join("; ")
+      Object.entries(v.by_queue).map(([q, t]) => `${q} ${t.jobs} job(s), ${t.node_hours} node-h`)
+        .join("; ")
     }.`,
     `By exit class: ${
-      v.by_exit_class.map((c) => `${c.exit_class} ${c.jobs} (${c.node_hours} node-h)`).join("; ")
+      Object.entries(v.by_exit).map(([c, t]) => `${c} ${t.jobs} (${t.node_hours} node-h)`)
+        .join("; ")
     }.`,
     EXIT_CLASS_LEGEND,
   );
   if (v.wasteful.length > 0) {
     lines.push("Most idle cpu-hours (ncpus × walltime − cput):");
-    for (const w of v.wasteful) lines.push(`- ${wastefulLine(w)}`);
+    for (const w of v.wasteful) lines.push(`- ${w}`);
   }
   if (v.recommendations.length > 0) {
     lines.push("Recommendations:");
-    for (const r of v.recommendations) {
-      lines.push(`- ${r.message} (e.g. ${r.job_ids.join(", ")})`);
-    }
+    for (const r of v.recommendations) lines.push(`- ${r}`);
   } else {
     lines.push(
       "No recommendations: no name group of 3 or more successful runs used under half its " +
@@ -146,14 +101,29 @@ export function historyText(v: HistoryView): string {
   return lines.join("\n");
 }
 
-function wastefulLine(w: HistoryView["wasteful"][number]): string {
+/** `12.vm train_3 (success): walltime 00:42:00 of 06:00:00, CPU 6 % of 8 cpus, ...`. */
+function wastefulLine(j: JobUsage): string {
+  const of = (used: string, requested: string | undefined) =>
+    requested === undefined ? used : `${used} of ${requested}`;
   const parts = [
-    `walltime ${w.walltime_used}${w.walltime_requested ? ` of ${w.walltime_requested}` : ""}`,
-    w.cpu_efficiency_percent === undefined
-      ? `${w.ncpus} cpus`
-      : `CPU ${percent(w.cpu_efficiency_percent / 100)} of ${w.ncpus} cpus`,
-    ...(w.mem_used ? [`mem ${w.mem_used}${w.mem_requested ? ` of ${w.mem_requested}` : ""}`] : []),
-    `${w.idle_cpu_hours} idle cpu-h`,
+    `walltime ${
+      of(
+        formatDuration(j.walltimeUsed),
+        j.walltimeRequested === undefined ? undefined : formatDuration(j.walltimeRequested),
+      )
+    }`,
+    j.cpuEfficiency === undefined
+      ? `${j.ncpus} cpus`
+      : `CPU ${percent(j.cpuEfficiency)} of ${j.ncpus} cpus`,
+    ...(j.memUsedBytes === undefined ? [] : [
+      `mem ${
+        of(
+          formatSizeApprox(j.memUsedBytes),
+          j.memRequestedBytes === undefined ? undefined : formatSizeApprox(j.memRequestedBytes),
+        )
+      }`,
+    ]),
+    `${hours(j.idleCoreHours)} idle cpu-h`,
   ];
-  return `${w.job_id} ${w.name} (${w.queue}, ${w.exit_class}): ${parts.join(", ")}`;
+  return `${j.id} ${j.name} (${j.queue}, ${j.exitClass}): ${parts.join(", ")}`;
 }

@@ -65,6 +65,7 @@ export async function gatherDiagnosis(
     ...trace,
     capacity,
     callerRole: identity?.role,
+    readOnly: client.config.readOnly,
     caller: client.user,
     now: client.now() / 1000,
   });
