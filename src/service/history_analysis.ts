@@ -285,7 +285,8 @@ function recommendations(jobs: readonly JobUsage[]): Recommendation[] {
     push(
       killed.length,
       "walltime_kills",
-      `${plural(killed.length, "job")} hit their walltime (Exit_status -29; longest request ` +
+      `${plural(killed.length, "job")} hit ${killed.length === 1 ? "its" : "their"} walltime ` +
+        `(Exit_status -29; longest request ` +
         `${formatDuration(longest)}): request more walltime or save checkpoints to resume from.`,
       killed,
     );
@@ -344,7 +345,7 @@ export function percent(share: number): string {
   return `${p < 10 ? Math.round(p * 10) / 10 : Math.round(p)} %`;
 }
 
-function plural(n: number, word: string): string {
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 

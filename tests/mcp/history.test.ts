@@ -161,7 +161,7 @@ Deno.test("analyze_history: figures of jobs whose usage the test controls", asyn
       find(/^jobs named train_\* used at most 2gb of 16gb memory .* mem=3gb/);
       find(/^3 jobs ran at 6 % CPU efficiency on 8 cpus each \(about 1 busy\)/);
       assert.match(
-        find(/^1 job hit their walltime/),
+        find(/^1 job hit its walltime/),
         new RegExp(`\\(e\\.g\\. ${ids.long.replace(".", "\\.")}\\)$`),
       );
       const oom = find(/^2 jobs ran out of memory/);

@@ -5,7 +5,12 @@
  */
 import { z } from "zod";
 import { formatDuration, formatSizeApprox } from "../../pbs/model/time.ts";
-import { type HistoryAnalysis, type JobUsage, percent } from "../../service/history_analysis.ts";
+import {
+  type HistoryAnalysis,
+  type JobUsage,
+  percent,
+  plural,
+} from "../../service/history_analysis.ts";
 import { isoTime } from "./jobs.ts";
 
 const Tally = z.object({ jobs: z.number(), node_hours: z.number() });
@@ -113,8 +118,8 @@ function wastefulLine(j: JobUsage): string {
       )
     }`,
     j.cpuEfficiency === undefined
-      ? `${j.ncpus} cpus`
-      : `CPU ${percent(j.cpuEfficiency)} of ${j.ncpus} cpus`,
+      ? plural(j.ncpus, "cpu")
+      : `CPU ${percent(j.cpuEfficiency)} of ${plural(j.ncpus, "cpu")}`,
     ...(j.memUsedBytes === undefined ? [] : [
       `mem ${
         of(
