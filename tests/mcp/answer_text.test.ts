@@ -105,6 +105,8 @@ async function exerciseEveryTool(
   await call("release_job", { job_id: waitingId });
   await call("modify_job", { job_id: waitingId, job_name: "renamed_step" });
   await call("delete_job", { job_id: waitingId });
+  await call("analyze_history", {});
+  await call("analyze_history", { days: 1, job_name: "*_step", queue: "workq" });
   await call("submit_batch_jobs", {
     jobs: [
       { script: simScript(), job_name: "sweep_a" },
