@@ -5,7 +5,7 @@
  * the answer on Aurora. The history resource shows the same summary.
  */
 import assert from "node:assert/strict";
-import type { TextResourceContents } from "@modelcontextprotocol/sdk/types.js";
+import type { TextResourceContents } from "@modelcontextprotocol/client";
 import { halvesOf, type Harness, simScript, sizeOf, startHarness, textOf } from "./harness.ts";
 import { MAX_RESULT_CHARS } from "../../src/mcp/tool_kit.ts";
 import type { HistoryView } from "../../src/mcp/views/history.ts";
