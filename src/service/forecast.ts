@@ -1,0 +1,564 @@
+/**
+ * When would a job start? A forecast made by running a twin of the live
+ * complex forward: one snapshot of PBS's state is loaded into the simulator's
+ * engine (`sim/snapshot.ts`), the request is submitted there, and the
+ * scheduler runs event by event until the request starts. The simulator is
+ * used here as a model of the scheduler, not as a runner: nothing of it
+ * answers PBS commands for the real server.
+ *
+ * The snapshot costs five reads, two of them heavy: `qstat -f -F json` (every
+ * live job in full: the only single command carrying each running job's
+ * exec_vnode and start time and each queued job's select, place, holds and
+ * dependencies; about 7 MB for Aurora's ~4,000 live jobs, where the
+ * `qstat -a -w` table list_jobs reads is 0.5 MB but cuts NDS/TSK to four
+ * digits and has neither placement nor select) and `pbsnodes -a -F json`
+ * (list_nodes' own read), plus the small `qstat -Bf`, `qstat -Qf` and
+ * `pbs_rstat -f` that submissions already read (cached).
+ *
+ * Model (stated in every answer, see `MODEL_ASSUMPTIONS`): running jobs end
+ * at their walltime; the scheduler is OpenPBS's default order (queue
+ * priority, job priority, submission order) with EASY backfill around top
+ * jobs when the live scheduler shows estimates (strict ordering); no new
+ * submissions arrive; fair-share, preemption, per-user/group run limits,
+ * custom sort formulas, node failures and running reservations are not
+ * modelled.
+ */
+import type { Job, Node, Queue, Reservation, ServerInfo } from "../pbs/model/types.ts";
+import { parseDuration } from "../pbs/model/time.ts";
+import { PbsError } from "../pbs/errors.ts";
+import {
+  loadSnapshot,
+  type PbsStateSnapshot,
+  SNAPSHOT_FORMAT,
+  vnodeShares,
+} from "../../sim/snapshot.ts";
+import type { JobRecord } from "../../sim/job_record.ts";
+import { SimRunner } from "../../sim/runner.ts";
+import type { Complex } from "../../sim/complex.ts";
+import type { SimJob } from "../../sim/model.ts";
+import type { SubmitJobRequest } from "./requests.ts";
+import type { SubmissionPlan } from "./results.ts";
+import type { QueueFit } from "./queue_fit.ts";
+
+/** The live state a forecast starts from, and what reading it cost. */
+export interface LiveState {
+  snapshot: PbsStateSnapshot;
+  reservations: Reservation[];
+  /** PBS commands the reads ran (cached reads included: they were run once). */
+  commands: string[];
+}
+
+/** The reads a forecast needs; PbsClient provides them. */
+export interface LiveReads {
+  user: string;
+  now(): number;
+  server(): Promise<ServerInfo>;
+  queues(): Promise<Queue[]>;
+  nodes(): Promise<Node[]>;
+  liveJobs(): Promise<Job[]>;
+  reservations(): Promise<Reservation[]>;
+}
+
+/** One consistent snapshot, read one command after the other (PBS throttles bursts). */
+export async function readLiveState(reads: LiveReads): Promise<LiveState> {
+  const server = await reads.server();
+  const queues = await reads.queues();
+  let reservations: Reservation[] = [];
+  try {
+    reservations = await reads.reservations();
+  } catch {
+    // Without pbs_rstat the forecast goes on without reservations (and says so).
+  }
+  const nodes = await reads.nodes();
+  const jobs = await reads.liveJobs();
+  return {
+    snapshot: {
+      format: SNAPSHOT_FORMAT,
+      time: Math.floor(reads.now() / 1000),
+      server,
+      queues,
+      nodes,
+      jobs,
+    },
+    reservations,
+    commands: [
+      "qstat -Bf -F json",
+      "qstat -Qf -F json",
+      "pbs_rstat -f",
+      "pbsnodes -a -F json",
+      "qstat -f -F json",
+    ],
+  };
+}
+
+/** The scheduler policy the model runs, inferred from what the live scheduler shows. */
+export interface ModelledPolicy {
+  strictOrdering: boolean;
+  backfillDepth: number;
+}
+
+/**
+ * PBS computes `estimated.start_time` only under strict ordering (or with a
+ * backfill_depth): seeing estimates on queued jobs means top jobs are
+ * protected, and their number is the depth (captures qstat_T_default_sched,
+ * qstat_T_strict_ordering). Stale estimates left from an earlier policy
+ * (qstat_T_after_sched_restore) can mislead this.
+ */
+export function inferPolicy(snapshot: PbsStateSnapshot): ModelledPolicy {
+  const estimated =
+    snapshot.jobs.filter((j) => j.state === "Q" && j.times.estimatedStart !== undefined).length;
+  const configured = Number(snapshot.server.attributes["backfill_depth"] ?? NaN);
+  if (estimated === 0) return { strictOrdering: false, backfillDepth: 0 };
+  return {
+    strictOrdering: true,
+    backfillDepth: Number.isInteger(configured) && configured > 0
+      ? Math.max(configured, estimated)
+      : estimated,
+  };
+}
+
+export const MODEL_ASSUMPTIONS = [
+  "running and earlier jobs end at their walltime (none ends early)",
+  "no new jobs are submitted meanwhile",
+  "jobs are considered by queue priority, job priority, then submission order, started " +
+  "first-fit, later jobs backfilled",
+  "not modelled: fair-share, preemption, per-user/group limits, custom sort formulas, " +
+  "node failures, running reservations",
+];
+
+/** What to forecast: a job already queued, or a request submitted to one queue. */
+export type ForecastTarget =
+  | { kind: "job"; jobId: string }
+  | { kind: "request"; argv: string[]; stdin?: string; queue: string };
+
+export interface Forecast {
+  /** The queue asked for (a routing queue stays named as such). */
+  queue: string;
+  /** The queue the job runs from (a routing queue's destination). */
+  runsIn?: string;
+  /** Epoch seconds; absent when it does not start within the horizon. */
+  start?: number;
+  waitSeconds?: number;
+  nodeCount?: number;
+  /** Jobs whose end frees the nodes it lands on, the last to end first. */
+  blockedBy: string[];
+  /** How many jobs in all held its nodes before it started. */
+  blockingJobs: number;
+  /** Why it waits at first, in the scheduler's words (the job comment). */
+  reason?: string;
+  /** The live scheduler's own estimate, for a queued job that has one. */
+  pbsEstimate?: number;
+  /** Notes on this forecast (held job assumed released, never runs, ...). */
+  notes: string[];
+  /** Live jobs the model could not restore (finished, exiting, begun arrays, refused). */
+  skipped: number;
+}
+
+/** How far ahead the model runs before giving up, and in which steps it checks. */
+export const HORIZON_SECONDS = 14 * 86400;
+const STEP_SECONDS = 600;
+/** Seconds between the model's scheduling cycles: starts are late by up to this much. */
+export const MODEL_CYCLE_SECONDS = 300;
+const MAX_BLOCKERS_SHOWN = 5;
+
+/**
+ * Loads the live state into the engine, adds the target, runs forward until
+ * it starts. Each call builds its own model, so candidates do not disturb
+ * each other.
+ */
+export async function forecastStart(
+  live: LiveState,
+  target: ForecastTarget,
+  user: string,
+): Promise<Forecast> {
+  const { complex, skipped } = modelComplex(live);
+  const now = complex.now();
+  const notes: string[] = [];
+  let job: SimJob;
+  let pbsEstimate: number | undefined;
+  let queue: string;
+  if (target.kind === "job") {
+    const live_ = live.snapshot.jobs.find((j) => sameJob(j.id, target.jobId));
+    const why = skipped.find((s) => sameJob(s.id, target.jobId));
+    if (!live_ || why) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `job ${target.jobId} is not a queued job the forecast can model` +
+          (why ? `: ${why.reason}` : ""),
+        hint: "Give a queued job's id (list_jobs states: queued), or describe the request " +
+          "(walltime, node_count, ...) instead of job_id.",
+      });
+    }
+    job = complex.findJob(live_.id);
+    pbsEstimate = live_.times.estimatedStart;
+    queue = live_.queue;
+    // User and operator holds are lifted in the model; a dependency's system hold stays.
+    const lifted = job.holds.replace(/[^uo]/g, "");
+    if (lifted) {
+      complex.releaseJob({ user: "root", host: "localhost" }, job.id, lifted);
+      notes.push("the job is held: forecast as if released now (release_job)");
+    }
+  } else {
+    const runner = new SimRunner({ complex, user });
+    const result = await runner.run(target.argv, { stdin: target.stdin });
+    if (result.code !== 0) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `queue ${target.queue} refuses this request: ${result.stderr.trim()}`,
+        hint: "Check the request with submit_job dry_run: true, or leave queue out to try " +
+          "every queue it fits.",
+      });
+    }
+    const id = result.stdout.trim();
+    const found = complex.listJobs().find((j) => j.id === id);
+    if (!found) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `queue ${target.queue} would discard this request: no destination accepts it`,
+        hint: "Leave queue out to try every queue the request fits (list_queues shows limits).",
+      });
+    }
+    job = found;
+    queue = target.queue;
+  }
+  if (job.state === "R") {
+    return { ...runningAlready(job, queue, now, pbsEstimate, notes), skipped: skipped.length };
+  }
+  complex.schedule();
+  const reason = job.comment?.replace(/^Not Running: /, "");
+  const outcome = runUntilStarted(complex, job as JobRecord, now + HORIZON_SECONDS);
+  if (outcome === undefined) {
+    notes.push(
+      job.comment?.startsWith("Can Never Run")
+        ? `PBS would never run it: ${job.comment.replace(/^Can Never Run: /, "")}`
+        : `it does not start within ${HORIZON_SECONDS / 86400} days in the model`,
+    );
+    return {
+      queue,
+      runsIn: job.queue,
+      blockedBy: [],
+      blockingJobs: 0,
+      reason,
+      pbsEstimate,
+      notes,
+      skipped: skipped.length,
+    };
+  }
+  const nodes = new Set(outcome.nodes);
+  const blockers = blockersOf(complex, job, nodes, outcome.start);
+  return {
+    queue,
+    runsIn: job.queue,
+    start: outcome.start,
+    waitSeconds: outcome.start - now,
+    nodeCount: nodes.size,
+    blockedBy: blockers.slice(0, MAX_BLOCKERS_SHOWN),
+    blockingJobs: blockers.length,
+    reason: outcome.start > now ? reason : undefined,
+    pbsEstimate,
+    notes,
+    skipped: skipped.length,
+  };
+}
+
+function runningAlready(
+  job: SimJob,
+  queue: string,
+  now: number,
+  pbsEstimate: number | undefined,
+  notes: string[],
+): Omit<Forecast, "skipped"> {
+  notes.push(
+    job.stime !== undefined && job.stime < now ? "already running" : "starts at once",
+  );
+  return {
+    queue,
+    runsIn: job.queue,
+    start: job.stime ?? now,
+    waitSeconds: Math.max(0, (job.stime ?? now) - now),
+    nodeCount: new Set(job.allocation.map((a) => a.node)).size,
+    blockedBy: [],
+    blockingJobs: 0,
+    pbsEstimate,
+    notes,
+  };
+}
+
+/** The live state as a complex under the inferred policy, with future reservations placed. */
+export function modelComplex(
+  live: LiveState,
+): { complex: Complex; skipped: Array<{ id: string; reason: string }> } {
+  const loaded = loadSnapshot(live.snapshot);
+  const policy = inferPolicy(live.snapshot);
+  loaded.complex.configureScheduler(policy);
+  // The model cycles on its own cadence (the engine reads this setting as time advances).
+  loaded.complex.config.schedulerInterval = MODEL_CYCLE_SECONDS;
+  restoreReservations(loaded.complex, live.reservations);
+  return loaded;
+}
+
+/**
+ * Confirmed reservations that have not begun take their nodes from their
+ * start; the snapshot API does not restore them, so they are made again
+ * through the engine's reservation request as their owner.
+ */
+function restoreReservations(complex: Complex, reservations: readonly Reservation[]): void {
+  const now = complex.now();
+  for (const r of reservations) {
+    if (r.start === undefined || r.end === undefined || r.start <= now) continue;
+    if (r.state !== "RESV_CONFIRMED") continue;
+    const select = r.requested["select"];
+    if (select === undefined) continue;
+    const user = (r.owner ?? "root").split("@")[0];
+    try {
+      complex.submitReservation({ user: user === "root" ? "pbsadmin" : user, host: "localhost" }, {
+        start: r.start,
+        end: r.end,
+        name: r.name,
+        resources: [["select", String(select)]],
+      });
+    } catch {
+      // A reservation the model cannot place is left out; the forecast says reservations may differ.
+    }
+  }
+}
+
+/**
+ * Advances the model until the job runs. Under strict ordering a job that
+ * has become a top job holds a promise no later job may take, and nothing
+ * in the model ends early or arrives: its estimate is its start, so the run
+ * stops there (the engine's own planTopJob computed it).
+ */
+function runUntilStarted(
+  complex: Complex,
+  job: JobRecord,
+  horizon: number,
+): { start: number; nodes: string[]; planned: boolean } | undefined {
+  for (;;) {
+    if (job.stime !== undefined && job.state !== "Q" && job.state !== "H") {
+      return { start: job.stime, nodes: job.allocation.map((a) => a.node), planned: false };
+    }
+    if (job.estimatedStartTime !== undefined && job.estimatedExecVnode !== undefined) {
+      return {
+        start: job.estimatedStartTime,
+        nodes: vnodeShares(job.estimatedExecVnode).map((s) => s.node),
+        planned: true,
+      };
+    }
+    if (job.comment?.startsWith("Can Never Run")) return undefined;
+    if (complex.now() >= horizon) return undefined;
+    complex.advance(Math.min(STEP_SECONDS, horizon - complex.now()));
+  }
+}
+
+/**
+ * The jobs that hold the nodes it lands on between now and its start, the
+ * last to leave first: their ends are what it waits for. Ended jobs are in
+ * the model's history; running ones end at their walltime.
+ */
+function blockersOf(complex: Complex, job: SimJob, nodes: Set<string>, start: number): string[] {
+  const found: Array<{ id: string; end: number }> = [];
+  for (const other of complex.listJobs({ history: true, subjobs: true }) as JobRecord[]) {
+    if (other.id === job.id || other.stime === undefined || other.stime >= start) continue;
+    const end = other.obittime ?? other.endAt ?? start;
+    if (!other.allocation.some((a) => nodes.has(a.node))) continue;
+    found.push({ id: other.id, end });
+  }
+  return found.sort((a, b) => b.end - a.end).map((f) => f.id);
+}
+
+function sameJob(a: string, b: string): boolean {
+  return a === b || a.split(".")[0] === b.split(".")[0];
+}
+
+/** A variant of the request to try for a sooner start, and its words. */
+export interface Variant {
+  request: SubmitJobRequest;
+  change: string;
+}
+
+/**
+ * Smaller asks that may start sooner: half the nodes, half the walltime
+ * (never below five minutes). Other queues are tried by the caller.
+ */
+export function smallerVariants(request: SubmitJobRequest, walltime?: string): Variant[] {
+  const variants: Variant[] = [];
+  if (request.select === undefined && (request.nodeCount ?? 1) > 1) {
+    const nodeCount = Math.ceil(request.nodeCount! / 2);
+    variants.push({ request: { ...request, nodeCount }, change: `node_count ${nodeCount}` });
+  }
+  const seconds = parseDuration(request.walltime ?? walltime ?? "");
+  if (seconds !== undefined && seconds >= 600) {
+    const half = Math.max(300, Math.round(seconds / 2 / 60) * 60);
+    const text = clock(half);
+    variants.push({ request: { ...request, walltime: text }, change: `walltime ${text}` });
+  }
+  return variants;
+}
+
+function clock(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [h, m, s].map((n) => String(n).padStart(2, "0")).join(":");
+}
+
+// ---------------------------------------------------------------------------
+// The question a user asks: per candidate queue, and what would start sooner.
+
+/** The client side a whole estimate needs: the live reads and the submission planner. */
+export interface EstimateClient extends LiveReads {
+  planSubmission(request: SubmitJobRequest): Promise<SubmissionPlan>;
+  queuesFitting(requested: Record<string, string>): Promise<QueueFit[]>;
+}
+
+export interface EstimateInput {
+  jobId?: string;
+  /** The request's resources (queue ignored: see queues). */
+  request?: SubmitJobRequest;
+  /** Queues to try; absent: every queue the request fits. */
+  queues?: string[];
+}
+
+export interface Suggestion {
+  change: string;
+  queue: string;
+  start: number;
+  waitSeconds: number;
+}
+
+export interface Estimate {
+  /** Epoch seconds of the snapshot. */
+  at: number;
+  estimates: Forecast[];
+  suggestion?: Suggestion;
+  policy: ModelledPolicy;
+  assumptions: string[];
+  commands: string[];
+  /** Live jobs the model could not restore. */
+  skipped: number;
+}
+
+/** Candidates beyond this many are not tried (each costs one model run). */
+export const MAX_CANDIDATE_QUEUES = 4;
+/** The script a modelled request carries: it never runs. */
+const MODEL_SCRIPT = "#!/bin/sh\ntrue\n";
+
+export async function estimateStart(
+  client: EstimateClient,
+  input: EstimateInput,
+): Promise<Estimate> {
+  if ((input.jobId === undefined) === (input.request === undefined)) {
+    throw new PbsError({
+      kind: "invalid_input",
+      message: input.jobId === undefined
+        ? "neither job_id nor a request was given"
+        : "job_id and a request were both given",
+      hint: "Give job_id for a queued job, or the request (walltime, node_count, ...) to try.",
+    });
+  }
+  const live = await readLiveState(client);
+  const base = {
+    at: live.snapshot.time,
+    policy: inferPolicy(live.snapshot),
+    assumptions: [
+      ...MODEL_ASSUMPTIONS,
+      `starts fall on the model's ${MODEL_CYCLE_SECONDS / 60}-minute scheduling cycle`,
+    ],
+    commands: live.commands,
+  };
+  if (input.jobId !== undefined) {
+    const forecast = await forecastStart(live, { kind: "job", jobId: input.jobId }, client.user);
+    return { ...base, estimates: [forecast], skipped: forecast.skipped };
+  }
+  const request = { ...input.request!, queue: undefined };
+  const queues = input.queues ?? await fittingCandidates(client, request);
+  const estimates: Forecast[] = [];
+  for (const queue of queues.slice(0, MAX_CANDIDATE_QUEUES)) {
+    estimates.push(await forecastRequest(client, live, { ...request, queue }));
+  }
+  const suggestion = await soonerRequest(client, live, request, estimates, input.queues);
+  return {
+    ...base,
+    estimates,
+    ...(suggestion ? { suggestion } : {}),
+    skipped: Math.max(0, ...estimates.map((e) => e.skipped)),
+  };
+}
+
+/** Queues the request fits; a routing queue stands for the destination it routes to. */
+async function fittingCandidates(client: EstimateClient, request: SubmitJobRequest) {
+  const plan = await client.planSubmission({ ...request, script: MODEL_SCRIPT });
+  const fits = await client.queuesFitting(plan.requested);
+  const routed = new Set(fits.flatMap((f) => (f.routesTo ? [f.routesTo] : [])));
+  const names = fits.filter((f) => !routed.has(f.queue)).map((f) => f.queue);
+  if (names.length === 0) {
+    throw new PbsError({
+      kind: "invalid_input",
+      message: "the request fits no queue that is enabled and started",
+      hint: "list_queues shows each queue's limits; submit_job dry_run: true names the broken one.",
+    });
+  }
+  return names;
+}
+
+async function forecastRequest(
+  client: EstimateClient,
+  live: LiveState,
+  request: SubmitJobRequest,
+): Promise<Forecast> {
+  const plan = await client.planSubmission({ ...request, script: MODEL_SCRIPT });
+  return forecastStart(
+    live,
+    { kind: "request", argv: plan.argv, stdin: plan.stdinScript, queue: request.queue! },
+    client.user,
+  );
+}
+
+/** A smaller request, or a queue not tried, that starts clearly sooner than the best candidate. */
+async function soonerRequest(
+  client: EstimateClient,
+  live: LiveState,
+  request: SubmitJobRequest,
+  estimates: readonly Forecast[],
+  given: string[] | undefined,
+): Promise<Suggestion | undefined> {
+  const best = [...estimates].filter((e) => e.start !== undefined)
+    .sort((a, b) => a.start! - b.start!)[0];
+  const bestWait = best?.waitSeconds ?? Infinity;
+  if (bestWait <= MODEL_CYCLE_SECONDS) return undefined;
+  const tries: Array<{ request: SubmitJobRequest; change: string }> = [];
+  const queue = best?.queue ?? estimates[0]?.queue;
+  for (const v of smallerVariants(request)) tries.push({ ...v, request: { ...v.request, queue } });
+  if (given !== undefined) {
+    const others = (await fittingCandidates(client, request).catch(() => []))
+      .filter((q) => !given.includes(q));
+    for (const q of others.slice(0, 2)) {
+      tries.push({ request: { ...request, queue: q }, change: `queue ${q}` });
+    }
+  }
+  let found: Suggestion | undefined;
+  for (const t of tries) {
+    const fit = (await client.planSubmission({ ...t.request, script: MODEL_SCRIPT })).fit;
+    if (fit && !fit.fits) continue;
+    let forecast: Forecast;
+    try {
+      forecast = await forecastRequest(client, live, t.request);
+    } catch {
+      continue;
+    }
+    if (forecast.start === undefined) continue;
+    const gain = bestWait - forecast.waitSeconds!;
+    const clear =
+      gain >= Math.max(MODEL_CYCLE_SECONDS * 2, 0.1 * (bestWait === Infinity ? 0 : bestWait));
+    if (clear && (found === undefined || forecast.start < found.start)) {
+      found = {
+        change: t.change,
+        queue: t.request.queue!,
+        start: forecast.start,
+        waitSeconds: forecast.waitSeconds!,
+      };
+    }
+  }
+  return found;
+}
