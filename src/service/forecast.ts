@@ -27,6 +27,7 @@ import type { Job, Node, Queue, Reservation, ServerInfo } from "../pbs/model/typ
 import { parseDuration } from "../pbs/model/time.ts";
 import { PbsError } from "../pbs/errors.ts";
 import {
+  type JobPlan,
   loadSnapshot,
   type PbsStateSnapshot,
   SNAPSHOT_FORMAT,
@@ -36,7 +37,8 @@ import type { JobRecord } from "../../sim/job_record.ts";
 import { SimRunner } from "../../sim/runner.ts";
 import type { Complex } from "../../sim/complex.ts";
 import type { SimJob } from "../../sim/model.ts";
-import type { SubmitJobRequest } from "./requests.ts";
+import type { JobListFilter, SubmitJobRequest } from "./requests.ts";
+import type { JobRow } from "../pbs/parse/job_table.ts";
 import type { SubmissionPlan } from "./results.ts";
 import type { QueueFit } from "./queue_fit.ts";
 
@@ -44,6 +46,8 @@ import type { QueueFit } from "./queue_fit.ts";
 export interface LiveState {
   snapshot: PbsStateSnapshot;
   reservations: Reservation[];
+  /** How long finished jobs ran, as fractions of their walltime. */
+  history: RuntimeHistory;
   /** PBS commands the reads ran (cached reads included: they were run once). */
   commands: string[];
 }
@@ -57,6 +61,7 @@ export interface LiveReads {
   nodes(): Promise<Node[]>;
   liveJobs(): Promise<Job[]>;
   reservations(): Promise<Reservation[]>;
+  listJobRows(filter: JobListFilter): Promise<JobRow[]>;
 }
 
 /** One consistent snapshot, read one command after the other (PBS throttles bursts). */
@@ -69,26 +74,97 @@ export async function readLiveState(reads: LiveReads): Promise<LiveState> {
   } catch {
     // Without pbs_rstat the forecast goes on without reservations (and says so).
   }
+  const finished = await reads.listJobRows({ states: "F" });
   const nodes = await reads.nodes();
   const jobs = await reads.liveJobs();
+  const history = runtimeHistory(finished);
+  const time = Math.floor(reads.now() / 1000);
+  const snapshot: PbsStateSnapshot = { format: SNAPSHOT_FORMAT, time, server, queues, nodes, jobs };
+  snapshot.plans = expectedPlans(snapshot, history);
   return {
-    snapshot: {
-      format: SNAPSHOT_FORMAT,
-      time: Math.floor(reads.now() / 1000),
-      server,
-      queues,
-      nodes,
-      jobs,
-    },
+    snapshot,
     reservations,
+    history,
     commands: [
       "qstat -Bf -F json",
       "qstat -Qf -F json",
       "pbs_rstat -f",
+      "qstat -a -w -x",
       "pbsnodes -a -F json",
       "qstat -f -F json",
     ],
   };
+}
+
+/** Fractions of walltime that finished jobs used (sorted), per queue and overall. */
+export interface RuntimeHistory {
+  byQueue: Map<string, number[]>;
+  all: number[];
+}
+
+/** Fewer finished jobs than this in a queue: the overall fractions stand in; overall: none. */
+export const MIN_HISTORY = 20;
+
+/**
+ * What history says about runtimes: each finished job's used walltime over
+ * its requested walltime, from the history table's `Req'd Time` and
+ * `Elap Time` (HH:MM). Jobs that never ran (no elapsed time) are left out.
+ */
+export function runtimeHistory(rows: readonly JobRow[]): RuntimeHistory {
+  const byQueue = new Map<string, number[]>();
+  const all: number[] = [];
+  for (const row of rows) {
+    if (row.state !== "F" || !row.walltime || !row.elapsed) continue;
+    const asked = hoursMinutes(row.walltime);
+    const used = hoursMinutes(row.elapsed);
+    if (asked === undefined || used === undefined || asked <= 0) continue;
+    const fraction = Math.min(1, used / asked);
+    all.push(fraction);
+    const list = byQueue.get(row.queue) ?? [];
+    list.push(fraction);
+    byQueue.set(row.queue, list);
+  }
+  const sort = (v: number[]) => v.sort((a, b) => a - b);
+  for (const list of byQueue.values()) sort(list);
+  return { byQueue, all: all.length >= MIN_HISTORY ? sort(all) : [] };
+}
+
+/** `HH:MM` (qstat -a's time columns) → minutes; undefined when cut (`100:0`) or absent. */
+function hoursMinutes(text: string): number | undefined {
+  const m = /^(\d+):(\d\d)$/.exec(text);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
+}
+
+/**
+ * The fraction of its walltime a job is expected to use, given it has used
+ * `done` already: the mean of the history fractions above `done` (1 when
+ * none is: it runs to its walltime).
+ */
+export function expectedFraction(history: RuntimeHistory, queue: string, done = 0): number {
+  const own = history.byQueue.get(queue) ?? [];
+  const sample = own.length >= MIN_HISTORY ? own : history.all;
+  const above = sample.filter((f) => f > done);
+  if (above.length === 0) return 1;
+  return above.reduce((a, b) => a + b, 0) / above.length;
+}
+
+/** Each live job's expected runtime (remaining, for running jobs) as the snapshot's plans. */
+function expectedPlans(snapshot: PbsStateSnapshot, history: RuntimeHistory) {
+  const plans: Record<string, JobPlan> = {};
+  if (history.all.length === 0) return undefined;
+  for (const job of snapshot.jobs) {
+    const walltime = parseDuration(String(job.requested.walltime ?? ""));
+    if (walltime === undefined || walltime <= 0) continue;
+    const ran = job.times.started !== undefined && (job.state === "R" || job.state === "S")
+      ? snapshot.time - job.times.started
+      : 0;
+    const fraction = expectedFraction(history, job.queue, ran / walltime);
+    plans[job.id] = {
+      runtimeSeconds: Math.max(60, Math.round(fraction * walltime) - ran),
+      exitCode: 0,
+    };
+  }
+  return plans;
 }
 
 /** The scheduler policy the model runs, inferred from what the live scheduler shows. */
@@ -117,14 +193,24 @@ export function inferPolicy(snapshot: PbsStateSnapshot): ModelledPolicy {
   };
 }
 
-export const MODEL_ASSUMPTIONS = [
-  "running and earlier jobs end at their walltime (none ends early)",
-  "no new jobs are submitted meanwhile",
-  "jobs are considered by queue priority, job priority, then submission order, started " +
-  "first-fit, later jobs backfilled",
-  "not modelled: fair-share, preemption, per-user/group limits, custom sort formulas, " +
-  "node failures, running reservations",
-];
+/** What the model assumes, in words for the answer. */
+export function modelAssumptions(history: RuntimeHistory): string[] {
+  const ends = history.all.length > 0
+    ? `jobs end when history says: the mean share of walltime used by the ${history.all.length} ` +
+      "finished jobs listed (per queue when it has enough), among those that ran at least as " +
+      "long as a running job has; PBS's own estimates assume walltime"
+    : "jobs end at their walltime (too little history to say otherwise)";
+  return [
+    ends,
+    "no new jobs are submitted meanwhile",
+    "jobs are considered by queue priority, job priority, then submission order, started " +
+    "first-fit, later jobs backfilled",
+    "not modelled: fair-share, preemption, per-user/group limits, custom sort formulas, " +
+    "node failures, running reservations",
+    `the model's scheduler cycles every ${FINE_CYCLE_SECONDS / 60} minute for an hour, then ` +
+    `every ${MODEL_CYCLE_SECONDS / 60} minutes: later starts fall on that cycle`,
+  ];
+}
 
 /** What to forecast: a job already queued, or a request submitted to one queue. */
 export type ForecastTarget =
@@ -157,6 +243,9 @@ export interface Forecast {
 /** How far ahead the model runs before giving up, and in which steps it checks. */
 export const HORIZON_SECONDS = 14 * 86400;
 const STEP_SECONDS = 600;
+/** The model cycles every minute for its first hour (short waits stay exact), then coarser. */
+export const FINE_CYCLE_SECONDS = 60;
+const FINE_PERIOD_SECONDS = 3600;
 /** Seconds between the model's scheduling cycles: starts are late by up to this much. */
 export const MODEL_CYCLE_SECONDS = 300;
 const MAX_BLOCKERS_SHOWN = 5;
@@ -226,7 +315,9 @@ export async function forecastStart(
   }
   complex.schedule();
   const reason = job.comment?.replace(/^Not Running: /, "");
-  const outcome = runUntilStarted(complex, job as JobRecord, now + HORIZON_SECONDS);
+  // With walltime ends the engine's top-job plan is the start; with history's ends it is not.
+  const planIsStart = live.snapshot.plans === undefined;
+  const outcome = runUntilStarted(complex, job as JobRecord, now + HORIZON_SECONDS, planIsStart);
   if (outcome === undefined) {
     notes.push(
       job.comment?.startsWith("Can Never Run")
@@ -292,7 +383,7 @@ export function modelComplex(
   const policy = inferPolicy(live.snapshot);
   loaded.complex.configureScheduler(policy);
   // The model cycles on its own cadence (the engine reads this setting as time advances).
-  loaded.complex.config.schedulerInterval = MODEL_CYCLE_SECONDS;
+  loaded.complex.config.schedulerInterval = FINE_CYCLE_SECONDS;
   restoreReservations(loaded.complex, live.reservations);
   return loaded;
 }
@@ -333,12 +424,16 @@ function runUntilStarted(
   complex: Complex,
   job: JobRecord,
   horizon: number,
+  planIsStart: boolean,
 ): { start: number; nodes: string[]; planned: boolean } | undefined {
+  const started = complex.now();
   for (;;) {
     if (job.stime !== undefined && job.state !== "Q" && job.state !== "H") {
       return { start: job.stime, nodes: job.allocation.map((a) => a.node), planned: false };
     }
-    if (job.estimatedStartTime !== undefined && job.estimatedExecVnode !== undefined) {
+    if (
+      planIsStart && job.estimatedStartTime !== undefined && job.estimatedExecVnode !== undefined
+    ) {
       return {
         start: job.estimatedStartTime,
         nodes: vnodeShares(job.estimatedExecVnode).map((s) => s.node),
@@ -348,6 +443,9 @@ function runUntilStarted(
     if (job.comment?.startsWith("Can Never Run")) return undefined;
     if (complex.now() >= horizon) return undefined;
     complex.advance(Math.min(STEP_SECONDS, horizon - complex.now()));
+    if (complex.now() >= started + FINE_PERIOD_SECONDS) {
+      complex.config.schedulerInterval = MODEL_CYCLE_SECONDS;
+    }
   }
 }
 
@@ -461,10 +559,7 @@ export async function estimateStart(
   const base = {
     at: live.snapshot.time,
     policy: inferPolicy(live.snapshot),
-    assumptions: [
-      ...MODEL_ASSUMPTIONS,
-      `starts fall on the model's ${MODEL_CYCLE_SECONDS / 60}-minute scheduling cycle`,
-    ],
+    assumptions: modelAssumptions(live.history),
     commands: live.commands,
   };
   if (input.jobId !== undefined) {

@@ -93,6 +93,7 @@ Deno.test("estimate_start forecasts a request, then the simulator starts it then
         "qstat -Bf -F json",
         "qstat -Qf -F json",
         "pbs_rstat -f",
+        "qstat -a -w -x",
         "pbsnodes -a -F json",
         "qstat -f -F json",
       ]);
@@ -188,6 +189,55 @@ Deno.test("estimate_start tries each candidate queue and suggests a sooner reque
   }
 });
 
+Deno.test("where history says jobs end early, the forecast expects that", async () => {
+  const h = await startHarness({ scenario: "tiny" });
+  try {
+    // 24 finished jobs that each used half of their 20-minute walltime.
+    for (let i = 0; i < 24; i++) {
+      await h.ok("submit_job", {
+        script: simScript({ runtime: 600 }),
+        select: "1:ncpus=1",
+        walltime: "00:20:00",
+      });
+    }
+    h.advance(1800);
+    // Every node busy for half of a 4-hour walltime.
+    for (const select of ["1:ncpus=8", "1:ncpus=8", "1:ncpus=8", "1:ncpus=8", "1:ncpus=16"]) {
+      await h.ok("submit_job", {
+        script: simScript({ runtime: 2 * 3600 }),
+        select,
+        walltime: "04:00:00",
+      });
+    }
+    h.advance(60);
+    const answer = await h.ok<EstimateAnswer>("estimate_start", {
+      queue: "workq",
+      ncpus: 8,
+      walltime: "01:00:00",
+    });
+    const [e] = answer.estimates;
+    assert.match(answer.assumptions[0], /history says: .* 24 finished jobs/);
+    // Half of 4 hours, not the walltime's 4 hours.
+    assert.ok(
+      Math.abs(e.wait_seconds! - (2 * 3600 - 60)) <= MODEL_CYCLE_SECONDS,
+      String(e.wait_seconds),
+    );
+    const job = await h.ok("submit_job", {
+      script: simScript({ runtime: 600 }),
+      queue: "workq",
+      ncpus: 8,
+      walltime: "01:00:00",
+    });
+    const started = await actualStart(h, String(job.job_id));
+    assert.ok(
+      Math.abs(started - epoch(e.start!)) <= MODEL_CYCLE_SECONDS,
+      `${e.start} vs ${started}`,
+    );
+  } finally {
+    await h.close();
+  }
+});
+
 Deno.test("estimate_start refuses unclear input", async (t) => {
   const h = await startHarness({ scenario: "tiny" });
   try {
@@ -208,6 +258,33 @@ Deno.test("estimate_start refuses unclear input", async (t) => {
       const failure = await h.fail("estimate_start", { queue: "debug", walltime: "05:00:00" });
       assert.match(failure.error!.message, /debug/);
     });
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("under strict ordering PBS's own estimate is shown beside the forecast", async () => {
+  const h = await startHarness({ scenario: "polaris", user: "alice" });
+  try {
+    // A top job of the background workload: the scheduler gave it estimated.start_time.
+    const top = h.complex.listJobs().find((j) =>
+      j.state === "Q" && j.estimatedStartTime !== undefined
+    );
+    assert.ok(top, "polaris sets strict ordering: some queued job has an estimate");
+    const result = await h.call("estimate_start", { job_id: top.id });
+    const answer = result.structuredContent as unknown as EstimateAnswer;
+    const [e] = answer.estimates;
+    assert.equal(
+      e.pbs_estimate,
+      new Date(top.estimatedStartTime! * 1000).toISOString().replace(".000Z", "Z"),
+    );
+    assert.match(textOf(result), new RegExp(`PBS's own estimate: ${e.pbs_estimate}`));
+    // PBS plans with walltime ends; the model expects the earlier ends history shows.
+    assert.match(answer.assumptions[0], /history says/);
+    assert.ok(
+      epoch(e.start!) <= top.estimatedStartTime! + MODEL_CYCLE_SECONDS,
+      `${e.start} vs ${e.pbs_estimate}`,
+    );
   } finally {
     await h.close();
   }
