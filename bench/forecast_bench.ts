@@ -47,15 +47,32 @@ export interface Sample {
   request: string;
   forecastWait?: number;
   actualWait?: number;
-  /** Milliseconds: reading the live state (the simulator producing qstat/pbsnodes output). */
+  /** Milliseconds reading the live state, without the simulator producing the output: parsing. */
   readMs: number;
+  /** Milliseconds the simulator spent producing qstat/pbsnodes output (a real server's cost). */
+  pbsMs: number;
+  /** Bytes of PBS output read. */
+  bytes: number;
   /** Milliseconds: loading the model and running it forward. */
   modelMs: number;
   commands: number;
 }
 
+/** The simulator as PBS, timing what it spends answering and how much it prints. */
+class TimedRunner extends SimRunner {
+  pbsMs = 0;
+  bytes = 0;
+  override async run(...args: Parameters<SimRunner["run"]>) {
+    const t = performance.now();
+    const result = await super.run(...args);
+    this.pbsMs += performance.now() - t;
+    this.bytes += result.stdout.length;
+    return result;
+  }
+}
+
 function clientFor(complex: Complex) {
-  const runner = new SimRunner({ complex, user: USER });
+  const runner = new TimedRunner({ complex, user: USER });
   const pbs = new PbsClient({
     runner,
     user: USER,
@@ -76,9 +93,13 @@ export async function runSeed(scenario: string, seed: number): Promise<Sample[]>
   const t0 = complex.now();
   for (const request of REQUESTS[scenario]) {
     const before = total(runner.runCounts());
+    runner.pbsMs = 0;
+    runner.bytes = 0;
     let t = performance.now();
     const live = await readLiveState(pbs);
-    const readMs = performance.now() - t;
+    const pbsMs = runner.pbsMs;
+    const bytes = runner.bytes;
+    const readMs = performance.now() - t - pbsMs;
     const commands = total(runner.runCounts()) - before;
     const plan = await pbs.planSubmission({ ...request, script: "#!/bin/sh\ntrue\n" });
     t = performance.now();
@@ -94,6 +115,8 @@ export async function runSeed(scenario: string, seed: number): Promise<Sample[]>
       request: `${request.queue} ${request.nodeCount}n ${request.walltime}`,
       forecastWait: forecast.start !== undefined ? forecast.start - t0 : undefined,
       readMs,
+      pbsMs,
+      bytes,
       modelMs,
       commands,
     };
@@ -140,6 +163,8 @@ export function summarize(samples: Sample[]) {
     medianRelError: percentile(rel, 0.5),
     p90RelError: percentile(rel, 0.9),
     medianReadMs: percentile(samples.map((s) => s.readMs), 0.5),
+    medianSimulatorAnswerMs: percentile(samples.map((s) => s.pbsMs), 0.5),
+    medianMegabytes: percentile(samples.map((s) => s.bytes / 1e6), 0.5),
     medianModelMs: percentile(samples.map((s) => s.modelMs), 0.5),
     p90ModelMs: percentile(samples.map((s) => s.modelMs), 0.9),
     commandsPerForecast: Math.max(...samples.map((s) => s.commands)),
@@ -158,9 +183,9 @@ if (import.meta.main) {
           s.forecastWait === undefined ? "-" : (s.forecastWait / 60).toFixed(1)
         } min, actual ${
           s.actualWait === undefined ? "-" : (s.actualWait / 60).toFixed(1)
-        } min; read ${s.readMs.toFixed(0)} ms, model ${
-          s.modelMs.toFixed(0)
-        } ms, ${s.commands} commands`,
+        } min; parse ${s.readMs.toFixed(0)} ms (sim answering ${s.pbsMs.toFixed(0)} ms, ${
+          (s.bytes / 1e6).toFixed(1)
+        } MB), model ${s.modelMs.toFixed(0)} ms, ${s.commands} commands`,
       );
     }
     all.push(...samples);

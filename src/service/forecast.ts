@@ -6,25 +6,26 @@
  * used here as a model of the scheduler, not as a runner: nothing of it
  * answers PBS commands for the real server.
  *
- * The snapshot costs five reads, two of them heavy: `qstat -f -F json` (every
+ * The snapshot costs six reads, three of them heavy: `qstat -f -F json` (every
  * live job in full: the only single command carrying each running job's
  * exec_vnode and start time and each queued job's select, place, holds and
  * dependencies; about 7 MB for Aurora's ~4,000 live jobs, where the
- * `qstat -a -w` table list_jobs reads is 0.5 MB but cuts NDS/TSK to four
- * digits and has neither placement nor select) and `pbsnodes -a -F json`
- * (list_nodes' own read), plus the small `qstat -Bf`, `qstat -Qf` and
- * `pbs_rstat -f` that submissions already read (cached).
+ * `qstat -a -w` table is 0.5 MB but cuts NDS/TSK to four digits and has
+ * neither placement nor select), `pbsnodes -a -F json` (list_nodes' own
+ * read) and `qstat -a -w -x` (list_jobs' history table: how long finished
+ * jobs ran against their walltime), plus the small `qstat -Bf`, `qstat -Qf`
+ * and `pbs_rstat -f` that submissions already read (cached).
  *
- * Model (stated in every answer, see `MODEL_ASSUMPTIONS`): running jobs end
- * at their walltime; the scheduler is OpenPBS's default order (queue
- * priority, job priority, submission order) with EASY backfill around top
- * jobs when the live scheduler shows estimates (strict ordering); no new
- * submissions arrive; fair-share, preemption, per-user/group run limits,
- * custom sort formulas, node failures and running reservations are not
- * modelled.
+ * Model (stated in every answer, `modelAssumptions`): running and queued jobs
+ * end when history says jobs of their queue end (at their walltime without
+ * enough history); the scheduler is OpenPBS's default order (queue priority,
+ * job priority, submission order) with EASY backfill around top jobs when
+ * the live scheduler shows estimates (strict ordering); no new submissions
+ * arrive; fair-share, preemption, per-user/group run limits, custom sort
+ * formulas, node failures and running reservations are not modelled.
  */
 import type { Job, Node, Queue, Reservation, ServerInfo } from "../pbs/model/types.ts";
-import { parseDuration } from "../pbs/model/time.ts";
+import { formatDuration, parseDuration } from "../pbs/model/time.ts";
 import { PbsError } from "../pbs/errors.ts";
 import {
   type JobPlan,
@@ -207,8 +208,9 @@ export function modelAssumptions(history: RuntimeHistory): string[] {
     "first-fit, later jobs backfilled",
     "not modelled: fair-share, preemption, per-user/group limits, custom sort formulas, " +
     "node failures, running reservations",
-    `the model's scheduler cycles every ${FINE_CYCLE_SECONDS / 60} minute for an hour, then ` +
-    `every ${MODEL_CYCLE_SECONDS / 60} minutes: later starts fall on that cycle`,
+    "the model's scheduler cycles every minute at first, then less often (at most every " +
+    `${MAX_CYCLE_SECONDS / 60} minutes, never more than 1/${CYCLE_FRACTION} of the wait so far): ` +
+    "a start is late by up to one cycle",
   ];
 }
 
@@ -243,11 +245,22 @@ export interface Forecast {
 /** How far ahead the model runs before giving up, and in which steps it checks. */
 export const HORIZON_SECONDS = 14 * 86400;
 const STEP_SECONDS = 600;
-/** The model cycles every minute for its first hour (short waits stay exact), then coarser. */
-export const FINE_CYCLE_SECONDS = 60;
-const FINE_PERIOD_SECONDS = 3600;
-/** Seconds between the model's scheduling cycles: starts are late by up to this much. */
-export const MODEL_CYCLE_SECONDS = 300;
+const MIN_CYCLE_SECONDS = 60;
+const MAX_CYCLE_SECONDS = 1800;
+const CYCLE_FRACTION = 24;
+
+/**
+ * Seconds between the model's scheduling cycles once it has run `elapsed`
+ * seconds: a minute at first, growing with the wait so that the error it
+ * adds stays a small share of it (and long forecasts stay affordable).
+ */
+export function modelCycleSeconds(elapsed: number): number {
+  return Math.min(
+    MAX_CYCLE_SECONDS,
+    Math.max(MIN_CYCLE_SECONDS, Math.floor(elapsed / CYCLE_FRACTION)),
+  );
+}
+
 const MAX_BLOCKERS_SHOWN = 5;
 
 /**
@@ -383,7 +396,7 @@ export function modelComplex(
   const policy = inferPolicy(live.snapshot);
   loaded.complex.configureScheduler(policy);
   // The model cycles on its own cadence (the engine reads this setting as time advances).
-  loaded.complex.config.schedulerInterval = FINE_CYCLE_SECONDS;
+  loaded.complex.config.schedulerInterval = MIN_CYCLE_SECONDS;
   restoreReservations(loaded.complex, live.reservations);
   return loaded;
 }
@@ -442,10 +455,9 @@ function runUntilStarted(
     }
     if (job.comment?.startsWith("Can Never Run")) return undefined;
     if (complex.now() >= horizon) return undefined;
-    complex.advance(Math.min(STEP_SECONDS, horizon - complex.now()));
-    if (complex.now() >= started + FINE_PERIOD_SECONDS) {
-      complex.config.schedulerInterval = MODEL_CYCLE_SECONDS;
-    }
+    const cycle = modelCycleSeconds(complex.now() - started);
+    complex.config.schedulerInterval = cycle;
+    complex.advance(Math.min(Math.max(STEP_SECONDS, cycle), horizon - complex.now()));
   }
 }
 
@@ -488,17 +500,10 @@ export function smallerVariants(request: SubmitJobRequest, walltime?: string): V
   const seconds = parseDuration(request.walltime ?? walltime ?? "");
   if (seconds !== undefined && seconds >= 600) {
     const half = Math.max(300, Math.round(seconds / 2 / 60) * 60);
-    const text = clock(half);
+    const text = formatDuration(half);
     variants.push({ request: { ...request, walltime: text }, change: `walltime ${text}` });
   }
   return variants;
-}
-
-function clock(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return [h, m, s].map((n) => String(n).padStart(2, "0")).join(":");
 }
 
 // ---------------------------------------------------------------------------
@@ -621,7 +626,7 @@ async function soonerRequest(
   const best = [...estimates].filter((e) => e.start !== undefined)
     .sort((a, b) => a.start! - b.start!)[0];
   const bestWait = best?.waitSeconds ?? Infinity;
-  if (bestWait <= MODEL_CYCLE_SECONDS) return undefined;
+  if (bestWait <= modelCycleSeconds(bestWait)) return undefined;
   const tries: Array<{ request: SubmitJobRequest; change: string }> = [];
   const queue = best?.queue ?? estimates[0]?.queue;
   for (const v of smallerVariants(request)) tries.push({ ...v, request: { ...v.request, queue } });
@@ -644,8 +649,8 @@ async function soonerRequest(
     }
     if (forecast.start === undefined) continue;
     const gain = bestWait - forecast.waitSeconds!;
-    const clear =
-      gain >= Math.max(MODEL_CYCLE_SECONDS * 2, 0.1 * (bestWait === Infinity ? 0 : bestWait));
+    const clear = gain >=
+      Math.max(2 * modelCycleSeconds(bestWait), 0.1 * (bestWait === Infinity ? 0 : bestWait));
     if (clear && (found === undefined || forecast.start < found.start)) {
       found = {
         change: t.change,

@@ -6,7 +6,7 @@
  * scheduling cycle).
  */
 import assert from "node:assert/strict";
-import { MODEL_CYCLE_SECONDS } from "../../src/service/forecast.ts";
+import { modelCycleSeconds } from "../../src/service/forecast.ts";
 import { type Harness, simScript, startHarness, textOf } from "./harness.ts";
 
 interface EstimateAnswer {
@@ -83,7 +83,10 @@ Deno.test("estimate_start forecasts a request, then the simulator starts it then
       assert.equal(e.queue, "workq");
       assert.equal(e.node_count, 2);
       // node04 is idle; the second node frees when the 2-hour job ends.
-      assert.ok(e.wait_seconds! > 2 * 3600 - 120 - MODEL_CYCLE_SECONDS, String(e.wait_seconds));
+      assert.ok(
+        e.wait_seconds! > 2 * 3600 - 120 - modelCycleSeconds(2 * 3600),
+        String(e.wait_seconds),
+      );
       assert.ok(e.wait_seconds! <= 2 * 3600, String(e.wait_seconds));
       assert.deepEqual(e.blocked_by, [busy[1]]);
       assert.match(e.reason ?? "", /Not enough free nodes|Insufficient/);
@@ -121,7 +124,7 @@ Deno.test("estimate_start forecasts a request, then the simulator starts it then
       });
       const started = await actualStart(h, String(job.job_id));
       assert.ok(
-        Math.abs(started - epoch(e.start!)) <= MODEL_CYCLE_SECONDS,
+        Math.abs(started - epoch(e.start!)) <= modelCycleSeconds(e.wait_seconds!),
         `forecast ${e.start}, actual ${new Date(started * 1000).toISOString()}`,
       );
     });
@@ -148,7 +151,7 @@ Deno.test("estimate_start for a queued job_id matches the simulator's outcome", 
     // Three 8-cpu nodes: node04 now, then the 2- and 3-hour jobs' nodes.
     const started = await actualStart(h, id);
     assert.ok(
-      Math.abs(started - epoch(e.start!)) <= MODEL_CYCLE_SECONDS,
+      Math.abs(started - epoch(e.start!)) <= modelCycleSeconds(e.wait_seconds!),
       `${e.start} vs ${started}`,
     );
     assert.ok(e.wait_seconds! > 2.9 * 3600, String(e.wait_seconds));
@@ -172,7 +175,7 @@ Deno.test("estimate_start tries each candidate queue and suggests a sooner reque
     });
     await t.step("one node (node04 is idle) starts now: suggested", () => {
       assert.equal(answer.suggestion?.change, "node_count 1");
-      assert.ok(answer.suggestion!.wait_seconds <= MODEL_CYCLE_SECONDS);
+      assert.ok(answer.suggestion!.wait_seconds <= modelCycleSeconds(0));
       assert.ok(["workq", "debug"].includes(answer.suggestion!.queue));
     });
     await t.step("without queues, every queue it fits is tried", async () => {
@@ -219,7 +222,7 @@ Deno.test("where history says jobs end early, the forecast expects that", async 
     assert.match(answer.assumptions[0], /history says: .* 24 finished jobs/);
     // Half of 4 hours, not the walltime's 4 hours.
     assert.ok(
-      Math.abs(e.wait_seconds! - (2 * 3600 - 60)) <= MODEL_CYCLE_SECONDS,
+      Math.abs(e.wait_seconds! - (2 * 3600 - 60)) <= modelCycleSeconds(e.wait_seconds!),
       String(e.wait_seconds),
     );
     const job = await h.ok("submit_job", {
@@ -230,7 +233,7 @@ Deno.test("where history says jobs end early, the forecast expects that", async 
     });
     const started = await actualStart(h, String(job.job_id));
     assert.ok(
-      Math.abs(started - epoch(e.start!)) <= MODEL_CYCLE_SECONDS,
+      Math.abs(started - epoch(e.start!)) <= modelCycleSeconds(e.wait_seconds!),
       `${e.start} vs ${started}`,
     );
   } finally {
@@ -282,7 +285,7 @@ Deno.test("under strict ordering PBS's own estimate is shown beside the forecast
     // PBS plans with walltime ends; the model expects the earlier ends history shows.
     assert.match(answer.assumptions[0], /history says/);
     assert.ok(
-      epoch(e.start!) <= top.estimatedStartTime! + MODEL_CYCLE_SECONDS,
+      epoch(e.start!) <= top.estimatedStartTime! + modelCycleSeconds(e.wait_seconds!),
       `${e.start} vs ${e.pbs_estimate}`,
     );
   } finally {

@@ -41,12 +41,13 @@ export const estimateStartTool = defineTool({
   description: "Forecasts when a queued job (job_id) or a request not yet submitted would " +
     "start, per queue (queue, candidate_queues; default: every queue it fits), by running " +
     "a model of the live cluster forward: start, wait, nodes, the jobs it waits for, " +
-    "PBS's own estimate when it has one, and a smaller request that starts sooner. " +
-    "Assumes jobs end at their walltime; the answer lists what is not modelled.",
+    "PBS's own estimate when it has one, and a smaller request that starts sooner. Jobs " +
+    "end when finished jobs' history says (else at walltime); the answer lists what is not " +
+    "modelled.",
   input: {
     job_id: s.jobId.optional(),
     queue: s.queue.optional(),
-    candidate_queues: z.array(s.queue).min(1).max(8).optional(),
+    candidate_queues: z.array(s.queue).min(1).max(8).optional().describe("Queues to compare"),
     walltime,
     node_count,
     ncpus,
