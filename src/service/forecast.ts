@@ -73,7 +73,7 @@ export async function readLiveState(reads: LiveReads): Promise<LiveState> {
   try {
     reservations = await reads.reservations();
   } catch {
-    // Without pbs_rstat the forecast goes on without reservations (and says so).
+    // Without pbs_rstat the model goes on without reservations.
   }
   const finished = await reads.listJobRows({ states: "F" });
   const nodes = await reads.nodes();
