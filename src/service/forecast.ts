@@ -228,9 +228,9 @@ export interface Forecast {
   start?: number;
   waitSeconds?: number;
   nodeCount?: number;
-  /** Jobs whose end frees the nodes it lands on, the last to end first. */
+  /** Reservations in its way, then jobs whose end frees the nodes it lands on (last first). */
   blockedBy: string[];
-  /** How many jobs in all held its nodes before it started. */
+  /** How many jobs and reservations in all held its nodes before it started. */
   blockingJobs: number;
   /** Why it waits at first, in the scheduler's words (the job comment). */
   reason?: string;
@@ -246,7 +246,7 @@ export interface Forecast {
 export const HORIZON_SECONDS = 14 * 86400;
 const STEP_SECONDS = 600;
 const MIN_CYCLE_SECONDS = 60;
-const MAX_CYCLE_SECONDS = 1800;
+const MAX_CYCLE_SECONDS = 300;
 const CYCLE_FRACTION = 24;
 
 /**
@@ -273,7 +273,8 @@ export async function forecastStart(
   target: ForecastTarget,
   user: string,
 ): Promise<Forecast> {
-  const { complex, skipped } = modelComplex(live);
+  const model = modelComplex(live);
+  const { complex, skipped } = model;
   const now = complex.now();
   const notes: string[] = [];
   let job: SimJob;
@@ -349,7 +350,10 @@ export async function forecastStart(
     };
   }
   const nodes = new Set(outcome.nodes);
-  const blockers = blockersOf(complex, job, nodes, outcome.start);
+  const blockers = [
+    ...reservationsInTheWay(model, nodes, now, outcome.start),
+    ...blockersOf(complex, job, nodes, outcome.start),
+  ];
   return {
     queue,
     runsIn: job.queue,
@@ -388,25 +392,42 @@ function runningAlready(
   };
 }
 
+/** A model of the live state: the complex, what it left out, real reservation ids by model id. */
+export interface Model {
+  complex: Complex;
+  skipped: Array<{ id: string; reason: string }>;
+  /** The restored reservations as placed when the model starts (real ids). */
+  reservations: Array<{ id: string; start: number; end: number; nodes: Set<string> }>;
+}
+
 /** The live state as a complex under the inferred policy, with future reservations placed. */
-export function modelComplex(
-  live: LiveState,
-): { complex: Complex; skipped: Array<{ id: string; reason: string }> } {
+export function modelComplex(live: LiveState): Model {
   const loaded = loadSnapshot(live.snapshot);
   const policy = inferPolicy(live.snapshot);
   loaded.complex.configureScheduler(policy);
   // The model cycles on its own cadence (the engine reads this setting as time advances).
   loaded.complex.config.schedulerInterval = MIN_CYCLE_SECONDS;
-  restoreReservations(loaded.complex, live.reservations);
-  return loaded;
+  const ids = restoreReservations(loaded.complex, live.reservations);
+  const reservations = loaded.complex.reservations().flatMap((r) => {
+    const id = ids.get(r.id);
+    return id
+      ? [{ id, start: r.start, end: r.end, nodes: new Set(r.nodes.map((n) => n.node)) }]
+      : [];
+  });
+  return { ...loaded, reservations };
 }
 
 /**
  * Confirmed reservations that have not begun take their nodes from their
  * start; the snapshot API does not restore them, so they are made again
- * through the engine's reservation request as their owner.
+ * through the engine's reservation request as their owner (the model picks
+ * their nodes by its own rules, which may differ from PBS's choice).
  */
-function restoreReservations(complex: Complex, reservations: readonly Reservation[]): void {
+function restoreReservations(
+  complex: Complex,
+  reservations: readonly Reservation[],
+): Map<string, string> {
+  const ids = new Map<string, string>();
   const now = complex.now();
   for (const r of reservations) {
     if (r.start === undefined || r.end === undefined || r.start <= now) continue;
@@ -415,16 +436,24 @@ function restoreReservations(complex: Complex, reservations: readonly Reservatio
     if (select === undefined) continue;
     const user = (r.owner ?? "root").split("@")[0];
     try {
-      complex.submitReservation({ user: user === "root" ? "pbsadmin" : user, host: "localhost" }, {
-        start: r.start,
-        end: r.end,
-        name: r.name,
-        resources: [["select", String(select)]],
-      });
+      const made = complex.submitReservation(
+        { user: user === "root" ? "pbsadmin" : user, host: "localhost" },
+        { start: r.start, end: r.end, name: r.name, resources: [["select", String(select)]] },
+      );
+      ids.set(made.id, r.id);
     } catch {
-      // A reservation the model cannot place is left out; the forecast says reservations may differ.
+      // A reservation the engine refuses is left out of the model.
     }
   }
+  complex.schedule();
+  return ids;
+}
+
+/** Reservations whose window, before the start, held nodes the job lands on. */
+function reservationsInTheWay(model: Model, nodes: Set<string>, from: number, start: number) {
+  return model.reservations
+    .filter((r) => r.start < start && r.end > from && [...r.nodes].some((n) => nodes.has(n)))
+    .map((r) => r.id);
 }
 
 /**

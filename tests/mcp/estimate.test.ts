@@ -241,6 +241,43 @@ Deno.test("where history says jobs end early, the forecast expects that", async 
   }
 });
 
+Deno.test("a confirmed reservation ahead keeps its nodes in the forecast", async () => {
+  const h = await startHarness({ scenario: "tiny" });
+  try {
+    const now = h.complex.now();
+    const made = await h.ok("manage_reservation", {
+      action: "create",
+      start: new Date((now + 3600) * 1000).toISOString(),
+      duration: "02:00:00",
+      select: "4:ncpus=8+1:ncpus=16",
+      name: "maintenance",
+    });
+    h.advance(60);
+    const answer = await h.ok<EstimateAnswer>("estimate_start", {
+      queue: "workq",
+      ncpus: 8,
+      walltime: "02:00:00",
+    });
+    const [e] = answer.estimates;
+    // Two hours from now would overlap the reservation on every node: after it ends.
+    assert.ok(epoch(e.start!) >= now + 3 * 3600, e.start);
+    assert.deepEqual(e.blocked_by, [made.reservation_id]);
+    const job = await h.ok("submit_job", {
+      script: simScript({ runtime: 600 }),
+      queue: "workq",
+      ncpus: 8,
+      walltime: "02:00:00",
+    });
+    const started = await actualStart(h, String(job.job_id));
+    assert.ok(
+      Math.abs(started - epoch(e.start!)) <= modelCycleSeconds(e.wait_seconds!),
+      `${e.start} vs ${new Date(started * 1000).toISOString()}`,
+    );
+  } finally {
+    await h.close();
+  }
+});
+
 Deno.test("estimate_start refuses unclear input", async (t) => {
   const h = await startHarness({ scenario: "tiny" });
   try {
