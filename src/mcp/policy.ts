@@ -138,10 +138,12 @@ export function maskSecrets(result: CallToolResult): CallToolResult {
 
 /** The `confirmation` field of answers of tools that may ask. */
 export const ConfirmationShape = z.object({
-  outcome: z.enum(["not_needed", "confirmed", "unconfirmed", "declined", "refused"]),
+  /** not_needed, confirmed, unconfirmed (the client cannot ask), declined or refused. */
+  outcome: z.string(),
   question: z.string().optional(),
-  answer: z.enum(["accept", "decline", "cancel"]).optional(),
-}).optional().describe("Whether the user was asked first, and what they answered");
+  /** accept, decline or cancel. */
+  answer: z.string().optional(),
+}).optional();
 
 /** The client's user, asked through MCP elicitation within the current request. */
 export function elicitationAsker(server: McpServer, extra: ToolExtra): Asker {
