@@ -261,7 +261,7 @@ export function modelCycleSeconds(elapsed: number): number {
   );
 }
 
-const MAX_BLOCKERS_SHOWN = 5;
+export const MAX_BLOCKERS_SHOWN = 5;
 
 /**
  * Loads the live state into the engine, adds the target, runs forward until

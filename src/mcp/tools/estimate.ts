@@ -19,10 +19,8 @@ const EstimateShape = z.object({
   wait_seconds: z.number().optional(),
   node_count: z.number().optional(),
   blocked_by: z.array(z.string()).describe("Jobs whose end frees its nodes, last first"),
-  blocking_jobs: z.number(),
-  reason: z.string().optional().describe("The scheduler's comment on why it waits"),
+  reason: z.string().optional().describe("Why it waits: the scheduler's comment, and notes"),
   pbs_estimate: z.string().optional().describe("PBS's own estimated.start_time"),
-  notes: z.array(z.string()).optional(),
 });
 type EstimateView = z.infer<typeof EstimateShape>;
 
@@ -61,7 +59,6 @@ export const estimateStartTool = defineTool({
     estimates: z.array(EstimateShape),
     suggestion: SuggestionShape.optional(),
     assumptions: z.array(z.string()),
-    commands_run: z.array(z.string()),
   },
   annotations: { readOnlyHint: true, idempotentHint: true },
   async run(args, { client }) {
@@ -75,9 +72,15 @@ export const estimateStartTool = defineTool({
       queues: queue !== undefined ? [queue, ...(candidate_queues ?? [])] : candidate_queues,
     });
     const view = estimateView(estimate);
-    return { structured: view, text: estimateText(view) };
+    return { structured: view, text: estimateText(view, estimate) };
   },
 });
+
+/** The forecast's notes, then the scheduler's comment on why it waits. */
+function reasonOf(f: Forecast): string | undefined {
+  const parts = [...f.notes, ...(f.reason ? [`waits: ${f.reason}`] : [])];
+  return parts.length ? parts.join("; ") : undefined;
+}
 
 function forecastView(f: Forecast): EstimateView {
   return {
@@ -87,10 +90,8 @@ function forecastView(f: Forecast): EstimateView {
     ...(f.waitSeconds !== undefined ? { wait_seconds: f.waitSeconds } : {}),
     ...(f.nodeCount !== undefined ? { node_count: f.nodeCount } : {}),
     blocked_by: f.blockedBy,
-    blocking_jobs: f.blockingJobs,
-    ...(f.reason ? { reason: f.reason } : {}),
+    ...(reasonOf(f) ? { reason: reasonOf(f) } : {}),
     ...(f.pbsEstimate !== undefined ? { pbs_estimate: iso(f.pbsEstimate) } : {}),
-    ...(f.notes.length ? { notes: f.notes } : {}),
   };
 }
 
@@ -110,15 +111,15 @@ function estimateView(e: Estimate) {
       : {}),
     assumptions: [
       ...e.assumptions,
+      `live state read with ${e.commands.length} PBS commands: ${e.commands.join(", ")}`,
       ...(e.skipped > 0
         ? [`${e.skipped} live jobs could not be modelled (finished, exiting, begun arrays)`]
         : []),
     ],
-    commands_run: e.commands,
   };
 }
 
-function estimateLine(v: EstimateView): string {
+function estimateLine(v: EstimateView, f: Forecast): string {
   const where = v.runs_in ? `${v.queue} (runs in ${v.runs_in})` : v.queue;
   const head = v.start === undefined
     ? `${where}: no start forecast`
@@ -127,17 +128,19 @@ function estimateLine(v: EstimateView): string {
     }, on ${v.node_count} node${v.node_count === 1 ? "" : "s"}`;
   const parts = [head];
   if (v.pbs_estimate) parts.push(`PBS's own estimate: ${v.pbs_estimate}`);
-  if (v.reason) parts.push(`waits because: ${v.reason}`);
+  if (v.reason) parts.push(v.reason);
   if (v.blocked_by.length > 0) {
-    const more = v.blocking_jobs > v.blocked_by.length ? ` (of ${v.blocking_jobs})` : "";
+    const more = f.blockingJobs > v.blocked_by.length ? ` (${f.blockingJobs} in all)` : "";
     parts.push(`waits for ${v.blocked_by.join(", ")}${more} to end`);
   }
-  for (const note of v.notes ?? []) parts.push(note);
   return `- ${parts.join("; ")}`;
 }
 
-function estimateText(v: ReturnType<typeof estimateView>): string {
-  const lines = [`Forecast from the cluster's state at ${v.at}:`, ...v.estimates.map(estimateLine)];
+function estimateText(v: ReturnType<typeof estimateView>, e: Estimate): string {
+  const lines = [
+    `Forecast from the cluster's state at ${v.at}:`,
+    ...v.estimates.map((view, i) => estimateLine(view, e.estimates[i])),
+  ];
   if (v.suggestion) {
     lines.push(
       `Sooner: with ${v.suggestion.change} in ${v.suggestion.queue} it would start ` +
@@ -145,6 +148,5 @@ function estimateText(v: ReturnType<typeof estimateView>): string {
     );
   }
   lines.push(`Model: ${v.assumptions.join("; ")}.`);
-  lines.push(`PBS commands run: ${v.commands_run.join(", ")}.`);
   return lines.join("\n");
 }
