@@ -571,6 +571,12 @@ export interface Estimate {
   skipped: number;
 }
 
+/**
+ * Smaller requests are tried only while the estimate has taken less than
+ * this (each costs one more model run; at Aurora scale a run over days of
+ * waiting takes tens of seconds: BENCHMARKS.md).
+ */
+export const SUGGESTION_BUDGET_MS = 10_000;
 /** Candidates beyond this many are not tried (each costs one model run). */
 export const MAX_CANDIDATE_QUEUES = 4;
 /** The script a modelled request carries: it never runs. */
@@ -589,6 +595,7 @@ export async function estimateStart(
       hint: "Give job_id for a queued job, or the request (walltime, node_count, ...) to try.",
     });
   }
+  const began = performance.now();
   const live = await readLiveState(client);
   const base = {
     at: live.snapshot.time,
@@ -601,12 +608,27 @@ export async function estimateStart(
     return { ...base, estimates: [forecast], skipped: forecast.skipped };
   }
   const request = { ...input.request!, queue: undefined };
-  const queues = input.queues ?? await fittingCandidates(client, request);
+  const queues = [...new Set(input.queues ?? await fittingCandidates(client, request))];
   const estimates: Forecast[] = [];
   for (const queue of queues.slice(0, MAX_CANDIDATE_QUEUES)) {
     estimates.push(await forecastRequest(client, live, { ...request, queue }));
   }
-  const suggestion = await soonerRequest(client, live, request, estimates, input.queues);
+  const left = SUGGESTION_BUDGET_MS - (performance.now() - began);
+  const suggestion = left > 0
+    ? await soonerRequest(client, live, request, estimates, input.queues)
+    : undefined;
+  if (left <= 0) {
+    base.assumptions.push(
+      "no smaller request was tried: the forecasts above already took " +
+        `${Math.round((performance.now() - began) / 1000)} s`,
+    );
+  }
+  if (queues.length > MAX_CANDIDATE_QUEUES) {
+    base.assumptions.push(
+      `only the first ${MAX_CANDIDATE_QUEUES} queues were tried (not: ` +
+        `${queues.slice(MAX_CANDIDATE_QUEUES).join(", ")})`,
+    );
+  }
   return {
     ...base,
     estimates,
