@@ -14,6 +14,7 @@
  *
  * `deno bench` runs only the timing of one forecast on polaris (below).
  */
+import process from "node:process";
 import { createScenario, SimRunner } from "../sim/mod.ts";
 import type { Complex } from "../sim/complex.ts";
 import { Random } from "../sim/random.ts";
@@ -55,6 +56,10 @@ export interface Sample {
   bytes: number;
   /** Milliseconds: loading the model and running it forward. */
   modelMs: number;
+  /** CPU milliseconds of the same (wall time suffers on a shared machine; CPU time less). */
+  modelCpuMs: number;
+  /** CPU milliseconds reading, the simulator's answering included. */
+  readCpuMs: number;
   commands: number;
 }
 
@@ -82,6 +87,12 @@ function clientFor(complex: Complex) {
   return { runner, pbs };
 }
 
+/** CPU milliseconds (user + system) since `since`. */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 export async function runSeed(scenario: string, seed: number): Promise<Sample[]> {
@@ -96,19 +107,23 @@ export async function runSeed(scenario: string, seed: number): Promise<Sample[]>
     runner.pbsMs = 0;
     runner.bytes = 0;
     let t = performance.now();
+    let cpu = process.cpuUsage();
     const live = await readLiveState(pbs);
+    const readCpuMs = cpuMs(cpu);
     const pbsMs = runner.pbsMs;
     const bytes = runner.bytes;
     const readMs = performance.now() - t - pbsMs;
     const commands = total(runner.runCounts()) - before;
     const plan = await pbs.planSubmission({ ...request, script: "#!/bin/sh\ntrue\n" });
     t = performance.now();
+    cpu = process.cpuUsage();
     const forecast = await forecastStart(
       live,
       { kind: "request", argv: plan.argv, stdin: plan.stdinScript, queue: request.queue! },
       USER,
     );
     const modelMs = performance.now() - t;
+    const modelCpuMs = cpuMs(cpu);
     const sample: Sample = {
       scenario,
       seed,
@@ -118,6 +133,8 @@ export async function runSeed(scenario: string, seed: number): Promise<Sample[]>
       pbsMs,
       bytes,
       modelMs,
+      modelCpuMs,
+      readCpuMs,
       commands,
     };
     samples.push(sample);
@@ -167,6 +184,10 @@ export function summarize(samples: Sample[]) {
     medianMegabytes: percentile(samples.map((s) => s.bytes / 1e6), 0.5),
     medianModelMs: percentile(samples.map((s) => s.modelMs), 0.5),
     p90ModelMs: percentile(samples.map((s) => s.modelMs), 0.9),
+    medianModelCpuMs: percentile(samples.map((s) => s.modelCpuMs), 0.5),
+    p90ModelCpuMs: percentile(samples.map((s) => s.modelCpuMs), 0.9),
+    maxModelCpuMs: Math.max(...samples.map((s) => s.modelCpuMs)),
+    medianReadCpuMs: percentile(samples.map((s) => s.readCpuMs), 0.5),
     commandsPerForecast: Math.max(...samples.map((s) => s.commands)),
   };
 }
@@ -185,7 +206,9 @@ if (import.meta.main) {
           s.actualWait === undefined ? "-" : (s.actualWait / 60).toFixed(1)
         } min; parse ${s.readMs.toFixed(0)} ms (sim answering ${s.pbsMs.toFixed(0)} ms, ${
           (s.bytes / 1e6).toFixed(1)
-        } MB), model ${s.modelMs.toFixed(0)} ms, ${s.commands} commands`,
+        } MB), model ${s.modelMs.toFixed(0)} ms (CPU ${
+          s.modelCpuMs.toFixed(0)
+        } ms), ${s.commands} commands`,
       );
     }
     all.push(...samples);
