@@ -10,7 +10,7 @@
  * This measures the method against the simulator's own scheduler, not
  * against a real PBS server.
  *
- *   deno run --allow-all bench/forecast_bench.ts [polaris|aurora] [seeds]
+ *   deno run --allow-all bench/forecast_bench.ts [polaris|aurora] [seeds] [first seed]
  *
  * `deno bench` runs only the timing of one forecast on polaris (below).
  */
@@ -195,8 +195,9 @@ export function summarize(samples: Sample[]) {
 if (import.meta.main) {
   const scenario = Deno.args[0] ?? "polaris";
   const seeds = Number(Deno.args[1] ?? 3);
+  const first = Number(Deno.args[2] ?? 1);
   const all: Sample[] = [];
-  for (let seed = 1; seed <= seeds; seed++) {
+  for (let seed = first; seed < first + seeds; seed++) {
     const samples = await runSeed(scenario, seed);
     for (const s of samples) {
       console.log(
