@@ -18,7 +18,9 @@ const EstimateShape = z.object({
   start: z.string().optional().describe("Forecast start (ISO); absent: not within 14 days"),
   wait_seconds: z.number().optional(),
   node_count: z.number().optional(),
-  blocked_by: z.array(z.string()).describe("Jobs whose end frees its nodes, last first"),
+  blocked_by: z.array(z.string()).describe(
+    "Reservations in the way, then jobs whose end frees its nodes",
+  ),
   reason: z.string().optional().describe("Why it waits: the scheduler's comment, and notes"),
   pbs_estimate: z.string().optional().describe("PBS's own estimated.start_time"),
 });
