@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import { formatDuration } from "../../pbs/model/time.ts";
-import { type Estimate, estimateStart, type Forecast } from "../../service/forecast.ts";
+import type { Forecast } from "../../service/forecast.ts";
+import { type Estimate, estimateStart } from "../../service/start_estimate.ts";
 import { requestFromArguments } from "../../service/submit_parameters.ts";
 import * as s from "../schemas.ts";
 import { defineTool } from "../tool_kit.ts";
