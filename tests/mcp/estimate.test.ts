@@ -156,6 +156,32 @@ Deno.test("estimate_start for a queued job_id matches the simulator's outcome", 
   }
 });
 
+Deno.test("a held job is forecast as if released; a running one says so", async (t) => {
+  const { h, busy } = await busyTiny();
+  try {
+    await t.step("held", async () => {
+      const held = await h.ok("submit_job", {
+        script: simScript({ runtime: 600 }),
+        select: "1:ncpus=8",
+        walltime: "01:00:00",
+        hold: true,
+      });
+      const [e] = (await h.ok<EstimateAnswer>("estimate_start", { job_id: held.job_id })).estimates;
+      assert.match(e.reason ?? "", /held: forecast as if released now/);
+      // node04 is idle: released now, it would start at once.
+      assert.ok(e.wait_seconds! <= modelCycleSeconds(0), String(e.wait_seconds));
+    });
+    await t.step("running", async () => {
+      const [e] = (await h.ok<EstimateAnswer>("estimate_start", { job_id: busy[0] })).estimates;
+      assert.equal(e.reason, "already running");
+      assert.equal(e.wait_seconds, 0);
+      assert.equal(epoch(e.start!), h.complex.findJob(busy[0]).stime);
+    });
+  } finally {
+    await h.close();
+  }
+});
+
 Deno.test("estimate_start tries each candidate queue and suggests a sooner request", async (t) => {
   const { h } = await busyTiny();
   try {
