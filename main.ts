@@ -225,9 +225,8 @@ async function main(): Promise<number> {
   logger.info(wiring.banner, { readOnly: wiring.config.readOnly });
   const client = new PbsClient({ runner: wiring.runner, user: wiring.user, config: wiring.config });
   const serverFor = () => createMcpServer(client, logger);
-  let server;
   try {
-    server = serverFor();
+    serverFor(); // a bad --toolsets/--exclude-tools name fails here, before serving
   } catch (error) {
     // A bad --toolsets/--exclude-tools name: say which names exist.
     console.error(error instanceof Error ? error.message : String(error));
@@ -243,7 +242,7 @@ async function main(): Promise<number> {
   }
   if (Deno.stdin.isTerminal()) printConnectHelp(logger);
   try {
-    await serveStdio(server, logger);
+    await serveStdio(serverFor, logger);
   } finally {
     await wiring.cleanup();
   }

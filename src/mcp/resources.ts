@@ -22,8 +22,12 @@
  *
  * Errors are JSON-RPC errors whose `data` carries the PbsError kind and hint.
  */
-import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ErrorCode, McpError, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/server";
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  type ReadResourceResult,
+} from "@modelcontextprotocol/server";
 import { invalidInput, isPbsError, type PbsError } from "../pbs/errors.ts";
 import type { Job } from "../pbs/model/types.ts";
 import * as v from "../pbs/validate.ts";
@@ -75,23 +79,23 @@ function markdown(read: Read) {
       const text = await read(uri);
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text }] };
     } catch (error) {
-      throw toMcpError(error);
+      throw toProtocolError(error);
     }
   };
 }
 
-export function toMcpError(error: unknown): McpError {
+export function toProtocolError(error: unknown): ProtocolError {
   if (!isPbsError(error)) {
-    return new McpError(
-      ErrorCode.InternalError,
+    return new ProtocolError(
+      ProtocolErrorCode.InternalError,
       error instanceof Error ? error.message : String(error),
     );
   }
   const pbs: PbsError = error;
   const code = pbs.kind.startsWith("unknown_") || pbs.kind === "invalid_input"
-    ? ErrorCode.InvalidParams
-    : ErrorCode.InternalError;
-  return new McpError(code, `${pbs.kind}: ${pbs.message}. Hint: ${pbs.hint}`, {
+    ? ProtocolErrorCode.InvalidParams
+    : ProtocolErrorCode.InternalError;
+  return new ProtocolError(code, `${pbs.kind}: ${pbs.message}. Hint: ${pbs.hint}`, {
     kind: pbs.kind,
     message: pbs.message,
     hint: pbs.hint,

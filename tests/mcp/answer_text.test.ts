@@ -5,7 +5,7 @@
  * id and name its structured answer carries must appear in its text.
  */
 import assert from "node:assert/strict";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/client";
 import { TOOL_INVENTORY } from "../../src/mcp/tools/inventory.ts";
 import { MAX_RESULT_CHARS } from "../../src/mcp/tool_kit.ts";
 import { type Harness, simScript, sizeOf, startHarness, textOf } from "./harness.ts";
