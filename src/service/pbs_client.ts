@@ -333,6 +333,18 @@ export class PbsClient {
   }
 
   /**
+   * Every live job in full (the forecast's snapshot: exec_vnode, select,
+   * start times). Runs: `qstat -f -F json` — heavy (about 7 MB for 4,000
+   * jobs); listings use listJobRows.
+   */
+  liveJobs(): Promise<Job[]> {
+    return this.#read("live-jobs", async () => {
+      const result = await this.#exec(cmd.qstatAllJobs());
+      return parseJobsJson(result.stdout);
+    });
+  }
+
+  /**
    * One job, found in history automatically. Runs: `qstat -fx -F json ID`
    * (`-x` returns live and finished jobs alike, so one command suffices).
    */

@@ -96,6 +96,7 @@ async function exerciseEveryTool(
   await call("list_jobs", {});
   await call("get_job_summary", {});
   await call("diagnose_job", { job_id: waitingId });
+  await call("estimate_start", { job_id: waitingId });
   await call("wait_for_job", { job_id: firstId, until: "finished", timeout_seconds: 600 });
   await call("get_job_status", { job_id: firstId, detail: "full" });
   await call("get_job_output", { job_id: firstId });
@@ -133,6 +134,7 @@ async function exerciseEveryTool(
     name: "training_window",
   });
   await call("list_reservations", {});
+  await call("estimate_start", { node_count: 2, ncpus: 8, walltime: "02:00:00" });
   await call("manage_reservation", {
     action: "delete",
     reservation_id: made.reservation_id,

@@ -75,12 +75,10 @@ export const diagnoseJobTool = defineTool({
   name: "diagnose_job",
   title: "Diagnose a job",
   description:
-    "Explains why a job waits or failed, and what to do next. Waiting: the scheduler's " +
-    "comment, holds, dependencies, queue and server state, reservations, estimated start. " +
-    "Finished: the exit status explained, resources used against requested, and error " +
-    "signatures in the end of its output (out of memory, walltime, segfault, missing file, " +
-    "module, Python, MPI). Running: walltime nearly used up. A timeline from tracejob where " +
-    "this host has the PBS logs (who deleted or requeued it).",
+    "Explains why a job waits or failed, and what to do next: the scheduler's comment, holds, " +
+    "dependencies, queue and server state, reservations; for a finished job the exit status, " +
+    "resources used against requested and error signatures in its output (out of memory, " +
+    "segfault, missing module, MPI, ...); a tracejob timeline where this host has the logs.",
   input: { job_id: s.jobId },
   output: DiagnoseOutput,
   annotations: { readOnlyHint: true, idempotentHint: true },
