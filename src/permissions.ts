@@ -12,8 +12,8 @@
  *   `extraPrograms` for what a configuration adds (ssh, a site's allocation
  *   command). Nothing else can be started, whatever a tool is made to try.
  * - env: the variables the server reads by name (src/env.ts).
- * - read: the allowed directories, the submit directory, pbs.conf, the passwd
- *   file, the PBS commands (the runner checks each is an executable file),
+ * - read: the allowed directories, the submit directory, the configuration
+ *   file, pbs.conf, the passwd file, the PBS commands (the runner checks each is an executable file),
  *   demo mode's output, HTTP mode's token, certificate and key files.
  * - write: the audit log's directory, demo mode's output, the HTTP socket.
  * - net: the HTTP listener only.
@@ -84,6 +84,8 @@ export interface PermissionFacts {
   demoOutputBase?: string;
   /** HTTP mode's tokens file, certificate and key. */
   httpFiles?: readonly string[];
+  /** The configuration file read at start-up (given or default; src/config_file.ts). */
+  configFile?: string;
 }
 
 export interface DenoPermissions {
@@ -111,6 +113,7 @@ export function computePermissions(facts: PermissionFacts): DenoPermissions {
       ...(real ? [facts.submitDir, facts.pbsConfFile, facts.passwdFile, ...facts.pbsPrograms] : []),
       facts.demoOutputBase,
       ...(facts.httpFiles ?? []),
+      facts.configFile,
       socket,
     ]),
     write: unique([
