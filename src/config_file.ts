@@ -150,18 +150,15 @@ export class ConfigFileError extends Error {}
 export function parseConfigFile(path: string, source: string): ConfigFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigFileError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return `${path}:${pos ? `${pos.line}:${pos.col}` : "1:1"}: ${firstLine(e.message)}`;
-      }).join("\n"),
-    );
-  }
   const where = (offset: number | undefined) => {
     const { line, col } = lineCounter.linePos(offset ?? 0);
     return `${path}:${line}:${col}`;
   };
+  if (doc.errors.length > 0) {
+    throw new ConfigFileError(
+      doc.errors.map((e) => `${where(e.pos[0])}: ${firstLine(e.message)}`).join("\n"),
+    );
+  }
   const data = doc.toJS() ?? {};
   const parsed = FileSchema.safeParse(data);
   if (!parsed.success) {

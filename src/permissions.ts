@@ -136,12 +136,20 @@ function listenAddress(http: HttpListenOptions): string {
 }
 
 /**
+ * Variables read as unset (`--ignore-env`) rather than refused: npm:yaml looks
+ * at its debug switches LOG_TOKENS and LOG_STREAM on every parse of the
+ * configuration file (parse/parser.js, compose/composer.js). Not granted, so
+ * they can neither fail the parse nor make it print to stdout, the protocol's.
+ */
+export const IGNORED_ENV_NAMES: readonly string[] = ["LOG_TOKENS", "LOG_STREAM"];
+
+/**
  * The `deno run` flags granting `permissions`; `--no-prompt` so anything not
  * granted fails at once instead of asking on a terminal. A kind with nothing
  * to grant gets no flag: nothing of it is allowed.
  */
 export function permissionFlags(permissions: DenoPermissions): string[] {
-  const flags = ["--no-prompt"];
+  const flags = ["--no-prompt", `--ignore-env=${IGNORED_ENV_NAMES.join(",")}`];
   const grant = (kind: string, values: readonly string[]) => {
     for (const value of values) {
       if (value.includes(",")) {
