@@ -11,6 +11,7 @@ import { createLogger, type Logger } from "./src/mcp/logger.ts";
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "./src/mcp/server.ts";
 import { CHILD_ENV_NAMES, RealRunner } from "./src/pbs/real_runner.ts";
 import { resolveServing } from "./src/config_file.ts";
+import { doctorMain } from "./src/doctor.ts";
 import { serverCommand } from "./src/permission_facts.ts";
 import { demoOutputBase } from "./src/permissions.ts";
 import { shellCommand } from "./src/service/shell_quote.ts";
@@ -209,8 +210,21 @@ async function printPermissions(args: string[]): Promise<number> {
   }
 }
 
+/** `main.ts doctor [server flags]`: checks the set-up (src/doctor.ts); 0 when all pass. */
+async function runDoctorCommand(args: string[]): Promise<number> {
+  let cli;
+  try {
+    cli = parseCli(args);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n\n${USAGE}`);
+    return 2;
+  }
+  return await doctorMain(cli);
+}
+
 async function main(): Promise<number> {
   if (Deno.args[0] === "permissions") return await printPermissions(Deno.args.slice(1));
+  if (Deno.args[0] === "doctor") return await runDoctorCommand(Deno.args.slice(1));
   let cli;
   try {
     cli = parseCli(Deno.args);
