@@ -12,6 +12,7 @@ import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "./src/mcp/server.t
 import { CHILD_ENV_NAMES, RealRunner } from "./src/pbs/real_runner.ts";
 import { resolveServing } from "./src/config_file.ts";
 import { doctorMain } from "./src/doctor.ts";
+import { clientConfigMain } from "./src/client_config.ts";
 import { serverCommand } from "./src/permission_facts.ts";
 import { demoOutputBase } from "./src/permissions.ts";
 import { shellCommand } from "./src/service/shell_quote.ts";
@@ -225,6 +226,9 @@ async function runDoctorCommand(args: string[]): Promise<number> {
 async function main(): Promise<number> {
   if (Deno.args[0] === "permissions") return await printPermissions(Deno.args.slice(1));
   if (Deno.args[0] === "doctor") return await runDoctorCommand(Deno.args.slice(1));
+  if (Deno.args[0] === "config") {
+    return await clientConfigMain(Deno.args.slice(1), new URL(import.meta.url).pathname);
+  }
   let cli;
   try {
     cli = parseCli(Deno.args);
