@@ -10,8 +10,10 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { CHILD_PATH } from "./pinned_pbs.ts";
+import { taskFlags } from "./task_flags.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const EXAMPLES = new URL("../../examples/clients/", import.meta.url).pathname;
 
 async function denoDir(): Promise<string> {
   const { stdout } = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] })
@@ -147,6 +149,53 @@ Deno.test("main.ts config CLIENT", async (t) => {
       const read = entry.args.find((a) => a.startsWith("--allow-read="))!;
       assert.ok(read.split("=")[1].split(",").includes(`${root}/c.yaml`), read);
     });
+
+    // Each shipped file, the client that reads it, and how it names the home directory.
+    const shipped: Array<[string, string, string]> = [
+      ["claude_desktop_config.json", "claude-desktop", "/home/me"],
+      ["claude_code.mcp.json", "claude-code", "${HOME}"],
+      ["vscode.mcp.json", "vscode", "${userHome}"],
+      ["cursor.mcp.json", "cursor", "${userHome}"],
+    ];
+    for (const [file, client, homeWord] of shipped) {
+      await t.step(`examples/clients/${file}: the tasks' flags, a demo entry`, async () => {
+        const json = JSON.parse(await Deno.readTextFile(`${EXAMPLES}${file}`));
+        const servers = json[client === "vscode" ? "servers" : "mcpServers"];
+        assert.deepEqual(Object.keys(servers), ["pbs", "pbs-demo"]);
+        const real = servers.pbs as Entry;
+        const demo = servers["pbs-demo"] as Entry;
+        assert.deepEqual(real.args, [
+          "run",
+          ...taskFlags("start", homeWord),
+          "/path/to/pbs-mcp/main.ts",
+        ]);
+        assert.deepEqual(demo.args, [
+          "run",
+          ...taskFlags("demo", homeWord),
+          "/path/to/pbs-mcp/main.ts",
+          "--demo",
+        ]);
+        // Copied as the README says (the checkout's path in place of /path/to/pbs-mcp;
+        // the client expands the home variable), the demo entry serves, from any directory.
+        const args = demo.args.map((a) =>
+          a.replace("/path/to/pbs-mcp/main.ts", MAIN).replace(homeWord, home)
+        );
+        const transport = new StdioClientTransport({
+          command: Deno.execPath(),
+          args,
+          env: { HOME: home, DENO_DIR: env.DENO_DIR },
+          cwd: root,
+          stderr: "pipe",
+        });
+        const mcp = new Client({ name: "example", version: "1" });
+        try {
+          await mcp.connect(transport);
+          assert.ok((await mcp.listTools()).tools.length > 0);
+        } finally {
+          await mcp.close();
+        }
+      });
+    }
 
     const url = "http://localhost:8765/mcp";
     const httpShapes: Record<string, unknown> = {
