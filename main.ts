@@ -256,9 +256,8 @@ async function main(): Promise<number> {
   for (const warning of wiring.warnings ?? []) logger.warn(warning);
   const client = new PbsClient({ runner: wiring.runner, user: wiring.user, config: wiring.config });
   const serverFor = () => createMcpServer(client, logger);
-  let server;
   try {
-    server = serverFor();
+    serverFor(); // a bad --toolsets/--exclude-tools name fails here, before serving
   } catch (error) {
     // A bad --toolsets/--exclude-tools name: say which names exist.
     console.error(error instanceof Error ? error.message : String(error));
@@ -274,7 +273,7 @@ async function main(): Promise<number> {
   }
   if (Deno.stdin.isTerminal()) printConnectHelp(logger);
   try {
-    await serveStdio(server, logger);
+    await serveStdio(serverFor, logger);
   } finally {
     await wiring.cleanup();
   }

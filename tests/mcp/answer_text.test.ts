@@ -5,7 +5,7 @@
  * id and name its structured answer carries must appear in its text.
  */
 import assert from "node:assert/strict";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/client";
 import { TOOL_INVENTORY } from "../../src/mcp/tools/inventory.ts";
 import { MAX_RESULT_CHARS } from "../../src/mcp/tool_kit.ts";
 import { type Harness, simScript, sizeOf, startHarness, textOf } from "./harness.ts";
@@ -105,6 +105,8 @@ async function exerciseEveryTool(
   await call("release_job", { job_id: waitingId });
   await call("modify_job", { job_id: waitingId, job_name: "renamed_step" });
   await call("delete_job", { job_id: waitingId });
+  await call("analyze_history", {});
+  await call("analyze_history", { days: 1, job_name: "*_step", queue: "workq" });
   await call("submit_batch_jobs", {
     jobs: [
       { script: simScript(), job_name: "sweep_a" },

@@ -25,4 +25,4 @@ export const CLUSTER_TOOLS = [
   "generate_job_script",
 ];
 
-export const CONTRACT_TOOLS = [...JOB_TOOLS, "diagnose_job", ...CLUSTER_TOOLS];
+export const CONTRACT_TOOLS = [...JOB_TOOLS, "diagnose_job", "analyze_history", ...CLUSTER_TOOLS];
