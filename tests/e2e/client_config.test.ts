@@ -7,8 +7,8 @@
  * a token header taken from the client's environment.
  */
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { CHILD_PATH } from "./pinned_pbs.ts";
 import { taskFlags } from "./task_flags.ts";
 

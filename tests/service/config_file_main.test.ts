@@ -5,9 +5,8 @@
  * environment alone works as before, and an SSH cluster is refused at start-up.
  */
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { taskFlags } from "../e2e/task_flags.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
