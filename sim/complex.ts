@@ -179,6 +179,11 @@ export class Complex implements ComplexApi {
     return this.#s.holding;
   }
 
+  /** Whether the server still has this job (by full id), history included; never throws. */
+  hasJob(id: string): boolean {
+    return this.#s.byId.has(id);
+  }
+
   /** Every job record including subjobs (attributes and tests). */
   allJobs(): Iterable<JobRecord> {
     return this.#s.byId.values();

@@ -37,28 +37,27 @@ export interface PlacementRequest {
   placement: Placement;
   /** Only these nodes (a reservation's), or all when absent. */
   scan?: number[];
-  /** Node eligibility beyond capacity (up, queue association). */
-  eligible: (node: number) => boolean;
+  /** 1 where the request may use the node at all (up, queue association), by node. */
+  eligible: Uint8Array;
   /** Amounts unavailable on a node for this request (promises overlapping its run). */
   held?: Held;
 }
 
-/** Sums the promises overlapping [from, until) per node; undefined when none overlaps. */
+/**
+ * Sums the promises overlapping [from, until) per node; undefined when none
+ * overlaps. With `reuse`, that buffer is cleared and filled instead of a new one.
+ */
 export function heldDuring(
   promises: readonly Promise[],
   from: number,
   until: number,
   size: number,
+  reuse?: Held,
 ): Held | undefined {
   let held: Held | undefined;
   for (const p of promises) {
     if (p.start >= until || p.end <= from) continue;
-    held ??= {
-      cpus: new Int32Array(size),
-      gpus: new Int32Array(size),
-      mem: new Float64Array(size),
-      any: new Uint8Array(size),
-    };
+    if (held === undefined) held = reuse ? clearHeld(reuse) : emptyHeld(size);
     for (const t of p.takes) {
       held.cpus[t.node] += t.ncpus;
       held.gpus[t.node] += t.ngpus;
@@ -66,6 +65,23 @@ export function heldDuring(
       held.any[t.node] = 1;
     }
   }
+  return held;
+}
+
+export function emptyHeld(size: number): Held {
+  return {
+    cpus: new Int32Array(size),
+    gpus: new Int32Array(size),
+    mem: new Float64Array(size),
+    any: new Uint8Array(size),
+  };
+}
+
+function clearHeld(held: Held): Held {
+  held.cpus.fill(0);
+  held.gpus.fill(0);
+  held.mem.fill(0);
+  held.any.fill(0);
   return held;
 }
 
@@ -94,7 +110,7 @@ function fits(
   gpus: number,
   mem: number,
 ): boolean {
-  if (!req.eligible(node)) return false;
+  if (req.eligible[node] !== 1) return false;
   const held = req.held !== undefined && req.held.any[node] === 1 ? req.held : undefined;
   const mineHere = mine !== undefined && mine.mark[node] === mine.stamp;
   if (wantsWholeNode(pool, req, node)) {
@@ -239,10 +255,52 @@ function scanNodes<T>(
 
 /** `exec_vnode` text: `(vm:ncpus=2)+(vm:ncpus=1:mem=102400kb)`. */
 export function execVnodeText(pool: NodePool, takes: readonly NodeTake[]): string {
-  return takes.map((t) => {
-    const parts = [`${pool.nodes[t.node].name}:ncpus=${t.ncpus}`];
-    if (t.ngpus > 0) parts.push(`ngpus=${t.ngpus}`);
-    if (t.memBytes > 0) parts.push(`mem=${Math.round(t.memBytes / 1024)}kb`);
-    return `(${parts.join(":")})`;
-  }).join("+");
+  const pieces = piecesOf(pool);
+  const out: string[] = new Array(takes.length);
+  for (let i = 0; i < takes.length; i++) {
+    const t = takes[i];
+    let piece = pieces.text[t.node];
+    if (
+      piece === undefined || pieces.cpus[t.node] !== t.ncpus ||
+      pieces.gpus[t.node] !== t.ngpus || pieces.mem[t.node] !== t.memBytes
+    ) {
+      let inner = `${pool.nodes[t.node].name}:ncpus=${t.ncpus}`;
+      if (t.ngpus > 0) inner += `:ngpus=${t.ngpus}`;
+      if (t.memBytes > 0) inner += `:mem=${Math.round(t.memBytes / 1024)}kb`;
+      piece = pieces.text[t.node] = `(${inner})`;
+      pieces.cpus[t.node] = t.ncpus;
+      pieces.gpus[t.node] = t.ngpus;
+      pieces.mem[t.node] = t.memBytes;
+    }
+    out[i] = piece;
+  }
+  return out.join("+");
+}
+
+/**
+ * The last `(node:ncpus=..)` piece rendered per node and the amounts it says:
+ * a big complex renders the same whole-node pieces for thousands of jobs.
+ */
+interface Pieces {
+  text: Array<string | undefined>;
+  cpus: Int32Array;
+  gpus: Int32Array;
+  mem: Float64Array;
+}
+
+const piecesByPool = new WeakMap<NodePool, Pieces>();
+
+function piecesOf(pool: NodePool): Pieces {
+  let pieces = piecesByPool.get(pool);
+  if (!pieces) {
+    const n = pool.size;
+    pieces = {
+      text: new Array(n),
+      cpus: new Int32Array(n),
+      gpus: new Int32Array(n),
+      mem: new Float64Array(n),
+    };
+    piecesByPool.set(pool, pieces);
+  }
+  return pieces;
 }

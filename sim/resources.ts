@@ -144,9 +144,9 @@ function canonicalValue(name: string, value: string): string | number {
 }
 
 function canonicalSelect(value: string): string {
-  let chunks: SelectChunk[];
+  let chunks: readonly SelectChunk[];
   try {
-    chunks = parseSelect(value);
+    chunks = parsedSelect(value);
   } catch {
     throw badValue("select");
   }
@@ -233,7 +233,7 @@ export function deriveTotals(resources: ResourceMap, defaultChunk: ResourceMap):
   const chunks = chunksOf(String(resources.select), defaultChunk);
   let nodect = 0, ncpus = 0, ngpus = 0, mem = 0;
   let askedGpus = false, askedMem = false;
-  for (const c of parseSelect(String(resources.select))) {
+  for (const c of parsedSelect(String(resources.select))) {
     if (c.resources.ngpus !== undefined) askedGpus = true;
     if (c.resources.mem !== undefined) askedMem = true;
   }
@@ -249,15 +249,44 @@ export function deriveTotals(resources: ResourceMap, defaultChunk: ResourceMap):
   if (askedMem) resources.mem = sizeText(mem);
 }
 
-/** Expands a select string into consumable chunks (default_chunk fills ncpus). */
+/**
+ * Select strings repeat (a workload has a few dozen shapes), so their parses
+ * are kept; callers only read them. Bounded: cleared when it grows past this.
+ */
+const PARSE_CACHE_LIMIT = 4096;
+const selectCache = new Map<string, readonly SelectChunk[]>();
+const chunkCache = new Map<string, Chunk[]>();
+
+/** `parseSelect`, memoised; the result is shared and must not be changed. */
+function parsedSelect(select: string): readonly SelectChunk[] {
+  let parsed = selectCache.get(select);
+  if (parsed === undefined) {
+    parsed = parseSelect(select);
+    if (selectCache.size >= PARSE_CACHE_LIMIT) selectCache.clear();
+    selectCache.set(select, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * Expands a select string into consumable chunks (default_chunk fills ncpus).
+ * Jobs with the same request share the array: it is never changed in place.
+ */
 export function chunksOf(select: string, defaultChunk: ResourceMap = {}): Chunk[] {
-  return parseSelect(select).map(({ count, resources }) => ({
-    count,
-    ncpus: Number(resources.ncpus ?? defaultChunk.ncpus ?? 1),
-    ngpus: Number(resources.ngpus ?? 0),
-    memBytes: resources.mem ? parseSize(resources.mem) ?? 0 : 0,
-    host: resources.host ?? resources.vnode,
-  }));
+  const key = `${defaultChunk.ncpus ?? ""}|${select}`;
+  let chunks = chunkCache.get(key);
+  if (chunks === undefined) {
+    chunks = parsedSelect(select).map(({ count, resources }) => ({
+      count,
+      ncpus: Number(resources.ncpus ?? defaultChunk.ncpus ?? 1),
+      ngpus: Number(resources.ngpus ?? 0),
+      memBytes: resources.mem ? parseSize(resources.mem) ?? 0 : 0,
+      host: resources.host ?? resources.vnode,
+    }));
+    if (chunkCache.size >= PARSE_CACHE_LIMIT) chunkCache.clear();
+    chunkCache.set(key, chunks);
+  }
+  return chunks;
 }
 
 /** A byte count in the largest unit that divides it (`100mb`, `7516kb`). */

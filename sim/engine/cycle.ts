@@ -64,11 +64,13 @@ export function orderedJobs(engine: EngineState): JobRecord[] {
     engine.schedOrder.sort((a, b) => (engine.schedBefore(a, b) ? -1 : 1));
     engine.schedOrderDirty = false;
   }
-  // Drop jobs that can no longer be scheduled; the rest keep their order.
-  engine.schedOrder = engine.schedOrder.filter((j) =>
-    engine.jobs.get(j.seq) === j && !isHistory(j)
-  );
-  return engine.schedOrder;
+  // Drop jobs that can no longer be scheduled; the rest keep their order (in place).
+  const order = engine.schedOrder;
+  let kept = 0;
+  // (forget() removes dropped jobs from the order itself; history stays until here.)
+  for (const j of order) if (!isHistory(j)) order[kept++] = j;
+  order.length = kept;
+  return order;
 }
 
 export function schedulerHost(engine: EngineState): SchedulerHost {
@@ -107,9 +109,9 @@ export function schedulerHost(engine: EngineState): SchedulerHost {
     setComment: (job, comment) => {
       if (job.comment !== comment) job.comment = comment;
     },
-    setEstimate: (job, start, vnodes) => {
+    setEstimate: (job, start, takes) => {
       job.estimatedStartTime = start;
-      job.estimatedExecVnode = vnodes;
+      job.estimatedTakes = takes;
     },
   };
 }

@@ -5,7 +5,8 @@
 import type { EngineState } from "./state.ts";
 import type { JobRecord } from "../job_record.ts";
 import { PBSE, SimError, type SimJob } from "../model.ts";
-import type { NodeTake } from "../nodes.ts";
+import type { NodePool, NodeTake } from "../nodes.ts";
+import type { Chunk } from "../resources.ts";
 import { execVnodeText } from "../placement.ts";
 import { jobRunDate } from "../output.ts";
 import { isHistory } from "./job_state.ts";
@@ -69,12 +70,10 @@ export function fabricateFinished(engine: EngineState, job: SimJob, endedAt: num
     b.runtimeSeconds > record.walltime + WALLTIME_POLL_SECONDS;
   const runtime = killed ? record.walltime! + WALLTIME_POLL_SECONDS : b.runtimeSeconds;
   const stime = endedAt - runtime;
-  const takes = fabricatedTakes(engine, record);
+  const firstNode = engine.rng.int(0, engine.pool.size - 1);
   record.ctime = record.qtime = record.etime = stime - engine.rng.int(30, 6 * 3600);
   record.stime = stime;
   record.takes = [];
-  record.execVnode = execVnodeText(engine.pool, takes);
-  record.execHost = takes.map((t) => `${engine.pool.nodes[t.node].name}/0*${t.ncpus}`).join("+");
   record.runCount = 1;
   record.sessionId = engine.rng.int(1000, 65000);
   record.cpuLoad = 0.6 + engine.rng.next() * 0.4;
@@ -83,7 +82,7 @@ export function fabricateFinished(engine: EngineState, job: SimJob, endedAt: num
   record.used = resourcesUsed(record, runtime);
   record.exitStatus = killed ? -29 : b.exitCode;
   record.endKind = killed ? "walltime" : "normal";
-  record.comment = `Job run at ${jobRunDate(stime)} on ${record.execVnode}${endSuffix(record)}`;
+  defineRunTexts(record, engine.pool, firstNode, jobRunDate(stime), endSuffix(record));
   record.obittime = record.mtime = endedAt;
   record.stagedOut = true;
   record.state = "F";
@@ -98,14 +97,58 @@ export function fabricateFinished(engine: EngineState, job: SimJob, endedAt: num
   );
 }
 
-export function fabricatedTakes(engine: EngineState, job: JobRecord): NodeTake[] {
+/** Where a fabricated run ran: one chunk per node from `firstNode` on, wrapping round. */
+function fabricatedTakes(pool: NodePool, chunks: readonly Chunk[], firstNode: number): NodeTake[] {
   const takes: NodeTake[] = [];
-  let node = engine.rng.int(0, engine.pool.size - 1);
-  for (const c of job.chunks) {
+  let node = firstNode;
+  for (const c of chunks) {
     for (let k = 0; k < c.count; k++) {
       takes.push({ node, ncpus: c.ncpus, ngpus: c.ngpus, memBytes: c.memBytes });
-      node = (node + 1) % engine.pool.size;
+      node = (node + 1) % pool.size;
     }
   }
   return takes;
+}
+
+/**
+ * A fabricated run's `exec_vnode`, `exec_host` and comment are rendered on
+ * first read: the aurora scenario's 18,000 history jobs would otherwise build
+ * tens of MB of vnode text at start-up that most sessions never show. A read
+ * (or a write) turns the property into a plain value.
+ */
+function defineRunTexts(
+  record: JobRecord,
+  pool: NodePool,
+  firstNode: number,
+  runDate: string,
+  endText: string,
+): void {
+  const chunks = record.chunks;
+  const takes = () => fabricatedTakes(pool, chunks, firstNode);
+  const render: Record<"execVnode" | "execHost" | "comment", () => string> = {
+    execVnode: () => execVnodeText(pool, takes()),
+    execHost: () => takes().map((t) => `${pool.nodes[t.node].name}/0*${t.ncpus}`).join("+"),
+    comment: () => `Job run at ${runDate} on ${execVnodeText(pool, takes())}${endText}`,
+  };
+  for (const [name, text] of Object.entries(render)) {
+    const settle = (target: JobRecord, value: string | undefined) =>
+      Object.defineProperty(target, name, {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    Object.defineProperty(record, name, {
+      enumerable: true,
+      configurable: true,
+      get(this: JobRecord) {
+        const value = text();
+        settle(this, value);
+        return value;
+      },
+      set(this: JobRecord, value: string | undefined) {
+        settle(this, value);
+      },
+    });
+  }
 }

@@ -52,7 +52,7 @@ export function start(engine: EngineState, job: JobRecord, takes: NodeTake[]): v
   job.vmemUsedKb = 10380;
   job.comment = `Job run at ${jobRunDate(now)} on ${job.execVnode}`;
   job.estimatedStartTime = undefined;
-  job.estimatedExecVnode = undefined;
+  job.estimatedTakes = undefined;
   engine.holding.add(job);
   noteAssigned(engine, job);
   planEnd(engine, job, job.behaviour.runtimeSeconds);

@@ -56,7 +56,7 @@ export function findPlacementNow(pool: NodePool, job: JobRecord): NodeTake[] | u
   return findPlacement(pool, pool.free, {
     chunks: job.chunks,
     placement: job.placement,
-    eligible: (n) => pool.usable(n),
+    eligible: pool.usableMask,
   });
 }
 
