@@ -225,7 +225,36 @@ function nextNode(
     for (const node of req.scan) if (ok(node)) return node;
     return -1;
   }
+  if (distinct && (req.placement.sharing !== "shared" || pool.allForceExclusive)) {
+    return nextWholeNode(pool, cap, req, chunk, mine, cursor);
+  }
   for (let node = cursor; node < pool.size; node++) if (ok(node)) return node;
+  return -1;
+}
+
+/**
+ * `fits` for one chunk per whole node, inlined for the scan that dominates big
+ * complexes: the node must be eligible, idle, unpromised, not already this
+ * job's, and hold the chunk.
+ */
+function nextWholeNode(
+  pool: NodePool,
+  cap: Capacity,
+  req: PlacementRequest,
+  chunk: Chunk,
+  mine: Mine,
+  cursor: number,
+): number {
+  const { eligible, held } = req;
+  const size = pool.size;
+  for (let node = cursor; node < size; node++) {
+    if (eligible[node] !== 1 || cap.users[node] > 0 || mine.mark[node] === mine.stamp) continue;
+    if (held !== undefined && held.any[node] === 1) continue;
+    if (
+      cap.cpus[node] >= chunk.ncpus && cap.gpus[node] >= chunk.ngpus &&
+      cap.mem[node] >= chunk.memBytes
+    ) return node;
+  }
   return -1;
 }
 
