@@ -30,6 +30,8 @@ export interface Held {
   mem: Float64Array;
   /** 1 where anything is held. */
   any: Uint8Array;
+  /** The nodes where `any` is 1 (so a reused buffer is cleared in proportion to its use). */
+  touched: number[];
 }
 
 export interface PlacementRequest {
@@ -62,7 +64,10 @@ export function heldDuring(
       held.cpus[t.node] += t.ncpus;
       held.gpus[t.node] += t.ngpus;
       held.mem[t.node] += t.memBytes;
-      held.any[t.node] = 1;
+      if (held.any[t.node] === 0) {
+        held.any[t.node] = 1;
+        held.touched.push(t.node);
+      }
     }
   }
   return held;
@@ -74,14 +79,16 @@ export function emptyHeld(size: number): Held {
     gpus: new Int32Array(size),
     mem: new Float64Array(size),
     any: new Uint8Array(size),
+    touched: [],
   };
 }
 
 function clearHeld(held: Held): Held {
-  held.cpus.fill(0);
-  held.gpus.fill(0);
-  held.mem.fill(0);
-  held.any.fill(0);
+  for (const node of held.touched) {
+    held.cpus[node] = held.gpus[node] = held.mem[node] = 0;
+    held.any[node] = 0;
+  }
+  held.touched.length = 0;
   return held;
 }
 

@@ -9,6 +9,7 @@ import type { NodePool, NodeTake } from "../nodes.ts";
 import type { Chunk } from "../resources.ts";
 import { execVnodeText } from "../placement.ts";
 import { jobRunDate } from "../output.ts";
+import { keepInHistory } from "./history.ts";
 import { isHistory } from "./job_state.ts";
 import { endSuffix, planEnd, resourcesUsed, start, WALLTIME_POLL_SECONDS } from "./lifecycle.ts";
 
@@ -87,14 +88,7 @@ export function fabricateFinished(engine: EngineState, job: SimJob, endedAt: num
   record.stagedOut = true;
   record.state = "F";
   record.substate = record.exitStatus === 0 ? 92 : 93;
-  record.historyTime = endedAt;
-  engine.listing = undefined;
-  const expires = endedAt + engine.server.jobHistoryDuration;
-  engine.events.push(
-    expires,
-    () => engine.jobs.get(record.seq) === record,
-    () => engine.forget(record),
-  );
+  keepInHistory(engine, record, endedAt);
 }
 
 /** Where a fabricated run ran: one chunk per node from `firstNode` on, wrapping round. */

@@ -20,9 +20,15 @@ export function toHistory(engine: EngineState, job: JobRecord): void {
     engine.forget(job);
     return;
   }
-  job.historyTime = now;
+  keepInHistory(engine, job, now);
+}
+
+/** A finished top-level job stays in history until `job_history_duration` after `endedAt`. */
+export function keepInHistory(engine: EngineState, job: JobRecord, endedAt: number): void {
+  job.historyTime = endedAt;
   engine.listing = undefined;
-  const expires = now + engine.server.jobHistoryDuration;
+  engine.schedOrderHasHistory = true;
+  const expires = endedAt + engine.server.jobHistoryDuration;
   engine.events.push(expires, () => engine.jobs.get(job.seq) === job, () => engine.forget(job));
 }
 

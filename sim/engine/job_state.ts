@@ -9,13 +9,13 @@ import { applyToQueuedSubjobs } from "./arrays.ts";
 import { route } from "./routing.ts";
 
 /** Puts a not-running job in the state its holds and execution time call for. */
-export function settle(s: EngineState, job: JobRecord): void {
+export function settle(engine: EngineState, job: JobRecord): void {
   if (isHistory(job) || job.state === "R" || job.state === "S" || job.state === "E") return;
   if (job.array && job.state === "B") {
-    applyToQueuedSubjobs(s, job);
+    applyToQueuedSubjobs(engine, job);
     return;
   }
-  const now = s.now();
+  const now = engine.now();
   if (job.holds !== "") {
     job.state = "H";
     // 22 while a dependency holds it, whatever other holds it has (qrls_depend_held_alice).
@@ -25,22 +25,22 @@ export function settle(s: EngineState, job: JobRecord): void {
     job.state = "W";
     job.substate = 30;
     const token = job.executionTime;
-    s.events.push(
+    engine.events.push(
       job.executionTime,
       () => job.state === "W" && job.executionTime === token,
-      () => settle(s, job),
+      () => settle(engine, job),
     );
   } else {
     job.state = "Q";
     job.substate = 10;
     job.etime ??= now;
     // Released from a routing queue: routed now, or discarded when no destination takes it.
-    if (s.queues.get(job.queue)?.type === "Route" && !route(s, job)) {
-      s.forget(job);
+    if (engine.queues.get(job.queue)?.type === "Route" && !route(engine, job)) {
+      engine.forget(job);
       return;
     }
   }
-  if (job.array) applyToQueuedSubjobs(s, job);
+  if (job.array) applyToQueuedSubjobs(engine, job);
 }
 
 export function isHistory(job: SimJob): boolean {

@@ -55,6 +55,8 @@ export class EngineState {
   /** Top-level jobs in scheduling order (queue priority, Priority, rank). */
   schedOrder: JobRecord[] = [];
   schedOrderDirty = false;
+  /** A job in the scheduling order went to history since it was last compacted. */
+  schedOrderHasHistory = false;
   /** Jobs holding nodes (running or suspended). */
   readonly holding = new Set<JobRecord>();
   readonly reservations = new Map<string, ResvRecord>();
