@@ -309,13 +309,24 @@ export function kbText(bytes: number): string {
 /** Seconds of a duration-valued resource, or undefined. */
 export function durationOf(resources: ResourceMap, name: string): number | undefined {
   const value = resources[name];
-  return value === undefined ? undefined : parseDuration(String(value));
+  return value === undefined ? undefined : durationSeconds(String(value));
+}
+
+/** `parseDuration`, memoised: walltimes and queue limits are a handful of texts. */
+const durationCache = new Map<string, number | undefined>();
+
+function durationSeconds(text: string): number | undefined {
+  if (durationCache.has(text)) return durationCache.get(text);
+  const seconds = parseDuration(text);
+  if (durationCache.size >= PARSE_CACHE_LIMIT) durationCache.clear();
+  durationCache.set(text, seconds);
+  return seconds;
 }
 
 /** Compares a request value with a limit: negative when below, positive when above. */
 function compareResource(name: string, value: string | number, limit: string | number): number {
   if (DURATION_RESOURCES.has(name)) {
-    return (parseDuration(String(value)) ?? 0) - (parseDuration(String(limit)) ?? 0);
+    return (durationSeconds(String(value)) ?? 0) - (durationSeconds(String(limit)) ?? 0);
   }
   if (SIZE_RESOURCES.has(name)) {
     return (parseSize(String(value)) ?? 0) - (parseSize(String(limit)) ?? 0);
