@@ -64,13 +64,12 @@ export function orderedJobs(engine: EngineState): JobRecord[] {
     engine.schedOrder.sort((a, b) => (engine.schedBefore(a, b) ? -1 : 1));
     engine.schedOrderDirty = false;
   }
-  // Drop jobs that went to history; the rest keep their order (in place).
+  // Drop jobs that can no longer be scheduled; the rest keep their order (in place).
   const order = engine.schedOrder;
-  if (!engine.schedOrderHasHistory) return order;
-  engine.schedOrderHasHistory = false;
+  if (!engine.schedOrderStale) return order;
+  engine.schedOrderStale = false;
   let kept = 0;
-  // (forget() removes dropped jobs from the order itself; history stays until here.)
-  for (const j of order) if (!isHistory(j)) order[kept++] = j;
+  for (const j of order) if (engine.jobs.get(j.seq) === j && !isHistory(j)) order[kept++] = j;
   order.length = kept;
   return order;
 }

@@ -27,7 +27,7 @@ export function toHistory(engine: EngineState, job: JobRecord): void {
 export function keepInHistory(engine: EngineState, job: JobRecord, endedAt: number): void {
   job.historyTime = endedAt;
   engine.listing = undefined;
-  engine.schedOrderHasHistory = true;
+  engine.schedOrderStale = true;
   const expires = endedAt + engine.server.jobHistoryDuration;
   engine.events.push(expires, () => engine.jobs.get(job.seq) === job, () => engine.forget(job));
 }

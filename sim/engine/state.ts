@@ -55,8 +55,8 @@ export class EngineState {
   /** Top-level jobs in scheduling order (queue priority, Priority, rank). */
   schedOrder: JobRecord[] = [];
   schedOrderDirty = false;
-  /** A job in the scheduling order went to history since it was last compacted. */
-  schedOrderHasHistory = false;
+  /** A job in the scheduling order went to history, or lost its seq to another, since compaction. */
+  schedOrderStale = false;
   /** Jobs holding nodes (running or suspended). */
   readonly holding = new Set<JobRecord>();
   readonly reservations = new Map<string, ResvRecord>();
@@ -158,6 +158,7 @@ export class EngineState {
   }
 
   register(job: JobRecord): void {
+    if (this.jobs.has(job.seq)) this.schedOrderStale = true;
     this.jobs.set(job.seq, job);
     this.byId.set(job.id, job);
     if (job.array) {
