@@ -163,6 +163,19 @@ function canonicalSelect(value: string): string {
 
 /** Parses `place` (`scatter:excl`, `pack`, `excl`); throws BADATVAL on other words. */
 export function parsePlace(value: string): Placement {
+  let placement = placeCache.get(value);
+  if (placement === undefined) {
+    placement = placeOf(value);
+    if (placeCache.size >= PARSE_CACHE_LIMIT) placeCache.clear();
+    placeCache.set(value, placement);
+  }
+  return placement;
+}
+
+/** Parsed `place` values, shared by the jobs asking the same (never changed in place). */
+const placeCache = new Map<string, Placement>();
+
+function placeOf(value: string): Placement {
   const placement: Placement = { arrangement: "free", sharing: "shared" };
   for (const word of value.split(":")) {
     if (word === "free" || word === "pack" || word === "scatter" || word === "vscatter") {

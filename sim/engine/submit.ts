@@ -33,6 +33,16 @@ import { checkAdmission, completeFor, route } from "./routing.ts";
 
 export const DEFAULT_PATH = "/opt/pbs/bin:/usr/bin:/bin";
 
+/** PBS_O_* values every job gets alike. */
+const FIXED_VARIABLES: Record<string, [string, string]> = {
+  lang: ["PBS_O_LANG", "C.UTF-8"],
+  path: ["PBS_O_PATH", DEFAULT_PATH],
+  shell: ["PBS_O_SHELL", "/bin/bash"],
+  authMethod: ["PBS_O_INTERACTIVE_AUTH_METHOD", "resvport"],
+  encryptMethod: ["PBS_O_INTERACTIVE_ENCRYPT_METHOD", ""],
+  system: ["PBS_O_SYSTEM", "Linux"],
+};
+
 export function submit(engine: EngineState, caller: Caller, request: SubmitRequest): SimJob {
   engine.requireUp();
   let requested: ResourceMap;
@@ -236,16 +246,17 @@ export function variables(
   queue: string,
   home: string,
 ) {
+  // The fixed pairs are shared by every job (pairs are replaced, never changed in place).
   const base: Array<[string, string]> = [
     ["PBS_O_HOME", home],
-    ["PBS_O_LANG", "C.UTF-8"],
+    FIXED_VARIABLES.lang,
     ["PBS_O_LOGNAME", caller.user],
-    ["PBS_O_PATH", DEFAULT_PATH],
-    ["PBS_O_SHELL", "/bin/bash"],
-    ["PBS_O_INTERACTIVE_AUTH_METHOD", "resvport"],
-    ["PBS_O_INTERACTIVE_ENCRYPT_METHOD", ""],
+    FIXED_VARIABLES.path,
+    FIXED_VARIABLES.shell,
+    FIXED_VARIABLES.authMethod,
+    FIXED_VARIABLES.encryptMethod,
     ["PBS_O_WORKDIR", request.workdir],
-    ["PBS_O_SYSTEM", "Linux"],
+    FIXED_VARIABLES.system,
   ];
   const user: Array<[string, string]> = [];
   for (const [name, value] of request.variables) {
