@@ -33,6 +33,21 @@ import { checkAdmission, completeFor, route } from "./routing.ts";
 
 export const DEFAULT_PATH = "/opt/pbs/bin:/usr/bin:/bin";
 
+/** Where each PBS_O_* variable the server sets sits in Variable_List (`variables` below). */
+const BASE_VARIABLE_SLOTS = new Map(
+  [
+    "PBS_O_HOME",
+    "PBS_O_LANG",
+    "PBS_O_LOGNAME",
+    "PBS_O_PATH",
+    "PBS_O_SHELL",
+    "PBS_O_INTERACTIVE_AUTH_METHOD",
+    "PBS_O_INTERACTIVE_ENCRYPT_METHOD",
+    "PBS_O_WORKDIR",
+    "PBS_O_SYSTEM",
+  ].map((name, slot) => [name, slot]),
+);
+
 /** PBS_O_* values every job gets alike. */
 const FIXED_VARIABLES: Record<string, [string, string]> = {
   lang: ["PBS_O_LANG", "C.UTF-8"],
@@ -231,9 +246,12 @@ export function stdPath(
   fallback: string,
 ): string {
   if (given === undefined || given === "") return `${caller.host}:${workdir}/${fallback}`;
-  const hasHost = /^[^/:]+:/.test(given);
+  // `host:path`: a colon before any slash, after at least one character.
+  const colon = given.indexOf(":");
+  const slash = given.indexOf("/");
+  const hasHost = colon > 0 && (slash < 0 || slash > colon);
   const [host, path] = hasHost
-    ? [given.slice(0, given.indexOf(":")), given.slice(given.indexOf(":") + 1)]
+    ? [given.slice(0, colon), given.slice(colon + 1)]
     : [caller.host, given];
   let absolute = path.startsWith("/") ? path : `${workdir}/${path}`;
   if (absolute.endsWith("/")) absolute += fallback;
@@ -260,8 +278,8 @@ export function variables(
   ];
   const user: Array<[string, string]> = [];
   for (const [name, value] of request.variables) {
-    const slot = base.findIndex(([n]) => n === name);
-    if (slot >= 0) base[slot] = [name, value];
+    const slot = BASE_VARIABLE_SLOTS.get(name);
+    if (slot !== undefined) base[slot] = [name, value];
     else user.push([name, value]);
   }
   return [...base, ...user, ["PBS_O_QUEUE", queue], ["PBS_O_HOST", caller.host]] as Array<
