@@ -9,9 +9,10 @@ import type { NodeTake } from "../nodes.ts";
 import { runCycle, type SchedulerHost } from "../scheduler.ts";
 import { queuedSubjobs } from "./arrays.ts";
 import { isHistory } from "./job_state.ts";
-import { start } from "./lifecycle.ts";
+import { startRun } from "./lifecycle.ts";
 import { confirmReservations, reservationWindows } from "./reservations.ts";
 
+/** Moves the clock `seconds` on, from event to event, with the cycles they call for. */
 export function advance(engine: EngineState, seconds: number): void {
   const target = engine.now() + Math.max(0, Math.floor(seconds));
   for (;;) {
@@ -55,6 +56,7 @@ export function maybeSchedule(engine: EngineState): void {
   }
 }
 
+/** Every operation that changes jobs, nodes or reservations ends here. */
 export function afterChange(engine: EngineState): void {
   maybeSchedule(engine);
 }
@@ -106,7 +108,7 @@ export function schedulerHost(engine: EngineState): SchedulerHost {
       for (const j of engine.holding) if (j.queue === queue) takes.push(...j.takes);
       return takes;
     },
-    start: (job, takes) => start(engine, job, takes),
+    start: (job, takes) => startRun(engine, job, takes),
     setComment: (job, comment) => {
       if (job.comment !== comment) job.comment = comment;
     },

@@ -11,7 +11,7 @@ import { execVnodeText } from "../placement.ts";
 import { jobRunDate } from "../output.ts";
 import { keepInHistory } from "./history.ts";
 import { isHistory } from "./job_state.ts";
-import { endSuffix, planEnd, resourcesUsed, start, WALLTIME_POLL_SECONDS } from "./lifecycle.ts";
+import { endSuffix, planEnd, resourcesUsed, startRun, WALLTIME_POLL_SECONDS } from "./lifecycle.ts";
 
 /** A running job started `secondsAgo`; its end is re-planned accordingly. */
 export function backdateRun(engine: EngineState, job: SimJob, secondsAgo: number): void {
@@ -47,7 +47,7 @@ export function startOn(
     if (node === undefined) throw new SimError(PBSE.UNKNODE, share.node);
     return { node, ncpus: share.ncpus, ngpus: share.ngpus, memBytes: share.memBytes };
   });
-  start(engine, record, takes);
+  startRun(engine, record, takes);
   record.stime = startedAt;
   record.comment = `Job run at ${jobRunDate(startedAt)} on ${record.execVnode}`;
   record.runToken++;

@@ -19,7 +19,8 @@ export const EXITING_SECONDS = 1;
 /** The mom notices a walltime overrun on its next poll (golden: 308 s for a 300 s limit). */
 export const WALLTIME_POLL_SECONDS = 8;
 
-export function start(engine: EngineState, job: JobRecord, takes: NodeTake[]): void {
+/** Starts a run on `takes`: R 42, exec_host/exec_vnode, the end planned, dependants told. */
+export function startRun(engine: EngineState, job: JobRecord, takes: NodeTake[]): void {
   const now = engine.now();
   const exclusive = job.placement.sharing !== "shared";
   const firstSlots = engine.pool.take(job.id, takes, exclusive, now);

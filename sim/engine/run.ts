@@ -9,7 +9,7 @@ import type { NodePool, NodeTake } from "../nodes.ts";
 import { findPlacement } from "../placement.ts";
 import { afterChange } from "./cycle.ts";
 import { isHistory, settle } from "./job_state.ts";
-import { refreshUsage, start } from "./lifecycle.ts";
+import { refreshUsage, startRun } from "./lifecycle.ts";
 
 export function rerunJob(engine: EngineState, caller: Caller, id: string): void {
   engine.requireUp();
@@ -43,7 +43,7 @@ export function runJob(engine: EngineState, caller: Caller, id: string): void {
   const takes = forcePlacement(engine, job);
   if (!takes) throw new SimError(PBSE.RESCUNAV, job.id);
   job.holds = "";
-  start(engine, job, takes);
+  startRun(engine, job, takes);
   afterChange(engine);
 }
 
