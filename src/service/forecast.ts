@@ -33,7 +33,6 @@ import {
   loadSnapshot,
   type PbsStateSnapshot,
   SNAPSHOT_FORMAT,
-  vnodeShares,
 } from "../../sim/snapshot.ts";
 import type { JobRecord } from "../../sim/job_record.ts";
 import { SimRunner } from "../../sim/runner.ts";
@@ -422,11 +421,11 @@ function runUntilStarted(
       return { start: job.stime, nodes: job.allocation.map((a) => a.node), planned: false };
     }
     if (
-      planIsStart && job.estimatedStartTime !== undefined && job.estimatedExecVnode !== undefined
+      planIsStart && job.estimatedStartTime !== undefined && job.estimatedTakes !== undefined
     ) {
       return {
         start: job.estimatedStartTime,
-        nodes: vnodeShares(job.estimatedExecVnode).map((s) => s.node),
+        nodes: [...new Set(job.estimatedTakes.map((t) => complex.pool.nodes[t.node].name))],
         planned: true,
       };
     }
