@@ -9,7 +9,12 @@
 import { type CliOptions, parseCli, USAGE } from "./src/cli_args.ts";
 import { readEnv } from "./src/env.ts";
 import { createLogger, type Logger } from "./src/mcp/logger.ts";
-import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "./src/mcp/server.ts";
+import {
+  createMcpServer,
+  SERVER_NAME,
+  SERVER_VERSION,
+  type ServerFactory,
+} from "./src/mcp/server.ts";
 import { RealRunner } from "./src/pbs/real_runner.ts";
 import { serverCommand } from "./src/permission_facts.ts";
 import { demoOutputBase, serverEnvNames } from "./src/permissions.ts";
@@ -224,7 +229,8 @@ async function main(): Promise<number> {
   const logger = createLogger(wiring.config.logLevel);
   logger.info(wiring.banner, { readOnly: wiring.config.readOnly });
   const client = new PbsClient({ runner: wiring.runner, user: wiring.user, config: wiring.config });
-  const serverFor = () => createMcpServer(client, logger);
+  const serverFor: ServerFactory = (context) =>
+    createMcpServer(client, logger, { era: context?.era });
   try {
     serverFor(); // a bad --toolsets/--exclude-tools name fails here, before serving
   } catch (error) {

@@ -8,6 +8,7 @@ import type { Logger } from "./logger.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { guardRequests } from "./request_guard.ts";
+import { registerSubscriptions, type SubscriptionOptions } from "./subscriptions.ts";
 import { registerTool, type ToolContext } from "./tool_kit.ts";
 import { selectTools, TOOL_INVENTORY } from "./tools/inventory.ts";
 
@@ -26,7 +27,23 @@ export function instructions(readOnly: boolean): string {
   ].join("\n");
 }
 
-export function createMcpServer(client: PbsClient, logger: Logger): McpServer {
+export interface ServerOptions extends SubscriptionOptions {
+  /**
+   * The protocol generation this instance serves (the SDK's entries say so).
+   * 2025-era instances offer resource subscriptions; 2026-07-28 ones do not
+   * (see subscriptions.ts).
+   */
+  era?: "legacy" | "modern";
+}
+
+/** Builds a server for one connection, session or request of the given era. */
+export type ServerFactory = (context?: { era?: "legacy" | "modern" }) => McpServer;
+
+export function createMcpServer(
+  client: PbsClient,
+  logger: Logger,
+  options: ServerOptions = {},
+): McpServer {
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
     { instructions: instructions(client.config.readOnly), capabilities: { logging: {} } },
@@ -37,6 +54,7 @@ export function createMcpServer(client: PbsClient, logger: Logger): McpServer {
     registerTool(server, context, tool);
   }
   registerResources(server, context);
+  if (options.era !== "modern") registerSubscriptions(server, client, logger, options);
   registerPrompts(server, context);
   guardRequests(server);
   return server;

@@ -25,6 +25,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import type { Logger } from "../mcp/logger.ts";
+import type { ServerFactory } from "../mcp/server.ts";
 import { authInfoFor, type TokenVerifier } from "./http_auth.ts";
 import type { HttpLimits } from "./http_config.ts";
 import { type HostPolicy, RateLimiter, readCappedBody } from "./http_guard.ts";
@@ -35,7 +36,7 @@ export const HEALTH_PATH = "/healthz";
 
 export interface HttpHandlerOptions {
   /** A fresh server per session. */
-  factory: () => McpServer;
+  factory: ServerFactory;
   verifier: TokenVerifier;
   hosts: HostPolicy;
   limits: HttpLimits;
@@ -68,14 +69,14 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const rate = new RateLimiter(limits.ratePerMinute, now);
   // 2026-07-28 requests: one fresh server per request, no session. 2025 requests
   // never reach it (they go to the sessions below), hence `legacy: "reject"`.
-  const modern = createMcpHandler(() => factory(), {
+  const modern = createMcpHandler(() => factory({ era: "modern" }), {
     legacy: "reject",
     maxRequestBodySize: limits.maxBodyBytes,
     onerror: (error) => logger.debug("MCP request error", { error: error.message.slice(0, 500) }),
   });
 
   async function openSession(caller: string): Promise<WebStandardStreamableHTTPServerTransport> {
-    const server = factory();
+    const server = factory({ era: "legacy" });
     const transport: WebStandardStreamableHTTPServerTransport =
       new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),

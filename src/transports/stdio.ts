@@ -26,6 +26,7 @@ import {
 import { serveStdio as serveStdioEntry } from "@modelcontextprotocol/server/stdio";
 import type { Logger } from "../mcp/logger.ts";
 import { MAX_MESSAGE_BYTES } from "../mcp/request_guard.ts";
+import type { ServerFactory } from "../mcp/server.ts";
 
 const NEWLINE = 0x0a;
 /** Bytes kept from each end of an oversized line to find its id. */
@@ -264,7 +265,7 @@ export class LineTransport implements Transport {
  * client probing with `server/discover` before falling back to `initialize`
  * gets a second one).
  */
-export async function serveStdio(factory: () => McpServer, logger: Logger): Promise<void> {
+export async function serveStdio(factory: ServerFactory, logger: Logger): Promise<void> {
   const transport = new LineTransport();
   const connection = serveStdioEntry(factory, {
     transport,

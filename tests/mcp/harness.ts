@@ -24,7 +24,7 @@ import { createScenario, SimRunner } from "../../sim/mod.ts";
 import { type Config, loadConfig } from "../../src/service/config.ts";
 import { PbsClient } from "../../src/service/pbs_client.ts";
 import { silentLogger } from "../../src/mcp/logger.ts";
-import { createMcpServer } from "../../src/mcp/server.ts";
+import { createMcpServer, type ServerOptions } from "../../src/mcp/server.ts";
 import { errorDetailsOf } from "../../src/mcp/tool_kit.ts";
 
 export type Complex = ReturnType<typeof createScenario>;
@@ -49,6 +49,8 @@ export interface HarnessOptions {
    * input-required results instead of server-to-client requests).
    */
   era?: Era;
+  /** Options of the server under test (e.g. the job watch's ticker). */
+  server?: ServerOptions;
 }
 
 export type Era = "legacy" | "modern";
@@ -140,9 +142,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   // The same entry as main.ts's stdio: it pins the connection to the client's era.
-  const connection = serveStdio(() => createMcpServer(pbs, silentLogger), {
-    transport: serverSide,
-  });
+  const connection = serveStdio(
+    ({ era }) => createMcpServer(pbs, silentLogger, { ...options.server, era }),
+    {
+      transport: serverSide,
+    },
+  );
   await client.connect(clientSide);
   assert.equal(client.getProtocolEra(), era);
   // As real hosts do: listing tools arms the client's check of every result

@@ -181,6 +181,7 @@ Deno.test("loadConfig", async (t) => {
       "PBS_MCP_MAX_WALLTIME",
       "PBS_MCP_TOOLSETS",
       "PBS_MCP_EXCLUDE_TOOLS",
+      "PBS_MCP_WATCH_INTERVAL_S",
     ];
     for (const name of read) {
       assert.ok(documented.has(name), `${name} is not documented`);
