@@ -21,7 +21,6 @@ import {
   createMcpHandler,
   isInitializeRequest,
   isLegacyRequest,
-  type McpServer,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import type { Logger } from "../mcp/logger.ts";

@@ -18,7 +18,6 @@
 import process from "node:process";
 import {
   type JSONRPCMessage,
-  type McpServer,
   parseJSONRPCMessage,
   ProtocolErrorCode,
   type Transport,
