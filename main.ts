@@ -9,12 +9,7 @@
 import { type CliOptions, parseCli, USAGE } from "./src/cli_args.ts";
 import { readEnv } from "./src/env.ts";
 import { createLogger, type Logger } from "./src/mcp/logger.ts";
-import {
-  createMcpServer,
-  SERVER_NAME,
-  SERVER_VERSION,
-  type ServerFactory,
-} from "./src/mcp/server.ts";
+import { SERVER_NAME, SERVER_VERSION, serverFactory } from "./src/mcp/server.ts";
 import { RealRunner } from "./src/pbs/real_runner.ts";
 import { serverCommand } from "./src/permission_facts.ts";
 import { demoOutputBase, serverEnvNames } from "./src/permissions.ts";
@@ -229,8 +224,7 @@ async function main(): Promise<number> {
   const logger = createLogger(wiring.config.logLevel);
   logger.info(wiring.banner, { readOnly: wiring.config.readOnly });
   const client = new PbsClient({ runner: wiring.runner, user: wiring.user, config: wiring.config });
-  const serverFor: ServerFactory = (context) =>
-    createMcpServer(client, logger, { era: context?.era });
+  const serverFor = serverFactory(client, logger);
   try {
     serverFor(); // a bad --toolsets/--exclude-tools name fails here, before serving
   } catch (error) {

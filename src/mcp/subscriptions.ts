@@ -8,12 +8,19 @@
  * server (transport closed, HTTP session expired or deleted).
  *
  * The 2026-07-28 generation replaces `resources/subscribe` with
- * `subscriptions/listen`, which this server does not serve yet: a server
- * built for that era declares no `resources.subscribe` capability, so the
- * SDK acknowledges a listen request without the resource URIs instead of
- * accepting them and staying silent.
+ * `subscriptions/listen`: a long-lived stream opened with the URIs to
+ * follow, served by the SDK's entries rather than by the server instance.
+ * ListenWatch follows those URIs with the same job watch; the transports
+ * tell it when a stream opens and ends (tapListens for stdio, followListen
+ * for HTTP), and the updates go out through the instance (stdio) or the
+ * handler's event bus (HTTP), which deliver them to the streams that asked.
  */
-import type { McpServer } from "@modelcontextprotocol/server";
+import type {
+  JSONRPCMessage,
+  McpServer,
+  MessageExtraInfo,
+  Transport,
+} from "@modelcontextprotocol/server";
 import { invalidInput } from "../pbs/errors.ts";
 import * as v from "../pbs/validate.ts";
 import { JobWatch, type Ticker } from "../service/job_watch.ts";
@@ -46,15 +53,14 @@ export interface SubscriptionOptions {
   ticker?: Ticker;
 }
 
-export function registerSubscriptions(
-  server: McpServer,
+/** A job watch that tells `publish` the subscribed URI of each job that changed. */
+function jobWatch(
   client: PbsClient,
   logger: Logger,
-  options: SubscriptionOptions = {},
+  publish: (uri: string) => Promise<void> | void,
+  options: SubscriptionOptions,
 ): JobWatch {
-  const protocol = server.server;
-  protocol.registerCapabilities({ resources: { subscribe: true } });
-  const watch = new JobWatch({
+  return new JobWatch({
     lookup: async (id) => {
       const job = await client.job(id);
       return { id: job.id, user: job.user, state: job.state };
@@ -62,7 +68,7 @@ export function registerSubscriptions(
     readTable: (user) => client.listJobRows({ user, includeFinished: true }),
     onChange: (change) => {
       logger.debug("subscribed job changed", { ...change });
-      protocol.sendResourceUpdated({ uri: change.key }).catch((error) =>
+      Promise.resolve(publish(change.key)).catch((error) =>
         logger.debug("resource update not sent", { uri: change.key, error: String(error) })
       );
     },
@@ -71,6 +77,18 @@ export function registerSubscriptions(
     intervalMs: client.config.watchIntervalS * 1000,
     ticker: options.ticker,
   });
+}
+
+/** 2025-11-25: `resources/subscribe` and `resources/unsubscribe` on this server instance. */
+export function registerSubscriptions(
+  server: McpServer,
+  client: PbsClient,
+  logger: Logger,
+  options: SubscriptionOptions = {},
+): JobWatch {
+  const protocol = server.server;
+  protocol.registerCapabilities({ resources: { subscribe: true } });
+  const watch = jobWatch(client, logger, (uri) => protocol.sendResourceUpdated({ uri }), options);
   protocol.setRequestHandler("resources/subscribe", async (request) => {
     try {
       await watch.watch(request.params.uri, subscribedJobId(request.params.uri));
@@ -89,4 +107,192 @@ export function registerSubscriptions(
     previous?.();
   };
   return watch;
+}
+
+// ---------------------------------------------------------------------------
+// 2026-07-28: subscriptions/listen
+
+/**
+ * The jobs named by open `subscriptions/listen` streams. The SDK's entries
+ * serve those streams themselves (the server instance never sees them), so
+ * the transport reports each stream here: `open` with the URIs the server
+ * acknowledged, and the returned function when the stream ends. A URI
+ * followed by several streams is watched once.
+ */
+export class ListenWatch {
+  readonly #watch: JobWatch;
+  readonly #logger: Logger;
+  readonly #streams = new Map<string | number, () => void>();
+  readonly #refs = new Map<string, number>();
+  #stopped = false;
+
+  constructor(
+    client: PbsClient,
+    logger: Logger,
+    publish: (uri: string) => Promise<void> | void,
+    options: SubscriptionOptions = {},
+  ) {
+    this.#logger = logger;
+    this.#watch = jobWatch(client, logger, publish, options);
+  }
+
+  /** Whether the background poll is armed. */
+  get polling(): boolean {
+    return this.#watch.polling;
+  }
+
+  /**
+   * Starts following `uris` (those naming no job, or a job PBS does not
+   * know, are skipped: the stream never hears of them). Returns the
+   * function that ends this stream's interest.
+   */
+  open(uris: readonly string[]): () => void {
+    const mine: string[] = [];
+    let ended = false;
+    for (const uri of new Set(uris)) {
+      let jobId: string;
+      try {
+        jobId = subscribedJobId(uri);
+      } catch {
+        continue;
+      }
+      if (this.#stopped) break;
+      mine.push(uri);
+      const refs = (this.#refs.get(uri) ?? 0) + 1;
+      this.#refs.set(uri, refs);
+      if (refs > 1) continue;
+      this.#watch.watch(uri, jobId).then(() => {
+        // The stream ended while the job was being read: drop it again.
+        if (!this.#refs.has(uri)) this.#watch.unwatch(uri);
+      }).catch((error) =>
+        this.#logger.debug("listen: job not watched", { uri, error: String(error) })
+      );
+    }
+    return () => {
+      if (ended) return;
+      ended = true;
+      for (const uri of mine) {
+        const refs = (this.#refs.get(uri) ?? 1) - 1;
+        if (refs > 0) {
+          this.#refs.set(uri, refs);
+          continue;
+        }
+        this.#refs.delete(uri);
+        this.#watch.unwatch(uri);
+      }
+    };
+  }
+
+  /** A stream identified by its subscription id (stdio: the listen request's id). */
+  acknowledged(subscriptionId: string | number, uris: readonly string[]): void {
+    if (this.#streams.has(subscriptionId)) return;
+    this.#streams.set(subscriptionId, this.open(uris));
+  }
+
+  cancelled(subscriptionId: string | number): void {
+    this.#streams.get(subscriptionId)?.();
+    this.#streams.delete(subscriptionId);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#streams.clear();
+    this.#refs.clear();
+    this.#watch.stop();
+  }
+}
+
+const SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
+
+type Message = { method?: unknown; params?: Record<string, unknown> } & Record<string, unknown>;
+
+/**
+ * Lets `listens` see the listen streams of one connection (stdio, or the
+ * in-memory pair of the tests): the server's acknowledgement names the
+ * subscription and the URIs it honours; the client's
+ * `notifications/cancelled` for that id, or the transport closing, ends it.
+ */
+export function tapListens<T extends Transport>(transport: T, listens: ListenWatch): T {
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    const m = message as Message;
+    if (m.method === "notifications/subscriptions/acknowledged") {
+      const params = m.params ?? {};
+      const id = (params._meta as Record<string, unknown> | undefined)?.[SUBSCRIPTION_ID];
+      const honoured = (params.notifications as { resourceSubscriptions?: unknown })
+        ?.resourceSubscriptions;
+      if ((typeof id === "string" || typeof id === "number") && Array.isArray(honoured)) {
+        listens.acknowledged(id, honoured.filter((uri) => typeof uri === "string"));
+      }
+    }
+    return send(message, options);
+  };
+  let onmessage = transport.onmessage;
+  let onclose = transport.onclose;
+  Object.defineProperty(transport, "onmessage", {
+    configurable: true,
+    get: () => (message: JSONRPCMessage, extra?: MessageExtraInfo) => {
+      const m = message as Message;
+      if (m.method === "notifications/cancelled") {
+        const id = m.params?.requestId;
+        if (typeof id === "string" || typeof id === "number") listens.cancelled(id);
+      }
+      onmessage?.(message, extra);
+    },
+    set: (handler) => (onmessage = handler),
+  });
+  Object.defineProperty(transport, "onclose", {
+    configurable: true,
+    get: () => () => {
+      listens.stop();
+      onclose?.();
+    },
+    set: (handler) => (onclose = handler),
+  });
+  return transport;
+}
+
+/**
+ * The HTTP leg of a `subscriptions/listen` request: while the SSE stream the
+ * SDK answered with is open, its URIs are watched; the stream ending (the
+ * client leaving, the server closing it) ends the watch.
+ */
+export function followListen(
+  parsedBody: unknown,
+  response: Response,
+  listens: ListenWatch,
+): Response {
+  const m = parsedBody as Message | undefined;
+  if (
+    m?.method !== "subscriptions/listen" || response.body === null ||
+    !(response.headers.get("content-type") ?? "").startsWith("text/event-stream")
+  ) {
+    return response;
+  }
+  const uris = (m.params?.notifications as { resourceSubscriptions?: unknown } | undefined)
+    ?.resourceSubscriptions;
+  if (!Array.isArray(uris)) return response;
+  const end = listens.open(uris.filter((uri) => typeof uri === "string"));
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          end();
+          controller.close();
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (error) {
+        end();
+        controller.error(error);
+      }
+    },
+    async cancel(reason) {
+      end();
+      await reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, headers: response.headers });
 }

@@ -25,6 +25,7 @@ import {
 } from "@modelcontextprotocol/server";
 import type { Logger } from "../mcp/logger.ts";
 import type { ServerFactory } from "../mcp/server.ts";
+import { followListen } from "../mcp/subscriptions.ts";
 import { authInfoFor, type TokenVerifier } from "./http_auth.ts";
 import type { HttpLimits } from "./http_config.ts";
 import { type HostPolicy, RateLimiter, readCappedBody } from "./http_guard.ts";
@@ -73,6 +74,10 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     maxRequestBodySize: limits.maxBodyBytes,
     onerror: (error) => logger.debug("MCP request error", { error: error.message.slice(0, 500) }),
   });
+
+  // 2026-07-28 listen streams: the URIs they follow are watched while they
+  // are open; updates go out on the handler's event bus to the streams that asked.
+  const listens = factory.watchListens?.((uri) => modern.notify.resourceUpdated(uri));
 
   async function openSession(caller: string): Promise<WebStandardStreamableHTTPServerTransport> {
     const server = factory({ era: "legacy" });
@@ -125,7 +130,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       return await session.transport.handleRequest(request, { parsedBody, authInfo });
     }
     if (request.method === "POST" && !await isLegacyRequest(request, parsedBody)) {
-      return await modern.fetch(request, { parsedBody, authInfo });
+      const response = await modern.fetch(request, { parsedBody, authInfo });
+      return listens ? followListen(parsedBody, response, listens) : response;
     }
     const messages = Array.isArray(parsedBody) ? parsedBody : [parsedBody];
     if (request.method !== "POST" || !messages.some(isInitializeRequest)) {
@@ -199,6 +205,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     },
     close: () => {
       sessions.closeAll("server shutting down");
+      listens?.stop();
       modern.close().catch(() => {});
     },
   };
