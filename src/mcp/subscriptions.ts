@@ -122,6 +122,7 @@ export function registerSubscriptions(
 export class ListenWatch {
   readonly #watch: JobWatch;
   readonly #logger: Logger;
+  readonly #publish: (uri: string) => Promise<void> | void;
   readonly #streams = new Map<string | number, () => void>();
   readonly #refs = new Map<string, number>();
   #stopped = false;
@@ -133,6 +134,7 @@ export class ListenWatch {
     options: SubscriptionOptions = {},
   ) {
     this.#logger = logger;
+    this.#publish = publish;
     this.#watch = jobWatch(client, logger, publish, options);
   }
 
@@ -142,8 +144,8 @@ export class ListenWatch {
   }
 
   /**
-   * Starts following `uris` (those naming no job, or a job PBS does not
-   * know, are skipped: the stream never hears of them). Returns the
+   * Starts following `uris`. Those naming no job resource are skipped; a job
+   * PBS does not know is reported updated once, right away. Returns the
    * function that ends this stream's interest.
    */
   open(uris: readonly string[]): () => void {
@@ -164,9 +166,14 @@ export class ListenWatch {
       this.#watch.watch(uri, jobId).then(() => {
         // The stream ended while the job was being read: drop it again.
         if (!this.#refs.has(uri)) this.#watch.unwatch(uri);
-      }).catch((error) =>
-        this.#logger.debug("listen: job not watched", { uri, error: String(error) })
-      );
+      }).catch((error) => {
+        // No such job (or it cannot be read): the stream is told at once, and
+        // reading the URI gives PBS's answer, instead of waiting in silence.
+        this.#logger.debug("listen: job not watched", { uri, error: String(error) });
+        if (!this.#refs.has(uri)) return;
+        this.#refs.delete(uri);
+        Promise.resolve(this.#publish(uri)).catch(() => {});
+      });
     }
     return () => {
       if (ended) return;

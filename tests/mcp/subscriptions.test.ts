@@ -238,6 +238,16 @@ Deno.test("2026-07-28: a listen stream hears of its jobs' changes", async (t) =>
       assert.deepEqual(received, [uri]);
     });
 
+    await t.step("a job PBS does not know is reported at once", async () => {
+      const unknown = "pbs://job/99999";
+      const stream = await h.client.listen({ resourceSubscriptions: [unknown] });
+      for (let i = 0; i < 20 && !received.includes(unknown); i++) await settle(h);
+      assert.deepEqual(received, [uri, unknown]);
+      await assert.rejects(h.client.readResource({ uri: unknown }), /unknown_job|Unknown Job/i);
+      await stream.close();
+      received.length = 1;
+    });
+
     await t.step("closing the stream ends the watch", async () => {
       await subscription.close();
       await settle(h);
