@@ -8,7 +8,7 @@
  */
 import { type CliOptions, parseCli, USAGE } from "./src/cli_args.ts";
 import { createLogger, type Logger } from "./src/mcp/logger.ts";
-import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "./src/mcp/server.ts";
+import { SERVER_NAME, SERVER_VERSION, serverFactory } from "./src/mcp/server.ts";
 import { CHILD_ENV_NAMES, RealRunner } from "./src/pbs/real_runner.ts";
 import { resolveServing } from "./src/config_file.ts";
 import { doctorMain } from "./src/doctor.ts";
@@ -255,7 +255,7 @@ async function main(): Promise<number> {
   logger.info(wiring.banner, { readOnly: wiring.config.readOnly });
   for (const warning of wiring.warnings ?? []) logger.warn(warning);
   const client = new PbsClient({ runner: wiring.runner, user: wiring.user, config: wiring.config });
-  const serverFor = () => createMcpServer(client, logger);
+  const serverFor = serverFactory(client, logger);
   try {
     serverFor(); // a bad --toolsets/--exclude-tools name fails here, before serving
   } catch (error) {

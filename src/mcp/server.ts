@@ -8,6 +8,7 @@ import type { Logger } from "./logger.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { guardRequests } from "./request_guard.ts";
+import { ListenWatch, registerSubscriptions, type SubscriptionOptions } from "./subscriptions.ts";
 import { registerTool, type ToolContext } from "./tool_kit.ts";
 import { selectTools, TOOL_INVENTORY } from "./tools/inventory.ts";
 
@@ -26,7 +27,47 @@ export function instructions(readOnly: boolean): string {
   ].join("\n");
 }
 
-export function createMcpServer(client: PbsClient, logger: Logger): McpServer {
+export interface ServerOptions extends SubscriptionOptions {
+  /** The protocol generation this instance serves (the SDK's entries say so). */
+  era?: "legacy" | "modern";
+  /**
+   * A 2026-07-28 instance declares `resources.subscribe` only when its
+   * transport follows `subscriptions/listen` streams (a ListenWatch: see
+   * serverFactory); otherwise the SDK would acknowledge URIs nobody watches.
+   */
+  listens?: boolean;
+}
+
+/**
+ * Builds a server for one connection, session or request of the given era;
+ * `watchListens` gives a transport what follows the 2026-07-28 listen
+ * streams it serves.
+ */
+export type ServerFactory = ((context?: { era?: "legacy" | "modern" }) => McpServer) & {
+  watchListens?: (publish: (uri: string) => Promise<void> | void) => ListenWatch;
+};
+
+/** The factory main.ts hands to the transports (and the tests to theirs). */
+export function serverFactory(
+  client: PbsClient,
+  logger: Logger,
+  options: SubscriptionOptions = {},
+): ServerFactory {
+  return Object.assign(
+    (context?: { era?: "legacy" | "modern" }) =>
+      createMcpServer(client, logger, { ...options, era: context?.era, listens: true }),
+    {
+      watchListens: (publish: (uri: string) => Promise<void> | void) =>
+        new ListenWatch(client, logger, publish, options),
+    },
+  );
+}
+
+export function createMcpServer(
+  client: PbsClient,
+  logger: Logger,
+  options: ServerOptions = {},
+): McpServer {
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
     { instructions: instructions(client.config.readOnly), capabilities: { logging: {} } },
@@ -37,6 +78,11 @@ export function createMcpServer(client: PbsClient, logger: Logger): McpServer {
     registerTool(server, context, tool);
   }
   registerResources(server, context);
+  if (options.era !== "modern") {
+    registerSubscriptions(server, client, logger, options);
+  } else if (options.listens) {
+    server.server.registerCapabilities({ resources: { subscribe: true } });
+  }
   registerPrompts(server, context);
   guardRequests(server);
   return server;

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { parseDuration } from "../pbs/model/time.ts";
 import { defaultAuditPath } from "./audit.ts";
 import { CONFIRM_MODES, type ConfirmMode } from "./confirm.ts";
+import { DEFAULT_WATCH_INTERVAL_S, MIN_WATCH_INTERVAL_S } from "./job_watch.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -41,6 +42,9 @@ const EnvSchema = z.object({
     }
     return seconds;
   }),
+  PBS_MCP_WATCH_INTERVAL_S: z.coerce.number().int()
+    .min(MIN_WATCH_INTERVAL_S, `must be at least ${MIN_WATCH_INTERVAL_S} (seconds)`)
+    .default(DEFAULT_WATCH_INTERVAL_S),
   PBS_MCP_TOOLSETS: z.string().optional(),
   PBS_MCP_EXCLUDE_TOOLS: z.string().optional(),
 });
@@ -87,6 +91,8 @@ export interface Config {
   toolsets?: string[];
   /** Tools never offered. */
   excludeTools: string[];
+  /** Seconds between polls of subscribed jobs (service/job_watch.ts). */
+  watchIntervalS: number;
 }
 
 /**
@@ -129,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined>, home?: strin
     },
     toolsets: list(e.PBS_MCP_TOOLSETS),
     excludeTools: list(e.PBS_MCP_EXCLUDE_TOOLS) ?? [],
+    watchIntervalS: e.PBS_MCP_WATCH_INTERVAL_S,
   };
 }
 
@@ -177,6 +184,11 @@ export const CONFIG_VARIABLES: Array<[string, string]> = [
     "same as --toolsets).",
   ],
   ["PBS_MCP_EXCLUDE_TOOLS", "Comma-separated tools never offered (same as --exclude-tools)."],
+  [
+    "PBS_MCP_WATCH_INTERVAL_S",
+    `Seconds between polls of subscribed jobs (default ${DEFAULT_WATCH_INTERVAL_S}, ` +
+    `at least ${MIN_WATCH_INTERVAL_S}); one qstat per poll per job owner.`,
+  ],
   [
     "PBS_MCP_LOG_LEVEL",
     "debug, info, warn or error (default info); logs go to stderr as JSON lines.",

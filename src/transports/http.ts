@@ -21,10 +21,11 @@ import {
   createMcpHandler,
   isInitializeRequest,
   isLegacyRequest,
-  type McpServer,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import type { Logger } from "../mcp/logger.ts";
+import type { ServerFactory } from "../mcp/server.ts";
+import { followListen } from "../mcp/subscriptions.ts";
 import { authInfoFor, type TokenVerifier } from "./http_auth.ts";
 import type { HttpLimits } from "./http_config.ts";
 import { type HostPolicy, RateLimiter, readCappedBody } from "./http_guard.ts";
@@ -35,7 +36,7 @@ export const HEALTH_PATH = "/healthz";
 
 export interface HttpHandlerOptions {
   /** A fresh server per session. */
-  factory: () => McpServer;
+  factory: ServerFactory;
   verifier: TokenVerifier;
   hosts: HostPolicy;
   limits: HttpLimits;
@@ -68,14 +69,18 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const rate = new RateLimiter(limits.ratePerMinute, now);
   // 2026-07-28 requests: one fresh server per request, no session. 2025 requests
   // never reach it (they go to the sessions below), hence `legacy: "reject"`.
-  const modern = createMcpHandler(() => factory(), {
+  const modern = createMcpHandler(() => factory({ era: "modern" }), {
     legacy: "reject",
     maxRequestBodySize: limits.maxBodyBytes,
     onerror: (error) => logger.debug("MCP request error", { error: error.message.slice(0, 500) }),
   });
 
+  // 2026-07-28 listen streams: the URIs they follow are watched while they
+  // are open; updates go out on the handler's event bus to the streams that asked.
+  const listens = factory.watchListens?.((uri) => modern.notify.resourceUpdated(uri));
+
   async function openSession(caller: string): Promise<WebStandardStreamableHTTPServerTransport> {
-    const server = factory();
+    const server = factory({ era: "legacy" });
     const transport: WebStandardStreamableHTTPServerTransport =
       new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
@@ -125,7 +130,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       return await session.transport.handleRequest(request, { parsedBody, authInfo });
     }
     if (request.method === "POST" && !await isLegacyRequest(request, parsedBody)) {
-      return await modern.fetch(request, { parsedBody, authInfo });
+      const response = await modern.fetch(request, { parsedBody, authInfo });
+      return listens ? followListen(parsedBody, response, listens) : response;
     }
     const messages = Array.isArray(parsedBody) ? parsedBody : [parsedBody];
     if (request.method !== "POST" || !messages.some(isInitializeRequest)) {
@@ -199,6 +205,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     },
     close: () => {
       sessions.closeAll("server shutting down");
+      listens?.stop();
       modern.close().catch(() => {});
     },
   };

@@ -2,9 +2,9 @@
  * HTTP mode of main.ts: reads the tokens and limits, starts the listener and
  * serves until SIGINT or SIGTERM. Refuses to start without a token.
  */
-import type { McpServer } from "@modelcontextprotocol/server";
 import type { HttpListenOptions } from "../cli_args.ts";
 import type { Logger } from "../mcp/logger.ts";
+import type { ServerFactory } from "../mcp/server.ts";
 import { createHttpHandler, type Listen, serveHttp } from "./http.ts";
 import { loadTokens, TokenVerifier } from "./http_auth.ts";
 import { loadHttpEnv } from "./http_config.ts";
@@ -15,7 +15,7 @@ const WILDCARDS = new Set(["0.0.0.0", "::", "[::]"]);
 /** Serves until a signal; returns the exit code (2 when it cannot start). */
 export async function runHttp(
   options: HttpListenOptions,
-  factory: () => McpServer,
+  factory: ServerFactory,
   logger: Logger,
   getEnv: (name: string) => string | undefined = (name) => Deno.env.get(name),
 ): Promise<number> {

@@ -26,6 +26,8 @@ import {
 import { serveStdio as serveStdioEntry } from "@modelcontextprotocol/server/stdio";
 import type { Logger } from "../mcp/logger.ts";
 import { MAX_MESSAGE_BYTES } from "../mcp/request_guard.ts";
+import type { ServerFactory } from "../mcp/server.ts";
+import { tapListens } from "../mcp/subscriptions.ts";
 
 const NEWLINE = 0x0a;
 /** Bytes kept from each end of an oversized line to find its id. */
@@ -264,10 +266,14 @@ export class LineTransport implements Transport {
  * client probing with `server/discover` before falling back to `initialize`
  * gets a second one).
  */
-export async function serveStdio(factory: () => McpServer, logger: Logger): Promise<void> {
+export async function serveStdio(factory: ServerFactory, logger: Logger): Promise<void> {
   const transport = new LineTransport();
-  const connection = serveStdioEntry(factory, {
-    transport,
+  // 2026-07-28 listen streams are served by the SDK's entry; updates for them
+  // go out through the connection's current server instance.
+  let current: McpServer | undefined;
+  const listens = factory.watchListens?.((uri) => current?.server.sendResourceUpdated({ uri }));
+  const connection = serveStdioEntry((context) => (current = factory(context)), {
+    transport: listens ? tapListens(transport, listens) : transport,
     // Protocol errors (a bad line, a failed write) are logged; they never end the server.
     onerror: (error: Error) =>
       logger.warn("transport error", { error: error.message.slice(0, 500) }),
@@ -285,5 +291,6 @@ export async function serveStdio(factory: () => McpServer, logger: Logger): Prom
   });
   logger.info("serving MCP on stdio");
   await transport.closed;
+  listens?.stop();
   for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
 }

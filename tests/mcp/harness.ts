@@ -17,6 +17,7 @@ import {
   type Progress,
   type Tool,
 } from "@modelcontextprotocol/client";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -24,7 +25,9 @@ import { createScenario, SimRunner } from "../../sim/mod.ts";
 import { type Config, loadConfig } from "../../src/service/config.ts";
 import { PbsClient } from "../../src/service/pbs_client.ts";
 import { silentLogger } from "../../src/mcp/logger.ts";
-import { createMcpServer } from "../../src/mcp/server.ts";
+import { createMcpServer, serverFactory } from "../../src/mcp/server.ts";
+import { tapListens } from "../../src/mcp/subscriptions.ts";
+import type { SubscriptionOptions } from "../../src/mcp/subscriptions.ts";
 import { errorDetailsOf } from "../../src/mcp/tool_kit.ts";
 
 export type Complex = ReturnType<typeof createScenario>;
@@ -49,6 +52,8 @@ export interface HarnessOptions {
    * input-required results instead of server-to-client requests).
    */
   era?: Era;
+  /** Options of the server under test (e.g. the job watch's ticker). */
+  server?: SubscriptionOptions;
 }
 
 export type Era = "legacy" | "modern";
@@ -140,8 +145,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   // The same entry as main.ts's stdio: it pins the connection to the client's era.
-  const connection = serveStdio(() => createMcpServer(pbs, silentLogger), {
-    transport: serverSide,
+  // As src/transports/stdio.ts: 2026-07-28 listen streams are followed at
+  // the transport, their updates sent through the connection's instance.
+  const factory = serverFactory(pbs, silentLogger, options.server);
+  let current: McpServer | undefined;
+  const listens = factory.watchListens!((uri) => current?.server.sendResourceUpdated({ uri }));
+  const connection = serveStdio((context) => (current = factory(context)), {
+    transport: tapListens(serverSide, listens),
   });
   await client.connect(clientSide);
   assert.equal(client.getProtocolEra(), era);
@@ -192,6 +202,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await client.close();
       await connection.close();
+      listens.stop();
       if (ownDir) await Deno.remove(outputDir, { recursive: true });
     },
   };

@@ -18,6 +18,7 @@ Deno.test("loadConfig", async (t) => {
       limits: { maxConcurrentCommands: 4, maxBatchJobs: 100, maxSubmitsPerMinute: 120 },
       toolsets: undefined,
       excludeTools: [],
+      watchIntervalS: 30,
     });
     assert.equal(
       loadConfig({}, "/home/alice").auditLog,
@@ -45,6 +46,7 @@ Deno.test("loadConfig", async (t) => {
       PBS_MCP_MAX_WALLTIME: "12:00:00",
       PBS_MCP_TOOLSETS: "jobs, cluster",
       PBS_MCP_EXCLUDE_TOOLS: "delete_job",
+      PBS_MCP_WATCH_INTERVAL_S: "60",
       UNRELATED: "ignored",
     });
     assert.deepEqual(config, {
@@ -68,6 +70,7 @@ Deno.test("loadConfig", async (t) => {
       },
       toolsets: ["jobs", "cluster"],
       excludeTools: ["delete_job"],
+      watchIntervalS: 60,
     });
   });
 
@@ -81,6 +84,7 @@ Deno.test("loadConfig", async (t) => {
         ["PBS_MCP_MAX_OUTPUT_BYTES", "64mb"],
         ["PBS_MCP_MAX_WALLTIME", "a day"],
         ["PBS_MCP_CONFIRM", "sometimes"],
+        ["PBS_MCP_WATCH_INTERVAL_S", "1"],
       ]
     ) {
       assert.throws(
@@ -181,6 +185,7 @@ Deno.test("loadConfig", async (t) => {
       "PBS_MCP_MAX_WALLTIME",
       "PBS_MCP_TOOLSETS",
       "PBS_MCP_EXCLUDE_TOOLS",
+      "PBS_MCP_WATCH_INTERVAL_S",
     ];
     for (const name of read) {
       assert.ok(documented.has(name), `${name} is not documented`);
