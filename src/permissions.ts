@@ -42,6 +42,9 @@ const DEMO_CALLER_ENV_NAMES = ["USER", "LOGNAME"];
 export function serverEnvNames(mode: ServeMode, http: boolean): string[] {
   return unique([
     "HOME",
+    // npm:yaml reads these debugging switches whenever it parses (site profiles).
+    "LOG_TOKENS",
+    "LOG_STREAM",
     ...CONFIG_ENV_NAMES,
     ...(mode === "demo" ? DEMO_CALLER_ENV_NAMES : CHILD_ENV_NAMES),
     ...(http ? HTTP_ENV_NAMES : []),

@@ -43,6 +43,7 @@ const EnvSchema = z.object({
   }),
   PBS_MCP_TOOLSETS: z.string().optional(),
   PBS_MCP_EXCLUDE_TOOLS: z.string().optional(),
+  PBS_MCP_PROFILE: z.string().min(1).optional(),
 });
 
 /**
@@ -87,6 +88,8 @@ export interface Config {
   toolsets?: string[];
   /** Tools never offered. */
   excludeTools: string[];
+  /** The site profile to load: a built-in name or a YAML file's path (service/profiles.ts). */
+  profile?: string;
 }
 
 /**
@@ -129,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>, home?: strin
     },
     toolsets: list(e.PBS_MCP_TOOLSETS),
     excludeTools: list(e.PBS_MCP_EXCLUDE_TOOLS) ?? [],
+    profile: e.PBS_MCP_PROFILE,
   };
 }
 
@@ -177,6 +181,11 @@ export const CONFIG_VARIABLES: Array<[string, string]> = [
     "same as --toolsets).",
   ],
   ["PBS_MCP_EXCLUDE_TOOLS", "Comma-separated tools never offered (same as --exclude-tools)."],
+  [
+    "PBS_MCP_PROFILE",
+    "Site profile: `polaris`, `aurora` (built in) or a YAML file's path (default: none; demo " +
+    "mode uses the scenario's own).",
+  ],
   [
     "PBS_MCP_LOG_LEVEL",
     "debug, info, warn or error (default info); logs go to stderr as JSON lines.",
