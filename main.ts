@@ -16,6 +16,7 @@ import { demoOutputBase, serverEnvNames } from "./src/permissions.ts";
 import { shellCommand } from "./src/service/shell_quote.ts";
 import type { Runner } from "./src/pbs/runner.ts";
 import { type Config, loadConfig } from "./src/service/config.ts";
+import { activeProfile, allocationPrograms, type SiteProfile } from "./src/service/profiles.ts";
 import { demoUser, osUser } from "./src/service/os_user.ts";
 import { PbsClient } from "./src/service/pbs_client.ts";
 import { runHttp } from "./src/transports/http_start.ts";
@@ -31,6 +32,8 @@ interface Wiring {
   user: string;
   /** Run when the server stops (demo mode's temporary output directory). */
   cleanup(): Promise<void>;
+  /** The active site profile (PBS_MCP_PROFILE, or demo mode's scenario's own). */
+  profile?: SiteProfile;
 }
 
 /**
@@ -54,9 +57,11 @@ async function wire(cli: CliOptions): Promise<Wiring> {
   const env = readEnv(serverEnvNames(cli.demo ? "demo" : "real", cli.http !== undefined));
   const { user, home } = await resolveCaller(cli, env);
   const config = withPolicyFlags(loadConfig(env, home), cli);
-  return cli.demo
+  const profile = await activeProfile(config.profile, cli.demo ? cli.scenario : undefined);
+  const wiring = cli.demo
     ? await demoWiring(config, user, cli.scenario, cli.seed, cli.speed, env.HOME)
-    : await realWiring(config, user);
+    : await realWiring(config, user, profile);
+  return { ...wiring, profile };
 }
 
 /**
@@ -110,7 +115,11 @@ async function demoWiring(
   };
 }
 
-async function realWiring(config: Config, user: string): Promise<Wiring> {
+async function realWiring(
+  config: Config,
+  user: string,
+  profile: SiteProfile | undefined,
+): Promise<Wiring> {
   const submitDir = config.submitDir;
   if (!submitDir) {
     throw new Error("no directory to run qsub in: set HOME or PBS_MCP_SUBMIT_DIR");
@@ -122,6 +131,7 @@ async function realWiring(config: Config, user: string): Promise<Wiring> {
   const runner = new RealRunner({
     defaultTimeoutMs: config.timeoutMs,
     defaultMaxOutputBytes: config.maxOutputBytes,
+    extraPrograms: allocationPrograms(profile),
   });
   const readable = config.allowedDirs.some((d) => isWithin(submitDir, d));
   return {
@@ -223,7 +233,12 @@ async function main(): Promise<number> {
   }
   const logger = createLogger(wiring.config.logLevel);
   logger.info(wiring.banner, { readOnly: wiring.config.readOnly });
-  const client = new PbsClient({ runner: wiring.runner, user: wiring.user, config: wiring.config });
+  const client = new PbsClient({
+    runner: wiring.runner,
+    user: wiring.user,
+    config: wiring.config,
+    profile: wiring.profile,
+  });
   const serverFor = () => createMcpServer(client, logger);
   let server;
   try {

@@ -117,6 +117,31 @@ export async function loadProfile(spec: string): Promise<SiteProfile> {
   return parseProfile(text, spec);
 }
 
+let builtIns: SiteProfile[] | undefined;
+
+/** Every built-in profile, parsed once. */
+export function builtInProfiles(): readonly SiteProfile[] {
+  builtIns ??= [...BUILT_IN].map(([name, text]) => parseProfile(text, `"${name}" (built in)`));
+  return builtIns;
+}
+
+/**
+ * The profile a server runs with: PBS_MCP_PROFILE when set, else in demo mode
+ * the built-in profile named like the simulated scenario (polaris, aurora).
+ */
+export async function activeProfile(
+  configured: string | undefined,
+  demoScenario?: string,
+): Promise<SiteProfile | undefined> {
+  const spec = configured ?? (demoScenario ? builtInProfileFor(demoScenario) : undefined);
+  return spec === undefined ? undefined : await loadProfile(spec);
+}
+
+/** The programs a profile runs besides PBS's (its allocation command), for the runner and permissions. */
+export function allocationPrograms(profile: SiteProfile | undefined): string[] {
+  return profile?.allocation ? [profile.allocation.command[0]] : [];
+}
+
 /** The built-in profile of a simulator scenario of the same name, if any. */
 export function builtInProfileFor(scenario: string): string | undefined {
   return BUILT_IN.has(scenario) ? scenario : undefined;
