@@ -61,7 +61,8 @@ async function wire(cli: CliOptions): Promise<Wiring> {
   const wiring = cli.demo
     ? await demoWiring(config, user, cli.scenario, cli.seed, cli.speed, env.HOME)
     : await realWiring(config, user, profile);
-  return { ...wiring, profile };
+  const banner = profile ? `${wiring.banner}; site profile "${profile.name}"` : wiring.banner;
+  return { ...wiring, banner, profile };
 }
 
 /**

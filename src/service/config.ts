@@ -132,7 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>, home?: strin
     },
     toolsets: list(e.PBS_MCP_TOOLSETS),
     excludeTools: list(e.PBS_MCP_EXCLUDE_TOOLS) ?? [],
-    profile: e.PBS_MCP_PROFILE,
+    ...(e.PBS_MCP_PROFILE !== undefined ? { profile: e.PBS_MCP_PROFILE } : {}),
   };
 }
 

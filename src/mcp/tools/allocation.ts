@@ -10,7 +10,8 @@ import { defineTool } from "../tool_kit.ts";
 export const getAllocation = defineTool({
   name: "get_allocation",
   title: "Allocation balance",
-  description: "Your projects and their remaining allocation balance at this site.",
+  description: "Your projects and each one's remaining allocation balance, in the site's unit " +
+    "(e.g. node-hours), from its accounting command.",
   input: {},
   output: {
     unit: z.string(),
