@@ -7,12 +7,14 @@
  *                     prints the `deno run` line with the exact permissions for this machine
  */
 import { type CliOptions, parseCli, USAGE } from "./src/cli_args.ts";
-import { readEnv } from "./src/env.ts";
 import { createLogger, type Logger } from "./src/mcp/logger.ts";
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "./src/mcp/server.ts";
-import { RealRunner } from "./src/pbs/real_runner.ts";
+import { CHILD_ENV_NAMES, RealRunner } from "./src/pbs/real_runner.ts";
+import { resolveServing } from "./src/config_file.ts";
+import { doctorMain } from "./src/doctor.ts";
+import { clientConfigMain } from "./src/client_config.ts";
 import { serverCommand } from "./src/permission_facts.ts";
-import { demoOutputBase, serverEnvNames } from "./src/permissions.ts";
+import { demoOutputBase } from "./src/permissions.ts";
 import { shellCommand } from "./src/service/shell_quote.ts";
 import type { Runner } from "./src/pbs/runner.ts";
 import { type Config, loadConfig } from "./src/service/config.ts";
@@ -32,6 +34,8 @@ interface Wiring {
   user: string;
   /** Run when the server stops (demo mode's temporary output directory). */
   cleanup(): Promise<void>;
+  /** Settings given both in the environment and the configuration file. */
+  warnings?: string[];
   /** The active site profile (PBS_MCP_PROFILE, or demo mode's scenario's own). */
   profile?: SiteProfile;
 }
@@ -53,16 +57,19 @@ async function resolveCaller(
 
 /** Loads the configuration and builds the real or simulated runner; throws on bad set-up. */
 async function wire(cli: CliOptions): Promise<Wiring> {
-  // Only the variables this mode reads, by name: --allow-env grants exactly these.
-  const env = readEnv(serverEnvNames(cli.demo ? "demo" : "real", cli.http !== undefined));
-  const { user, home } = await resolveCaller(cli, env);
+  // The environment (only the variables this mode reads, by name: --allow-env
+  // grants exactly these) over the configuration file's settings.
+  const serving = await resolveServing(cli);
+  const env = serving.env;
+  const demo = serving.mode === "demo";
+  const { user, home } = await resolveCaller({ ...cli, demo }, env);
   const config = withPolicyFlags(loadConfig(env, home), cli);
-  const profile = await activeProfile(config.profile, cli.demo ? cli.scenario : undefined);
-  const wiring = cli.demo
-    ? await demoWiring(config, user, cli.scenario, cli.seed, cli.speed, env.HOME)
-    : await realWiring(config, user, profile);
+  const profile = await activeProfile(config.profile, demo ? serving.scenario : undefined);
+  const wiring = demo
+    ? await demoWiring(config, user, serving.scenario, cli.seed, cli.speed, env.HOME)
+    : await realWiring(config, user, env, profile);
   const banner = profile ? `${wiring.banner}; site profile "${profile.name}"` : wiring.banner;
-  return { ...wiring, banner, profile };
+  return { ...wiring, banner, warnings: serving.warnings, profile };
 }
 
 /**
@@ -119,6 +126,7 @@ async function demoWiring(
 async function realWiring(
   config: Config,
   user: string,
+  env: Record<string, string>,
   profile: SiteProfile | undefined,
 ): Promise<Wiring> {
   const submitDir = config.submitDir;
@@ -130,6 +138,8 @@ async function realWiring(
     throw new Error(`PBS_MCP_SUBMIT_DIR (or HOME) is not a directory: ${submitDir}`);
   }
   const runner = new RealRunner({
+    // What PBS commands inherit, PBS_EXEC from a configuration file included.
+    baseEnv: Object.fromEntries(CHILD_ENV_NAMES.flatMap((n) => n in env ? [[n, env[n]]] : [])),
     defaultTimeoutMs: config.timeoutMs,
     defaultMaxOutputBytes: config.maxOutputBytes,
     extraPrograms: allocationPrograms(profile),
@@ -208,8 +218,24 @@ async function printPermissions(args: string[]): Promise<number> {
   }
 }
 
+/** `main.ts doctor [server flags]`: checks the set-up (src/doctor.ts); 0 when all pass. */
+async function runDoctorCommand(args: string[]): Promise<number> {
+  let cli;
+  try {
+    cli = parseCli(args);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n\n${USAGE}`);
+    return 2;
+  }
+  return await doctorMain(cli);
+}
+
 async function main(): Promise<number> {
   if (Deno.args[0] === "permissions") return await printPermissions(Deno.args.slice(1));
+  if (Deno.args[0] === "doctor") return await runDoctorCommand(Deno.args.slice(1));
+  if (Deno.args[0] === "config") {
+    return await clientConfigMain(Deno.args.slice(1), new URL(import.meta.url).pathname);
+  }
   let cli;
   try {
     cli = parseCli(Deno.args);
@@ -234,6 +260,7 @@ async function main(): Promise<number> {
   }
   const logger = createLogger(wiring.config.logLevel);
   logger.info(wiring.banner, { readOnly: wiring.config.readOnly });
+  for (const warning of wiring.warnings ?? []) logger.warn(warning);
   const client = new PbsClient({
     runner: wiring.runner,
     user: wiring.user,
@@ -241,9 +268,8 @@ async function main(): Promise<number> {
     profile: wiring.profile,
   });
   const serverFor = () => createMcpServer(client, logger);
-  let server;
   try {
-    server = serverFor();
+    serverFor(); // a bad --toolsets/--exclude-tools name fails here, before serving
   } catch (error) {
     // A bad --toolsets/--exclude-tools name: say which names exist.
     console.error(error instanceof Error ? error.message : String(error));
@@ -259,7 +285,7 @@ async function main(): Promise<number> {
   }
   if (Deno.stdin.isTerminal()) printConnectHelp(logger);
   try {
-    await serveStdio(server, logger);
+    await serveStdio(serverFor, logger);
   } finally {
     await wiring.cleanup();
   }

@@ -984,6 +984,9 @@ export class Complex implements ComplexApi {
     job.stagedOut = false;
     job.sessionId = this.rng.int(1000, 65000);
     job.memUsedKb = 7000 + this.rng.int(0, 600);
+    // A script's `#SIM cpu= mem=` decides its usage (after the draw, so seeds replay alike).
+    if (job.behaviour.memKb !== undefined) job.memUsedKb = job.behaviour.memKb;
+    if (job.behaviour.cpuPercent !== undefined) job.cpuLoad = job.behaviour.cpuPercent / 100;
     job.vmemUsedKb = 10380;
     job.comment = `Job run at ${jobRunDate(now)} on ${job.execVnode}`;
     job.estimatedStartTime = undefined;

@@ -26,4 +26,10 @@ export const CLUSTER_TOOLS = [
   "get_allocation",
 ];
 
-export const CONTRACT_TOOLS = [...JOB_TOOLS, "diagnose_job", ...CLUSTER_TOOLS];
+export const CONTRACT_TOOLS = [
+  ...JOB_TOOLS,
+  "diagnose_job",
+  "analyze_history",
+  "estimate_start",
+  ...CLUSTER_TOOLS,
+];
