@@ -56,7 +56,10 @@ export async function gatherPermissionFacts(cli: CliOptions): Promise<GatheredFa
   // As main.ts resolves the home directory: $HOME, else (real mode) the passwd entry's.
   const home = env.HOME || entry?.home;
   const config = loadConfig(env, home);
-  const profile = await activeProfile(config.profile, mode === "demo" ? cli.scenario : undefined);
+  const profile = await activeProfile(
+    config.profile,
+    mode === "demo" ? serving.scenario : undefined,
+  );
   const httpFiles = [
     env.PBS_MCP_HTTP_TOKENS_FILE,
     cli.http?.kind === "tcp" ? cli.http.cert : undefined,

@@ -6,8 +6,8 @@
  * from it and adds the profile's filesystems to a submission.
  */
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { CHILD_PATH } from "./pinned_pbs.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
