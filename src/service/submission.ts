@@ -255,8 +255,9 @@ export function siteRuleError(
 
 /**
  * A queuejob hook's refusal (qsub exit 32) with what to change added from the
- * site profiles: the active one first, then the built-in ones, whose rule is
- * the hook's message (or names the resource it asks for). The site's message
+ * site profiles (after the catalogue's hint, which names the resource): the
+ * active one, whose rule is the hook's message or names the resource it asks
+ * for, then a built-in one whose rule is exactly the hook's message. The site's message
  * stays verbatim (`pbsMessage`, and in `message`).
  */
 export function withSiteFix(
@@ -267,19 +268,21 @@ export function withSiteFix(
   if (!isPbsError(error) || error.command !== "qsub" || error.exitCode !== 32) return error;
   const said = (error.pbsMessage ?? "").replace(/^qsub: /, "").trim();
   for (const profile of profiles) {
+    // A built-in profile is suggested only for its site's exact words.
     const rule = profile.required_resources.find((r) =>
-      r.rule === said || said.includes(`-l ${r.name}=`)
+      r.rule === said || (profile === active && said.includes(`-l ${r.name}=`))
     );
     if (!rule) continue;
-    const fix = `Give ${parameterFor(rule.name)}=${rule.example} (the ${profile.name} site ` +
-      `profile's value for this rule)`;
-    const how = profile === active
-      ? ` and submit again.`
-      : `, or set PBS_MCP_PROFILE=${profile.name} so it is added to every job.`;
+    // The catalogue's hint (the resource the message names) stays; the profile's part follows.
+    const fix = profile === active
+      ? `The active ${profile.name} site profile's value: ${rule.name}=${rule.example}.`
+      : `The built-in ${profile.name} site profile knows this rule: set ` +
+        `PBS_MCP_PROFILE=${profile.name} to have ${rule.name}=${rule.default ?? rule.example} ` +
+        "added to every job.";
     return new PbsError({
       kind: error.kind,
       message: error.message,
-      hint: fix + how,
+      hint: `${error.hint} ${fix}`,
       pbsMessage: error.pbsMessage,
       command: error.command,
       exitCode: error.exitCode,

@@ -113,6 +113,8 @@ Deno.test("the site hook's refusal is kept verbatim, with the profile's fix", as
     );
     assert.match(failure.error?.hint ?? "", /filesystems=home:eagle/);
     assert.match(failure.error?.hint ?? "", /PBS_MCP_PROFILE=polaris/);
+    // The catalogue's own hint (the resource the message names) comes first, kept.
+    assert.match(failure.error?.hint ?? "", /^The site requires the resource filesystems/);
     assert.match(failure.text, /PBS_MCP_PROFILE=polaris/);
   } finally {
     await h.close();
