@@ -18,6 +18,7 @@ import { demoOutputBase } from "./src/permissions.ts";
 import { shellCommand } from "./src/service/shell_quote.ts";
 import type { Runner } from "./src/pbs/runner.ts";
 import { type Config, loadConfig } from "./src/service/config.ts";
+import { activeProfile, allocationPrograms, type SiteProfile } from "./src/service/profiles.ts";
 import { demoUser, osUser } from "./src/service/os_user.ts";
 import { PbsClient } from "./src/service/pbs_client.ts";
 import { runHttp } from "./src/transports/http_start.ts";
@@ -35,6 +36,8 @@ interface Wiring {
   cleanup(): Promise<void>;
   /** Settings given both in the environment and the configuration file. */
   warnings?: string[];
+  /** The active site profile (PBS_MCP_PROFILE, or demo mode's scenario's own). */
+  profile?: SiteProfile;
 }
 
 /**
@@ -61,10 +64,12 @@ async function wire(cli: CliOptions): Promise<Wiring> {
   const demo = serving.mode === "demo";
   const { user, home } = await resolveCaller({ ...cli, demo }, env);
   const config = withPolicyFlags(loadConfig(env, home), cli);
+  const profile = await activeProfile(config.profile, demo ? serving.scenario : undefined);
   const wiring = demo
     ? await demoWiring(config, user, serving.scenario, cli.seed, cli.speed, env.HOME)
-    : await realWiring(config, user, env);
-  return { ...wiring, warnings: serving.warnings };
+    : await realWiring(config, user, env, profile);
+  const banner = profile ? `${wiring.banner}; site profile "${profile.name}"` : wiring.banner;
+  return { ...wiring, banner, warnings: serving.warnings, profile };
 }
 
 /**
@@ -122,6 +127,7 @@ async function realWiring(
   config: Config,
   user: string,
   env: Record<string, string>,
+  profile: SiteProfile | undefined,
 ): Promise<Wiring> {
   const submitDir = config.submitDir;
   if (!submitDir) {
@@ -136,6 +142,7 @@ async function realWiring(
     baseEnv: Object.fromEntries(CHILD_ENV_NAMES.flatMap((n) => n in env ? [[n, env[n]]] : [])),
     defaultTimeoutMs: config.timeoutMs,
     defaultMaxOutputBytes: config.maxOutputBytes,
+    extraPrograms: allocationPrograms(profile),
   });
   const readable = config.allowedDirs.some((d) => isWithin(submitDir, d));
   return {
@@ -254,7 +261,12 @@ async function main(): Promise<number> {
   const logger = createLogger(wiring.config.logLevel);
   logger.info(wiring.banner, { readOnly: wiring.config.readOnly });
   for (const warning of wiring.warnings ?? []) logger.warn(warning);
-  const client = new PbsClient({ runner: wiring.runner, user: wiring.user, config: wiring.config });
+  const client = new PbsClient({
+    runner: wiring.runner,
+    user: wiring.user,
+    config: wiring.config,
+    profile: wiring.profile,
+  });
   const serverFor = serverFactory(client, logger);
   try {
     serverFor(); // a bad --toolsets/--exclude-tools name fails here, before serving

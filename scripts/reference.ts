@@ -8,6 +8,7 @@ import { renderReference, spliceReference } from "../src/mcp/reference.ts";
 import { createMcpServer } from "../src/mcp/server.ts";
 import { loadConfig } from "../src/service/config.ts";
 import { PbsClient } from "../src/service/pbs_client.ts";
+import { loadProfile } from "../src/service/profiles.ts";
 import { createScenario, SimRunner } from "../sim/mod.ts";
 
 /** Formats markdown exactly as `deno fmt` formats README.md. */
@@ -37,6 +38,8 @@ export async function currentReference(): Promise<string> {
     runner: new SimRunner({ complex, user: "alice" }),
     user: "alice",
     config: loadConfig({}),
+    // A site profile with an allocation command, so get_allocation is listed too.
+    profile: await loadProfile("polaris"),
   });
   return await renderReference(createMcpServer(client, silentLogger));
 }

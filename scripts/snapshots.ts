@@ -10,6 +10,7 @@ import { silentLogger } from "../src/mcp/logger.ts";
 import { createMcpServer } from "../src/mcp/server.ts";
 import { loadConfig } from "../src/service/config.ts";
 import { PbsClient } from "../src/service/pbs_client.ts";
+import { loadProfile } from "../src/service/profiles.ts";
 import { createScenario, SimRunner } from "../sim/mod.ts";
 
 export const SNAPSHOT_DIR = new URL("../tests/mcp/__snapshots__/", import.meta.url);
@@ -39,6 +40,8 @@ export async function listedTools(): Promise<Tool[]> {
     runner: new SimRunner({ complex, user: "alice" }),
     user: "alice",
     config: loadConfig({}),
+    // A site profile with an allocation command, so get_allocation is listed too.
+    profile: await loadProfile("polaris"),
   });
   const server = createMcpServer(pbs, silentLogger);
   const client = new Client({ name: "pbs-mcp-snapshots", version: "0.0.0" });

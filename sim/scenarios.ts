@@ -12,9 +12,14 @@
  * table (debug 1-2 nodes 1 h, debug-scaling 1-10 nodes 1 h, prod routing to
  * small 10-24 / medium 25-99 / large 100-496, preemptable 1-10 nodes 72 h,
  * demand 1-56 nodes 1 h). Aurora's are plausible, not published values.
+ *
+ * Both require `-l filesystems=...` through a queuejob hook, as ALCF's
+ * systems do (captures qsub_hook_rejected_no_filesystems / _accepted_; the
+ * built-in site profiles of the same names, examples/profiles/, know the rule).
  */
 import type { ComplexConfig, ComplexOptions, NodeConfig, QueueConfig } from "./config.ts";
 import { Complex } from "./complex.ts";
+import type { QueuejobHook } from "./hooks.ts";
 import { populateWorkload } from "./workload.ts";
 
 export const GOLDEN_START = 1795488269; // Tue Nov 24 02:44:29 2026 (UTC)
@@ -49,7 +54,12 @@ export function createScenario(name: string, options: ScenarioOptions = {}): Com
 }
 
 function withWorkload(complex: Complex, profile: "polaris" | "aurora"): Complex {
+  // The background workload stands for jobs queued before the session; the
+  // site's hooks judge the submissions made from here on.
+  const hooks = complex.config.queuejobHooks;
+  complex.config.queuejobHooks = undefined;
   populateWorkload(complex, profile);
+  complex.config.queuejobHooks = hooks;
   return complex;
 }
 
@@ -166,6 +176,7 @@ export function polarisConfig(): ComplexConfig {
     backfillDepth: 5,
     strictOrdering: true,
     schedulerInterval: 30,
+    queuejobHooks: [requireFilesystems("home:eagle")],
   };
 }
 
@@ -207,6 +218,16 @@ export function auroraConfig(): ComplexConfig {
     backfillDepth: 3,
     strictOrdering: true,
     schedulerInterval: 60,
+    queuejobHooks: [requireFilesystems("home:flare")],
+  };
+}
+
+/** ALCF's rule: every job names the filesystems it uses, so it runs only where they are up. */
+function requireFilesystems(example: string): QueuejobHook {
+  return {
+    name: "require_fs",
+    requireResources: ["filesystems"],
+    message: `Job must request -l filesystems=<list> (e.g. ${example})`,
   };
 }
 

@@ -14,6 +14,7 @@ import {
   permissionFlags,
 } from "./permissions.ts";
 import { loadConfig } from "./service/config.ts";
+import { activeProfile, allocationPrograms } from "./service/profiles.ts";
 import { passwdEntry } from "./service/os_user.ts";
 
 export const PASSWD_FILE = "/etc/passwd";
@@ -55,6 +56,10 @@ export async function gatherPermissionFacts(cli: CliOptions): Promise<GatheredFa
   // As main.ts resolves the home directory: $HOME, else (real mode) the passwd entry's.
   const home = env.HOME || entry?.home;
   const config = loadConfig(env, home);
+  const profile = await activeProfile(
+    config.profile,
+    mode === "demo" ? serving.scenario : undefined,
+  );
   const httpFiles = [
     env.PBS_MCP_HTTP_TOKENS_FILE,
     cli.http?.kind === "tcp" ? cli.http.cert : undefined,
@@ -64,9 +69,11 @@ export async function gatherPermissionFacts(cli: CliOptions): Promise<GatheredFa
     mode,
     http: cli.http,
     pbsPrograms: [],
-    // No configuration runs further programs yet; an SSH runner's `ssh` and a
-    // site profile's allocation command go in `extraPrograms` when they exist.
-    allowedDirs: await withResolved(config.allowedDirs),
+    // A site profile's file is read at start-up (built-in ones are compiled in).
+    allowedDirs: await withResolved([
+      ...config.allowedDirs,
+      ...(config.profile?.includes("/") ? [config.profile] : []),
+    ]),
     auditLog: config.auditLog,
     httpFiles,
     configFile: serving.configPath,
@@ -88,6 +95,15 @@ export async function gatherPermissionFacts(cli: CliOptions): Promise<GatheredFa
     }
   }
   notes.push(runner.describeInstallation().description);
+  // The site profile's allocation command (get_allocation), found like PBS's commands.
+  const extraPrograms: string[] = [];
+  for (const name of allocationPrograms(profile)) {
+    try {
+      extraPrograms.push(runner.resolve(name));
+    } catch {
+      notes.push(`the site profile's allocation command ${name} was not found, so not granted`);
+    }
+  }
   if (missing.length > 0) {
     notes.push(`not found, so not granted: ${missing.join(", ")}`);
   }
@@ -98,6 +114,7 @@ export async function gatherPermissionFacts(cli: CliOptions): Promise<GatheredFa
       ...base,
       pbsPrograms,
       idProgram,
+      extraPrograms,
       pbsConfFile: lookup.pbsConfFile,
       passwdFile: PASSWD_FILE,
       submitDir: config.submitDir,

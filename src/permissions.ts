@@ -111,6 +111,8 @@ export function computePermissions(facts: PermissionFacts): DenoPermissions {
     read: unique([
       ...facts.allowedDirs,
       ...(real ? [facts.submitDir, facts.pbsConfFile, facts.passwdFile, ...facts.pbsPrograms] : []),
+      // The runner checks a program is an executable file before starting it.
+      ...(facts.extraPrograms ?? []),
       facts.demoOutputBase,
       ...(facts.httpFiles ?? []),
       facts.configFile,

@@ -1,6 +1,7 @@
 /** argv[0] → command module; a down server turns into each client's own failure. */
 
 import { type CommandOutput, fail, serverDownOutput } from "../errno.ts";
+import { sbankListAllocations } from "./allocations.ts";
 import { type Command, type CommandContext, ServerDown } from "./context.ts";
 import { qalter, qdel, qhold, qmove, qmsg, qorder, qrerun, qrls, qrun, qsig } from "./jobops.ts";
 import { pbsServer, qterm, tracejob } from "./misc.ts";
@@ -34,6 +35,8 @@ export const COMMANDS: Record<string, Command> = {
   tracejob,
   qterm,
   pbs_server: pbsServer,
+  // Not PBS: the allocation command of ALCF's site profiles (allocations.ts).
+  "sbank-list-allocations": sbankListAllocations,
 };
 
 export function dispatch(ctx: CommandContext): CommandOutput {

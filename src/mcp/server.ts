@@ -74,7 +74,9 @@ export function createMcpServer(
   );
   const context: ToolContext = { client, logger };
   const { readOnly, toolsets, excludeTools } = client.config;
-  for (const { tool } of selectTools(TOOL_INVENTORY, { readOnly, toolsets, excludeTools })) {
+  const allocation = client.profile?.allocation !== undefined;
+  const selection = { readOnly, toolsets, excludeTools, allocation };
+  for (const { tool } of selectTools(TOOL_INVENTORY, selection)) {
     registerTool(server, context, tool);
   }
   registerResources(server, context);

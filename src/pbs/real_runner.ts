@@ -145,6 +145,11 @@ export interface RealRunnerOptions {
   defaultMaxOutputBytes?: number;
   /** Time between SIGTERM and SIGKILL on timeout, and how long to wait for pipes after exit. */
   killGraceMs?: number;
+  /**
+   * Programs besides PBS's that argv[0] may name: a site profile's allocation
+   * command (a name looked up like PBS's commands, or an absolute path).
+   */
+  extraPrograms?: readonly string[];
 }
 
 /** A directory to look in, and why it is looked in (for describeInstallation). */
@@ -165,7 +170,7 @@ export class RealRunner implements Runner {
   }
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const command = checkArgv(argv);
+    const command = checkArgv(argv, this.#options.extraPrograms ?? []);
     const path = this.resolve(command);
     const timeoutMs = options.timeoutMs ?? this.#options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const maxBytes = options.maxOutputBytes ?? this.#options.defaultMaxOutputBytes ??
@@ -204,6 +209,7 @@ export class RealRunner implements Runner {
 
   /** Absolute path of PBS command `name`, or a `command_not_found` PbsError. */
   resolve(name: string): string {
+    if (name.startsWith("/") && isExecutableFile(name)) return name;
     const found = this.#find(name);
     if (found) return found.path;
     throw new PbsError({
@@ -264,9 +270,9 @@ function trimSlash(dir: string): string {
   return dir.length > 1 ? dir.replace(/\/+$/, "") : dir;
 }
 
-function checkArgv(argv: readonly string[]): string {
+function checkArgv(argv: readonly string[], extra: readonly string[]): string {
   const command = argv[0];
-  if (command === undefined || !PBS_COMMANDS.has(command)) {
+  if (command === undefined || !(PBS_COMMANDS.has(command) || extra.includes(command))) {
     throw new PbsError({
       kind: "invalid_input",
       message: `Refusing to run '${command ?? ""}': not a PBS command this server may execute.`,

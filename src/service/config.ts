@@ -47,6 +47,7 @@ const EnvSchema = z.object({
     .default(DEFAULT_WATCH_INTERVAL_S),
   PBS_MCP_TOOLSETS: z.string().optional(),
   PBS_MCP_EXCLUDE_TOOLS: z.string().optional(),
+  PBS_MCP_PROFILE: z.string().min(1).optional(),
 });
 
 /**
@@ -93,6 +94,8 @@ export interface Config {
   excludeTools: string[];
   /** Seconds between polls of subscribed jobs (service/job_watch.ts). */
   watchIntervalS: number;
+  /** The site profile to load: a built-in name or a YAML file's path (service/profiles.ts). */
+  profile?: string;
 }
 
 /**
@@ -136,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined>, home?: strin
     toolsets: list(e.PBS_MCP_TOOLSETS),
     excludeTools: list(e.PBS_MCP_EXCLUDE_TOOLS) ?? [],
     watchIntervalS: e.PBS_MCP_WATCH_INTERVAL_S,
+    ...(e.PBS_MCP_PROFILE !== undefined ? { profile: e.PBS_MCP_PROFILE } : {}),
   };
 }
 
@@ -188,6 +192,11 @@ export const CONFIG_VARIABLES: Array<[string, string]> = [
     "PBS_MCP_WATCH_INTERVAL_S",
     `Seconds between polls of subscribed jobs (default ${DEFAULT_WATCH_INTERVAL_S}, ` +
     `at least ${MIN_WATCH_INTERVAL_S}); one qstat per poll per job owner.`,
+  ],
+  [
+    "PBS_MCP_PROFILE",
+    "Site profile: `polaris`, `aurora` (built in) or a YAML file's path (default: none; demo " +
+    "mode uses the scenario's own).",
   ],
   [
     "PBS_MCP_LOG_LEVEL",

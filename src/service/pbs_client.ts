@@ -51,7 +51,9 @@ import type {
 } from "./results.ts";
 import { filterJobs, parseStateFilter, resolveUser } from "./job_filter.ts";
 import { type JobRow, parseJobTable } from "../pbs/parse/job_table.ts";
-import { buildSubmission, type SubmissionContext } from "./submission.ts";
+import { buildSubmission, type SubmissionContext, withSiteFix } from "./submission.ts";
+import { builtInProfiles, type SiteProfile } from "./profiles.ts";
+import { type Allocation, parseAllocations } from "./allocations.ts";
 import { checkQueue, fittingQueues, isUnroutable, type QueueFit } from "./queue_fit.ts";
 import {
   jobDiscardedError,
@@ -68,6 +70,8 @@ export interface PbsClientOptions {
   /** The caller's user name: `me` in filters, owner checks, privilege. */
   user: string;
   config: Config;
+  /** The active site profile (service/profiles.ts), if any. */
+  profile?: SiteProfile;
   metrics?: Metrics;
   /** Sleep used between polls, and the clock (epoch ms) that measures waits; tests simulate both. */
   sleep?: (ms: number) => Promise<void>;
@@ -85,6 +89,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export class PbsClient {
   readonly user: string;
   readonly config: Config;
+  /** The active site profile: required resources, MPI launch, allocation command. */
+  readonly profile?: SiteProfile;
   readonly metrics: Metrics;
   /** Confirmation, limits and audit for state-changing calls (enforced by the MCP layer). */
   readonly policy: Policy;
@@ -106,6 +112,7 @@ export class PbsClient {
     this.policy = policyFromConfig(options.config, options.now);
     this.user = options.user;
     this.config = options.config;
+    this.profile = options.profile;
     this.metrics = options.metrics ?? new Metrics();
     this.#cache = new ReadCache(options.config.cacheTtlMs);
     this.#sleep = options.sleep ?? defaultSleep;
@@ -418,6 +425,20 @@ export class PbsClient {
     });
   }
 
+  /**
+   * The caller's allocations from the site profile's allocation command
+   * (ALCF: `sbank-list-allocations -r SYSTEM`), or undefined when the profile
+   * defines none. Runs (cached): the profile's command.
+   */
+  async allocations(): Promise<{ unit: string; rows: Allocation[] } | undefined> {
+    const allocation = this.profile?.allocation;
+    if (!allocation) return undefined;
+    return await this.#read("allocations", async () => {
+      const result = await this.#exec({ argv: allocation.command });
+      return { unit: allocation.unit, rows: parseAllocations(result.stdout, allocation.columns) };
+    });
+  }
+
   // -------------------------------------------------------------------------
   // Job writes.
 
@@ -459,7 +480,13 @@ export class PbsClient {
       scriptText = await readScript(path, MAX_SCRIPT_FILE_BYTES);
     }
     const context = await this.#submissionContext();
-    const submission = buildSubmission(request, this.config.defaultAccount, scriptText, context);
+    const submission = buildSubmission(
+      request,
+      this.config.defaultAccount,
+      scriptText,
+      context,
+      this.profile,
+    );
     const notes = [...submission.notes];
     const fit = submission.fit;
     if (fit?.routesTo) {
@@ -501,7 +528,9 @@ export class PbsClient {
     try {
       result = await this.#write({ argv: plan.argv, stdin: plan.stdinScript });
     } catch (error) {
-      throw await this.#nameBrokenLimit(error, plan.requested, plan.target, plan.fit);
+      const named = await this.#nameBrokenLimit(error, plan.requested, plan.target, plan.fit);
+      const profiles = this.profile ? [this.profile, ...builtInProfiles()] : builtInProfiles();
+      throw withSiteFix(named, profiles, this.profile);
     }
     const jobId = parseQsubJobId(result.stdout);
     let job: Job;

@@ -14,6 +14,7 @@
  */
 import { invalidInput } from "../pbs/errors.ts";
 import { formatSelect } from "../pbs/model/select.ts";
+import type { SiteProfile } from "./profiles.ts";
 import { chooseQueue, type QueueSite } from "./queue_choice.ts";
 import type { RequestedResources } from "./queue_fit.ts";
 import type { SubmitJobRequest } from "./requests.ts";
@@ -62,19 +63,54 @@ interface TemplateSpec {
   /** The array range the template is written for. */
   arrayRange?: string;
   /** Lines that run the program; `inputs` is the quoted input file list (may be empty). */
-  launch(inputs: string, ranks: number): string[];
+  launch(inputs: string, ranks: number, launcher: Launcher): string[];
 }
 
-/** `mpiexec` over every node, `ranks` per node. */
-function mpiLaunch(command: string, ranks: number, comment = ""): string[] {
+/** How MPI programs start: plain `mpiexec`, or a site profile's launcher, flags and GPU binding. */
+interface Launcher {
+  program: string;
+  /** Site flags after `-n N --ppn R`. */
+  flags: readonly string[];
+  /** A wrapper binding each local rank to its GPU (GPU templates only). */
+  gpuAffinity?: string;
+}
+
+const PLAIN_MPIEXEC: Launcher = { program: "mpiexec", flags: [] };
+
+function launcherOf(profile: SiteProfile | undefined): Launcher {
+  if (!profile?.mpi) return { ...PLAIN_MPIEXEC, gpuAffinity: profile?.gpu_affinity };
+  return {
+    program: profile.mpi.launcher,
+    flags: profile.mpi.flags,
+    gpuAffinity: profile.gpu_affinity,
+  };
+}
+
+/** The launcher over every node, `ranks` per node; `gpu`: through the site's GPU binding. */
+function mpiLaunch(
+  command: string,
+  ranks: number,
+  launcher: Launcher,
+  gpu = false,
+  comment = "",
+): string[] {
+  const words = [
+    launcher.program,
+    "-n $((NNODES * RANKS_PER_NODE)) --ppn $RANKS_PER_NODE",
+    ...launcher.flags,
+    ...(gpu && launcher.gpuAffinity ? [launcher.gpuAffinity] : []),
+    command,
+  ];
   return [
     // PBS lists each host once per MPI rank (select's mpiprocs); count hosts once.
     `NNODES=$(sort -u "$PBS_NODEFILE" | wc -l)`,
     `RANKS_PER_NODE=${ranks}${comment}`,
     `echo "Launching $((NNODES * RANKS_PER_NODE)) ranks on $NNODES nodes"`,
-    `mpiexec -n $((NNODES * RANKS_PER_NODE)) --ppn $RANKS_PER_NODE ${command}`,
+    words.join(" "),
   ];
 }
+
+const GPU_RANKS_COMMENT = "  # one rank per GPU (or GPU tile)";
 
 const withInputs = (command: string, inputs: string) => (inputs ? `${command} ${inputs}` : command);
 
@@ -89,23 +125,29 @@ const TEMPLATE_SPECS: Record<TemplateName, TemplateSpec> = {
     program: "./app",
     mpi: true,
     gpu: false,
-    launch: (inputs, ranks) => mpiLaunch(withInputs("./app", inputs), ranks),
+    launch: (inputs, ranks, launcher) => mpiLaunch(withInputs("./app", inputs), ranks, launcher),
   },
   gpu: {
     program: "./gpu_app",
     mpi: true,
     gpu: true,
-    launch: (inputs, ranks) =>
-      mpiLaunch(withInputs("./gpu_app", inputs), ranks, "  # one rank per GPU"),
+    launch: (inputs, ranks, launcher) =>
+      mpiLaunch(withInputs("./gpu_app", inputs), ranks, launcher, true, GPU_RANKS_COMMENT),
   },
   pytorch: {
     program: "train.py",
     mpi: true,
     gpu: true,
-    launch: (inputs, ranks) => [
+    launch: (inputs, ranks, launcher) => [
       `export MASTER_ADDR=$(head -n 1 "$PBS_NODEFILE")`,
       `export MASTER_PORT=29500`,
-      ...mpiLaunch(withInputs("python3 train.py", inputs), ranks, "  # one rank per GPU"),
+      ...mpiLaunch(
+        withInputs("python3 train.py", inputs),
+        ranks,
+        launcher,
+        true,
+        GPU_RANKS_COMMENT,
+      ),
     ],
   },
   array: {
@@ -140,14 +182,24 @@ interface Layout {
 /**
  * MPI launches (templates, or a command line given ranks_per_node) get
  * `ncpus = mpiprocs = ranks`; with GPUs there is one rank per GPU. Other jobs
- * run one process: one cpu per node, plus the GPUs asked for.
+ * run one process: one cpu per node, plus the GPUs asked for. A site profile
+ * gives the node's GPUs and the ranks per node of its GPU layout (Aurora: 6
+ * GPUs, 12 ranks, one per tile).
  */
-function layoutFor(req: ScriptRequest, spec: TemplateSpec | undefined): Layout {
+function layoutFor(
+  req: ScriptRequest,
+  spec: TemplateSpec | undefined,
+  profile?: SiteProfile,
+): Layout {
   const nodes = req.nodeCount ?? 1;
-  const gpus = spec?.gpu || req.gpuRequired ? req.ranksPerNode ?? DEFAULT_GPUS_PER_NODE : undefined;
+  const gpu = spec?.gpu || req.gpuRequired;
+  const gpus = gpu
+    ? profile?.gpus_per_node ?? req.ranksPerNode ?? DEFAULT_GPUS_PER_NODE
+    : undefined;
   const mpi = spec ? spec.mpi : req.ranksPerNode !== undefined;
   if (!mpi) return { nodes, ncpus: 1, ngpus: gpus };
-  const ranks = req.ranksPerNode ?? gpus ?? 1;
+  const siteRanks = gpu ? profile?.ranks_per_node : undefined;
+  const ranks = req.ranksPerNode ?? siteRanks ?? gpus ?? 1;
   return { nodes, ncpus: ranks, mpiprocs: ranks, ngpus: gpus };
 }
 
@@ -237,9 +289,9 @@ function refuseNul(req: ScriptRequest): void {
 
 const MODULE_NAME = /^[A-Za-z0-9_.+\/][A-Za-z0-9_.+\/-]*$/;
 
-function environmentSetup(req: ScriptRequest): string[] {
+function environmentSetup(req: ScriptRequest, profile?: SiteProfile): string[] {
   const lines: string[] = [];
-  for (const module of req.modules ?? []) {
+  for (const module of [...(profile?.modules ?? []), ...(req.modules ?? [])]) {
     if (!MODULE_NAME.test(module)) {
       throw invalidInput(
         `module name ${JSON.stringify(module)} has characters module names never use`,
@@ -287,16 +339,18 @@ export interface ScriptPlan {
   request: RecommendedRequest;
   layout: Layout;
   template?: TemplateName;
+  /** The site profile the script is written for. */
+  profile?: SiteProfile;
 }
 
 /** The request a script will make (validated when the script is written). */
-export function planJobScript(req: ScriptRequest): ScriptPlan {
+export function planJobScript(req: ScriptRequest, profile?: SiteProfile): ScriptPlan {
   refuseNul(req);
   const application = req.application.trim();
   checkApplication(application);
   const template = isTemplate(application) ? application : undefined;
   const spec = template ? TEMPLATE_SPECS[template] : undefined;
-  const layout = layoutFor(req, spec);
+  const layout = layoutFor(req, spec, profile);
   const request: RecommendedRequest = {
     jobName: req.jobName,
     queue: req.queue,
@@ -307,7 +361,7 @@ export function planJobScript(req: ScriptRequest): ScriptPlan {
     filesystems: req.filesystems,
     arrayRange: spec?.arrayRange,
   };
-  return { request, layout, template };
+  return { request, layout, template, profile };
 }
 
 /**
@@ -316,11 +370,11 @@ export function planJobScript(req: ScriptRequest): ScriptPlan {
  */
 export function writeJobScript(req: ScriptRequest, plan: ScriptPlan): GeneratedScript {
   const application = req.application.trim();
-  const { template, layout, request } = plan;
+  const { template, layout, request, profile } = plan;
   const spec = template ? TEMPLATE_SPECS[template] : undefined;
   const inputs = (req.inputFiles ?? []).map(inputArgument).join(" ");
   const launch = spec
-    ? spec.launch(inputs, layout.mpiprocs ?? 1)
+    ? spec.launch(inputs, layout.mpiprocs ?? 1, launcherOf(profile))
     // A literal command line is the user's own command: inserted as written.
     : [withInputs(application, inputs)];
   const lines = [
@@ -329,7 +383,7 @@ export function writeJobScript(req: ScriptRequest, plan: ScriptPlan): GeneratedS
     `# Generated by pbs-mcp${template ? ` (template: ${template})` : ""}.`,
     "set -euo pipefail",
     'cd "${PBS_O_WORKDIR:-$PWD}"',
-    ...environmentSetup(req),
+    ...environmentSetup(req, profile),
     ...launch,
     "",
   ];
@@ -365,6 +419,8 @@ export function buildJobScript(req: ScriptRequest): GeneratedScript {
 /** What generation reads from the service: the caller, the site's settings, its queues. */
 export interface ScriptSite extends QueueSite {
   config: { defaultAccount?: string };
+  /** The active site profile: required resources, launcher, GPU layout, modules. */
+  profile?: SiteProfile;
 }
 
 /**
@@ -378,8 +434,8 @@ export async function generateJobScript(
   site: ScriptSite,
   req: ScriptRequest,
 ): Promise<GeneratedScript> {
-  const plan = planJobScript(req);
-  const notes: string[] = [];
+  const plan = planJobScript(req, site.profile);
+  const notes = site.profile ? siteRequirements(plan.request, site.profile) : [];
   if (plan.request.account === undefined && site.config.defaultAccount !== undefined) {
     plan.request.account = site.config.defaultAccount;
     notes.push(`Account ${site.config.defaultAccount} is the server's default (PBS_ACCOUNT).`);
@@ -400,4 +456,34 @@ function requestedResources(request: RecommendedRequest): RequestedResources {
     if (value !== undefined) out[name] = value;
   }
   return out;
+}
+
+/**
+ * The site profile's required resources the script must request: filesystems
+ * from the profile's default (said in a note), any other named in a note
+ * (submit_job adds it from the default, or refuses without one).
+ */
+function siteRequirements(request: RecommendedRequest, profile: SiteProfile): string[] {
+  const notes: string[] = [];
+  for (const rule of profile.required_resources) {
+    if (rule.name === "filesystems") {
+      if (request.filesystems !== undefined) continue;
+      const value = rule.default ?? rule.example;
+      request.filesystems = value;
+      notes.push(
+        `filesystems=${value} is requested because the ${profile.name} site requires it ` +
+          `("${rule.rule}"); give filesystems to name the ones the job uses.`,
+      );
+    } else {
+      notes.push(
+        `The ${profile.name} site also requires -l ${rule.name} (e.g. ${rule.example}): ` +
+          `add #PBS -l ${rule.name}=${rule.example}` +
+          (rule.default ? `; submit_job adds ${rule.default} when it is missing.` : "."),
+      );
+    }
+  }
+  if (profile.mpi) {
+    notes.push(`MPI launch line written for ${profile.name}: ${profile.description}.`);
+  }
+  return notes;
 }

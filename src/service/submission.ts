@@ -6,6 +6,7 @@
  * fits there (for a routing queue: which destination takes it, if any).
  */
 import { qsub, qsubArguments, type QsubOptions } from "../pbs/commands/mod.ts";
+import { isPbsError, PbsError } from "../pbs/errors.ts";
 import type { PbsCommand } from "../pbs/commands/mod.ts";
 import type { Queue, ServerInfo } from "../pbs/model/types.ts";
 import {
@@ -14,6 +15,7 @@ import {
   parseDirectives,
   reportDirectives,
 } from "./directives.ts";
+import type { SiteProfile } from "./profiles.ts";
 import { checkQueue, type QueueFit, type RequestedResources } from "./queue_fit.ts";
 import type { SubmitJobRequest } from "./requests.ts";
 import type { DirectiveReport } from "./results.ts";
@@ -65,19 +67,31 @@ function applySelectPrecedence(request: SubmitJobRequest): [SubmitJobRequest, st
  * the request nor the script (`#PBS -A`) names an account: on the command line
  * it would beat the script's own and silently charge another project.
  * `context` (server and queues) lets the target queue, the fit and the
- * default place be known.
+ * default place be known. `profile` (the active site profile) adds each
+ * resource the site requires that neither the request nor the script asks
+ * for, or refuses the request before qsub when the profile has no default.
  */
 export function buildSubmission(
   request: SubmitJobRequest,
   defaultAccount?: string,
   scriptText: string = request.script ?? "",
   context?: SubmissionContext,
+  profile?: SiteProfile,
 ): Submission {
   const [adjusted, notes] = applySelectPrecedence(request);
   request = adjusted;
   const directives = parseDirectives(scriptText);
   const account = request.account ??
     (directiveValue(directives, "-A") !== undefined ? undefined : defaultAccount);
+  if (profile) {
+    const own = requestedResources(
+      directiveResources(directives),
+      qsubArguments(qsubOptions(request, account)),
+    );
+    const required = withRequiredResources(request, own, profile);
+    request = required.request;
+    notes.push(...required.notes);
+  }
   let options = qsubOptions(request, account);
   let args = qsubArguments(options);
   let requested = requestedResources(directiveResources(directives), args);
@@ -190,4 +204,90 @@ function nodesPlace(
       `distinct hosts${from}: scatter puts each chunk on its own host (vscatter would only ` +
       "separate vnodes, several of which can share a host). Give place to choose otherwise.",
   };
+}
+
+/**
+ * The request with every resource the site profile requires and the job does
+ * not ask for (`own`: the script's and the parameters' `-l` values) added from
+ * the profile's default, each said in a note. A required resource without a
+ * default is an `invalid_input` error naming it and a value the site accepts:
+ * the site's hook would refuse the job anyway.
+ */
+function withRequiredResources(
+  request: SubmitJobRequest,
+  own: RequestedResources,
+  profile: SiteProfile,
+): { request: SubmitJobRequest; notes: string[] } {
+  const notes: string[] = [];
+  let out = request;
+  for (const rule of profile.required_resources) {
+    if (own[rule.name] !== undefined) continue;
+    if (rule.default === undefined) throw siteRuleError(profile, rule);
+    out = rule.name === "filesystems"
+      ? { ...out, filesystems: rule.default }
+      : { ...out, extraResources: { ...out.extraResources, [rule.name]: rule.default } };
+    notes.push(
+      `${rule.name}=${rule.default} added from the ${profile.name} site profile's default: the ` +
+        `site requires it ("${rule.rule}"). Give ${parameterFor(rule.name)} to choose another.`,
+    );
+  }
+  return { request: out, notes };
+}
+
+/** The submit_job parameter that sets `-l NAME`. */
+function parameterFor(name: string): string {
+  return name === "filesystems" ? "filesystems" : `extra_resources.${name}`;
+}
+
+/** A submission missing a resource the site requires, refused before qsub. */
+export function siteRuleError(
+  profile: SiteProfile,
+  rule: SiteProfile["required_resources"][number],
+): PbsError {
+  return new PbsError({
+    kind: "invalid_input",
+    message: `The ${profile.name} site requires -l ${rule.name} on every job ("${rule.rule}"), ` +
+      "and this request does not ask for it; it was not submitted.",
+    hint: `Give ${parameterFor(rule.name)}=${rule.example} (or put #PBS -l ` +
+      `${rule.name}=${rule.example} in the script) and submit again.`,
+  });
+}
+
+/**
+ * A queuejob hook's refusal (qsub exit 32) with what to change added from the
+ * site profiles (after the catalogue's hint, which names the resource): the
+ * active one, whose rule is the hook's message or names the resource it asks
+ * for, then a built-in one whose rule is exactly the hook's message. The site's message
+ * stays verbatim (`pbsMessage`, and in `message`).
+ */
+export function withSiteFix(
+  error: unknown,
+  profiles: readonly SiteProfile[],
+  active?: SiteProfile,
+): unknown {
+  if (!isPbsError(error) || error.command !== "qsub" || error.exitCode !== 32) return error;
+  const said = (error.pbsMessage ?? "").replace(/^qsub: /, "").trim();
+  for (const profile of profiles) {
+    // A built-in profile is suggested only for its site's exact words.
+    const rule = profile.required_resources.find((r) =>
+      r.rule === said || (profile === active && said.includes(`-l ${r.name}=`))
+    );
+    if (!rule) continue;
+    // The catalogue's hint (the resource the message names) stays; the profile's part follows.
+    const fix = profile === active
+      ? `The active ${profile.name} site profile's value: ${rule.name}=${rule.example}.`
+      : `The built-in ${profile.name} site profile knows this rule: set ` +
+        `PBS_MCP_PROFILE=${profile.name} to have ${rule.name}=${rule.default ?? rule.example} ` +
+        "added to every job.";
+    return new PbsError({
+      kind: error.kind,
+      message: error.message,
+      hint: `${error.hint} ${fix}`,
+      pbsMessage: error.pbsMessage,
+      command: error.command,
+      exitCode: error.exitCode,
+      pbsErrno: error.pbsErrno,
+    });
+  }
+  return error;
 }

@@ -140,11 +140,13 @@ async function exerciseEveryTool(
     reservation_id: made.reservation_id,
   });
   await call("generate_job_script", { application: "python train.py", walltime: "01:00:00" });
+  await call("get_allocation", {});
   return called;
 }
 
 Deno.test("every tool's text names every id and name of its structured answer", async () => {
-  const h = await startHarness({ scenario: "tiny" });
+  // A site profile with an allocation command, so get_allocation is offered too.
+  const h = await startHarness({ scenario: "tiny", profile: "polaris" });
   try {
     const called = await exerciseEveryTool(h, assertTextCarriesIds);
     const offered = TOOL_INVENTORY.map((e) => e.tool.name);

@@ -38,7 +38,7 @@ function iso(epochSeconds: number): string {
 }
 
 Deno.test("cluster tools are described for a newcomer", async (t) => {
-  const h = await startHarness();
+  const h = await startHarness({ profile: "polaris" }); // get_allocation needs a profile
   try {
     const byName = new Map((await h.tools()).map((tool) => [tool.name, tool]));
 

@@ -23,6 +23,7 @@ export const CLUSTER_TOOLS = [
   "list_reservations",
   "manage_reservation",
   "generate_job_script",
+  "get_allocation",
 ];
 
 export const CONTRACT_TOOLS = [

@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { createScenario, SimRunner } from "../../sim/mod.ts";
 import { type Config, loadConfig } from "../../src/service/config.ts";
 import { PbsClient } from "../../src/service/pbs_client.ts";
+import { activeProfile } from "../../src/service/profiles.ts";
 import { silentLogger } from "../../src/mcp/logger.ts";
 import { createMcpServer, serverFactory } from "../../src/mcp/server.ts";
 import { tapListens } from "../../src/mcp/subscriptions.ts";
@@ -39,6 +40,11 @@ export interface HarnessOptions {
   config?: Partial<Config>;
   /** Where the sim writes job output (and tests put scripts); a fresh temp dir by default. */
   outputDir?: string;
+  /**
+   * The site profile (a built-in name or a YAML path); by default the built-in
+   * profile named like the scenario (polaris, aurora), as demo mode does; null: none.
+   */
+  profile?: string | null;
   /** An existing complex to connect to (another user on the same system). */
   complex?: Complex;
   /**
@@ -122,10 +128,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     auditLog: join(outputDir, "audit.jsonl"),
     ...options.config,
   };
+  const profile = options.profile === null
+    ? undefined
+    : await activeProfile(options.profile, options.scenario);
   const pbs = new PbsClient({
     runner,
     user,
     config,
+    profile,
     sleep: simulatedSleep(complex),
     now: () => complex.now() * 1000,
   });

@@ -12,7 +12,8 @@ Deno.test("the server registers exactly the tool inventory", async (t) => {
     assert.deepEqual([...names].sort(), [...CONTRACT_TOOLS].sort());
   });
 
-  const h = await startHarness();
+  // With a site profile's allocation command, so get_allocation is offered too.
+  const h = await startHarness({ profile: "polaris" });
   try {
     const listed = await h.tools();
 
@@ -33,15 +34,28 @@ Deno.test("the server registers exactly the tool inventory", async (t) => {
   }
 
   await t.step("read-only mode registers the read tools only", async () => {
-    const readOnly = await startHarness({ config: { readOnly: true } });
+    const readOnly = await startHarness({ config: { readOnly: true }, profile: "polaris" });
     try {
       const names = (await readOnly.tools()).map((tool) => tool.name);
       const reads = TOOL_INVENTORY.filter((e) => e.kind === "read");
       assert.deepEqual(names, inventoryNames(reads));
-      assert.deepEqual(names, inventoryNames(selectTools(TOOL_INVENTORY, { readOnly: true })));
+      assert.deepEqual(
+        names,
+        inventoryNames(selectTools(TOOL_INVENTORY, { readOnly: true, allocation: true })),
+      );
       assert.ok(!names.includes("submit_job") && !names.includes("delete_job"));
     } finally {
       await readOnly.close();
+    }
+  });
+
+  await t.step("without a profile's allocation command, get_allocation is left out", async () => {
+    const plain = await startHarness();
+    try {
+      const names = (await plain.tools()).map((tool) => tool.name);
+      assert.deepEqual(names, inventoryNames().filter((name) => name !== "get_allocation"));
+    } finally {
+      await plain.close();
     }
   });
 });

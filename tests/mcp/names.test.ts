@@ -347,12 +347,19 @@ Deno.test("every tool and parameter a text names exists, in each mode", async (t
     outputDir: h.outputDir,
     config: { readOnly: true },
   });
+  // A site profile adds get_allocation and its own notes and hints.
+  const profiled = await startHarness({
+    complex: h.complex,
+    outputDir: h.outputDir,
+    profile: "polaris",
+  });
   try {
     const jobs = await jobsInEveryPhase(h);
-    const allTools = await h.tools();
+    const allTools = await profiled.tools();
     const names = knownNames(allTools);
 
-    for (const [mode, server] of [["default", h], ["read-only", readOnly]] as const) {
+    const modes = [["default", h], ["read-only", readOnly], ["site profile", profiled]] as const;
+    for (const [mode, server] of modes) {
       await t.step(`${mode} mode`, async () => {
         const texts = await everyText(server, jobs);
         assert.ok(texts.length > 100, `only ${texts.length} texts collected`);
@@ -361,6 +368,7 @@ Deno.test("every tool and parameter a text names exists, in each mode", async (t
       });
     }
   } finally {
+    await profiled.close();
     await readOnly.close();
     await h.close();
   }

@@ -56,7 +56,11 @@ Deno.test("tool selection: read-only, toolsets, exclusions", async (t) => {
       async (h) => {
         assert.deepEqual(
           namesOf(await h.tools()),
-          expected((e) => ["jobs", "cluster"].includes(e.toolset) && e.tool.name !== "delete_job"),
+          // get_allocation: not offered without a site profile's allocation command.
+          expected((e) =>
+            ["jobs", "cluster"].includes(e.toolset) && e.tool.name !== "delete_job" &&
+            !e.needsAllocation
+          ),
         );
         assert.ok(!namesOf(await h.tools()).includes("generate_job_script"));
       },

@@ -39,7 +39,8 @@ export function surfaceSize(tools: Tool[]): SurfaceSize {
 
 for (const readOnly of [false, true]) {
   Deno.test(`tools/list stays within its budgets (${readOnly ? "read-only" : "default"} mode)`, async () => {
-    const h = await startHarness({ config: { readOnly } });
+    // A site profile with an allocation command: every tool is listed.
+    const h = await startHarness({ config: { readOnly }, profile: "polaris" });
     try {
       const size = surfaceSize(await h.tools());
       console.log(`tools/list, ${readOnly ? "read-only" : "default"} mode:`, size);

@@ -114,7 +114,11 @@ Deno.test("determinism: same seed and operations give identical attributes", () 
     for (let k = 0; k < 6; k++) {
       submit(c, alice, {
         queue: "debug",
-        resources: [["select", "1:ncpus=32:ngpus=4"], ["walltime", "00:30:00"]],
+        resources: [
+          ["select", "1:ncpus=32:ngpus=4"],
+          ["walltime", "00:30:00"],
+          ["filesystems", "home:eagle"], // polaris's queuejob hook requires it
+        ],
       });
       c.advance(900);
     }

@@ -8,6 +8,7 @@
  * and add one line below.
  */
 import type { AnyToolDefinition } from "../tool_kit.ts";
+import { getAllocation } from "./allocation.ts";
 import { submitBatchJobs, submitDependentJobs } from "./batch.ts";
 import { checkPrivileges, getServerInfo, listNodes, listQueues } from "./cluster.ts";
 import { diagnoseJobTool } from "./diagnose.ts";
@@ -38,13 +39,16 @@ export interface InventoryEntry {
   tool: AnyToolDefinition;
   toolset: Toolset;
   kind: ToolKind;
+  /** Offered only when the active site profile defines an allocation command. */
+  needsAllocation?: boolean;
 }
 
-const entry = (tool: AnyToolDefinition, toolset: Toolset, kind: ToolKind): InventoryEntry => ({
-  tool,
-  toolset,
-  kind,
-});
+const entry = (
+  tool: AnyToolDefinition,
+  toolset: Toolset,
+  kind: ToolKind,
+  needsAllocation = false,
+): InventoryEntry => ({ tool, toolset, kind, ...(needsAllocation ? { needsAllocation } : {}) });
 
 export const TOOL_INVENTORY: readonly InventoryEntry[] = [
   entry(submitJob, "jobs", "write"),
@@ -66,6 +70,7 @@ export const TOOL_INVENTORY: readonly InventoryEntry[] = [
   entry(listNodes, "cluster", "read"),
   entry(getServerInfo, "cluster", "read"),
   entry(checkPrivileges, "cluster", "read"),
+  entry(getAllocation, "cluster", "read", true),
   entry(listReservations, "reservations", "read"),
   entry(manageReservation, "reservations", "destructive"),
   entry(generateJobScriptTool, "scripts", "read"),
@@ -79,6 +84,8 @@ export interface ToolSelection {
   toolsets?: readonly string[];
   /** Never offer these tools. */
   excludeTools?: readonly string[];
+  /** The active site profile defines an allocation command (get_allocation). */
+  allocation?: boolean;
 }
 
 /**
@@ -103,6 +110,7 @@ export function selectTools(
   }
   return inventory.filter((e) =>
     (!selection.readOnly || e.kind === "read") &&
+    (!e.needsAllocation || selection.allocation === true) &&
     (selection.toolsets === undefined || selection.toolsets.includes(e.toolset)) &&
     !(selection.excludeTools ?? []).includes(e.tool.name)
   );

@@ -1,0 +1,44 @@
+/**
+ * get_allocation: the caller's projects and remaining balances, from the site
+ * profile's allocation command (ALCF: sbank). Offered only when the active
+ * profile defines one (inventory.ts).
+ */
+import { z } from "zod";
+import { PbsError } from "../../pbs/errors.ts";
+import { defineTool } from "../tool_kit.ts";
+
+export const getAllocation = defineTool({
+  name: "get_allocation",
+  title: "Allocation balance",
+  description: "Your projects and each one's remaining allocation balance, in the site's unit " +
+    "(e.g. node-hours), from its accounting command.",
+  input: {},
+  output: {
+    unit: z.string(),
+    allocations: z.array(z.object({
+      project: z.string(),
+      balance: z.number(),
+      resource: z.string().optional(),
+      end: z.string().optional(),
+    })),
+  },
+  annotations: { readOnlyHint: true, idempotentHint: true },
+  async run(_args, { client }) {
+    const found = await client.allocations();
+    if (!found) {
+      throw new PbsError({
+        kind: "invalid_state",
+        message: "The active site profile defines no allocation command.",
+        hint: "Add allocation.command to the site profile (PBS_MCP_PROFILE).",
+      });
+    }
+    const lines = found.rows.map((a) =>
+      `${a.project}: ${a.balance} ${found.unit} left` +
+      (a.resource ? ` on ${a.resource}` : "") + (a.end ? `, until ${a.end}` : "")
+    );
+    return {
+      structured: { unit: found.unit, allocations: found.rows },
+      text: lines.length ? lines.join("\n") : "No allocations found for you.",
+    };
+  },
+});
