@@ -99,7 +99,14 @@ export function jobAttributes(src: AttributeSource, job: JobRecord): AttrList {
       "Exit_status",
       job.stagedOut && job.exitStatus !== undefined ? int(job.exitStatus) : undefined,
     )
-    .add("Submit_arguments", !isSub && job.submitArguments ? str(job.submitArguments) : undefined);
+    .add("Submit_arguments", !isSub && job.submitArguments ? str(job.submitArguments) : undefined)
+    .add("executable", job.command ? str(jsdl("Executable", job.command.slice(0, 1))) : undefined)
+    .add(
+      "argument_list",
+      job.command && job.command.length > 1
+        ? str(jsdl("Argument", job.command.slice(1)))
+        : undefined,
+    );
   if (job.array) addArrayParent(b, job);
   if (isSub) b.add("array_id", str(job.parentId!)).add("array_index", int(job.arrayIndex!));
   if (job.estimatedStartTime !== undefined) {
@@ -118,6 +125,15 @@ export function jobAttributes(src: AttributeSource, job: JobRecord): AttrList {
     .add("Submit_Host", str(job.submitHost))
     .add("max_run_subjobs", job.array?.limit !== undefined ? int(job.array.limit) : undefined);
   return b.list;
+}
+
+/**
+ * The command form's program and arguments as the server stores them: one JSDL
+ * element per word (capture qstat_f_json_cmdform_running:
+ * `<jsdl-hpcpa:Executable>/bin/sleep</jsdl-hpcpa:Executable>`).
+ */
+function jsdl(element: "Executable" | "Argument", words: readonly string[]): string {
+  return words.map((w) => `<jsdl-hpcpa:${element}>${w}</jsdl-hpcpa:${element}>`).join("");
 }
 
 function usedEntries(job: JobRecord): Array<[string, string | number]> {
@@ -144,7 +160,7 @@ function addArrayParent(b: AttrBuilder, job: JobRecord): void {
       remaining.push(index);
     } else if (sub.state === "R" || sub.state === "S") counts.Running++;
     else if (sub.state === "E") counts.Exiting++;
-    else counts.Expired++;
+    else if (sub.state === "X") counts.Expired++; // F once the array is done: Expired:0
   }
   const step = stepOf(array.range);
   b.add("array", str("True"))

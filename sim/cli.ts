@@ -57,6 +57,14 @@ export async function replay(script: string, options: Omit<CliOptions, "file">):
       complex.advance(statement.seconds);
       continue;
     }
+    if (statement.kind === "sched_config") {
+      complex.configureScheduler(statement.settings);
+      continue;
+    }
+    if (statement.kind === "mom") {
+      complex.setNodeDown(statement.node, !statement.up);
+      continue;
+    }
     runner.setUser(statement.user);
     const result = await runner.run(statement.argv, { stdin: statement.stdin });
     if (statement.assign) {

@@ -7,6 +7,7 @@
  * bookkeeping is in the "lifecycle" section below; the scheduling policy is in
  * scheduler.ts/placement.ts; the attribute views in attributes.ts.
  */
+import { type QueuejobHook, queuejobRejection } from "./hooks.ts";
 import { formatDuration } from "../src/pbs/model/time.ts";
 import {
   jobAttributes,
@@ -60,11 +61,12 @@ import {
   durationOf,
   parsePlace,
   type ResourceMap,
+  unknownInChunk,
   validateResources,
   withinLimits,
 } from "./resources.ts";
 import { type ReservationCapacity, runCycle, type SchedulerHost } from "./scheduler.ts";
-import { parseScriptBehaviour } from "./script.ts";
+import { commandBehaviour, parseScriptBehaviour, subjobBehaviour } from "./script.ts";
 import { jobRunDate, writeJobOutput } from "./output.ts";
 import { confirmReservation, type ResvRecord } from "./reservations.ts";
 
@@ -185,6 +187,16 @@ export class Complex implements ComplexApi {
     }
     this.#clock.set(target);
     this.#maybeSchedule();
+  }
+
+  queuejobHooks(): readonly QueuejobHook[] {
+    return this.config.queuejobHooks ?? [];
+  }
+
+  configureScheduler(settings: { strictOrdering?: boolean; backfillDepth?: number }): void {
+    if (settings.strictOrdering !== undefined) this.config.strictOrdering = settings.strictOrdering;
+    if (settings.backfillDepth !== undefined) this.config.backfillDepth = settings.backfillDepth;
+    this.schedule();
   }
 
   schedule(): void {
@@ -343,12 +355,29 @@ export class Complex implements ComplexApi {
 
   submit(caller: Caller, request: SubmitRequest): SimJob {
     this.#requireUp();
-    const requested = validateResources(request.resources);
+    let requested: ResourceMap;
+    try {
+      requested = validateResources(request.resources);
+      this.#checkDefinedResources(requested);
+    } catch (error) {
+      // The server refuses unknown resources after taking a job id (INDEX.md note 9: ids burnt).
+      if (error instanceof SimError && error.errno === PBSE.UNKRESC) this.#nextSeq();
+      throw error;
+    }
     const range = request.arrayRange !== undefined
       ? parseArrayRange(request.arrayRange)
       : undefined;
+    // A site queuejob hook's rejection takes no job id (qsub_hook_rejected_no_filesystems).
+    const rejection = queuejobRejection(this.config.queuejobHooks ?? [], {
+      queue: request.queue ?? this.server.defaultQueue,
+      requested,
+    });
+    if (rejection !== undefined) throw new SimError(PBSE.HOOKERROR, "", rejection);
     const seq = this.#nextSeq();
     if (caller.user === "root") throw new SimError(PBSE.BADUSER);
+    if (requested.place !== undefined && requested.select === undefined) {
+      throw new SimError(PBSE.PLACENOSELECT); // qsub_err_place_without_select
+    }
     const queue = this.#admissionQueue(caller, request.queue);
     if (range && range.indices.length > this.server.maxArraySize) {
       throw new SimError(PBSE.MaxArraySize);
@@ -362,7 +391,11 @@ export class Complex implements ComplexApi {
     }
     const clauses = request.depend ? parseDepend(request.depend, this.server.name) : [];
     this.#register(job);
-    if (queue.type === "Route" && !this.#route(job)) {
+    // Held, dependency-held and deferred jobs wait in a routing queue until released
+    // (route_held_jobs / route_waiting_jobs default False); #settle routes them then.
+    const waits = job.holds !== "" || clauses.some((c) => !c.type.startsWith("before")) ||
+      (job.executionTime !== undefined && job.executionTime > this.now());
+    if (queue.type === "Route" && !waits && !this.#route(job)) {
       this.#forget(job); // "Job rejected by all possible destinations": not even in history
       return job;
     }
@@ -370,6 +403,16 @@ export class Complex implements ComplexApi {
     this.#settle(job);
     this.#afterChange();
     return job;
+  }
+
+  /**
+   * ngpus is not a built-in OpenPBS resource: a complex whose nodes define none
+   * refuses it (capture qsub_err_ngpus_not_defined, `Unknown resource: ngpus`).
+   */
+  #checkDefinedResources(requested: ResourceMap): void {
+    if (this.config.nodes.some((n) => n.ngpus !== undefined)) return;
+    if (requested.ngpus !== undefined) throw new SimError(PBSE.UNKRESC, "Resource_List.ngpus");
+    if (/(^|[:+])ngpus=/.test(String(requested.select ?? ""))) throw unknownInChunk("ngpus");
   }
 
   #nextSeq(): number {
@@ -443,7 +486,10 @@ export class Complex implements ComplexApi {
       submitHost: caller.host,
       workdir: request.workdir,
       script: request.script,
-      behaviour: parseScriptBehaviour(request.script),
+      command: request.command,
+      behaviour: request.command
+        ? commandBehaviour(request.command)
+        : parseScriptBehaviour(request.script),
       reservation: queue.reservation,
       rank: this.#nextRank++,
       chunks: chunksOf(String(resources.select), this.defaultChunk),
@@ -483,6 +529,7 @@ export class Complex implements ComplexApi {
       arrayIndex: index,
       outputPath: parent.outputPath.replace("^array_index^", String(index)),
       errorPath: parent.errorPath.replace("^array_index^", String(index)),
+      behaviour: subjobBehaviour(parent.behaviour, index),
       resources: { ...parent.resources },
       used: {},
       allocation: [],
@@ -613,6 +660,15 @@ export class Complex implements ComplexApi {
     job.depend = formatDepend(own, this.server.name);
     let rejected = false;
     for (const clause of clauses) {
+      if (clause.type === "on") {
+        // `on:N`: held until N before* jobs have registered on it, then waits for them.
+        const count = Number(clause.ids[0]);
+        if (count > 0) {
+          job.awaitedRegistrations = count;
+          job.holds = canonicalHolds(`${job.holds}s`);
+        }
+        continue;
+      }
       const isAfter = (AFTER_TYPES as readonly string[]).includes(clause.type);
       if (!isAfter && !clause.type.startsWith("before")) continue;
       for (const id of clause.ids) {
@@ -637,7 +693,13 @@ export class Complex implements ComplexApi {
     }
     waiter.waitsOn.push({ type, id: target.id });
     target.dependents.add(waiter.id);
-    if (!waiter.holds.includes("s")) waiter.holds += "s";
+    waiter.holds = canonicalHolds(`${waiter.holds}s`); // "su" (qstat_f_json_after_qalter_depend)
+    if (waiter.awaitedRegistrations !== undefined && waiter.awaitedRegistrations > 0) {
+      // A before* job registered on an `on:N` job: the count drops, then the clause goes
+      // (qstat_f_json_depend_on_waiting shows only `afterok:259.vm@vm`).
+      waiter.awaitedRegistrations--;
+      if (waiter.awaitedRegistrations === 0) removeDependClause(waiter, "on", this.server.name);
+    }
     appendDepend(waiter, type, target.id, this.server.name);
     appendDepend(target, mirrorType(type), waiter.id, this.server.name);
     if (type === "after" && target.stime !== undefined) this.#dependencyEvent(target, "started");
@@ -657,8 +719,10 @@ export class Complex implements ComplexApi {
       this.#terminate(job, 271, "deleted");
       return;
     }
+    // "Job deleted as result of dependency": F, substate 92, Hold_Types s, no comment
+    // (qstat_fx_json_depend_two_ids_parent_failed).
     job.state = "F";
-    job.substate = 91;
+    job.substate = 92;
     this.#toHistory(job);
     this.#dependencyEvent(job, "ended");
   }
@@ -673,12 +737,17 @@ export class Complex implements ComplexApi {
         if (what === "started" && w.type !== "after") continue;
         if (what === "started" || dependencySatisfied(w.type, target)) {
           waiter.waitsOn.splice(waiter.waitsOn.indexOf(w), 1);
+          // A met dependency leaves the depend text (qstat_fx_json_depend_two_types_done).
+          removeDependId(waiter, w.type, target.id, this.server.name);
         } else {
           this.#deleteForDependency(waiter);
           break;
         }
       }
-      if (!isHistory(waiter) && waiter.waitsOn.length === 0 && waiter.holds.includes("s")) {
+      if (
+        !isHistory(waiter) && waiter.waitsOn.length === 0 && !waiter.awaitedRegistrations &&
+        waiter.holds.includes("s")
+      ) {
         waiter.holds = waiter.holds.replace("s", "");
         this.#settle(waiter);
       }
@@ -698,7 +767,9 @@ export class Complex implements ComplexApi {
     const now = this.now();
     if (job.holds !== "") {
       job.state = "H";
-      job.substate = job.holds === "s" && job.waitsOn.length > 0 ? 22 : 20;
+      // 22 while a dependency holds it, whatever other holds it has (qrls_depend_held_alice).
+      const waiting = job.waitsOn.length > 0 || (job.awaitedRegistrations ?? 0) > 0;
+      job.substate = job.holds.includes("s") && waiting ? 22 : 20;
     } else if (job.executionTime !== undefined && job.executionTime > now) {
       job.state = "W";
       job.substate = 30;
@@ -712,6 +783,11 @@ export class Complex implements ComplexApi {
       job.state = "Q";
       job.substate = 10;
       job.etime ??= now;
+      // Released from a routing queue: routed now, or discarded when no destination takes it.
+      if (this.#queues.get(job.queue)?.type === "Route" && !this.#route(job)) {
+        this.#forget(job);
+        return;
+      }
     }
     if (job.array) this.#applyToQueuedSubjobs(job);
   }
@@ -736,8 +812,7 @@ export class Complex implements ComplexApi {
   #toHistory(job: JobRecord): void {
     const now = this.now();
     job.mtime = now;
-    job.estimatedStartTime = undefined;
-    job.estimatedExecVnode = undefined;
+    // A job deleted while queued keeps its last estimate (qstat_xf_json_deleted_queued).
     if (job.parentId) {
       job.state = "X";
       job.historyTime = now;
@@ -758,10 +833,16 @@ export class Complex implements ComplexApi {
     const subs = [...parent.array!.subjobs.values()];
     parent.mtime = this.now();
     if (subs.every((s) => s.state === "X")) {
+      // The array is done: parent and every subjob become F; a failed subjob makes the
+      // parent 93 "... and failed" with Exit_status 0 (qstat_xt_array_finished,
+      // qstat_fx_json_array_parent_finished).
+      const failed = subs.some((s) => s.exitStatus !== 0);
+      for (const s of subs) s.state = "F";
       parent.state = "F";
-      parent.substate = subs.some((s) => s.exitStatus !== 0) ? 93 : 92;
+      parent.substate = failed ? 93 : 92;
+      if (failed && parent.comment !== undefined) parent.comment += " and failed";
       parent.stagedOut = true;
-      parent.exitStatus = subs.some((s) => s.exitStatus !== 0) ? 1 : 0;
+      parent.exitStatus = 0;
       this.#toHistory(parent);
       this.#dependencyEvent(parent, "ended");
     } else if (subs.some((s) => s.state === "X")) {
@@ -816,7 +897,11 @@ export class Complex implements ComplexApi {
     return {
       pool: this.pool,
       now: () => this.now(),
-      backfillDepth: this.config.backfillDepth ?? 1,
+      // Top jobs (estimates, backfill protection) only under sched_config strict_ordering;
+      // OpenPBS's defaults give none (captures qstat_T_default_sched, qstat_T_strict_ordering).
+      backfillDepth: this.config.strictOrdering
+        ? this.server.backfillDepth ?? this.config.backfillDepth ?? 1
+        : 0,
       orderedJobs: () => this.#orderedJobs(),
       queuedSubjobs: (parent) => queuedSubjobs(parent),
       runningSubjobCount: (parent) => {
@@ -1039,10 +1124,13 @@ export class Complex implements ComplexApi {
   #deleteOne(caller: Caller, job: JobRecord, force: boolean): void {
     const by = `${caller.user}@${caller.host}`;
     if (job.state === "R" || job.state === "S") {
-      this.#terminate(job, 271, "deleted", by);
+      // SIGTERM (256+15); -W force kills with SIGKILL: 265 (qstat_fx_json_force_deleted).
+      this.#terminate(job, force && !job.parentId ? 265 : 271, "deleted", by);
       if (force) this.#obit(job);
       return;
     }
+    // The scheduler's last comment gains " and terminated" (qstat_xf_json_deleted_queued).
+    if (job.comment !== undefined) job.comment = `${job.comment} and terminated`;
     job.state = job.parentId ? "X" : "F";
     job.substate = 91;
     this.#toHistory(job);
@@ -1620,6 +1708,30 @@ export class Complex implements ComplexApi {
     this.#planEnd(record, left > 0 ? left : this.rng.int(1, 900));
   }
 
+  /**
+   * Runs a just-submitted job on the given vnodes as if it started at
+   * `startedAt`, ending `runtimeLeft` seconds from now (loading a snapshot:
+   * the exec_vnode PBS recorded, sim/snapshot.ts).
+   */
+  startOn(
+    job: SimJob,
+    shares: ReadonlyArray<{ node: string; ncpus: number; ngpus: number; memBytes: number }>,
+    startedAt: number,
+    runtimeLeft: number,
+  ): void {
+    const record = job as JobRecord;
+    const takes: NodeTake[] = shares.map((share) => {
+      const node = this.pool.index.get(share.node);
+      if (node === undefined) throw new SimError(PBSE.UNKNODE, share.node);
+      return { node, ncpus: share.ncpus, ngpus: share.ngpus, memBytes: share.memBytes };
+    });
+    this.#start(record, takes);
+    record.stime = startedAt;
+    record.comment = `Job run at ${jobRunDate(startedAt)} on ${record.execVnode}`;
+    record.runToken++;
+    this.#planEnd(record, Math.max(1, runtimeLeft));
+  }
+
   /** A queued/held job submitted `secondsAgo`. */
   backdateQueued(job: SimJob, secondsAgo: number): void {
     const record = job as JobRecord;
@@ -1721,6 +1833,20 @@ function dependencySatisfied(type: string, target: SimJob): boolean {
   if (type === "afterok") return ok;
   if (type === "afternotok") return !ok;
   return true; // after, afterany
+}
+
+function removeDependId(job: JobRecord, type: string, id: string, server: string): void {
+  if (!job.depend) return;
+  const clauses = parseDepend(job.depend, server).map((c) =>
+    c.type === type ? { type, ids: c.ids.filter((x) => x !== id) } : c
+  );
+  job.depend = formatDepend(clauses, server) || undefined;
+}
+
+function removeDependClause(job: JobRecord, type: string, server: string): void {
+  if (!job.depend) return;
+  const clauses = parseDepend(job.depend, server).filter((c) => c.type !== type);
+  job.depend = formatDepend(clauses, server) || undefined;
 }
 
 function appendDepend(job: JobRecord, type: string, id: string, server: string): void {

@@ -2,6 +2,7 @@
  * How a complex is described before it is built: server settings, queues and
  * nodes. Scenarios (`scenarios.ts`) are functions returning one of these.
  */
+import type { QueuejobHook } from "./hooks.ts";
 import { parseSize } from "../src/pbs/model/time.ts";
 import type { SimNode, SimQueue } from "./model.ts";
 import type { ResourceMap } from "./resources.ts";
@@ -59,6 +60,14 @@ export interface ComplexConfig {
   nodes: NodeConfig[];
   /** How many blocked jobs get an estimated start and backfill protection. */
   backfillDepth?: number;
+  /**
+   * sched_config `strict_ordering: true ALL`. Off (PBS's default), the scheduler
+   * computes no estimates on a complex that sets no backfill_depth
+   * (captures qstat_T_default_sched vs qstat_T_strict_ordering).
+   */
+  strictOrdering?: boolean;
+  /** Site queuejob hooks that may reject submissions (sim/hooks.ts). */
+  queuejobHooks?: QueuejobHook[];
   /**
    * Minimum simulated seconds between scheduling cycles while time advances
    * (0: a cycle after every event, like an idle PBS; big sites cycle slower).

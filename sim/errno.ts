@@ -50,6 +50,8 @@ const MESSAGES: Record<number, string> = {
   [PBSE.R_UID]: "Bad effective UID for reservation",
   [PBSE.MaxArraySize]: "Array job exceeds server or queue size limit",
   [PBSE.HISTJOBID]: "Job has finished",
+  [PBSE.PLACENOSELECT]: 'Cannot have "place" without "select"',
+  [PBSE.HOOKERROR]: "hook error",
 };
 
 /** Errors whose server text names the attribute concerned (`... Resource_List.walltime`). */
@@ -68,6 +70,7 @@ export function pbsMessage(errno: number): string {
 
 /** The message with the attribute detail appended where PBS's server appends it. */
 export function serverMessage(error: SimError): string {
+  if (error.text !== undefined) return error.text;
   const base = pbsMessage(error.errno);
   return NAMES_ATTRIBUTE.has(error.errno) && error.detail ? `${base} ${error.detail}` : base;
 }

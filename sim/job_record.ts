@@ -43,6 +43,8 @@ export interface JobRecord extends SimJob {
   estimatedExecVnode?: string;
   /** Ids of jobs that wait on this one (its before* side). */
   dependents: Set<string>;
+  /** `-W depend=on:N`: before* registrations still awaited (INDEX.md note 9). */
+  awaitedRegistrations?: number;
   /** Parsed after* dependencies this job waits on: type and job id. */
   waitsOn: Array<{ type: string; id: string }>;
   /** Runs whose obit has not yet been processed end at this time. */

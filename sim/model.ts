@@ -12,6 +12,8 @@
  * Behaviour is OpenPBS 23.06's as recorded in tests/fixtures/golden (INDEX.md).
  */
 
+import type { QueuejobHook } from "./hooks.ts";
+
 // ---------------------------------------------------------------------------
 // Errors: operations throw SimError carrying a PBS error number; the front
 // turns it into the exact message and exit code of the command that ran.
@@ -57,6 +59,10 @@ export const PBSE = {
   BADTSPEC: 15086,
   R_UID: 15095,
   MaxArraySize: 15107,
+  /** PBSE_PLACENOSELECT: `-l place` without `-l select` (qsub_err_place_without_select, exit 7). */
+  PLACENOSELECT: 15111,
+  /** A hook rejected the request (PBSE_HOOKERROR; capture qsub_hook_rejected_no_filesystems). */
+  HOOKERROR: 15136,
   HISTJOBID: 15139,
 } as const;
 
@@ -65,8 +71,10 @@ export class SimError extends Error {
    * @param errno a PBSE_* number
    * @param detail what the message is about, as PBS appends it (a job id,
    *   `Resource_List.walltime`, a queue name); empty when PBS prints none.
+   * @param text the whole message when PBS prints its own wording for this
+   *   case (a hook's reject text, `Unknown resource: ngpus` for a chunk)
    */
-  constructor(readonly errno: number, readonly detail = "") {
+  constructor(readonly errno: number, readonly detail = "", readonly text?: string) {
     super(`PBS error ${errno}${detail ? ` (${detail})` : ""}`);
     this.name = "SimError";
   }
@@ -119,9 +127,13 @@ export interface JobBehaviour {
   exitCode: number;
   stdoutLines: string[];
   stderrLines: string[];
+  /** Array subjobs that differ (`#SIM index=N ...`): runtime and exit code per index. */
+  byIndex?: Record<number, { runtimeSeconds?: number; exitCode?: number }>;
 }
 
 export interface SimJob {
+  /** `qsub -- PROGRAM ARGS...` (the command form): what the job runs. */
+  command?: string[];
   /** Numeric sequence part: 12 for `12.vm`, 5 for `5[].vm` and `5[3].vm`. */
   seq: number;
   /** Full id: `12.vm`, `5[].vm`, `5[3].vm`. */
@@ -265,6 +277,8 @@ export interface SimServer {
   operators: string[];
   /** Next job/reservation sequence number (shared, as in PBS). */
   nextSeq: number;
+  /** `qmgr -c 'set server backfill_depth = N'`; used under strict ordering. */
+  backfillDepth?: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -292,6 +306,8 @@ export interface SubmitRequest {
   reservation?: string;
   /** Script text (from the file or stdin); `#SIM` and `echo` lines drive behaviour. */
   script: string;
+  /** `qsub -- PROGRAM ARGS...`: the command the job runs instead of a script. */
+  command?: string[];
   /** Exactly what followed `qsub` on the command line, for `Submit_arguments`. */
   submitArguments: string;
   workdir: string;
@@ -332,6 +348,13 @@ export interface ComplexApi {
   now(): number;
   /** Move the clock; the scheduler and job lifecycle run as time passes. */
   advance(seconds: number): void;
+  /**
+   * sched_config `strict_ordering` / `backfill_depth` changed and the scheduler
+   * HUPed: one cycle runs with the new settings (estimates already made stay).
+   */
+  configureScheduler(settings: { strictOrdering?: boolean; backfillDepth?: number }): void;
+  /** The scenario's site queuejob hooks (sim/hooks.ts). */
+  queuejobHooks(): readonly QueuejobHook[];
   /** Run one scheduling cycle now. */
   schedule(): void;
 

@@ -44,6 +44,10 @@ export class NodePool {
   maxCpus = 0;
   maxGpus = 0;
   maxMem = 0;
+  /** Complex-wide totals (every node), for `Can Never Run` on requests above them. */
+  sumCpus = 0;
+  sumGpus = 0;
+  sumMem = 0;
 
   constructor(nodes: SimNode[]) {
     this.nodes = nodes;
@@ -74,6 +78,9 @@ export class NodePool {
       this.maxCpus = Math.max(this.maxCpus, node.ncpus);
       this.maxGpus = Math.max(this.maxGpus, node.ngpus);
       this.maxMem = Math.max(this.maxMem, node.memBytes);
+      this.sumCpus += node.ncpus;
+      this.sumGpus += node.ngpus;
+      this.sumMem += node.memBytes;
     });
   }
 
@@ -164,15 +171,18 @@ export class NodePool {
   refreshState(i: number): void {
     const node = this.nodes[i];
     const flags = node.state.filter((w) => w === "offline" || w === "down");
-    if (flags.length > 0) {
-      node.state = flags.includes("down") && flags.includes("offline")
-        ? ["down", "offline"]
-        : flags;
+    const busy = this.free.exclusive[i]
+      ? "job-exclusive"
+      : this.free.cpus[i] <= 0 && this.free.users[i] > 0
+      ? "job-busy"
+      : undefined;
+    if (flags.includes("down")) {
+      node.state = flags.includes("offline") ? ["down", "offline"] : flags;
       return;
     }
-    if (this.free.exclusive[i]) node.state = ["job-exclusive"];
-    else if (this.free.cpus[i] <= 0 && this.free.users[i] > 0) node.state = ["job-busy"];
-    else node.state = ["free"];
+    // An offline node still running jobs says so: `offline,job-busy` (pbsnodes_l_s_root).
+    if (flags.length > 0) node.state = busy ? [...flags, busy] : flags;
+    else node.state = [busy ?? "free"];
   }
 
   /** Sets or clears a flag word (`offline`, `down`); returns whether it changed. */

@@ -5,6 +5,9 @@
  *   ... <<< 'TEXT'                   TEXT on stdin (`\n` inside means newline)
  *   NAME=@USER COMMAND ...           also store stdout's first word in NAME
  *   advance SECONDS                  move the virtual clock
+ *   sched_config strict_ordering=BOOL [backfill_depth=N]
+ *                                    edit sched_config and HUP the scheduler (one cycle)
+ *   mom NODE down|up                 stop or restart the pbs_mom of NODE
  *   # comment / blank line           ignored
  *
  * `$NAME` and `${NAME}` expand (outside single quotes) in later lines.
@@ -14,7 +17,15 @@ import { ShellSyntaxError, splitWords } from "./shellwords.ts";
 
 export type Statement =
   | { kind: "run"; line: number; user: string; argv: string[]; stdin?: string; assign?: string }
-  | { kind: "advance"; line: number; seconds: number };
+  | { kind: "advance"; line: number; seconds: number }
+  | { kind: "sched_config"; line: number; settings: SchedulerSettings }
+  | { kind: "mom"; line: number; node: string; up: boolean };
+
+/** What `sched_config` lines may change (the real captures edited the file and sent SIGHUP). */
+export interface SchedulerSettings {
+  strictOrdering?: boolean;
+  backfillDepth?: number;
+}
 
 export class ReplaySyntaxError extends Error {
   constructor(readonly line: number, message: string) {
@@ -25,6 +36,8 @@ export class ReplaySyntaxError extends Error {
 
 const RUN_RE = /^(?:([A-Za-z_]\w*)=)?@([\w.-]+)\s+(.+)$/;
 const ADVANCE_RE = /^advance\s+(\d+(?:\.\d+)?)$/;
+const SCHED_RE = /^sched_config((?:\s+\w+=\S+)+)$/;
+const MOM_RE = /^mom\s+(\S+)\s+(down|up)$/;
 
 /** Parses one line (variables already expanded); undefined for blanks and comments. */
 export function parseLine(text: string, line: number): Statement | undefined {
@@ -32,6 +45,10 @@ export function parseLine(text: string, line: number): Statement | undefined {
   if (trimmed === "" || trimmed.startsWith("#")) return undefined;
   const advance = ADVANCE_RE.exec(trimmed);
   if (advance) return { kind: "advance", line, seconds: Number(advance[1]) };
+  const mom = MOM_RE.exec(trimmed);
+  if (mom) return { kind: "mom", line, node: mom[1], up: mom[2] === "up" };
+  const sched = SCHED_RE.exec(trimmed);
+  if (sched) return { kind: "sched_config", line, settings: schedulerSettings(sched[1], line) };
   const run = RUN_RE.exec(trimmed);
   if (!run) {
     throw new ReplaySyntaxError(
@@ -50,6 +67,21 @@ export function parseLine(text: string, line: number): Statement | undefined {
   }
   if (argv.length === 0) throw new ReplaySyntaxError(line, "missing command");
   return { kind: "run", line, user, argv, stdin, assign };
+}
+
+function schedulerSettings(text: string, line: number): SchedulerSettings {
+  const settings: SchedulerSettings = {};
+  for (const pair of text.trim().split(/\s+/)) {
+    const [key, value] = pair.split("=", 2);
+    if (key === "strict_ordering" && /^(true|false)$/i.test(value)) {
+      settings.strictOrdering = value.toLowerCase() === "true";
+    } else if (key === "backfill_depth" && /^\d+$/.test(value)) {
+      settings.backfillDepth = Number(value);
+    } else {
+      throw new ReplaySyntaxError(line, `unknown sched_config setting: ${pair}`);
+    }
+  }
+  return settings;
 }
 
 /** Splits off a trailing `<<< TEXT` (quoted like an argument) outside quotes. */

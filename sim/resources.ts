@@ -101,6 +101,10 @@ function unknown(name: string): SimError {
   return new SimError(PBSE.UNKRESC, `Resource_List.${name}`);
 }
 
+export function unknownInChunk(name: string): SimError {
+  return new SimError(PBSE.UNKRESC, name, `Unknown resource: ${name}`);
+}
+
 function badValue(name: string): SimError {
   return new SimError(PBSE.BADATVAL, `Resource_List.${name}`);
 }
@@ -148,7 +152,8 @@ function canonicalSelect(value: string): string {
   }
   for (const chunk of chunks) {
     for (const [name, v] of Object.entries(chunk.resources)) {
-      if (!CHUNK_RESOURCES.has(name)) throw unknown(name);
+      // A chunk's unknown resource reads `Unknown resource: NAME` (qsub_err_ngpus_not_defined).
+      if (!CHUNK_RESOURCES.has(name)) throw unknownInChunk(name);
       if (INTEGER_RESOURCES.has(name) && !/^\d+$/.test(v)) throw badValue("select");
       if (SIZE_RESOURCES.has(name) && parseSize(v) === undefined) throw badValue("select");
     }

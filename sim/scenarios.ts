@@ -164,6 +164,7 @@ export function polarisConfig(): ComplexConfig {
     queues,
     nodes,
     backfillDepth: 5,
+    strictOrdering: true,
     schedulerInterval: 30,
   };
 }
@@ -204,6 +205,7 @@ export function auroraConfig(): ComplexConfig {
     queues,
     nodes,
     backfillDepth: 3,
+    strictOrdering: true,
     schedulerInterval: 60,
   };
 }

@@ -179,7 +179,11 @@ function blocked(
 ) {
   notRunning(host, job, reason);
   if (state.topJobs < host.backfillDepth) planTopJob(host, state, job, walltime);
-  else if (job.estimatedStartTime !== undefined) host.setEstimate(job, undefined, undefined);
+  else if (job.estimatedStartTime !== undefined && host.backfillDepth > 0) {
+    host.setEstimate(job, undefined, undefined);
+  }
+  // Without strict ordering (depth 0) earlier estimates stay on the jobs:
+  // clear_topjob_estimates_enable is False (capture qstat_T_after_sched_restore).
   return false;
 }
 
@@ -197,7 +201,14 @@ function wholeNodesNeeded(pool: NodePool, job: JobRecord): number {
 /** Cheap upper-bound checks that spare a node scan when nothing can fit. */
 function quickRejection(pool: NodePool, state: CycleState, job: JobRecord): string | undefined {
   if (state.freeCpus <= 0) return "Not enough free nodes available";
-  if (wholeNodesNeeded(pool, job) > state.idleNodes) return "Not enough free nodes available";
+  const needed = wholeNodesNeeded(pool, job);
+  if (needed > state.idleNodes) {
+    // An explicit exclusive request on a busy complex (qstat_f_json_wait_excl).
+    const explicit = job.placement.sharing !== "shared" && !pool.allForceExclusive;
+    return explicit && state.idleNodes === 0
+      ? "No available resources on nodes"
+      : "Not enough free nodes available";
+  }
   return undefined;
 }
 
@@ -297,26 +308,44 @@ function failureKey(
   return { key: `${job.resources.select}|${place}|${where}`, count: 0 };
 }
 
-/** Can Never Run: a chunk bigger than any node, or more chunks than nodes. */
+/**
+ * Can Never Run: a chunk bigger than any node, a total above the whole
+ * complex's (`select=3:ncpus=4` on 8 cpus: `ncpus (R: 12 A: 8 T: 8)`,
+ * capture qstat_f_json_never_ncpus12), or more chunks than nodes.
+ */
 function neverRunReason(pool: NodePool, job: JobRecord): string | undefined {
   let chunks = 0;
+  let [cpus, gpus, mem] = [0, 0, 0];
   for (const c of job.chunks) {
     chunks += c.count;
+    cpus += c.count * c.ncpus;
+    gpus += c.count * c.ngpus;
+    mem += c.count * c.memBytes;
     if (c.ncpus > pool.maxCpus) return insufficient("ncpus", c.ncpus, pool.maxCpus, pool.maxCpus);
     if (c.ngpus > pool.maxGpus) return insufficient("ngpus", c.ngpus, pool.maxGpus, pool.maxGpus);
     if (c.memBytes > pool.maxMem) {
-      return insufficient(
-        "mem",
-        sizeText(c.memBytes),
-        sizeText(pool.maxMem),
-        sizeText(pool.maxMem),
-      );
+      const most = schedSizeText(pool.maxMem);
+      return insufficient("mem", sizeText(c.memBytes), most, most);
     }
+  }
+  if (cpus > pool.sumCpus) return insufficient("ncpus", cpus, pool.sumCpus, pool.sumCpus);
+  if (gpus > pool.sumGpus) return insufficient("ngpus", gpus, pool.sumGpus, pool.sumGpus);
+  if (mem > pool.sumMem) {
+    const total = schedSizeText(pool.sumMem);
+    return insufficient("mem", sizeText(mem), total, total);
   }
   const distinct = job.placement.arrangement === "scatter" ||
     job.placement.arrangement === "vscatter" || job.placement.sharing !== "shared";
   if (distinct && chunks > pool.size) return "Not enough total nodes available";
   return undefined;
+}
+
+/**
+ * A size as the scheduler prints what is available: exact values in their
+ * unit, others floored to mb (24684084kb → `24105mb`, qstat_f_json_never_mem1000gb).
+ */
+function schedSizeText(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? sizeText(bytes) : `${Math.floor(bytes / 1048576)}mb`;
 }
 
 function insufficient(name: string, r: number | string, a: number | string, t: number | string) {
@@ -336,6 +365,14 @@ function explainFailure(
     return "Job would conflict with reservation or top job";
   }
   const pool = host.pool;
+  // An exclusive request finds every node in use (qstat_f_json_wait_excl).
+  if (job.placement.sharing !== "shared" && !resv) {
+    let anyIdle = false;
+    for (let n = 0; n < pool.size && !anyIdle; n++) {
+      anyIdle = request.eligible(n) && cap.users[n] === 0;
+    }
+    if (!anyIdle) return "No available resources on nodes";
+  }
   const first = job.chunks[0];
   let bestNode = -1;
   const nodes = resv ? request.scan! : undefined;
@@ -357,8 +394,8 @@ function explainFailure(
     return insufficient(
       "mem",
       sizeText(first.memBytes),
-      sizeText(cap.mem[bestNode]),
-      sizeText(pool.totalMem[bestNode]),
+      schedSizeText(cap.mem[bestNode]),
+      schedSizeText(pool.totalMem[bestNode]),
     );
   }
   return "Not enough free nodes available";
@@ -428,12 +465,21 @@ function planTopJob(host: SchedulerHost, state: CycleState, job: JobRecord, wall
     .map((j) => ({ job: j, end: expectedEnd(j, state.now) }))
     .filter((e) => e.end < Infinity)
     .sort((a, b) => a.end - b.end);
-  for (let i = 0; i < ends.length;) {
-    const t = Math.max(ends[i].end, state.now);
+  // Candidate starts: when a running job ends, and when an earlier top job's
+  // promise ends (qstat_T_strict_ordering: the 8-cpu job starts after the
+  // 4-cpu top job planned before it).
+  const times = [
+    ...new Set([
+      ...ends.map((e) => Math.max(e.end, state.now)),
+      ...state.promises.map((p) => p.end).filter((end) => end > state.now && end < Infinity),
+    ]),
+  ].sort((a, b) => a - b);
+  let i = 0;
+  for (const t of times) {
     for (; i < ends.length && ends[i].end <= t; i++) {
       idle += releaseInto(pool, scratch, ends[i].job.takes);
     }
-    if (needed > idle - promisedNodes(state, t, t + walltime)) continue;
+    if (needed > 0 && needed > idle - promisedNodes(state, t, t + walltime)) continue;
     const request = placementRequest(host, job, state, t, t + walltime, undefined);
     const takes = findPlacement(pool, scratch, request);
     if (takes) {

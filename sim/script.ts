@@ -3,6 +3,8 @@
  *
  * Supported (everything else in the script is ignored):
  * - `#SIM runtime=SECONDS exit=CODE` — either key optional; the last such line wins per key.
+ * - `#SIM index=N runtime=SECONDS exit=CODE` — the same for array subjob N only (a script
+ *   testing `$PBS_ARRAY_INDEX`, like note 8's array.sh whose index 4 exits 2).
  * - `sleep N` (a plain integer, anywhere on a line, e.g. `sleep 20` or `sleep 1; echo hi`) —
  *   adds N seconds of runtime when no `#SIM runtime=` is given.
  * - `exit N` on its own (first one reached) — the exit code when no `#SIM exit=` is given.
@@ -20,7 +22,10 @@ const EXIT = /^exit\s+(\d+)\s*$/;
 const ECHO = /^echo\s+(.*?)\s*$/;
 const TO_STDERR = /\s*1?>&2\s*$/;
 
-export function parseScriptBehaviour(script: string): JobBehaviour {
+export function parseScriptBehaviour(
+  script: string,
+  defaultRuntime = DEFAULT_RUNTIME_SECONDS,
+): JobBehaviour {
   let simRuntime: number | undefined;
   let simExit: number | undefined;
   let sleepTotal = 0;
@@ -29,9 +34,19 @@ export function parseScriptBehaviour(script: string): JobBehaviour {
   const stdoutLines: string[] = [];
   const stderrLines: string[] = [];
 
+  const byIndex: NonNullable<JobBehaviour["byIndex"]> = {};
   for (const raw of script.split("\n")) {
     const line = raw.trim();
     const sim = SIM_LINE.exec(line);
+    const index = sim ? /\bindex=(\d+)\b/.exec(sim[1]) : null;
+    if (sim && index) {
+      const own = byIndex[Number(index[1])] ??= {};
+      for (const [key, value] of simPairs(sim[1])) {
+        if (key === "runtime") own.runtimeSeconds = value;
+        if (key === "exit") own.exitCode = value;
+      }
+      continue;
+    }
     if (sim) {
       for (const [key, value] of simPairs(sim[1])) {
         if (key === "runtime") simRuntime = value;
@@ -54,8 +69,21 @@ export function parseScriptBehaviour(script: string): JobBehaviour {
 
   const empty = script.trim() === "";
   const runtimeSeconds = simRuntime ??
-    (sawSleep ? Math.max(1, sleepTotal) : empty ? 1 : DEFAULT_RUNTIME_SECONDS);
-  return { runtimeSeconds, exitCode: simExit ?? exitCode ?? 0, stdoutLines, stderrLines };
+    (sawSleep ? Math.max(1, sleepTotal) : empty ? 1 : defaultRuntime);
+  const behaviour: JobBehaviour = {
+    runtimeSeconds,
+    exitCode: simExit ?? exitCode ?? 0,
+    stdoutLines,
+    stderrLines,
+  };
+  if (Object.keys(byIndex).length > 0) behaviour.byIndex = byIndex;
+  return behaviour;
+}
+
+/** What array subjob `index` does: the script's behaviour with its `#SIM index=` overrides. */
+export function subjobBehaviour(behaviour: JobBehaviour, index: number): JobBehaviour {
+  const own = behaviour.byIndex?.[index];
+  return own ? { ...behaviour, ...own, byIndex: undefined } : behaviour;
 }
 
 function simPairs(text: string): Array<["runtime" | "exit", number]> {
@@ -76,4 +104,42 @@ function unquote(text: string): string {
   const t = text.trim();
   if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t.endsWith(t[0])) return t.slice(1, -1);
   return t;
+}
+
+/**
+ * What `qsub -- PROGRAM ARGS...` does (the command form, INDEX.md note 9):
+ * `sleep N` runs N seconds, `echo ARGS` prints them, `true`/`false` exit 0/1,
+ * `sh -c SCRIPT` runs SCRIPT (its `exit N` is the job's Exit_status: capture
+ * qstat_fx_json_cmdform_exit4). These end at once when nothing sleeps; any
+ * other program runs the default runtime.
+ */
+export function commandBehaviour(argv: readonly string[]): JobBehaviour {
+  const program = (argv[0] ?? "").split("/").pop() ?? "";
+  const args = argv.slice(1);
+  const quick = (exitCode: number, stdoutLines: string[] = []): JobBehaviour => ({
+    runtimeSeconds: 1,
+    exitCode,
+    stdoutLines,
+    stderrLines: [],
+  });
+  switch (program) {
+    case "sleep": {
+      const seconds = Number(args[0]);
+      return Number.isFinite(seconds)
+        ? { ...quick(0), runtimeSeconds: Math.max(1, seconds) }
+        : quick(1);
+    }
+    case "echo":
+      return quick(0, [args.join(" ")]);
+    case "true":
+      return quick(0);
+    case "false":
+      return quick(1);
+    case "sh":
+    case "bash":
+      if (args[0] === "-c" && args[1] !== undefined) return parseScriptBehaviour(args[1], 1);
+      return quick(0);
+    default:
+      return { ...quick(0), runtimeSeconds: DEFAULT_RUNTIME_SECONDS };
+  }
 }

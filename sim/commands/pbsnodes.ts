@@ -4,8 +4,8 @@
  * unknown node with `-F json`, which is reported inside the JSON (exit 0).
  */
 
-import { SimError, type SimNode } from "../model.ts";
-import { getopt, has, lastArg } from "../argv.ts";
+import { type AttrList, SimError, type SimNode } from "../model.ts";
+import { getopt, has, lastArg, type ParsedArgs } from "../argv.ts";
 import { type CommandOutput, fail, ok, pbsMessage } from "../errno.ts";
 import { nodeJson } from "../format/attrs.ts";
 import { arr, type JsonNode, num, obj, str } from "../format/json.ts";
@@ -17,15 +17,20 @@ import { jsonDocument } from "./qstat.ts";
 export function pbsnodes(ctx: CommandContext): CommandOutput {
   const version = versionOutput(ctx);
   if (version) return version;
-  const parsed = getopt(ctx.args, "aC:D:F:HjlLors:Sv");
+  const parsed = getopt(ctx.args, "acC:dD:F:HjlLoqrs:Sv");
   if (!parsed.ok) return usageError(ctx, parsed.message, 1);
+  const mode = operationOf(parsed);
+  if (mode === undefined) return usageError(ctx, undefined, 1);
+  if (mode.oper === "down") return fail(1, "pbsnodes: the simulator does not support -d\n");
   connect(ctx);
 
-  if (has(parsed, "o") || has(parsed, "r") || has(parsed, "C")) {
-    const action = has(parsed, "o") ? "offline" : has(parsed, "r") ? "clear" : "comment";
-    return markNodes(ctx, parsed.operands, action, lastArg(parsed, "C"));
+  // -c is the deprecated spelling of -r: clears offline, keeps the comment (pbsnodes_c_root).
+  if (mode.oper === "offline" || mode.oper === "reset" || mode.oper === "clear") {
+    const action = mode.oper === "offline" ? "offline" : "clear";
+    return markNodes(ctx, parsed.operands, action, mode.comment);
   }
-  if (has(parsed, "l")) {
+  if (mode.oper === "comment") return markNodes(ctx, parsed.operands, "comment", mode.comment);
+  if (mode.oper === "list-marked") {
     const marked = ctx.complex.nodes().filter((n) =>
       n.state.some((s) => /down|offline|unknown/.test(s))
     );
@@ -39,9 +44,7 @@ export function pbsnodes(ctx: CommandContext): CommandOutput {
     summary: has(parsed, "S"),
     jobs: has(parsed, "j"),
   };
-  if (has(parsed, "a") || parsed.operands.length === 0) {
-    return ok(render(ctx, ctx.complex.nodes(), [], view));
-  }
+  if (mode.oper === "all") return ok(render(ctx, ctx.complex.nodes(), [], view));
 
   const found: SimNode[] = [];
   const missing: string[] = [];
@@ -54,6 +57,87 @@ export function pbsnodes(ctx: CommandContext): CommandOutput {
   if (view.format === "json" || missing.length === 0) return ok(stdout);
   const errors = missing.map((name) => `Node: ${name},  Error: ${pbsMessage(15062)}\n`).join("");
   return fail(1, errors, stdout);
+}
+
+type Operation =
+  | "list"
+  | "list-hosts"
+  | "all"
+  | "list-marked"
+  | "offline"
+  | "reset"
+  | "clear"
+  | "down"
+  | "comment";
+
+/**
+ * Which operation the options ask for, in pbsnodes.c `main`'s terms: each
+ * option is allowed only after certain others (`-C` alone is a comment update,
+ * with `-o`/`-r` the comment they set; `-l` takes no names; marking and
+ * listing need names, `-a`/`-l` none; `-S`/`-j`/`-L`/`-D` go with listings).
+ * Undefined means the usage text, exit 1 (pbsnodes_l_with_node_usage).
+ */
+function operationOf(parsed: ParsedArgs): { oper: Operation; comment?: string } | undefined {
+  let oper: Operation = "list";
+  let vnodes = false;
+  let summary = false;
+  let comment: string | undefined;
+  const listing = () => oper === "list" || oper === "all" || oper === "list-hosts";
+  for (const { letter, arg } of parsed.options) {
+    const marking = oper === "list" || vnodes;
+    let allowed = true;
+    switch (letter) {
+      case "a":
+        allowed = oper === "list";
+        if (allowed) oper = "all";
+        break;
+      case "c":
+      case "d":
+      case "l":
+        allowed = marking;
+        if (allowed) oper = letter === "c" ? "clear" : letter === "d" ? "down" : "list-marked";
+        break;
+      case "C":
+        if (oper === "list") [oper, comment] = ["comment", arg];
+        else if (oper === "offline" || oper === "reset") comment = arg;
+        else allowed = false;
+        break;
+      case "o":
+      case "r":
+        allowed = marking || oper === "comment";
+        if (allowed) oper = letter === "o" ? "offline" : "reset";
+        break;
+      case "H":
+        allowed = oper === "list";
+        if (allowed) oper = "list-hosts";
+        break;
+      case "D":
+      case "j":
+      case "L":
+        allowed = listing();
+        break;
+      case "S":
+        allowed = listing();
+        summary = true;
+        break;
+      case "v":
+        allowed = oper === "list" || oper === "all";
+        vnodes = true;
+        break;
+      case "F":
+        allowed = ["json", "dsv", "default"].includes((arg ?? "").toLowerCase());
+        break;
+      default: // -q (quiet) and -s server change nothing here
+        break;
+    }
+    if (!allowed) return undefined;
+  }
+  const names = parsed.operands.length > 0;
+  if (oper === "list-marked" && names) return undefined;
+  const needsNames: Operation[] = ["clear", "offline", "reset", "list-hosts", "list", "comment"];
+  if (needsNames.includes(oper) && !names) return undefined;
+  if (summary && !listing()) return undefined;
+  return { oper, comment };
 }
 
 interface NodeView {
@@ -72,9 +156,29 @@ function nodesOnHost(ctx: CommandContext, host: string): SimNode[] {
   return ctx.complex.nodes().filter((n) => n.mom === host || n.extra.host === host);
 }
 
+/**
+ * A manager or operator also reads the mom's `Port` and `pbs_version`, right
+ * after `Mom` (root's pbsnodes_av_json_offline_jobs_root vs alice's).
+ */
+function withMomDetails(ctx: CommandContext, attrs: AttrList): AttrList {
+  if (ctx.complex.privilegeOf(ctx.caller.user) === "user") return attrs;
+  const at = attrs.findIndex((a) => a.name === "Mom") + 1;
+  const details: AttrList = [
+    { name: "Port", value: { kind: "int", value: MOM_PORT } },
+    { name: "pbs_version", value: { kind: "str", value: ctx.complex.server.version } },
+  ];
+  return [...attrs.slice(0, at), ...details, ...attrs.slice(at)];
+}
+
+/** pbs_mom's default service port. */
+const MOM_PORT = 15002;
+
 function render(ctx: CommandContext, nodes: SimNode[], missing: string[], view: NodeView): string {
   const { complex } = ctx;
-  const named = nodes.map((node) => ({ name: node.name, attrs: complex.nodeAttributes(node) }));
+  const named = nodes.map((node) => ({
+    name: node.name,
+    attrs: withMomDetails(ctx, complex.nodeAttributes(node)),
+  }));
   if (view.format === "json") {
     const entries: Array<[string, JsonNode]> = named.map(({ name, attrs }) => [
       name,

@@ -5,6 +5,7 @@
  * are changed directly on its server and queue records.
  */
 
+import { pbsHooks, siteHooks } from "../hooks.ts";
 import { type ComplexApi, PBSE, SimError, type SimQueue } from "../model.ts";
 import { getopt, lastArg } from "../argv.ts";
 import { type CommandOutput, exitCodeOf, fail, ok, serverMessage } from "../errno.ts";
@@ -141,8 +142,16 @@ function list(ctx: CommandContext, object: string, rest: string[]): CommandOutpu
           complex.server.scheduling ? "True" : "False"
         }\n    state = idle\n\n`,
       );
+    case "hook":
+    case "pbshook": {
+      const hooks = object === "hook" ? siteHooks(complex.queuejobHooks()) : pbsHooks();
+      const unknown = names.find((name) => !hooks.some((h) => h.name === name));
+      if (unknown) return fail(1, `qmgr: the simulator knows no hook ${unknown}\n`);
+      const shown = names.length ? hooks.filter((h) => names.includes(h.name)) : hooks;
+      return ok(shown.map((h) => qmgrListText("Hook", h.name, h.attrs)).join(""));
+    }
     default:
-      // No custom resources or hooks exist in the simulated complex.
+      // No custom resources exist in the simulated complex.
       return ok();
   }
 }
@@ -239,7 +248,10 @@ function write(
   if (operation !== "set") {
     return fail(1, `qmgr: the simulator does not support '${operation} ${object}'\n`);
   }
-  const assignments = (object === "server" ? rest : rest.slice(1)).join(" ");
+  // `set sched ATTR=V` names the default scheduler implicitly; its sched_config
+  // parameters (strict_ordering) are not qmgr attributes (qmgr_set_sched_strict_ordering).
+  const implicitName = object === "server" || (object === "sched" && (rest[0] ?? "").includes("="));
+  const assignments = (implicitName ? rest : rest.slice(1)).join(" ");
   const m = /^([A-Za-z_][\w]*)(?:\.([\w]+))?\s*(\+?=)\s*(.*)$/.exec(assignments);
   if (!m) return syntaxError(line, line.length);
   const [, name, resource, , value] = m;
@@ -247,7 +259,8 @@ function write(
     if (object === "server") setServerAttribute(complex, name, resource, value);
     else if (object === "queue") {
       setQueueAttribute(complex.findQueue(target), name, resource, value);
-    } else return fail(1, `qmgr: the simulator does not support 'set ${object}'\n`);
+    } else if (object === "sched" && !SCHED_ATTRIBUTES.has(name)) throw new UnknownAttribute();
+    else return fail(1, `qmgr: the simulator does not support 'set ${object}'\n`);
   } catch (error) {
     if (error instanceof UnknownAttribute) return syntaxError(line, line.indexOf("=") + 1);
     if (!(error instanceof SimError)) throw error;
@@ -257,6 +270,30 @@ function write(
 }
 
 class UnknownAttribute extends Error {}
+
+/** The scheduler object's qmgr attributes (`list sched`); anything else is a syntax error. */
+const SCHED_ATTRIBUTES = new Set([
+  "sched_host",
+  "sched_cycle_length",
+  "sched_preempt_enforce_resumption",
+  "preempt_targets_enable",
+  "log_events",
+  "partition",
+  "sched_priv",
+  "sched_log",
+  "scheduling",
+  "scheduler_iteration",
+  "state",
+  "preempt_queue_prio",
+  "preempt_prio",
+  "preempt_order",
+  "preempt_sort",
+  "server_dyn_res_alarm",
+  "job_sort_formula_threshold",
+  "throughput_mode",
+  "job_run_wait",
+  "opt_backfill_fuzzy",
+]);
 
 function parseBool(value: string): boolean {
   if (/^(true|t|1|y)$/i.test(value)) return true;
@@ -303,6 +340,10 @@ function setServerAttribute(
     case "max_array_size":
       if (!/^\d+$/.test(value)) throw new SimError(PBSE.BADATVAL, name);
       server.maxArraySize = Number(value);
+      return;
+    case "backfill_depth":
+      if (!/^[1-9]\d*$/.test(value)) throw new SimError(PBSE.BADATVAL, name);
+      server.backfillDepth = Number(value);
       return;
     case "resources_default":
       if (!resource) throw new UnknownAttribute();

@@ -6,7 +6,8 @@
 import { PBSE, SimError, type SimJob, type SimQueue } from "../model.ts";
 import { getopt, has, lastArg, type ParsedArgs } from "../argv.ts";
 import { type CommandOutput, exitCodeOf, serverMessage } from "../errno.ts";
-import { type JsonFlavour, qstatJson } from "../format/attrs.ts";
+import { attrValue, type JsonFlavour, qstatJson } from "../format/attrs.ts";
+import { parsePbsTime } from "../../src/pbs/model/time.ts";
 import {
   type JsonNode,
   MASTER_STYLE,
@@ -232,12 +233,60 @@ function renderJobs(
   const rows: JobRow[] = jobs.map((job) => ({ id: job.id, attrs: complex.jobAttributes(job) }));
   const alternate = ["a", "i", "r", "H", "u", "n", "s", "T"].some((letter) => has(parsed, letter));
   if (!alternate) return qstatDefaultTable(rows, mode.wide);
-  return qstatAltTable(rows, {
+  const withEstimates = has(parsed, "T");
+  const now = complex.now();
+  return qstatAltTable(withEstimates ? byEstimatedStart(rows, now) : rows, {
     wide: mode.wide,
     nodes: has(parsed, "n"),
     comments: has(parsed, "s"),
     server: complex.server.name,
+    estimatedStart: withEstimates ? (epoch) => estimatedStartText(epoch, now) : undefined,
   });
+}
+
+/**
+ * The `Est Start Time` column (qstat.c `cnvt_est_start_time`): `--` when
+ * past, `HH:MM` the same day, `Dd HH` within a week (`Fr 07`), the month
+ * (`Dec`) the same year, the year within five years, else `>5yrs`.
+ */
+function estimatedStartText(epoch: number, now: number): string {
+  if (epoch === 0) return "?";
+  if (epoch < now) return "--";
+  const [est, today] = [new Date(epoch * 1000), new Date(now * 1000)];
+  const two = (n: number) => String(n).padStart(2, "0");
+  const sameDay = est.getFullYear() === today.getFullYear() &&
+    est.getMonth() === today.getMonth() && est.getDate() === today.getDate();
+  if (sameDay) return `${two(est.getHours())}:${two(est.getMinutes())}`;
+  if (epoch - now < 7 * 86400) {
+    return `${est.toLocaleString("en-US", { weekday: "short" }).slice(0, 2)} ${
+      two(est.getHours())
+    }`;
+  }
+  if (est.getFullYear() === today.getFullYear()) {
+    return est.toLocaleString("en-US", { month: "short" });
+  }
+  return est.getFullYear() - today.getFullYear() < 5 ? String(est.getFullYear()) : ">5yrs";
+}
+
+/**
+ * `-T` order (qstat.c `cmp_est_time`): jobs that started, by stime; then jobs
+ * whose estimate is still ahead, by estimate; the rest last, in their order
+ * (qstat_T_strict_ordering: 283, 286, 284, 285, 287).
+ */
+function byEstimatedStart(rows: JobRow[], now: number): JobRow[] {
+  const timeOf = (row: JobRow, name: string, resource?: string) => {
+    const text = attrValue(row.attrs, name, resource);
+    return text === undefined ? undefined : parsePbsTime(text);
+  };
+  const keyed = rows.map((row, index) => {
+    const stime = timeOf(row, "stime");
+    const est = timeOf(row, "estimated", "start_time");
+    if (stime !== undefined) return { row, index, group: 0, key: stime };
+    if (est !== undefined && est >= now) return { row, index, group: 1, key: est };
+    return { row, index, group: 2, key: 0 };
+  });
+  keyed.sort((a, b) => a.group - b.group || a.key - b.key || a.index - b.index);
+  return keyed.map((k) => k.row);
 }
 
 /** The JSON envelope; an absent or empty section leaves its key out (PBS prints none). */

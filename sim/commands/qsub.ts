@@ -81,6 +81,7 @@ export function qsub(ctx: CommandContext): CommandOutput {
     resources: merged.resources,
     variables: [...clientVariables(ctx, merged.exportEnv), ...merged.variables],
     script: script.text,
+    command: script.command,
     submitArguments: ctx.args.join(" "),
     workdir: ctx.workdir,
   };
@@ -194,9 +195,18 @@ function applyDestination(out: QsubOptions, destination: string, ctx: CommandCon
   if (queue) out.request.queue = queue;
 }
 
-/** `-W depend=afterok:2.vm`, `-W block=true`; other -W attributes are accepted and ignored. */
+/**
+ * `-W depend=afterok:2.vm`, `-W block=true`; other -W attributes are accepted
+ * and ignored. A comma item without `=` continues the previous value, so
+ * `depend=afterok:A,afterany:B` is one depend value (capture qsub_depend_two_types).
+ */
 function applyW(out: QsubOptions, arg: string): void {
+  const items: string[] = [];
   for (const item of splitOutsideQuotes(arg)) {
+    if (item.indexOf("=") < 1 && items.length > 0) items[items.length - 1] += `,${item}`;
+    else items.push(item);
+  }
+  for (const item of items) {
     const eq = item.indexOf("=");
     if (eq < 1) throw new IllegalOption("W");
     const [key, value] = [item.slice(0, eq), item.slice(eq + 1)];
@@ -304,13 +314,15 @@ function directiveArgs(script: string): ParsedArgs {
 
 // Script --------------------------------------------------------------------
 
-type LoadedScript = { text: string; defaultName: string } | { error: CommandOutput };
+type LoadedScript = { text: string; defaultName: string; command?: string[] } | {
+  error: CommandOutput;
+};
 
 function loadScript(ctx: CommandContext, operands: string[], commandForm: boolean): LoadedScript {
   if (commandForm) {
     if (operands.length === 0) return { error: usageError(ctx) };
-    // PBS wraps the command in a script; the job is named after the executable.
-    return { text: `${operands.join(" ")}\n`, defaultName: baseName(operands[0]) };
+    // The job is named STDIN, not after the program (capture qstat_cmdform_running).
+    return { text: "", defaultName: "STDIN", command: operands };
   }
   if (operands.length > 1) return { error: usageError(ctx) };
   if (operands.length === 0) return { text: ctx.stdin ?? "", defaultName: "STDIN" };

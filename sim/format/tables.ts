@@ -5,6 +5,7 @@
  * column ends in `*`.
  */
 
+import { parsePbsTime } from "../../src/pbs/model/time.ts";
 import type { AttrList } from "../model.ts";
 import { attrValue, distinctJobIds, findAttr } from "./attrs.ts";
 import { showNonPrint } from "./text.ts";
@@ -76,14 +77,33 @@ export interface AltOptions {
   nodes: boolean;
   comments: boolean;
   server: string;
+  /**
+   * `-T`: the last column is the estimated start (`HH:MM` of
+   * estimated.start_time, `--` without one) under an `Est`/`Start` header
+   * (captures qstat_T_default_sched, qstat_T_strict_ordering).
+   */
+  estimatedStart?: (epoch: number) => string;
 }
 
-/** `qstat -a` (-w, -n, -s): a `server:` line, two header lines, one row per job. */
+/** `qstat -a` (-w, -n, -s, -T): a `server:` line, two header lines, one row per job. */
 export function qstatAltTable(rows: JobRow[], options: AltOptions): string {
   if (rows.length === 0) return "";
-  let out = `\n${options.server}: \n` + altHeader(options.wide);
+  let header = altHeader(options.wide);
+  if (options.estimatedStart) {
+    const [titles, ...rest] = header.split("\n");
+    const est = `${" ".repeat(titles.length - 4)}Est\n`;
+    header = est + [titles.replace(/Elap$/, "Start"), ...rest].join("\n");
+  }
+  let out = `\n${options.server}: \n` + header;
   for (const { id, attrs } of rows) {
-    out += `${altRow(id, attrs, options.wide)}\n`;
+    let row = altRow(id, attrs, options.wide);
+    if (options.estimatedStart) {
+      const start = attrValue(attrs, "estimated", "start_time");
+      const epoch = start === undefined ? undefined : parsePbsTime(start);
+      const shown = epoch === undefined ? "--" : options.estimatedStart(epoch);
+      row = row.slice(0, row.length - 5) + pad(shown, 5, "right", 5);
+    }
+    out += `${row}\n`;
     if (options.nodes) out += `   ${execHostLine(attrValue(attrs, "exec_host"))}\n`;
     if (options.comments) out += `   ${altComment(attrValue(attrs, "comment"), options.wide)}\n`;
   }

@@ -490,6 +490,40 @@ const RULES: readonly Rule[] = [
         "Check this option's value format in the command's man page (see pbsMessage).",
   },
   {
+    kind: "illegal_value",
+    // qsub -l place=excl without -l select (capture qsub_err_place_without_select, exit 7 = 15111 & 0xFF)
+    pattern: /Cannot have "place" without "select"/,
+    codes: [7],
+    errno: 15111,
+    message: "A placement (-l place=...) needs a chunk request (-l select=...) with it",
+    hint:
+      "PBS accepts place only together with select: add a select, e.g. -l select=1:ncpus=1 -l place=excl, or drop the place request.",
+  },
+  {
+    kind: "pbs_error",
+    // A site queuejob hook's e.reject(msg): `qsub: <msg>`, exit 32 = PBSE_HOOKERROR 15136 & 0xFF
+    // (capture qsub_hook_rejected_no_filesystems). The message is the site's own words.
+    pattern: /^qsub: (.+)$/m,
+    codes: [32],
+    when: (ctx) => ctx.command === "qsub" && ctx.result.code === 32,
+    errno: 15136,
+    message: (m) =>
+      `The site's submission policy (a PBS queuejob hook) rejected the job: ${m?.[1]}`,
+    hint:
+      "The text after qsub: is the site's own rule, not a PBS error: change the request the way it says (often a resource or account the site requires) and submit again.",
+  },
+  {
+    kind: "invalid_state",
+    // qmgr delete resource while any job requests it, even a finished one in history
+    // (captures qmgr_delete_resource_in_use, qmgr_delete_resource_history_job)
+    pattern: /^qmgr obj=(\S+) svr=\S+: Resource busy on job/m,
+    codes: [70],
+    errno: 15174,
+    message: (m) => `Resource ${m?.[1]} is still requested by a job and cannot be deleted`,
+    hint:
+      "qmgr refuses to delete a resource that any job requests, including finished jobs kept in the history: delete those jobs and purge their history (qdel -x) first.",
+  },
+  {
     kind: "invalid_state",
     pattern: /Request invalid for state of job(?: (.+))?/,
     codes: [168],

@@ -30,6 +30,10 @@ const EXPECTED: Record<string, PbsErrorKind | null> = {
   qsub_err_directory_as_script: "script_not_found",
   qsub_unicode_name: "illegal_value",
   qsub_block_fail: null, // -W block=true: exit code is the job's Exit_status
+  qsub_bad_directive: "illegal_value", // #PBS -l walltime=abc: same message as the option
+  qsub_err_ngpus_not_defined: "unknown_resource",
+  qsub_err_place_without_select: "illegal_value",
+  qsub_hook_rejected_no_filesystems: "pbs_error", // the site hook's own message, exit 32
   // qstat
   qstat_f_finished_job_history_disabled: "unknown_job",
   qstat_f_json_mixed_unknown: "unknown_job",
@@ -43,6 +47,7 @@ const EXPECTED: Record<string, PbsErrorKind | null> = {
   qstat_f_finished_history: "job_finished",
   qstat_Q_nosuch: "unknown_queue",
   qstat_fx_after_qdel_x: "unknown_job",
+  qstat_x_after_qdel_x: "unknown_job",
   qstat_f_json_finished_no_x: "job_finished",
   qstat_x_f_json_history_disabled: null, // exit 0, a warning only
   // qdel
@@ -95,6 +100,11 @@ const EXPECTED: Record<string, PbsErrorKind | null> = {
   pbsnodes_one_by_name_fails: "unknown_node",
   pbsnodes_unknown: "unknown_node",
   pbsnodes_C_user: "permission_denied",
+  pbsnodes_C_note_alice: "permission_denied",
+  pbsnodes_c_alice: "permission_denied",
+  pbsnodes_o_C_maintenance_alice: "permission_denied",
+  pbsnodes_r_alice: "permission_denied",
+  pbsnodes_l_with_node_usage: "usage", // this build's -l takes no node names
   pbsnodes_bad_option: "usage",
   pbsnodes_v_unknown: "unknown_node",
   // qmgr
@@ -103,6 +113,9 @@ const EXPECTED: Record<string, PbsErrorKind | null> = {
   qmgr_bad_attr: "usage",
   qmgr_create_queue_as_user: "permission_denied",
   qmgr_syntax_error: "usage",
+  qmgr_set_sched_strict_ordering: "usage", // a sched_config parameter, not a qmgr attribute
+  qmgr_delete_resource_in_use: "invalid_state",
+  qmgr_delete_resource_history_job: "invalid_state",
   qmgr_write_as_user: "permission_denied",
   qmgr_bad_value: "illegal_value",
   qmgr_print_server_json_unsupported: "usage",
@@ -118,6 +131,7 @@ const EXPECTED: Record<string, PbsErrorKind | null> = {
   // tracejob / qterm
   tracejob_never_seen: "unknown_job",
   tracejob_no_args: "usage", // usage text on stdout, nothing on stderr
+  tracejob_unknown_id_alice: "unknown_job",
   qterm_user: "permission_denied",
   // server down / hung
   server_down_qstat: "server_unreachable",
@@ -160,6 +174,9 @@ const EXPECTED_ERRNO: Record<string, number | undefined> = {
   pbs_rsub_root: 15095,
   qsub_err_array_too_big: 15107, // exit 3 = 15107 & 0xFF
   qdel_finished: 15139,
+  qsub_err_place_without_select: 15111, // exit 7 = 15111 & 0xFF
+  qsub_hook_rejected_no_filesystems: 15136, // PBSE_HOOKERROR, exit 32
+  qmgr_delete_resource_in_use: 15174, // "Error (15174) returned from server"
   qsub_err_bad_option: undefined,
   qsub_err_nonexistent_script: undefined,
 };

@@ -10,6 +10,12 @@ function local(y: number, mo: number, d: number, h: number, mi: number, s: numbe
   return new Date(y, mo - 1, d, h, mi, s).getTime() / 1000;
 }
 
+/** The submit host the capture's session saw: `localhost` on 2026-11-24, `vm` on 2026-11-27 (INDEX.md note 8). */
+function capturedHost(name: string): string {
+  const meta = golden(name).meta as { captured_at?: string };
+  return meta.captured_at?.startsWith("2026-11-27") ? "vm" : "localhost";
+}
+
 function jobsJson(name: string): Job[] {
   return parseJobsJson(golden(name).stdout);
 }
@@ -50,7 +56,7 @@ Deno.test("every qstat -f -F json golden parses; job count matches the ids in it
       assert.deepEqual(jobs.map((j) => j.id), ids);
       for (const job of jobs) {
         assert.match(job.state, /^[BEFHMQRSTUWX]$/);
-        assert.equal(job.owner, "alice@localhost".replace("alice", job.user));
+        assert.equal(job.owner, `${job.user}@${capturedHost(name)}`);
         assert.ok(job.times.created! > 0, `${job.id} has a creation time`);
       }
     });
@@ -344,6 +350,53 @@ Deno.test("JSON and text give the same Job for the same job", async (t) => {
       }
     });
   }
+});
+
+Deno.test("2026-11-27 captures: command form, arrays, dependencies, estimates", () => {
+  const exit4 = only(jobsJson("qstat_fx_json_cmdform_exit4"), "246.vm");
+  assert.equal(exit4.name, "named");
+  assert.equal(exit4.state, "F");
+  assert.equal(exit4.substate, 93);
+  assert.equal(exit4.exitStatus, 4);
+  assert.equal(exit4.submitArguments, "-N named -- /bin/sh -c exit 4");
+  assert.equal(
+    exit4.attributes["argument_list"],
+    "<jsdl-hpcpa:Argument>-c</jsdl-hpcpa:Argument><jsdl-hpcpa:Argument>exit 4</jsdl-hpcpa:Argument>",
+  );
+  assert.equal(only(jobsJson("qstat_f_json_cmdform_running"), "247.vm").name, "STDIN");
+
+  // A finished array: parent F with Exit_status 0 although subjob 4 exited 2.
+  const parent = only(jobsJson("qstat_fx_json_array_parent_finished"), "248[].vm");
+  assert.equal(parent.state, "F");
+  assert.equal(parent.exitStatus, 0);
+  assert.deepEqual(parent.array?.stateCount, { Queued: 0, Running: 0, Exiting: 0, Expired: 0 });
+  const failed = only(jobsJson("qstat_fx_json_array_subjob_failed"), "248[4].vm");
+  assert.equal(failed.exitStatus, 2);
+  assert.equal(failed.arrayIndex, 4);
+  const limited = only(jobsJson("qstat_f_json_array_slot_limit"), "251[].vm");
+  assert.equal(limited.array?.indicesSubmitted, "1-3");
+  assert.equal(limited.attributes["max_run_subjobs"], "1");
+
+  // Dependencies: waiting = H/22/s; a failed afterok parent leaves F/92 with the rest of depend.
+  const waiting = only(jobsJson("qstat_f_json_depend_two_types_waiting"), "254.vm");
+  assert.deepEqual([waiting.state, waiting.substate, waiting.holdTypes], ["H", 22, "s"]);
+  assert.equal(waiting.depend, "afterok:252.vm@vm,afterany:253.vm@vm");
+  assert.equal(waiting.comment, undefined);
+  const never = only(jobsJson("qstat_fx_json_depend_two_ids_parent_failed"), "257.vm");
+  assert.deepEqual([never.state, never.substate, never.depend], ["F", 92, "afterok:253.vm@vm"]);
+  assert.equal(never.exitStatus, undefined);
+
+  const estimated = only(jobsJson("qstat_f_json_queued_strict_ordering"), "284.vm");
+  assert.equal(estimated.times.estimatedStart, local(2026, 11, 27, 7, 7, 7));
+  assert.equal(estimated.attributes["estimated.exec_vnode"], "(vm:ncpus=4)");
+  assert.equal(
+    only(jobsJson("qstat_f_json_queued_default_sched"), "284.vm").times.estimatedStart,
+    undefined,
+  );
+  assert.equal(
+    only(jobsJson("qstat_f_json_hook_accepted"), "288.vm").requested["filesystems"],
+    "home:eagle",
+  );
 });
 
 Deno.test("property: parseJobsJson on mutated goldens returns jobs or throws parse_error", () => {

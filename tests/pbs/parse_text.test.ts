@@ -150,7 +150,7 @@ Deno.test("parseQsubJobId", async (t) => {
       .map(golden)
       .filter((g) => !g.meta.command.includes("--version"))
       .filter((g) => g.meta.exit_code === 0 || g.name === "qsub_block_fail");
-    assert.equal(submitted.length, 43);
+    assert.equal(submitted.length, 56);
     for (const g of submitted) {
       const id = parseQsubJobId(g.stdout);
       assert.match(id, /^\d+(\[\])?\.vm$/, g.name);

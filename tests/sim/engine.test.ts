@@ -149,8 +149,13 @@ Deno.test("afterok chain whose first job fails: the rest are deleted", () => {
   assert.equal(second.state, "H");
   c.advance(11);
   assert.equal(first.exitStatus, 1);
+  // Deleted by the server, never run: F, substate 92, Hold_Types s, the unmet clause kept,
+  // no comment (capture qstat_fx_json_depend_two_ids_parent_failed).
   assert.equal(second.state, "F");
-  assert.equal(second.substate, 91);
+  assert.equal(second.substate, 92);
+  assert.equal(attr(c, second, "Hold_Types"), "s");
+  assert.match(String(attr(c, second, "depend")), new RegExp(`^afterok:${first.id}@vm`));
+  assert.equal(attr(c, second, "comment"), undefined);
   assert.equal(third.state, "F");
   assert.equal(second.runCount, 0);
 });
@@ -181,7 +186,9 @@ Deno.test("array with a % limit never runs more subjobs than the limit", () => {
   }
   assert.equal(maxRunning, 3);
   assert.equal(parent.state, "F");
-  assert.ok([...parent.array!.subjobs.values()].every((s) => s.state === "X"));
+  // A finished array's subjobs are F with it (capture qstat_xt_array_finished).
+  assert.ok([...parent.array!.subjobs.values()].every((s) => s.state === "F"));
+  assert.equal(attr(c, parent, "array_state_count"), "Queued:0 Running:0 Exiting:0 Expired:0");
   const waiting = submit(c, alice, { arrayRange: "1-10:3", hold: true });
   assert.equal(attr(c, waiting, "array_indices_remaining"), "1-10:3");
   assert.equal(attr(c, waiting, "array_state_count"), "Queued:4 Running:0 Exiting:0 Expired:0");
@@ -359,8 +366,17 @@ Deno.test("submission checks: errors, details, and burnt ids", () => {
   assert.equal(errnoOf(() => submit(c, alice, { queue: "private" })), PBSE.PERM);
   assert.equal(errnoOf(() => submit(c, root)), PBSE.BADUSER);
   assert.equal(errnoOf(() => submit(c, alice, { arrayRange: "1-20000" })), PBSE.MaxArraySize);
+  // Server-side rejections burn an id, unknown resources included (INDEX.md note 9).
+  assert.equal(
+    detail(() => submit(c, alice, { resources: [["select", "1:ngpus=1"]] })),
+    `${PBSE.UNKRESC} ngpus`,
+  );
+  assert.equal(
+    errnoOf(() => submit(c, alice, { resources: [["place", "excl"]] })),
+    PBSE.PLACENOSELECT,
+  );
   const next = submit(c, alice);
-  assert.equal(next.seq, 6, "rejected submissions consumed ids 0-5");
+  assert.equal(next.seq, 9, "rejected submissions consumed ids 0-8 (not the bad values)");
 
   const dropped = submit(c, alice, { queue: "route", resources: [["walltime", "100:00:00"]] });
   assert.equal(errnoOf(() => c.findJob(dropped.id, { history: true })), PBSE.UNKJOBID);
