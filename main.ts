@@ -4,7 +4,7 @@
  *   deno task start   real PBS as the OS user, found through PBS_EXEC, PATH or pbs.conf
  *   deno task demo    the in-process simulator (no cluster needed)
  */
-import { type CliOptions, parseCli, USAGE } from "./src/cli_args.ts";
+import { type CliOptions, parseCli, parseSimCli, SIM_USAGE, USAGE } from "./src/cli_args.ts";
 import { createLogger, type Logger } from "./src/mcp/logger.ts";
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "./src/mcp/server.ts";
 import { RealRunner } from "./src/pbs/real_runner.ts";
@@ -16,6 +16,8 @@ import { runHttp } from "./src/transports/http_start.ts";
 import { serveStdio } from "./src/transports/stdio.ts";
 import { createScenario, SimRunner } from "./sim/mod.ts";
 import { RealtimeRunner } from "./sim/realtime.ts";
+import { shimsSummary, writeShims } from "./sim/shims.ts";
+import { ensureState, homeIn, PersistedSimRunner } from "./sim/shims_state.ts";
 
 interface Wiring {
   runner: Runner;
@@ -44,6 +46,7 @@ async function resolveCaller(cli: CliOptions): Promise<{ user: string; home?: st
 async function wire(cli: CliOptions): Promise<Wiring> {
   const { user, home } = await resolveCaller(cli);
   const config = withPolicyFlags(loadConfig(Deno.env.toObject(), home), cli);
+  if (cli.demo && cli.state) return persistedDemoWiring(config, user, cli, cli.state);
   return cli.demo
     ? await demoWiring(config, user, cli.scenario, cli.seed, cli.speed)
     : await realWiring(config, user);
@@ -93,6 +96,47 @@ async function demoWiring(
         outputDir ? `job output under ${outputDir}` : "no job output files (no write permission)"
       }`,
   };
+}
+
+/**
+ * `--demo --state DIR`: the complex lives in DIR (sim/shims_state.ts), so a
+ * job submitted by one server process is known to the next, and to the shims
+ * of `main.ts sim shims --state DIR`. An existing state keeps its scenario,
+ * seed and speed.
+ */
+function persistedDemoWiring(config: Config, user: string, cli: CliOptions, dir: string): Wiring {
+  const state = ensureState(dir, { scenario: cli.scenario, seed: cli.seed, speed: cli.speed });
+  const home = homeIn(dir, user);
+  Deno.mkdirSync(home, { recursive: true });
+  return {
+    runner: new PersistedSimRunner(dir, user),
+    user,
+    config: { ...config, allowedDirs: [...config.allowedDirs, `${dir}/files`], submitDir: home },
+    cleanup: () => Promise.resolve(),
+    banner: `demo mode: simulated "${state.scenario}" complex (seed ${state.seed}, ` +
+      `${state.speed}× time) persisted in ${dir}, caller "${user}", job output under ${dir}/files`,
+  };
+}
+
+/** `main.ts sim shims DIR ...`: writes the simulator's PBS commands; returns the exit code. */
+function simMain(args: string[]): number {
+  let options;
+  try {
+    options = parseSimCli(args);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n\n${SIM_USAGE}`);
+    return 2;
+  }
+  try {
+    const written = writeShims(options.dir, options);
+    const user = demoUser(options.user, Deno.env.toObject());
+    Deno.mkdirSync(homeIn(written.stateDir, user), { recursive: true });
+    console.log(shimsSummary(written, user));
+    return 0;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
 }
 
 async function realWiring(config: Config, user: string): Promise<Wiring> {
@@ -154,6 +198,7 @@ function printConnectHelp(logger: Logger): void {
 }
 
 async function main(): Promise<number> {
+  if (Deno.args[0] === "sim") return simMain(Deno.args.slice(1));
   let cli;
   try {
     cli = parseCli(Deno.args);

@@ -11,8 +11,7 @@
  */
 
 import { demoUser } from "../src/service/os_user.ts";
-import type { ScriptRead } from "./commands/context.ts";
-import { runPersisted } from "./shims_state.ts";
+import { readRealFile, runPersisted } from "./shims_state.ts";
 
 /** Variables of the caller's environment PBS clients use (pbs_rsub's time zone). */
 const PASSED_ENV = ["PBS_TZID", "TZ"];
@@ -36,15 +35,6 @@ function concat(chunks: Uint8Array[]): Uint8Array {
     offset += chunk.byteLength;
   }
   return out;
-}
-
-function readFile(path: string): ScriptRead {
-  try {
-    if (Deno.statSync(path).isDirectory) return { kind: "directory" };
-    return { kind: "file", text: Deno.readTextFileSync(path) };
-  } catch {
-    return { kind: "missing" };
-  }
 }
 
 function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): void {
@@ -80,7 +70,7 @@ if (import.meta.main) {
       stdin: readStdinSync,
       env: envOf(PASSED_ENV),
       workdir: Deno.cwd(),
-      readFile,
+      readFile: readRealFile,
     });
   } catch (error) {
     console.error(`${command}: ${error instanceof Error ? error.message : String(error)}`);

@@ -21,6 +21,13 @@
  * created, never running backwards.
  */
 
+import {
+  DEFAULT_MAX_OUTPUT_BYTES,
+  type PbsInstallation,
+  type Runner,
+  type RunOptions,
+  type RunResult,
+} from "../src/pbs/runner.ts";
 import type { CommandContext, ScriptRead } from "./commands/context.ts";
 import { dispatch } from "./commands/dispatch.ts";
 import type { CommandOutput } from "./errno.ts";
@@ -245,4 +252,68 @@ function withLockSync<T>(file: string, fn: () => T): T {
   } finally {
     lock.close(); // closing releases the lock
   }
+}
+
+/**
+ * The persisted complex behind the runner seam (`main.ts --demo --state DIR`):
+ * each run loads, replays, runs and appends, so successive server processes
+ * (and the shims) share one complex.
+ */
+export class PersistedSimRunner implements Runner {
+  readonly #dir: string;
+  readonly #user: string;
+
+  constructor(dir: string, user: string) {
+    this.#dir = dir;
+    this.#user = user;
+  }
+
+  run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const started = performance.now();
+    const output = runPersisted(this.#dir, {
+      user: this.#user,
+      command: (argv[0] ?? "").split("/").pop() ?? "",
+      args: argv.slice(1),
+      stdin: () => options.stdin,
+      env: options.env,
+      workdir: options.cwd,
+      readFile: readRealFile,
+    });
+    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    const [stdout, cutOut] = capBytes(output.stdout, limit);
+    const [stderr, cutErr] = capBytes(output.stderr, limit);
+    return Promise.resolve({
+      stdout,
+      stderr,
+      code: output.code,
+      timedOut: false,
+      truncated: cutOut || cutErr,
+      durationMs: Math.round(performance.now() - started),
+    });
+  }
+
+  describeInstallation(): PbsInstallation {
+    const state = readState(this.#dir);
+    return {
+      source: "simulator",
+      description: `the simulated "${state.scenario}" PBS complex persisted in ${this.#dir} ` +
+        "(demo mode: no real PBS is used)",
+    };
+  }
+}
+
+/** A script file the caller names, read from the real filesystem (relative: to the cwd). */
+export function readRealFile(path: string): ScriptRead {
+  try {
+    if (Deno.statSync(path).isDirectory) return { kind: "directory" };
+    return { kind: "file", text: Deno.readTextFileSync(path) };
+  } catch {
+    return { kind: "missing" };
+  }
+}
+
+function capBytes(text: string, limit: number): [string, boolean] {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length <= limit) return [text, false];
+  return [new TextDecoder().decode(bytes.slice(0, limit)), true];
 }
