@@ -51,6 +51,9 @@ export function writeShims(dir: string, options: ShimOptions): WrittenShims {
   Deno.mkdirSync(bin, { recursive: true });
   const entry = new URL("./shims_main.ts", import.meta.url).pathname;
   const deno = Deno.execPath();
+  // The shims use the Deno cache of whoever wrote them, even under another environment
+  // (an ssh session, a GUI client): compiled modules are reused, nothing is fetched.
+  const denoDir = Deno.env.get("DENO_DIR");
   for (const command of SHIM_COMMANDS) {
     const argv = [
       deno,
@@ -70,6 +73,7 @@ export function writeShims(dir: string, options: ShimOptions): WrittenShims {
     const script = [
       "#!/bin/sh",
       `# ${command} of the simulated PBS complex in ${stateDir} (written by main.ts sim shims)`,
+      ...(denoDir ? [`DENO_DIR=${shellQuote(denoDir)}`, "export DENO_DIR"] : []),
       `exec ${argv.map(shellQuote).join(" ")} "$@"`,
       "",
     ].join("\n");

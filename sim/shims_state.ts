@@ -96,7 +96,9 @@ const paths = (dir: string) => ({
  */
 export function ensureState(dir: string, settings: PersistedSettings): StateFile {
   if (!(SCENARIO_NAMES as readonly string[]).includes(settings.scenario)) {
-    throw new Error(`unknown scenario '${settings.scenario}' (known: ${SCENARIO_NAMES.join(", ")})`);
+    throw new Error(
+      `unknown scenario '${settings.scenario}' (known: ${SCENARIO_NAMES.join(", ")})`,
+    );
   }
   const p = paths(dir);
   Deno.mkdirSync(p.files, { recursive: true });

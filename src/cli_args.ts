@@ -112,7 +112,9 @@ export function parseCli(args: string[]): CliOptions {
     );
   }
   if (values.state !== undefined && !values.demo) {
-    throw new Error("--state applies to --demo only: it keeps the simulated complex in a directory");
+    throw new Error(
+      "--state applies to --demo only: it keeps the simulated complex in a directory",
+    );
   }
   const confirm = values.confirm;
   if (confirm !== undefined && !(CONFIRM_MODES as readonly string[]).includes(confirm)) {
