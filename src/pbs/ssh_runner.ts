@@ -78,6 +78,16 @@ export function remoteCommand(
   return options.cwd ? `cd ${quoteForShell(options.cwd)} && exec ${words}` : `exec ${words}`;
 }
 
+/** The end of a remote file. */
+export interface RemoteTail {
+  /** The path read, symlinks resolved. */
+  path: string;
+  text: string;
+  sizeBytes: number;
+  /** True when the file holds more than `text`. */
+  truncated: boolean;
+}
+
 export class SshRunner implements Runner {
   readonly #target: SshTarget;
   readonly #options: SshRunnerOptions;
@@ -147,6 +157,105 @@ export class SshRunner implements Runner {
     }
     if (result.code === SSH_FAILED && !result.timedOut) {
       const failure = sshFailure(result.stderr, this.#target.host, command);
+      if (failure) throw failure;
+    }
+    return result;
+  }
+
+  /**
+   * Reads at most `maxBytes` from the end of a file on the login node (a job's
+   * output), under the same sandbox rule as local reads: the path, symlinks
+   * resolved there (`readlink -f`), must lie inside one of `allowedDirs`
+   * (resolved there too) and be a regular file. Two ssh calls: resolve and
+   * check, then `tail -c`; the file could be swapped between them, as it
+   * could between a local check and read.
+   */
+  async tailFile(
+    path: string,
+    options: { allowedDirs: readonly string[]; maxBytes: number; timeoutMs?: number },
+  ): Promise<RemoteTail> {
+    if (!path.startsWith("/") || path.includes("\0")) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `path ${JSON.stringify(path)} is not an absolute path`,
+        hint: "Give an absolute path on the login node, e.g. /home/alice/run/job.o123.",
+      });
+    }
+    const q = quoteForShell;
+    const resolve = [
+      `p=$(readlink -f -- ${q(path)}) || exit 3`,
+      `printf '%s\\n' "$p"`,
+      `[ -f "$p" ] || exit 4`,
+      `wc -c < "$p" || exit 5`,
+      ...options.allowedDirs.map((dir) => `readlink -f -- ${q(dir)} || echo`),
+    ].join("; ");
+    const first = await this.#remote("tail", resolve, options.timeoutMs, 64 * 1024);
+    const [real = "", size = "", ...dirs] = first.stdout.split("\n");
+    if (first.code === 3 || first.code === 5) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `file ${path} does not exist or cannot be read on ${this.#target.host}`,
+        hint: "Job output appears once the job has finished; check the path.",
+        pbsMessage: first.stderr.trim() || undefined,
+      });
+    }
+    if (first.code === 4) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `${path} on ${this.#target.host} is not a regular file`,
+        hint: "Only regular files are read; give the path of an ordinary file.",
+      });
+    }
+    if (first.code !== 0 || first.timedOut) {
+      throw new PbsError({
+        kind: first.timedOut ? "timeout" : "pbs_error",
+        message: `Could not examine ${path} on ${this.#target.host}.`,
+        hint: `Run \`ssh ${this.#target.host} ls -l ${q(path)}\` in a terminal to see why.`,
+        pbsMessage: first.stderr.trim() || undefined,
+      });
+    }
+    const inside = (dir: string) => dir !== "" && (real === dir || real.startsWith(`${dir}/`));
+    if (!dirs.some(inside)) {
+      throw new PbsError({
+        kind: "permission_denied",
+        message: `${path} is outside the directories this server may read`,
+        hint: `Allowed directories: ${options.allowedDirs.join(", ") || "(none)"}.`,
+      });
+    }
+    const sizeBytes = Number(size.trim());
+    const read = await this.#remote(
+      "tail",
+      `exec tail -c ${options.maxBytes} -- ${q(real)}`,
+      options.timeoutMs,
+      options.maxBytes,
+    );
+    if (read.code !== 0 || read.timedOut) {
+      throw new PbsError({
+        kind: read.timedOut ? "timeout" : "pbs_error",
+        message: `Could not read ${real} on ${this.#target.host}.`,
+        hint: "Check that the file is still there and readable.",
+        pbsMessage: read.stderr.trim() || undefined,
+      });
+    }
+    return { path: real, text: read.stdout, sizeBytes, truncated: sizeBytes > options.maxBytes };
+  }
+
+  /** Runs a fixed remote command line (not a PBS command), mapping ssh's own failures. */
+  async #remote(
+    label: string,
+    line: string,
+    timeoutMs: number | undefined,
+    maxOutputBytes: number,
+  ): Promise<RunResult> {
+    const result = await runProcess(
+      "ssh",
+      this.#options.ssh ?? "ssh",
+      [...this.sshArgs(), line],
+      { timeoutMs, maxOutputBytes },
+      this.#settings,
+    );
+    if (result.code === SSH_FAILED && !result.timedOut) {
+      const failure = sshFailure(result.stderr, this.#target.host, label);
       if (failure) throw failure;
     }
     return result;
