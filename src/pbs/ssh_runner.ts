@@ -185,6 +185,7 @@ export class SshRunner implements Runner {
     const resolve = [
       `p=$(readlink -f -- ${q(path)}) || exit 3`,
       `printf '%s\\n' "$p"`,
+      `[ -e "$p" ] || exit 3`,
       `[ -f "$p" ] || exit 4`,
       `wc -c < "$p" || exit 5`,
       ...options.allowedDirs.map((dir) => `readlink -f -- ${q(dir)} || echo`),
@@ -279,7 +280,7 @@ const SSH_FAILURES: Array<{
 }> = [
   {
     pattern: /^Control ?socket connect|ControlSocket .* already exists|mux_client_/m,
-    kind: "server_unreachable",
+    kind: "permission_denied",
     message: (host) => `The ssh control socket for ${host} is missing or dead.`,
     hint: (host) =>
       `Open a master connection once from a terminal (it asks for your password/MFA there): ` +

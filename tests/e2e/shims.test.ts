@@ -11,20 +11,7 @@ import { loadConfig } from "../../src/service/config.ts";
 import { PbsClient } from "../../src/service/pbs_client.ts";
 import { SHIM_COMMANDS } from "../../sim/shims.ts";
 import { CHILD_PATH } from "./pinned_pbs.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
-/** Runs `main.ts sim shims DIR ARGS...`; returns its stdout. */
-export async function makeShims(dir: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, "sim", "shims", dir, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return text;
-}
+import { makeShims } from "./shims_support.ts";
 
 interface Ran {
   stdout: string;
