@@ -128,7 +128,7 @@ function simMain(args: string[]): number {
     return 2;
   }
   try {
-    const written = writeShims(options.dir, options);
+    const written = writeShims(options.dir, { ...options, stateDir: options.state });
     const user = demoUser(options.user, Deno.env.toObject());
     Deno.mkdirSync(homeIn(written.stateDir, user), { recursive: true });
     console.log(shimsSummary(written, user));
