@@ -18,17 +18,35 @@ import { PbsClient } from "../../src/service/pbs_client.ts";
 import { makeShims } from "./shims_support.ts";
 
 const SSHD = "/usr/sbin/sshd";
-const hasSshd = (() => {
+
+function onPath(name: string): boolean {
+  return (Deno.env.get("PATH") ?? "").split(":").some((dir) => {
+    try {
+      return Deno.statSync(`${dir}/${name}`).isFile;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function isFile(path: string): boolean {
   try {
-    return Deno.statSync(SSHD).isFile;
+    return Deno.statSync(path).isFile;
   } catch {
     return false;
   }
-})();
+}
+
+/** What this machine lacks to run these tests (empty: nothing). */
+const missing = [
+  ...(isFile(SSHD) ? [] : [SSHD]),
+  ...["ssh", "ssh-keygen"].filter((name) => !onPath(name)),
+];
+const hasSshd = missing.length === 0;
 if (!hasSshd) {
   console.warn(
-    `tests/e2e/ssh.test.ts: SKIPPED: ${SSHD} not found (install Debian's openssh-server; ` +
-      ".ci/run does)",
+    `tests/e2e/ssh.test.ts: SKIPPED: ${missing.join(", ")} not found (install Debian's ` +
+      "openssh-server and openssh-client; .ci/run does)",
   );
 }
 
@@ -310,6 +328,9 @@ Deno.test({
 
       await t.step("command timeout: a hung command is cut off and reported", async () => {
         // Hold the state lock: the remote qstat waits for it, like a client of a hung server.
+        const log = `${shims}/state/log.jsonl`;
+        const logged = () => Deno.readTextFileSync(log).split("\n").length;
+        const before = logged();
         const lock = Deno.openSync(`${shims}/state/lock`, { write: true });
         lock.lockSync(true);
         try {
@@ -319,6 +340,12 @@ Deno.test({
         } finally {
           lock.close();
         }
+        // Killing the local ssh does not stop the remote command (no terminal): once the lock is
+        // free it runs and logs its call. Wait for that (bounded) before removing its directory.
+        for (let i = 0; i < 200 && logged() === before; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.equal(logged(), before + 1, "the remote qstat ran once the lock was free");
       });
     } finally {
       await sshd.stop();
