@@ -10,6 +10,7 @@ import { parseJobsJson } from "../../src/pbs/parse/jobs.ts";
 import { loadConfig } from "../../src/service/config.ts";
 import { PbsClient } from "../../src/service/pbs_client.ts";
 import { SHIM_COMMANDS } from "../../sim/shims.ts";
+import { parseCli, parseSimCli } from "../../src/cli_args.ts";
 import { CHILD_PATH } from "./pinned_pbs.ts";
 import { makeShims } from "./shims_support.ts";
 
@@ -163,4 +164,21 @@ Deno.test("sim shims: the production RealRunner and PbsClient run against PBS_EX
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("sim shims and --state: bad command lines are refused with what is wrong", () => {
+  assert.throws(() => parseSimCli(["shims"]), /expected `sim shims DIR`/);
+  assert.throws(() => parseSimCli(["shims", "d", "--scenario", "mars"]), /unknown scenario 'mars'/);
+  assert.throws(() => parseSimCli(["shims", "d", "--speed", "0"]), /--speed must be a positive/);
+  assert.throws(() => parseSimCli(["shims", "d", "--user", "a b"]), /--user must be a user name/);
+  assert.deepEqual(parseSimCli(["shims", "d", "--state", "s", "--user", "bob"]), {
+    dir: "d",
+    scenario: "polaris",
+    speed: 60,
+    seed: 1,
+    user: "bob",
+    state: "s",
+  });
+  assert.throws(() => parseCli(["--state", "s"]), /--state applies to --demo only/);
+  assert.equal(parseCli(["--demo", "--state", "s"]).state, "s");
 });
