@@ -128,6 +128,16 @@ export function jobAttributes(src: AttributeSource, job: JobRecord): AttrList {
 }
 
 /**
+ * A reservation's Resource_List in submission order, by name once it runs:
+ * `select` before `place` while confirmed (pbs_rstat_f), `place` first when
+ * running (pbs_rstat_f_running).
+ */
+function reservationResources(resv: ResvRecord): Array<[string, string | number]> {
+  const entries = Object.entries(resv.resources);
+  return resv.state === "RESV_RUNNING" ? entries.sort(([a], [b]) => a.localeCompare(b)) : entries;
+}
+
+/**
  * The command form's program and arguments as the server stores them: one JSDL
  * element per word (capture qstat_f_json_cmdform_running:
  * `<jsdl-hpcpa:Executable>/bin/sleep</jsdl-hpcpa:Executable>`).
@@ -415,7 +425,7 @@ export function reservationAttributes(src: AttributeSource, resv: ResvRecord): A
     .add("reserve_end", time(resv.end))
     .add("reserve_duration", int(resv.end - resv.start))
     .add("queue", str(resv.queue))
-    .resources("Resource_List", Object.entries(resv.resources))
+    .resources("Resource_List", reservationResources(resv))
     .add(
       "resv_nodes",
       resv.takes.length > 0 ? str(execVnodeOf(src.pool, resv)) : undefined,

@@ -11,7 +11,8 @@ import type { ComplexConfig } from "../../sim/config.ts";
 export interface ConformanceCase {
   golden: string;
   setup?: string[];
-  command?: string;
+  /** The command line(s); several for a capture of `a; b; c` (outputs concatenated). */
+  command?: string | string[];
   /** Overrides of the golden complex's configuration (site hook, scheduler settings). */
   config?: Partial<ComplexConfig>;
   /** Job scripts that differ from conformance_check.ts's (same path, another session's). */
@@ -978,6 +979,21 @@ export const CASES: ConformanceCase[] = [
     ],
     command: "@alice qstat -f $A $B $C",
   },
+  {
+    golden: "pbs_rstat_f_running",
+    setup: [...RESV, "advance 1200"],
+    command: "@alice pbs_rstat -f $R",
+  },
+  {
+    golden: "qstat_f_json_env_escapes",
+    setup: [
+      `Q=@alice qsub -h -N envquote -v 'Q=say "hi"' jobs/short.sh`,
+      "A=@alice qsub -h -N envbs -v 'BS=C:\\temp\\new' jobs/short.sh",
+      `B=@alice qsub -h -N envcomma -v "COMMA='a,b',EMPTY=" jobs/short.sh`,
+      "C=@alice env WEIRD=$'line1\\nline2\\ttab' UNI='héllo ✓' qsub -h -N envweird -V jobs/short.sh",
+    ],
+    command: ["$Q", "$A", "$B", "$C"].map((id) => `@alice qstat -f -F json ${id}`),
+  },
   // 2026-11-24 captures whose command needs no earlier state
   { golden: "final_pbsnodes_a" },
   { golden: "final_qmgr_print_server" },
@@ -1063,14 +1079,3 @@ export const NOT_REPRODUCED: Record<string, string> = {
   qmgr_delete_resource_after_purge:
     "qmgr resource administration: site resources are scenario configuration",
 };
-
-/**
- * 2026-11-24 captures not replayed yet: `pbs_rstat -f` of a running
- * reservation (attribute order differs) and four `qstat -f -F json` calls in
- * one capture (four JSON documents, which the comparison cannot split yet).
- * This list may only shrink.
- */
-export const NOT_YET_REPLAYED: string[] = [
-  "pbs_rstat_f_running",
-  "qstat_f_json_env_escapes",
-];

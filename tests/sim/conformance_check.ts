@@ -47,10 +47,13 @@ interface Outcome {
  */
 export async function runCase(
   setup: string[],
-  command: string,
+  command: string | string[],
   config: Partial<ComplexConfig> = {},
   files: Record<string, string> = {},
 ): Promise<Outcome> {
+  // Several commands (a capture of `a; b; c`): their outputs concatenated, the last exit code.
+  const commands = typeof command === "string" ? [command] : command;
+  const collected: Outcome = { stdout: "", stderr: "", code: 0 };
   const complex = new Complex({ ...goldenConfig(), ...config }, {
     seed: 7,
     startTime: GOLDEN_START,
@@ -58,7 +61,7 @@ export async function runCase(
   const runner = new SimRunner({ complex, user: "alice", files: { ...SCRIPTS, ...files } });
   const variables = new Map<string, string>();
   let last: Outcome = { stdout: "", stderr: "", code: 0 };
-  for (const [index, text] of [...setup, command].entries()) {
+  for (const [index, text] of [...setup, ...commands].entries()) {
     const statement = parseLine(expandVariables(text, variables), index + 1);
     if (!statement) continue;
     if (statement.kind === "advance") {
@@ -93,8 +96,13 @@ export async function runCase(
       variables.set(`${statement.assign}_SHORT`, id.split(".")[0]);
     }
     last = result;
+    if (index >= setup.length) {
+      collected.stdout += result.stdout;
+      collected.stderr += result.stderr;
+      collected.code = result.code;
+    }
   }
-  return last;
+  return commands.length > 1 ? collected : last;
 }
 
 /** The golden's own command line in replay syntax (shell wrappers removed). */
@@ -159,7 +167,18 @@ function compareObjects(
   }
 }
 
+/** Several JSON documents one after the other (`qstat -f -F json A; qstat ... B`). */
+function jsonDocuments(text: string): string[] {
+  return text.split(/(?<=\n\})\n(?=\{)/);
+}
+
 function compareJson(sim: string, real: string): void {
+  const [sims, reals] = [jsonDocuments(sim), jsonDocuments(real)];
+  assert.equal(sims.length, reals.length, "JSON documents");
+  sims.forEach((doc, k) => compareJsonDocument(doc, reals[k]));
+}
+
+function compareJsonDocument(sim: string, real: string): void {
   const [a, b] = [JSON.parse(sim), JSON.parse(real)];
   assert.deepEqual(Object.keys(a), Object.keys(b), "envelope keys");
   for (const section of Object.keys(b).filter((k) => typeof b[k] === "object")) {
