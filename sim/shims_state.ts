@@ -101,7 +101,8 @@ export function ensureState(dir: string, settings: PersistedSettings): StateFile
     );
   }
   const p = paths(dir);
-  Deno.mkdirSync(p.files, { recursive: true });
+  // Private: the log keeps the scripts and variables of the commands run.
+  Deno.mkdirSync(p.files, { recursive: true, mode: 0o700 });
   return withLockSync(p.lock, () => {
     const existing = readStateFile(p.state);
     if (existing) return existing;
@@ -189,10 +190,20 @@ export function runPersisted(dir: string, invocation: SimInvocation): CommandOut
 }
 
 function readLog(file: string): LoggedCommand[] {
-  const text = Deno.readTextFileSync(file);
-  return text.split("\n").filter((line) => line !== "").map((line) =>
-    JSON.parse(line) as LoggedCommand
-  );
+  const lines = Deno.readTextFileSync(file).split("\n");
+  return lines.flatMap((line, index) => {
+    if (line === "") return [];
+    try {
+      const entry = JSON.parse(line) as LoggedCommand;
+      if (typeof entry.t !== "number") throw new Error("no time");
+      return [entry];
+    } catch {
+      throw new Error(
+        `${file} line ${index + 1} is not a logged command: the state is damaged; ` +
+          "delete its directory to start afresh",
+      );
+    }
+  });
 }
 
 /** The complex as it was after the last logged command. */

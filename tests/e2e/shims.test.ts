@@ -182,3 +182,16 @@ Deno.test("sim shims and --state: bad command lines are refused with what is wro
   assert.throws(() => parseCli(["--state", "s"]), /--state applies to --demo only/);
   assert.equal(parseCli(["--demo", "--state", "s"]).state, "s");
 });
+
+Deno.test("sim shims: a damaged state log is reported, not replayed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pbs-shims-" });
+  try {
+    await makeShims(dir, "--scenario", "tiny");
+    Deno.writeTextFileSync(`${dir}/state/log.jsonl`, '{"t":1}\n{"t":\n');
+    const result = await shim(dir, "qstat", []);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /log\.jsonl line 2 is not a logged command: the state is damaged/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
