@@ -271,10 +271,14 @@ export class SshRunner implements Runner {
   }
 }
 
-/** ssh's own failure messages (OpenSSH ssh.c, sshconnect.c, mux.c) and what to do about each. */
+/**
+ * ssh's own failure messages (OpenSSH ssh.c, sshconnect.c, mux.c) and what to do about each,
+ * first match wins: a dead control socket explains the login failure that follows it, and a
+ * refused login often ends with "Connection closed by", which alone means unreachable.
+ */
 const SSH_FAILURES: Array<{
   pattern: RegExp;
-  kind: "server_unreachable" | "permission_denied" | "pbs_error";
+  kind: "server_unreachable" | "permission_denied";
   message: (host: string) => string;
   hint: (host: string) => string;
 }> = [
@@ -296,15 +300,6 @@ const SSH_FAILURES: Array<{
   },
   {
     pattern:
-      /Connection refused|Connection timed out|timed out during banner|No route to host|Network is unreachable|Connection closed by|Connection reset/,
-    kind: "server_unreachable",
-    message: (host) => `The login node ${host} is not reachable over ssh.`,
-    hint: (host) =>
-      `Check that ${host} is up and that you can reach it (VPN, ProxyJump): try \`ssh ${host}\` ` +
-      "in a terminal.",
-  },
-  {
-    pattern:
       /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key .* not known/i,
     kind: "permission_denied",
     message: (host) => `ssh refused ${host}: its host key is unknown or has changed.`,
@@ -322,6 +317,15 @@ const SSH_FAILURES: Array<{
       "Load your key into ssh-agent (`ssh-add`), or, where the centre requires a password or " +
       `MFA, open a master connection from a terminal with \`ssh -fNM ${host}\` (ControlMaster/` +
       "ControlPath set in ~/.ssh/config) so the server can reuse it.",
+  },
+  {
+    pattern:
+      /Connection refused|Connection timed out|timed out during banner|No route to host|Network is unreachable|Connection closed by|Connection reset/,
+    kind: "server_unreachable",
+    message: (host) => `The login node ${host} is not reachable over ssh.`,
+    hint: (host) =>
+      `Check that ${host} is up and that you can reach it (VPN, ProxyJump): try \`ssh ${host}\` ` +
+      "in a terminal.",
   },
 ];
 
