@@ -281,7 +281,8 @@ export class PersistedSimRunner implements Runner {
     this.#user = user;
   }
 
-  run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  // deno-lint-ignore require-await -- async so that a damaged state rejects rather than throws
+  async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const started = performance.now();
     const output = runPersisted(this.#dir, {
       user: this.#user,
@@ -295,14 +296,14 @@ export class PersistedSimRunner implements Runner {
     const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     const [stdout, cutOut] = capBytes(output.stdout, limit);
     const [stderr, cutErr] = capBytes(output.stderr, limit);
-    return Promise.resolve({
+    return {
       stdout,
       stderr,
       code: output.code,
       timedOut: false,
       truncated: cutOut || cutErr,
       durationMs: Math.round(performance.now() - started),
-    });
+    };
   }
 
   describeInstallation(): PbsInstallation {

@@ -114,10 +114,11 @@ export class RealRunner implements Runner {
     this.#lookup = options.lookup ?? lookupFromEnv(this.#baseEnv);
   }
 
-  run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    // async: a refused or missing command rejects the promise, as callers expect.
     const command = checkArgv(argv);
     const path = this.resolve(command);
-    return runProcess(command, path, argv.slice(1), options, {
+    return await runProcess(command, path, argv.slice(1), options, {
       baseEnv: this.#baseEnv,
       env: this.#options.env,
       defaultTimeoutMs: this.#options.defaultTimeoutMs,
