@@ -50,8 +50,15 @@ if (!hasSshd) {
   );
 }
 
-/** The local ssh's environment: no agent, no user config reaches it (-F /dev/null below). */
-const SSH_ENV = { PATH: "/usr/bin:/bin" };
+/**
+ * Every runner here: the local ssh's environment (no agent; no user config reaches it, see
+ * -F /dev/null below), and every connection and command bounded in time.
+ */
+const BOUNDED = {
+  baseEnv: { PATH: "/usr/bin:/bin" },
+  connectTimeoutSeconds: 5,
+  defaultTimeoutMs: 20_000,
+};
 const SSHD_START_MS = 10_000;
 
 interface Sshd {
@@ -195,7 +202,7 @@ Deno.test({
         options: sshd.clientOptions(),
         pbsExec: shims,
       };
-      const runner = new SshRunner(target, { baseEnv: SSH_ENV, connectTimeoutSeconds: 5 });
+      const runner = new SshRunner(target, BOUNDED);
       let outputPath = "";
 
       await t.step("qsub with its script on stdin, in the submit directory", async () => {
@@ -280,14 +287,14 @@ Deno.test({
       });
 
       await t.step("host down: a closed port is a server_unreachable error", async () => {
-        const down = new SshRunner({ ...target, port: freePort() }, { baseEnv: SSH_ENV });
+        const down = new SshRunner({ ...target, port: freePort() }, BOUNDED);
         await expectPbsError(down.run(["qstat"]), "server_unreachable", /not reachable/);
       });
 
       await t.step("auth refused: a key the server does not know", async () => {
         const refused = new SshRunner(
           { ...target, options: sshd.clientOptions(`${sshd.dir}/other_key`) },
-          { baseEnv: SSH_ENV },
+          BOUNDED,
         );
         await expectPbsError(refused.run(["qstat"]), "permission_denied", /ssh -fNM 127\.0\.0\.1/);
       });
@@ -296,7 +303,7 @@ Deno.test({
         const options = sshd.clientOptions().map((o) =>
           o.startsWith("UserKnownHostsFile=") ? "UserKnownHostsFile=/dev/null" : o
         );
-        const strict = new SshRunner({ ...target, options }, { baseEnv: SSH_ENV });
+        const strict = new SshRunner({ ...target, options }, BOUNDED);
         await expectPbsError(strict.run(["qstat"]), "permission_denied", /host key/);
       });
 
@@ -316,7 +323,7 @@ Deno.test({
               "ControlMaster=no",
             ],
           },
-          { baseEnv: SSH_ENV },
+          BOUNDED,
         );
         const error = await expectPbsError(
           muxed.run(["qstat"]),
