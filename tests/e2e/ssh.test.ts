@@ -206,13 +206,18 @@ Deno.test({
       let outputPath = "";
 
       await t.step("qsub with its script on stdin, in the submit directory", async () => {
-        const result = await runner.run(["qsub", "-N", "over-ssh"], {
-          stdin: "#SIM runtime=60 exit=0\necho hello over ssh\n",
+        const result = await runner.run(["qsub"], {
+          stdin: "#PBS -N from-stdin\n#SIM runtime=600 exit=0\necho hello over ssh\n",
           cwd: home,
-          timeoutMs: 20_000,
         });
         assert.equal(result.code, 0, result.stderr);
-        assert.match(result.stdout.trim(), /^\d+\.vm$/);
+        const id = result.stdout.trim();
+        assert.match(id, /^\d+\.vm$/);
+        const status = await runner.run(["qstat", "-x", "-f", "-F", "json", id]);
+        assert.equal(status.code, 0, status.stderr);
+        const [job] = parseJobsJson(status.stdout);
+        assert.equal(job.name, "from-stdin", "the #PBS line of the script sent on stdin");
+        assert.equal(job.variables.PBS_O_WORKDIR, home, "qsub ran in the submit directory");
       });
 
       await t.step(
