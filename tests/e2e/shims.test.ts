@@ -10,6 +10,7 @@ import { parseJobsJson } from "../../src/pbs/parse/jobs.ts";
 import { loadConfig } from "../../src/service/config.ts";
 import { PbsClient } from "../../src/service/pbs_client.ts";
 import { SHIM_COMMANDS } from "../../sim/shims.ts";
+import { ensureState, PersistedSimRunner } from "../../sim/shims_state.ts";
 import { parseCli, parseSimCli } from "../../src/cli_args.ts";
 import { CHILD_PATH } from "./pinned_pbs.ts";
 import { makeShims } from "./shims_support.ts";
@@ -191,6 +192,24 @@ Deno.test("sim shims: a damaged state log is reported, not replayed", async () =
     const result = await shim(dir, "qstat", []);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /log\.jsonl line 2 is not a logged command: the state is damaged/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("PersistedSimRunner: output caps as the runner contract says; a damaged state rejects", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pbs-persisted-" });
+  try {
+    ensureState(dir, { scenario: "golden", seed: 1, speed: 60 });
+    const runner = new PersistedSimRunner(dir, "alice");
+    const full = await runner.run(["qstat", "-Q"]);
+    assert.equal(full.truncated, false);
+    assert.match(full.stdout, /^Queue /);
+    const capped = await runner.run(["qstat", "-Q"], { maxOutputBytes: 10 });
+    assert.equal(capped.truncated, true);
+    assert.equal(capped.stdout, full.stdout.slice(0, 10));
+    Deno.writeTextFileSync(`${dir}/log.jsonl`, "not json\n");
+    await assert.rejects(runner.run(["qstat"]), /line 1 is not a logged command/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
