@@ -3,11 +3,17 @@
  *
  *   deno task start   real PBS as the OS user, found through PBS_EXEC, PATH or pbs.conf
  *   deno task demo    the in-process simulator (no cluster needed)
+ *   main.ts permissions [server flags]
+ *                     prints the `deno run` line with the exact permissions for this machine
  */
 import { type CliOptions, parseCli, parseSimCli, SIM_USAGE, USAGE } from "./src/cli_args.ts";
+import { readEnv } from "./src/env.ts";
 import { createLogger, type Logger } from "./src/mcp/logger.ts";
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "./src/mcp/server.ts";
 import { RealRunner } from "./src/pbs/real_runner.ts";
+import { serverCommand } from "./src/permission_facts.ts";
+import { demoOutputBase, serverEnvNames } from "./src/permissions.ts";
+import { shellCommand } from "./src/service/shell_quote.ts";
 import type { Runner } from "./src/pbs/runner.ts";
 import { type Config, loadConfig } from "./src/service/config.ts";
 import { demoUser, osUser } from "./src/service/os_user.ts";
@@ -34,8 +40,10 @@ interface Wiring {
  * acts as the OS user running this process, so that is asked (not `$USER`);
  * demo mode simulates a user (see demoUser).
  */
-async function resolveCaller(cli: CliOptions): Promise<{ user: string; home?: string }> {
-  const env = Deno.env.toObject();
+async function resolveCaller(
+  cli: CliOptions,
+  env: Record<string, string>,
+): Promise<{ user: string; home?: string }> {
   const home = env.HOME || undefined;
   if (cli.demo) return { user: demoUser(cli.user, env), home };
   const os = await osUser();
@@ -44,22 +52,28 @@ async function resolveCaller(cli: CliOptions): Promise<{ user: string; home?: st
 
 /** Loads the configuration and builds the real or simulated runner; throws on bad set-up. */
 async function wire(cli: CliOptions): Promise<Wiring> {
-  const { user, home } = await resolveCaller(cli);
-  const config = withPolicyFlags(loadConfig(Deno.env.toObject(), home), cli);
+  // Only the variables this mode reads, by name: --allow-env grants exactly these.
+  const env = readEnv(serverEnvNames(cli.demo ? "demo" : "real", cli.http !== undefined));
+  const { user, home } = await resolveCaller(cli, env);
+  const config = withPolicyFlags(loadConfig(env, home), cli);
   if (cli.demo && cli.state) return persistedDemoWiring(config, user, cli, cli.state);
   return cli.demo
-    ? await demoWiring(config, user, cli.scenario, cli.seed, cli.speed)
+    ? await demoWiring(config, user, cli.scenario, cli.seed, cli.speed, env.HOME)
     : await realWiring(config, user);
 }
 
 /**
- * Simulated jobs write their output files here, so get_job_output works. The
- * compiled binary has no write permission (real PBS needs none): demo mode
- * then runs without output files rather than failing.
+ * Simulated jobs write their output files here, so get_job_output works: a
+ * fresh directory under demoOutputBase (the per-user state directory, which
+ * the demo task may write; not the shared /tmp). Without a home or write
+ * permission there, demo mode runs without output files rather than failing.
  */
-async function demoOutputDir(): Promise<string | undefined> {
+async function demoOutputDir(home: string | undefined): Promise<string | undefined> {
+  const base = demoOutputBase(home);
+  if (!base) return undefined;
   try {
-    return await Deno.makeTempDir({ prefix: "pbs-mcp-demo-" });
+    await Deno.mkdir(base, { recursive: true, mode: 0o700 });
+    return await Deno.makeTempDir({ dir: base, prefix: "run-" });
   } catch (error) {
     if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
       return undefined;
@@ -74,8 +88,9 @@ async function demoWiring(
   scenario: string,
   seed: number,
   speed: number,
+  home: string | undefined,
 ): Promise<Wiring> {
-  const outputDir = await demoOutputDir();
+  const outputDir = await demoOutputDir(home);
   const startTime = Math.floor(Date.now() / 1000);
   const complex = createScenario(scenario, { seed, outputDir, startTime });
   const runner = new RealtimeRunner(new SimRunner({ complex, user }), complex, speed);
@@ -129,7 +144,7 @@ function simMain(args: string[]): number {
   }
   try {
     const written = writeShims(options.dir, { ...options, stateDir: options.state });
-    const user = demoUser(options.user, Deno.env.toObject());
+    const user = demoUser(options.user, readEnv(["USER", "LOGNAME"]));
     Deno.mkdirSync(homeIn(written.stateDir, user), { recursive: true });
     console.log(shimsSummary(written, user));
     return 0;
@@ -189,15 +204,45 @@ function printConnectHelp(logger: Logger): void {
   console.error(
     [
       `${SERVER_NAME} ${SERVER_VERSION} is waiting for an MCP client on stdin/stdout.`,
-      "Connect a client instead of typing here, e.g. in Claude Code:",
-      `  claude mcp add pbs -- deno run -A ${self} --demo`,
+      "Connect a client instead of typing here. This prints the command a client should run,",
+      "with the exact Deno permissions for this machine (add --demo for the simulator):",
+      `  deno run --allow-env --allow-read --allow-sys=uid ${self} permissions`,
+      "then e.g. in Claude Code: claude mcp add pbs -- <that command>",
       "or see examples/ for Claude Desktop and VS Code configurations. Ctrl-C to quit.",
     ].join("\n"),
   );
   logger.debug("printed connection help");
 }
 
+/**
+ * `main.ts permissions [--json] [server flags]`: the `deno run` line that
+ * serves as the server flags say, with exactly the permissions this machine's
+ * configuration and PBS installation need (src/permissions.ts). Notes go to
+ * stderr; `--json` prints `{ "command", "args" }` for configuration files.
+ */
+async function printPermissions(args: string[]): Promise<number> {
+  const json = args.includes("--json");
+  const serverArgs = args.filter((a) => a !== "--json");
+  try {
+    const { command, args: denoArgs, notes } = await serverCommand(
+      serverArgs,
+      new URL(import.meta.url).pathname,
+    );
+    for (const note of notes) console.error(`note: ${note}`);
+    console.log(
+      json
+        ? JSON.stringify({ command, args: denoArgs }, null, 2)
+        : shellCommand([command, ...denoArgs]),
+    );
+    return 0;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
+}
+
 async function main(): Promise<number> {
+  if (Deno.args[0] === "permissions") return await printPermissions(Deno.args.slice(1));
   if (Deno.args[0] === "sim") return simMain(Deno.args.slice(1));
   let cli;
   try {

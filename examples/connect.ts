@@ -4,6 +4,8 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { computePermissions, demoOutputBase, permissionFlags } from "../src/permissions.ts";
+import { defaultAuditPath } from "../src/service/audit.ts";
 
 export interface DemoConnection {
   client: Client;
@@ -15,14 +17,19 @@ export async function connectToDemo(
   options: { scenario?: string; speed?: number; user?: string } = {},
 ): Promise<DemoConnection> {
   const main = new URL("../main.ts", import.meta.url).pathname;
+  const home = Deno.env.get("HOME");
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
     args: [
       "run",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
+      // Exactly what demo mode needs (what `deno task permissions --demo` prints).
+      ...permissionFlags(computePermissions({
+        mode: "demo",
+        pbsPrograms: [],
+        allowedDirs: home ? [home] : [],
+        auditLog: defaultAuditPath(home),
+        demoOutputBase: demoOutputBase(home),
+      })),
       main,
       "--demo",
       "--scenario",

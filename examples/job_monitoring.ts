@@ -2,7 +2,7 @@
  * Watch a busy simulated machine: the queue picture, your jobs, and why a
  * pending job is not running.
  *
- *   deno run -A examples/job_monitoring.ts
+ *   deno run --allow-run --allow-env --allow-read examples/job_monitoring.ts
  */
 import { connectToDemo, textOf } from "./connect.ts";
 

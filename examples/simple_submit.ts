@@ -2,7 +2,7 @@
  * Submit a job and follow it to the end, through a real MCP client talking to
  * the server in demo mode:
  *
- *   deno run -A examples/simple_submit.ts
+ *   deno run --allow-run --allow-env --allow-read examples/simple_submit.ts
  */
 import { connectToDemo, textOf } from "./connect.ts";
 

@@ -11,7 +11,7 @@
 
 import { createScenario } from "./scenarios.ts";
 import { SimRunner } from "./runner.ts";
-import { expandVariables, parseLine, ReplaySyntaxError } from "./replay.ts";
+import { applyControl, expandVariables, parseLine, ReplaySyntaxError } from "./replay.ts";
 
 interface CliOptions {
   scenario: string;
@@ -51,20 +51,10 @@ export async function replay(script: string, options: Omit<CliOptions, "file">):
   let out = "";
   const lines = script.split("\n");
   for (let index = 0; index < lines.length; index++) {
-    const statement = parseLine(expandVariables(lines[index], variables), index + 1);
+    const parsed = parseLine(expandVariables(lines[index], variables), index + 1);
+    if (!parsed) continue;
+    const statement = applyControl(parsed, complex);
     if (!statement) continue;
-    if (statement.kind === "advance") {
-      complex.advance(statement.seconds);
-      continue;
-    }
-    if (statement.kind === "sched_config") {
-      complex.configureScheduler(statement.settings);
-      continue;
-    }
-    if (statement.kind === "mom") {
-      complex.setNodeDown(statement.node, !statement.up);
-      continue;
-    }
     runner.setUser(statement.user);
     const result = await runner.run(statement.argv, { stdin: statement.stdin });
     if (statement.assign) {

@@ -27,6 +27,36 @@ export interface SchedulerSettings {
   backfillDepth?: number;
 }
 
+/** What a control statement needs of the complex (sim/complex.ts implements it). */
+export interface ReplayTarget {
+  advance(seconds: number): void;
+  configureScheduler(settings: SchedulerSettings): void;
+  setNodeDown(node: string, down: boolean): void;
+}
+
+/**
+ * Carries out a statement that is not a command line (advance, sched_config,
+ * mom); returns the command statement for the caller to run, or undefined.
+ */
+export function applyControl(
+  statement: Statement,
+  complex: ReplayTarget,
+): Extract<Statement, { kind: "run" }> | undefined {
+  switch (statement.kind) {
+    case "advance":
+      complex.advance(statement.seconds);
+      return undefined;
+    case "sched_config":
+      complex.configureScheduler(statement.settings);
+      return undefined;
+    case "mom":
+      complex.setNodeDown(statement.node, !statement.up);
+      return undefined;
+    case "run":
+      return statement;
+  }
+}
+
 export class ReplaySyntaxError extends Error {
   constructor(readonly line: number, message: string) {
     super(`line ${line}: ${message}`);

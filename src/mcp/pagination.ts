@@ -15,9 +15,9 @@ export interface Page<T> {
 }
 
 export const PaginationOutput = {
-  total: z.number().int().describe("How many items match, across all pages"),
+  total: z.number().int(),
   returned: z.number().int(),
-  next_cursor: z.string().optional().describe("Pass as `cursor` to get the next page"),
+  next_cursor: z.string().optional(),
 };
 
 function fingerprint(filter: unknown): string {

@@ -138,10 +138,12 @@ export function maskSecrets(result: CallToolResult): CallToolResult {
 
 /** The `confirmation` field of answers of tools that may ask. */
 export const ConfirmationShape = z.object({
-  outcome: z.enum(["not_needed", "confirmed", "unconfirmed", "declined", "refused"]),
+  /** not_needed, confirmed, unconfirmed (the client cannot ask), declined or refused. */
+  outcome: z.string(),
   question: z.string().optional(),
-  answer: z.enum(["accept", "decline", "cancel"]).optional(),
-}).optional().describe("Whether the user was asked first, and what they answered");
+  /** accept, decline or cancel. */
+  answer: z.string().optional(),
+}).optional();
 
 /** The client's user, asked through MCP elicitation within the current request. */
 export function elicitationAsker(server: McpServer, extra: ToolExtra): Asker {
@@ -177,6 +179,9 @@ function jobIdsIn(value: unknown, found: string[] = [], depth = 0): string[] {
   return found;
 }
 
+/** Asks the human mid-call; true: go ahead (confirmed, or no need/way to ask under --confirm). */
+export type AskDuringCall = (question: string) => Promise<boolean>;
+
 export interface GuardedOutcome<T> {
   value: T;
   confirmation: Confirmation;
@@ -194,7 +199,7 @@ export async function runGuarded<T>(
   client: PbsClient,
   asker: Asker,
   caller: string,
-  action: () => Promise<T>,
+  action: (confirm: AskDuringCall) => Promise<T>,
 ): Promise<GuardedOutcome<T>> {
   const { policy } = client;
   const guard = GUARDS[tool] ?? {};
@@ -233,7 +238,19 @@ export async function runGuarded<T>(
     throw error;
   }
 
-  const { commands, outcome } = await recordCommands(action);
+  // A question a call asks while it runs (a rollback that deletes jobs it
+  // submitted): a refusal means "do not", not an error; its outcome is audited.
+  const confirmDuringCall: AskDuringCall = async (question) => {
+    try {
+      confirmation = await confirmAction(policy.confirm, question, asker);
+      return true;
+    } catch (error) {
+      if (!isPbsError(error) || error.kind !== "not_confirmed") throw error;
+      confirmation = { outcome: asker.canAsk() ? "declined" : "refused", question };
+      return false;
+    }
+  };
+  const { commands, outcome } = await recordCommands(() => action(confirmDuringCall));
   if ("error" in outcome) {
     await audit(confirmation, { commands, error: outcome.error });
     throw outcome.error;

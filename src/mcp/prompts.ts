@@ -10,6 +10,7 @@ import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { describeExitStatus } from "../pbs/model/exit_status.ts";
 import { describeJobState } from "../pbs/model/states.ts";
+import { formatSizeApprox, parseSize } from "../pbs/model/time.ts";
 import type { Job, Node, Queue } from "../pbs/model/types.ts";
 import { gatherDiagnosis } from "../service/diagnose/gather.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
@@ -24,6 +25,10 @@ const MAX_MONITORED = 20;
 /** Distinct node shapes described in a prompt. */
 const MAX_NODE_TYPES = 8;
 
+/**
+ * Prompts send the model to tools; a read-only server offers no write tools,
+ * so there the steps name what the user does themselves (qsub, qalter).
+ */
 export function registerPrompts(server: McpServer, { client }: ToolContext): void {
   registerSubmitGuide(server, client);
   registerDiagnoseFailure(server, client);
@@ -68,13 +73,23 @@ async function myJobIds(client: PbsClient, typed: string | undefined): Promise<s
   }
 }
 
+/** Resources whose values are sizes (PBS reports them in kb: `536870912kb`). */
+const SIZE_RESOURCES = new Set(["mem", "vmem", "pmem", "pvmem"]);
+
+/** `536870912kb` → `512gb`: a size as people read it; unparsable text is kept. */
+function humanSize(text: string): string {
+  const bytes = parseSize(text);
+  return bytes === undefined ? text : formatSizeApprox(bytes);
+}
+
 function queueFacts(queue: Queue): string {
   // Minimums decide routing and refusals as much as maximums do.
   const minimum = Object.entries(queue.resourcesMin).map(([k, v]) => `${k}=${v}`).join(", ");
   return `- ${queueLine(queueView(queue, new Set()))}${minimum ? `; minimum ${minimum}` : ""}${
     Object.keys(queue.resourcesDefault).length
       ? `; defaults ${
-        Object.entries(queue.resourcesDefault).map(([k, v]) => `${k}=${v}`).join(", ")
+        Object.entries(queue.resourcesDefault)
+          .map(([k, v]) => `${k}=${SIZE_RESOURCES.has(k) ? humanSize(String(v)) : v}`).join(", ")
       }`
       : ""
   }`;
@@ -86,7 +101,7 @@ function nodeTypes(nodes: readonly Node[]): string[] {
   for (const node of nodes) {
     const r = node.resourcesAvailable;
     const shape = `${r.ncpus ?? "?"} cpus${r.ngpus ? `, ${r.ngpus} gpus` : ""}${
-      r.mem ? `, ${r.mem} memory` : ""
+      r.mem ? `, ${humanSize(String(r.mem))} memory` : ""
     }`;
     counts.set(shape, (counts.get(shape) ?? 0) + 1);
   }
@@ -164,8 +179,15 @@ function registerSubmitGuide(server: McpServer, client: PbsClient): void {
           `2. Call generate_job_script with application="${job_type}" (or my command line)${
             queue ? ` and queue="${queue}"` : " without queue (it picks one the job fits)"
           }${job_type === "gpu" ? " and gpu_required=true" : ""}; tell me its notes.`,
-          "3. Show me the script, then call submit_job with the script and the recommended arguments and dry_run=true; explain the qsub command and check the queue it says the job goes to.",
-          "4. When I confirm, submit for real, then follow the job with wait_for_job and show the end of its output with get_job_output.",
+          ...(client.config.readOnly
+            ? [
+              "3. Show me the script and the qsub command line that submits it with the recommended resources (this server is read-only: I submit it myself).",
+              "4. When I have submitted it, follow the job with wait_for_job and show the end of its output with get_job_output.",
+            ]
+            : [
+              "3. Show me the script, then call submit_job with the script and the recommended arguments and dry_run=true; explain the qsub command and check the queue it says the job goes to.",
+              "4. When I confirm, submit for real, then follow the job with wait_for_job and show the end of its output with get_job_output.",
+            ]),
           "5. If it does not start or fails, call diagnose_job.",
         ];
         return userPrompt(`Submit a ${job_type} job`, lines.join("\n"));
@@ -205,7 +227,11 @@ function registerDiagnoseFailure(server: McpServer, client: PbsClient): void {
           "Please:",
           `1. Call diagnose_job with job_id="${job.id}" for the full evidence.`,
           `2. Read the end of its output with get_job_output (stream stderr, then stdout) if it ran.`,
-          "3. Explain the cause in plain words, then give me concrete fixes (changed resources, script lines) and offer to resubmit with them (submit_job dry_run first).",
+          `3. Explain the cause in plain words, then give me concrete fixes (changed resources, script lines) and ${
+            client.config.readOnly
+              ? "the qsub or qalter command that applies them."
+              : "offer to resubmit with them (submit_job dry_run first)."
+          }`,
         ];
         return userPrompt(`Diagnose job ${job.id}`, lines.join("\n"));
       }),
@@ -263,10 +289,15 @@ function registerOptimizeResources(server: McpServer, client: PbsClient): void {
           ...queues.slice(0, 30).map(queueFacts),
           "",
           "Please recommend: node count, cpus and gpus per node (a select like 2:ncpus=64:ngpus=4), memory, walltime with a safety margin, and a queue whose minimum and maximum limits both fit that request " +
-          "(a routing queue, →, hands a job to the first destination it fits, and PBS discards a job none fits; submit_job dry_run=true shows the queue a request would go to). " +
+          "(a routing queue, →, hands a job to the first destination it fits, and PBS discards a job none fits" +
+          (client.config.readOnly
+            ? "). "
+            : "; submit_job dry_run=true shows the queue a request would go to). ") +
           "Prefer requests that start sooner (fewer nodes, shorter walltime) when they do not slow the work much, and explain the trade-off. " +
           "If I ran similar jobs before, look at their resources used with list_jobs include_finished=true and get_job_status. " +
-          "End with the exact submit_job arguments.",
+          (client.config.readOnly
+            ? "End with the exact qsub options (-q, -l select=..., -l walltime=...)."
+            : "End with the exact submit_job arguments."),
         ];
         return userPrompt("Right-size resources", lines.join("\n"));
       }),
@@ -314,7 +345,7 @@ function registerSetupMonitoring(server: McpServer, client: PbsClient): void {
           "",
           jobs.length
             ? `They are now (live, ${jobs.length} job(s)):`
-            : 'No current job of mine matches it yet; watch for new ones with list_jobs user_filter: "me".',
+            : "No current job of mine matches it yet; watch for new ones with list_jobs user_filter=me.",
           ...shown.map((j) =>
             `- ${j.id} ${j.name}: ${j.state} (${describeJobState(j.state).name}) in ${j.queue}${
               j.elapsed ? `, running for ${j.elapsed}` : ""
@@ -323,7 +354,7 @@ function registerSetupMonitoring(server: McpServer, client: PbsClient): void {
           ...(jobs.length > shown.length ? [`- … ${jobs.length - shown.length} more`] : []),
           "",
           "How to monitor:",
-          '1. Use wait_for_job (until: finished) on each running or queued job; for many jobs, poll list_jobs (user_filter: "me") every few minutes instead of waiting on each one.',
+          "1. Use wait_for_job (until: finished) on each running or queued job; for many jobs, poll list_jobs user_filter=me every few minutes instead of waiting on each one.",
           "2. When a job finishes, report its exit status; for any non-zero exit status call diagnose_job and summarise the cause.",
           "3. If a job waits much longer than expected, call diagnose_job to see why.",
           "4. End with a table: job, final state, exit status, walltime used.",

@@ -22,6 +22,12 @@ interface JsonSchema {
   anyOf?: JsonSchema[];
 }
 
+/** What a listed resource or template shows. */
+interface Listed {
+  name: string;
+  description?: string;
+}
+
 function typeOf(schema: JsonSchema): string {
   if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(" \\| ");
   if (schema.anyOf) return schema.anyOf.map(typeOf).join(" \\| ");
@@ -37,13 +43,14 @@ function parameterTable(schema: JsonSchema | undefined): string[] {
   const properties = Object.entries(schema?.properties ?? {});
   if (properties.length === 0) return ["No parameters.", ""];
   const required = new Set(schema?.required ?? []);
+  // The default has its own column: a description never repeats it.
   return [
-    "| parameter | type | required | description |",
-    "|---|---|---|---|",
+    "| parameter | type | required | default | description |",
+    "|---|---|---|---|---|",
     ...properties.map(([name, p]) =>
-      `| \`${name}\` | ${typeOf(p)} | ${required.has(name) ? "yes" : ""} | ${cell(p.description)}${
-        p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ""
-      } |`
+      `| \`${name}\` | ${typeOf(p)} | ${required.has(name) ? "yes" : ""} | ${
+        p.default !== undefined ? cell(JSON.stringify(p.default)) : ""
+      } | ${cell(p.description)} |`
     ),
     "",
   ];
@@ -82,20 +89,21 @@ export async function renderReference(server: McpServer): Promise<string> {
       lines.push(tool.description ?? "", "");
       lines.push(...parameterTable(tool.inputSchema as JsonSchema));
     }
-    lines.push(`### Resources (${resources.length + resourceTemplates.length})`, "");
-    lines.push("| URI | description |", "|---|---|");
     // Templates enumerate live instances (pbs://queue/workq, ...): document the template only.
     const patterns: RegExp[] = resourceTemplates.map((t: { uriTemplate: string }) =>
       templatePattern(t.uriTemplate)
     );
-    for (
-      const r of resources.filter((r: { uri: string }) => !patterns.some((p) => p.test(r.uri)))
-    ) {
-      lines.push(`| \`${r.uri}\` | ${cell(r.description ?? r.name)} |`);
-    }
-    for (const t of resourceTemplates) {
-      lines.push(`| \`${t.uriTemplate}\` | ${cell(t.description ?? t.name)} |`);
-    }
+    const rows = [
+      ...resources.filter((r: { uri: string }) => !patterns.some((p) => p.test(r.uri)))
+        .map((r: Listed & { uri: string }) =>
+          `| \`${r.uri}\` | ${cell(r.description ?? r.name)} |`
+        ),
+      ...resourceTemplates.map((t: Listed & { uriTemplate: string }) =>
+        `| \`${t.uriTemplate}\` | ${cell(t.description ?? t.name)} |`
+      ),
+    ];
+    // The heading counts the rows of its table.
+    lines.push(`### Resources (${rows.length})`, "", "| URI | description |", "|---|---|", ...rows);
     lines.push("", `### Prompts (${prompts.length})`, "");
     lines.push("| prompt | arguments | description |", "|---|---|---|");
     for (const p of prompts) {

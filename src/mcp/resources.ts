@@ -317,7 +317,7 @@ function registerUserJobsResource(server: McpServer, client: PbsClient): void {
     markdown(async () => {
       // The light listing (qstat -a -w -u USER), not every user's full JSON.
       const rows = (await client.listJobRows({ user: "me" })).map(jobRow);
-      return jobRowTable(`Jobs of ${client.user}`, rows, 'list_jobs user_filter: "me" pages them');
+      return jobRowTable(`Jobs of ${client.user}`, rows, "list_jobs user_filter=me pages them");
     }),
   );
 }

@@ -1,6 +1,8 @@
 /**
  * Zod pieces shared by the job tools' input schemas.
  *
+ * Descriptions are short and only where a name does not say it all: the
+ * listing is paid for by every conversation (BENCHMARKS.md, "Tool surface").
  * Each piece checks a value with the PBS layer's own validator, so a tool
  * rejects exactly what the argv builders would reject, with the same message
  * and fix. The SDK reports a failed input schema as an error result whose
@@ -11,6 +13,7 @@ import { z } from "zod";
 import { isPbsError } from "../pbs/errors.ts";
 import * as v from "../pbs/validate.ts";
 
+/**
 /**
  * Longest text a checked parameter takes. Far above any valid PBS value; its
  * point is that a validator (whose message may quote the value) never sees
@@ -32,12 +35,17 @@ export function boundedText(max = MAX_PARAMETER_CHARS) {
   });
 }
 
-/** A string checked by a PBS validator; the validator's message and hint become the issue. */
-export function checkedText(validate: (value: unknown) => unknown, description: string) {
-  return boundedText().superRefine((value, ctx) => {
+/**
+ * A string checked by a PBS validator; the validator's message and hint become
+ * the issue. The description is for the listing: give one only where the
+ * parameter's name does not say it (every conversation pays for it).
+ */
+export function checkedText(validate: (value: unknown) => unknown, description?: string) {
+  const text = boundedText().superRefine((value, ctx) => {
     const problem = validatorProblem(validate, value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
-  }).describe(description);
+  });
+  return description === undefined ? text : text.describe(description);
 }
 
 /** The validator's complaint as one sentence pair, or undefined when the value is fine. */
@@ -53,117 +61,60 @@ function validatorProblem(validate: (value: unknown) => unknown, value: unknown)
 
 export const jobId = checkedText(
   (value) => v.validateJobId(value),
-  "PBS job id as submit_job or list_jobs returned it: 123.server (123 alone works too), " +
-    "123[].server for an array job, 123[4].server for one subjob.",
+  "e.g. 123.server, or 123[4].server for a subjob",
 );
 
-export const walltime = checkedText(
-  (value) => v.validateWalltime(value),
-  "Maximum run time, HH:MM:SS (e.g. 01:30:00). MM:SS and whole seconds are accepted too.",
-);
+export const walltime = checkedText((value) => v.validateWalltime(value));
 
-export const queue = checkedText(
-  v.validateDestination,
-  "Queue to use (e.g. workq, debug); list_queues shows the site's queues.",
-);
+export const queue = checkedText(v.validateDestination);
 
-export const jobName = checkedText(
-  (value) => v.validateJobName(value),
-  "Job name (up to 230 characters: letters, digits, '_', '+', '-', '.'), e.g. analysis_1.",
-);
+export const jobName = checkedText((value) => v.validateJobName(value));
 
-export const account = checkedText(
-  v.validateAccount,
-  "Account/project to charge (qsub -A), e.g. MyProject.",
-);
+export const account = checkedText(v.validateAccount);
 
-export const select = checkedText(
-  v.validateSelect,
-  "Raw PBS select: chunks [N:]res=val[:res=val] joined with '+', e.g. 2:ncpus=64:ngpus=4.",
-);
+export const select = checkedText(v.validateSelect);
 
-export const place = checkedText(
-  v.validatePlace,
-  "PBS place spec: free|pack|scatter|vscatter with optional :excl|:shared|:group=RES, " +
-    "e.g. scatter:excl.",
-);
+export const place = checkedText(v.validatePlace);
 
-export const memSize = checkedText(
-  (value) => v.validateMemSize(value),
-  "Memory per node as a PBS size, e.g. 512mb, 64gb.",
-);
+export const memSize = checkedText((value) => v.validateMemSize(value));
 
-export const filesystems = checkedText(
-  v.validateFilesystems,
-  "Filesystems the job needs (-l filesystems=), names joined with ':', e.g. home:eagle.",
-);
+export const filesystems = checkedText(v.validateFilesystems);
 
-export const arrayRange = checkedText(
-  v.validateArrayRange,
-  "Array job index range start-end[:step][%max_running], e.g. 1-10, 1-10:2%3.",
-);
+export const arrayRange = checkedText(v.validateArrayRange);
 
-export const depend = checkedText(
-  v.validateDependencies,
-  "Dependencies type:ID[:ID], several joined with ',', e.g. afterok:123.server or " +
-    "afterok:12:13,afterany:14. Types: after, afterok, afternotok, afterany, before*, runone, on.",
-);
+export const depend = checkedText(v.validateDependencies);
 
-export const outputPath = checkedText(
-  (value) => v.validateOutputPath(value),
-  "Absolute path (optionally host:/path) for the file, e.g. /home/alice/run.out.",
-);
+export const outputPath = checkedText((value) => v.validateOutputPath(value));
 
-export const scriptPath = checkedText(
-  v.validateScriptPath,
-  "Absolute path of an existing job script inside the allowed directories, e.g. " +
-    "/home/alice/jobs/run.sh.",
-);
+export const scriptPath = checkedText(v.validateScriptPath);
 
-export const startAfter = checkedText(
-  (value) => v.validateDateTime(value),
-  "Do not start before this time: ISO 8601, e.g. 2026-11-24T15:30 (local) or " +
-    "2026-11-24T15:30:00Z.",
-);
+export const startAfter = checkedText((value) => v.validateDateTime(value));
 
-export const keepFiles = checkedText(
-  v.validateKeepFiles,
-  "Which output files to keep on the execution host (-k): o, e, d combinations or n, e.g. oe.",
-);
+export const keepFiles = checkedText(v.validateKeepFiles);
 
-export const mailEvents = checkedText(
-  (value) => v.validateMailEvents(value),
-  "When to mail (-m): a (aborted), b (began), e (ended), combined e.g. abe, or n for never.",
-);
+export const mailEvents = checkedText((value) => v.validateMailEvents(value));
 
-export const mailUsers = checkedText(
-  v.validateMailUsers,
-  "Who gets the mail (-M), comma-separated, e.g. alice@example.org,bob.",
-);
+export const mailUsers = checkedText(v.validateMailUsers);
 
-export const userName = checkedText(
-  v.validateUserName,
-  "A user name, e.g. alice.",
-);
+export const userName = checkedText(v.validateUserName);
 
 /** `me` (the caller) or a user name. */
 export const userFilter = boundedText().superRefine((value, ctx) => {
   if (value === "me") return;
   const problem = validatorProblem(v.validateUserName, value);
   if (problem) ctx.addIssue({ code: "custom", message: `${problem} Or pass "me" for yourself.` });
-}).describe('Only jobs of this user; "me" means you (the user this server runs as).');
+});
 
 export const priority = z.int({
   error: "priority must be a whole number from -1024 (lowest) to 1023 (highest), e.g. 100.",
 }).min(-1024, "priority must be at least -1024 (lowest); e.g. -100.")
-  .max(1023, "priority must be at most 1023 (highest); e.g. 100.")
-  .describe("Job priority among your own jobs, -1024 (lowest) to 1023 (highest).");
+  .max(1023, "priority must be at most 1023 (highest); e.g. 100.");
 
 export const holdType = z.enum(["u", "o", "s"], {
   error: 'hold_type must be "u" (user, default), "o" (operator) or "s" (system).',
-}).describe("u = user hold (yours to set), o = operator hold, s = system hold (managers).");
+}).describe("u user (default), o operator, s system");
 
-/** A positive whole number with a bound; the message names both ends. */
+/** A whole number with bounds; the message names both ends. */
 export function boundedInt(what: string, min: number, max: number, example: number) {
   const message = `${what} must be a whole number from ${min} to ${max}, e.g. ${example}.`;
   return z.int({ error: message }).min(min, message).max(max, message);
@@ -181,9 +132,7 @@ export const envVars = z.record(
   }),
   z.string({ error: 'env values must be strings, e.g. {"OMP_NUM_THREADS": "8"}.' })
     .max(32_768, "an env value is over 32768 characters; pass large data in a file."),
-).refine(fewEntries, `env has more than ${MAX_RECORD_ENTRIES} variables.`).describe(
-  'Environment variables for the job (qsub -v), e.g. {"OMP_NUM_THREADS": "8"}.',
-);
+).refine(fewEntries, `env has more than ${MAX_RECORD_ENTRIES} variables.`);
 
 /** `{resource: value}` for extra `-l` resources. */
 export const extraResources = z.record(
@@ -194,17 +143,15 @@ export const extraResources = z.record(
   z.union([boundedText(), z.number()], {
     error: 'extra_resources values must be strings or numbers, e.g. {"ompthreads": "8"}.',
   }),
-).refine(fewEntries, `extra_resources has more than ${MAX_RECORD_ENTRIES} resources.`).describe(
-  'More -l resources as {name: value}, e.g. {"ompthreads": "8"}; use the named parameters for ' +
-    "walltime, select, place, mem and filesystems.",
-);
+).refine(fewEntries, `extra_resources has more than ${MAX_RECORD_ENTRIES} resources.`);
 
 /**
- * The arguments of `submit_job`, shared by `submit_batch_jobs` and
- * `submit_dependent_jobs` items. "Exactly one of script/script_path" spans two
- * fields, so it is checked when the arguments are mapped to a request.
+ * The arguments of `submit_job`, undescribed: the items of
+ * `submit_batch_jobs` and `submit_dependent_jobs` take exactly these and refer
+ * to submit_job for their meaning. "Exactly one of script/script_path" spans
+ * two fields, so it is checked when the arguments are mapped to a request.
  */
-export const submitJobInput = {
+export const submitJobFields = {
   script_path: scriptPath.optional(),
   script: z.string().min(
     1,
@@ -213,43 +160,78 @@ export const submitJobInput = {
   ).max(
     MAX_SCRIPT_CHARS,
     `script is over ${MAX_SCRIPT_CHARS} characters; save it to a file and pass script_path.`,
-  )
-    .optional().describe(
-      "Inline job script text (sent to qsub on stdin). '#PBS' lines in it work as usual; " +
-        "explicit parameters override them. Give this or script_path, not both.",
-    ),
+  ).optional(),
   queue: queue.optional(),
   job_name: jobName.optional(),
   walltime: walltime.optional(),
-  node_count: boundedInt("node_count", 1, 1_000_000, 2).optional().describe(
-    "Number of nodes (chunks) to request.",
-  ),
-  ncpus: boundedInt("ncpus", 1, 1_000_000, 64).optional().describe("CPUs per node."),
-  ngpus: boundedInt("ngpus", 0, 1_000, 4).optional().describe("GPUs per node."),
+  node_count: boundedInt("node_count", 1, 1_000_000, 2).optional(),
+  ncpus: boundedInt("ncpus", 1, 1_000_000, 64).optional(),
+  // 0 GPUs is a valid PBS request (ngpus is a consumable count).
+  ngpus: boundedInt("ngpus", 0, 1_000, 4).optional(),
   mem: memSize.optional(),
   select: select.optional(),
   place: place.optional(),
-  account: account.optional().describe(
-    "Account/project to charge (qsub -A); defaults to the server's PBS_ACCOUNT when set.",
-  ),
+  account: account.optional(),
   filesystems: filesystems.optional(),
   array_range: arrayRange.optional(),
   depend: depend.optional(),
   env: envVars.optional(),
   output_path: outputPath.optional(),
-  error_path: outputPath.optional().describe(
-    "Absolute path (optionally host:/path) for stderr, e.g. /home/alice/run.err.",
-  ),
-  join_output: z.boolean().optional().describe("true merges stderr into stdout (-j oe)."),
+  error_path: outputPath.optional(),
+  join_output: z.boolean().optional(),
   keep_files: keepFiles.optional(),
   mail_events: mailEvents.optional(),
   mail_users: mailUsers.optional(),
-  hold: z.boolean().optional().describe("true submits with a user hold; release with release_job."),
+  hold: z.boolean().optional(),
   priority: priority.optional(),
   start_after: startAfter.optional(),
-  rerunnable: z.boolean().optional().describe("Whether PBS may rerun the job after a failure."),
+  rerunnable: z.boolean().optional(),
   extra_resources: extraResources.optional(),
-  dry_run: z.boolean().optional().describe(
-    "true returns the exact qsub command and script without submitting anything.",
-  ),
+  dry_run: z.boolean().optional(),
 };
+
+/** What submit_job's listing says of the parameters whose name does not say it all. */
+const SUBMIT_JOB_DESCRIPTIONS: Partial<Record<keyof typeof submitJobFields, string>> = {
+  script_path: "Existing script file (absolute path, in the allowed directories)",
+  script: "Script text; its #PBS lines apply unless a parameter overrides them",
+  walltime: "HH:MM:SS",
+  node_count: "Nodes (select chunks)",
+  ncpus: "CPUs per node",
+  ngpus: "GPUs per node",
+  mem: "Memory per node, e.g. 64gb",
+  select: "Raw select, e.g. 2:ncpus=64:ngpus=4; replaces node_count, ncpus, ngpus, mem",
+  place: "free|pack|scatter|vscatter[:excl|:shared]",
+  account: "Project to charge (-A); default PBS_ACCOUNT",
+  filesystems: "e.g. home:eagle",
+  array_range: "start-end[:step][%max_running], e.g. 1-10",
+  depend: "type:ID[:ID][,...], e.g. afterok:123.server",
+  env: 'qsub -v, e.g. {"OMP_NUM_THREADS": "8"}',
+  output_path: "stdout file: absolute path or host:/path",
+  error_path: "stderr file: absolute path or host:/path",
+  join_output: "Merge stderr into stdout",
+  keep_files: "qsub -k: o, e, d or n",
+  mail_events: "qsub -m: a, b, e or n",
+  mail_users: "qsub -M, comma-separated",
+  hold: "Submit with a user hold (release_job)",
+  priority: "Among your own jobs",
+  start_after: "ISO 8601, e.g. 2026-11-24T15:30",
+  rerunnable: "PBS may rerun it after a failure",
+  extra_resources: 'Other -l resources, e.g. {"ompthreads": "8"}',
+  dry_run: "Show the qsub command and script; submit nothing",
+};
+
+/** A shape with descriptions added from a table (fields not in it stay undescribed). */
+export function described<S extends z.ZodRawShape>(
+  shape: S,
+  descriptions: Partial<Record<keyof S, string>>,
+): S {
+  return Object.fromEntries(
+    Object.entries(shape).map(([name, field]) => {
+      const text = descriptions[name as keyof S];
+      return [name, text === undefined ? field : (field as z.ZodType).describe(text)];
+    }),
+  ) as S;
+}
+
+/** submit_job's parameters as listed: the shared fields, described. */
+export const submitJobInput = described(submitJobFields, SUBMIT_JOB_DESCRIPTIONS);

@@ -16,10 +16,12 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
 import { isPbsError, PbsError } from "../pbs/errors.ts";
+import { listedInput, listedOutput } from "./listed_schema.ts";
 import type { Logger } from "./logger.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
 import type { Confirmation } from "../service/confirm.ts";
 import {
+  type AskDuringCall,
   asksConfirmation,
   ConfirmationShape,
   elicitationAsker,
@@ -43,6 +45,11 @@ export interface ToolContext {
 export interface ToolRunContext extends ToolContext {
   /** The SDK's request context: progress token, notifications, abort signal. */
   extra: ToolExtra;
+  /**
+   * Asks the human before a destructive step the call decides on while it
+   * runs (policy.ts); true means go ahead. Read tools never ask.
+   */
+  confirm: AskDuringCall;
 }
 
 export interface ToolAnswer<O> {
@@ -58,8 +65,18 @@ export interface ToolAnswer<O> {
 export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape> {
   name: string;
   title: string;
-  /** What it does, when to use it, what it returns; under 1,500 characters. */
+  /**
+   * What it does and returns, in a few sentences (under 800 characters): every
+   * conversation pays for it (tests/mcp/surface.test.ts holds the budget).
+   * Parameters are described in their schema, and only where the name does
+   * not say it.
+   */
   description: string;
+  /**
+   * What a read-only server lists instead, for a read tool whose description
+   * sends the model to a write tool (a read-only server does not offer it).
+   */
+  readOnlyDescription?: string;
   input: I;
   output: O;
   /** readOnlyHint is required: true for queries, false for everything else. */
@@ -196,8 +213,10 @@ function withinBudget(result: CallToolResult, tool: string): CallToolResult {
 }
 
 /**
- * Registers one tool with the kit's common behaviour: typed errors as results,
- * the size budget, metrics and debug logging. Which tools are registered at
+ * Registers one tool with the kit's common behaviour: closed parameters (an
+ * unknown name is refused, naming the closest real one), compact listed
+ * schemas (listed_schema.ts), typed errors as results, the size budget,
+ * metrics and debug logging. Which tools are registered at
  * all (read-only mode) is the inventory's choice (tools/inventory.ts).
  */
 export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
@@ -212,9 +231,14 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
     tool.name,
     {
       title: tool.title,
-      description: tool.description,
-      inputSchema: reveals ? { ...tool.input, reveal_secrets: RevealSecretsInput } : tool.input,
-      outputSchema: confirms ? { ...tool.output, confirmation: ConfirmationShape } : tool.output,
+      description: (context.client.config.readOnly ? tool.readOnlyDescription : undefined) ??
+        tool.description,
+      inputSchema: listedInput(
+        reveals ? { ...tool.input, reveal_secrets: RevealSecretsInput } : tool.input,
+      ),
+      outputSchema: listedOutput(
+        confirms ? { ...tool.output, confirmation: ConfirmationShape } : tool.output,
+      ),
       annotations: { ...tool.annotations, openWorldHint: false },
     },
     // The SDK's callback type is generic over the shape; the kit's typing is the contract.
@@ -226,7 +250,8 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
           ? result
           : maskSecrets(result);
       try {
-        const run = () => tool.run(args, { ...context, extra });
+        const run = (confirm: AskDuringCall = () => Promise.resolve(true)) =>
+          tool.run(args, { ...context, extra, confirm });
         if (!guarded) return withinBudget(masked(successResult(await run())), tool.name);
         const { value, confirmation } = await runGuarded(
           tool.name,

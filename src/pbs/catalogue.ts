@@ -144,7 +144,7 @@ const PERMISSION_HINTS: Record<string, string> = {
     "Changing node state or comments (offline, clear, comment) needs PBS operator or manager privilege.",
 };
 const DEFAULT_PERMISSION_HINT =
-  "Only the job's owner or a PBS operator/manager can do this: check the job's owner with get_job.";
+  "Only the job's owner or a PBS operator/manager can do this: check the job's owner with get_job_status.";
 
 const PERMISSION_VERBS: Record<string, string> = {
   qdel: "delete",
@@ -183,13 +183,13 @@ function permissionMessage(match: Match, ctx: FailureContext): string {
 
 const STATE_HINTS: Record<string, string> = {
   qsig:
-    "Signals can only be sent to a running (or suspended) job: check its state with get_job; queued and held jobs have no process to signal.",
-  qrerun: "Only a running job can be requeued: check its state with get_job.",
+    "Signals can only be sent to a running (or suspended) job: check its state with get_job_status; queued and held jobs have no process to signal.",
+  qrerun: "Only a running job can be requeued: check its state with get_job_status.",
   qdel:
     "The job is in a state that refuses this (e.g. exiting, E): wait until it finishes, or force the deletion (qdel -W force).",
 };
 const DEFAULT_STATE_HINT =
-  "The job's current state does not allow this request (e.g. signals need a running job): check its state with get_job and retry once it changes.";
+  "The job's current state does not allow this request (e.g. signals need a running job): check its state with get_job_status and retry once it changes.";
 
 /** Value formats for the attributes that most often get an illegal value. */
 const VALUE_FORMATS: Record<string, string> = {

@@ -17,6 +17,7 @@
  * - `LC_ALL=C` so PBS and libc messages are the English texts the catalogue knows.
  */
 
+import { readEnv } from "../env.ts";
 import { PbsError } from "./errors.ts";
 import {
   DEFAULT_MAX_OUTPUT_BYTES,
@@ -53,6 +54,57 @@ export const PBS_COMMANDS: ReadonlySet<string> = new Set([
   "qterm",
 ]);
 
+/**
+ * What a PBS command inherits from the server's environment, and nothing else
+ * (plus `LC_ALL=C`). Not inherited: the server's own settings and secrets
+ * (`PBS_MCP_*`, among them the HTTP tokens), `PWD` (qsub would take the
+ * server's directory for PBS_O_WORKDIR instead of the submit directory it runs
+ * in), and `LD_*` (Deno refuses to start a program with those unless
+ * `--allow-run` is unrestricted).
+ */
+export const CHILD_ENV_NAMES: readonly string[] = [
+  // qsub copies these into the job as PBS_O_HOME, PBS_O_LANG, ... (qsub.c, set_job_env()).
+  "HOME",
+  "LANG",
+  "LOGNAME",
+  "PATH",
+  "MAIL",
+  "SHELL",
+  "TZ",
+  "USER",
+  // Temporary files of PBS's library (pbs_loadconf.c, pbs_get_tmpdir()).
+  "TMPDIR",
+  "TMP",
+  // Kerberos credentials, for sites whose PBS authenticates with GSS.
+  "KRB5CCNAME",
+  // What pbs_loadconf() (pbs_loadconf.c) lets the environment override in a
+  // client, and qsub's own PBS_SHELL and PBS_DPREFIX (qsub.c).
+  "PBS_CONF_FILE",
+  "PBS_EXEC",
+  "PBS_HOME",
+  "PBS_SERVER",
+  "PBS_DEFAULT",
+  "PBS_PRIMARY",
+  "PBS_SECONDARY",
+  "PBS_BATCH_SERVICE_PORT",
+  "PBS_BATCH_SERVICE_PORT_DIS",
+  "PBS_SERVER_HOST_NAME",
+  "PBS_PUBLIC_HOST_NAME",
+  "PBS_OUTPUT_HOST_NAME",
+  "PBS_LEAF_NAME",
+  "PBS_LEAF_ROUTERS",
+  "PBS_AUTH_METHOD",
+  "PBS_ENCRYPT_METHOD",
+  "PBS_SUPPORTED_AUTH_METHODS",
+  "PBS_AUTH_SERVICE_USERS",
+  "PBS_INTERACTIVE_AUTH_METHOD",
+  "PBS_INTERACTIVE_ENCRYPT_METHOD",
+  "PBS_GSS_USER_CREDENTIALS_BIN",
+  "PBS_TMPDIR",
+  "PBS_SHELL",
+  "PBS_DPREFIX",
+];
+
 const DEFAULT_PBS_CONF = "/etc/pbs.conf";
 const DEFAULT_KILL_GRACE_MS = 2_000;
 
@@ -87,7 +139,7 @@ export function lookupFromEnv(env: Record<string, string | undefined>): PbsLooku
 export interface RealRunnerOptions {
   /** Where commands are found; defaults to `lookupFromEnv(baseEnv)`. */
   lookup?: PbsLookup;
-  /** Environment the children start from; defaults to this process's environment. */
+  /** Environment the children start from; defaults to this process's CHILD_ENV_NAMES. */
   baseEnv?: Record<string, string>;
   /** Extra variables for every child (after `LC_ALL=C`, so they may override it). */
   env?: Record<string, string>;
@@ -110,7 +162,7 @@ export class RealRunner implements Runner {
 
   constructor(options: RealRunnerOptions = {}) {
     this.#options = options;
-    this.#baseEnv = options.baseEnv ?? safeEnvObject();
+    this.#baseEnv = options.baseEnv ?? readEnv(CHILD_ENV_NAMES);
     this.#lookup = options.lookup ?? lookupFromEnv(this.#baseEnv);
   }
 
@@ -300,14 +352,6 @@ function isDirectory(path: string): boolean {
   }
 }
 
-export function safeEnvObject(): Record<string, string> {
-  try {
-    return Deno.env.toObject();
-  } catch {
-    return {}; // no --allow-env: children get only what we set
-  }
-}
-
 function spawn(
   command: string,
   path: string,
@@ -349,7 +393,8 @@ function spawn(
     throw new PbsError({
       kind: "pbs_error",
       message: `Could not start ${path}: ${error instanceof Error ? error.message : String(error)}`,
-      hint: "Check that the file is executable and that the server was started with --allow-run.",
+      hint: "Check that the file is executable and that the server's --allow-run names it " +
+        "(`deno task permissions` prints the flags for the installation found).",
       command,
     });
   }

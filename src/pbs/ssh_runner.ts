@@ -19,7 +19,8 @@
  */
 
 import { PbsError } from "./errors.ts";
-import { checkArgv, type ProcessSettings, runProcess, safeEnvObject } from "./real_runner.ts";
+import { readEnv } from "../env.ts";
+import { checkArgv, type ProcessSettings, runProcess } from "./real_runner.ts";
 import type { PbsInstallation, Runner, RunOptions, RunResult } from "./runner.ts";
 
 export interface SshTarget {
@@ -38,12 +39,27 @@ export interface SshRunnerOptions {
   ssh?: string;
   /** Seconds ssh waits for the connection (ConnectTimeout); default 10. */
   connectTimeoutSeconds?: number;
-  /** Environment of the local ssh process (SSH_AUTH_SOCK, HOME); default this process's. */
+  /** Environment of the local ssh process; default: this process's SSH_ENV_NAMES. */
   baseEnv?: Record<string, string>;
   defaultTimeoutMs?: number;
   defaultMaxOutputBytes?: number;
   killGraceMs?: number;
 }
+
+/**
+ * What the local ssh inherits, and nothing else: where it finds its config and
+ * keys (HOME, USER), the agent (SSH_AUTH_SOCK), Kerberos tickets for GSSAPI
+ * logins (KRB5CCNAME), and PATH for ProxyCommand helpers.
+ */
+export const SSH_ENV_NAMES: readonly string[] = [
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "PATH",
+  "SSH_AUTH_SOCK",
+  "KRB5CCNAME",
+  "TMPDIR",
+];
 
 /** ssh exits with 255 when ssh itself failed (ssh(1), EXIT STATUS). */
 const SSH_FAILED = 255;
@@ -105,7 +121,7 @@ export class SshRunner implements Runner {
     this.#target = target;
     this.#options = options;
     this.#settings = {
-      baseEnv: options.baseEnv ?? safeEnvObject(),
+      baseEnv: options.baseEnv ?? readEnv(SSH_ENV_NAMES),
       defaultTimeoutMs: options.defaultTimeoutMs,
       defaultMaxOutputBytes: options.defaultMaxOutputBytes,
       killGraceMs: options.killGraceMs,

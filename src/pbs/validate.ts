@@ -927,14 +927,26 @@ export function validateScriptPath(value: unknown): string {
 
 /** A positive whole number (tracejob -n days, counts). */
 export function validatePositiveInt(value: unknown, what: string, example: string): string {
+  return validateWholeNumber(value, what, example, 1);
+}
+
+/**
+ * A whole number from 0: a consumable count such as ngpus, where 0 is a
+ * valid request (`select=1:ncpus=2:ngpus=0`).
+ */
+export function validateNonNegativeInt(value: unknown, what: string, example: string): string {
+  return validateWholeNumber(value, what, example, 0);
+}
+
+function validateWholeNumber(value: unknown, what: string, example: string, min: 0 | 1): string {
   const n = typeof value === "number"
     ? value
     : typeof value === "string" && /^\d+$/.test(value)
     ? Number(value)
     : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) {
+  if (!Number.isSafeInteger(n) || n < min) {
     throw invalidInput(
-      `${what} ${show(value)} is not a positive whole number.`,
+      `${what} ${show(value)} is not a ${min === 1 ? "positive" : "non-negative"} whole number.`,
       `Use e.g. ${example}.`,
     );
   }

@@ -75,7 +75,12 @@ export interface GraphOutcome {
   failed?: { key: string; error: unknown };
   /** The jobs deleted (or that could not be) after a failure, newest first. */
   rolledBack: Rollback[];
+  /** The user was asked before deleting several submitted jobs and said no: they remain. */
+  rollbackDeclined?: boolean;
 }
+
+/** Asks before a rollback deletes several jobs; true: go ahead. */
+export type ConfirmRollback = (question: string) => Promise<boolean>;
 
 /**
  * Checks the whole graph, then submits in dependency order with `-W depend=`
@@ -87,6 +92,7 @@ export async function submitGraph(
   entries: readonly GraphEntry[],
   graph: DependencyGraph,
   rollbackOnError: boolean,
+  confirmRollback: ConfirmRollback = () => Promise.resolve(true),
 ): Promise<GraphOutcome> {
   const order = submissionOrder(entries.map((e) => e.key), graph);
   const byKey = new Map(entries.map((e) => [e.key, e.request]));
@@ -103,9 +109,23 @@ export async function submitGraph(
     try {
       submitted.set(key, await client.submitJob({ ...request, depend }));
     } catch (error) {
-      const rolledBack = rollbackOnError ? await rollBack(client, submitted) : [];
+      // Deleting one job this call just made is the rollback's whole point;
+      // deleting several is destructive enough to ask first.
+      const ids = [...submitted.values()].map((r) => r.jobId);
+      const declined = rollbackOnError && ids.length > 1 &&
+        !await confirmRollback(
+          `Job ${key} could not be submitted; delete the ${ids.length} jobs of this pipeline ` +
+            `already submitted (${ids.join(", ")})?`,
+        );
+      const rolledBack = rollbackOnError && !declined ? await rollBack(client, submitted) : [];
       for (const r of rolledBack) if (r.deleted) submitted.delete(r.key);
-      return { order, submitted, failed: { key, error }, rolledBack };
+      return {
+        order,
+        submitted,
+        failed: { key, error },
+        rolledBack,
+        ...(declined ? { rollbackDeclined: true } : {}),
+      };
     }
   }
   return { order, submitted, rolledBack: [] };

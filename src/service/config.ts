@@ -45,6 +45,14 @@ const EnvSchema = z.object({
   PBS_MCP_EXCLUDE_TOOLS: z.string().optional(),
 });
 
+/**
+ * The variables loadConfig reads. main.ts reads exactly these (by name, see
+ * src/env.ts) and passes them in; src/permissions.ts grants them.
+ */
+export const CONFIG_ENV_NAMES = Object.keys(EnvSchema.shape) as ReadonlyArray<
+  keyof typeof EnvSchema.shape
+>;
+
 const list = (text: string | undefined) =>
   text === undefined ? undefined : text.split(",").map((s) => s.trim()).filter((s) => s !== "");
 
@@ -82,7 +90,8 @@ export interface Config {
 }
 
 /**
- * Reads the configuration; throws an Error naming every invalid variable.
+ * Reads the configuration from `env` (the CONFIG_ENV_NAMES variables that are
+ * set; others are ignored); throws an Error naming every invalid variable.
  * `home` is the caller's home directory: the default of allowedDirs and submitDir.
  */
 export function loadConfig(env: Record<string, string | undefined>, home?: string): Config {

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { MAX_MESSAGE_BYTES } from "../../src/mcp/request_guard.ts";
 import { MAX_RESULT_CHARS } from "../../src/mcp/tool_kit.ts";
+import { taskFlags } from "./task_flags.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -17,7 +18,7 @@ interface Reply {
 /** The demo server as a subprocess, spoken to in raw JSON-RPC lines. */
 function startServer() {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-env", "--allow-read", "--allow-write", "--allow-sys", MAIN, "--demo"],
+    args: ["run", ...taskFlags("demo", Deno.env.get("HOME") ?? "/"), MAIN, "--demo"],
     env: { USER: "alice", PBS_MCP_LOG_LEVEL: "error" },
     stdin: "piped",
     stdout: "piped",

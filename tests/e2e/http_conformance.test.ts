@@ -9,6 +9,8 @@
  * SECURITY.md, "Conformance").
  */
 import assert from "node:assert/strict";
+import { defaultAuditPath } from "../../src/service/audit.ts";
+import { computePermissions, demoOutputBase, permissionFlags } from "../../src/permissions.ts";
 import { startTokenProxy } from "./http_support.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -52,11 +54,15 @@ Deno.test({
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        "--allow-net=127.0.0.1",
-        "--allow-env",
-        "--allow-read",
-        "--allow-write",
-        "--allow-sys",
+        // What `main.ts permissions --demo --http --port 0` grants here.
+        ...permissionFlags(computePermissions({
+          mode: "demo",
+          http: { kind: "tcp", hostname: "127.0.0.1", port: 0 },
+          pbsPrograms: [],
+          allowedDirs: env.HOME ? [env.HOME] : [],
+          auditLog: defaultAuditPath(env.HOME),
+          demoOutputBase: demoOutputBase(env.HOME),
+        })),
         MAIN,
         "--demo",
         "--scenario",

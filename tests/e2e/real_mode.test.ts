@@ -1,8 +1,8 @@
 /**
  * main.ts in real mode, as a client starts it: a subprocess spoken to over
- * stdio, its PBS a set of fake commands that replay OpenPBS captures, pinned
- * through the child's own environment (PBS_EXEC set, PATH without PBS, a
- * pbs.conf that does not exist). Checks who the server says the caller is,
+ * stdio with the permissions of `deno task start`, its PBS a set of fake
+ * commands that replay OpenPBS captures, pinned through the child's own
+ * environment (PBS_EXEC set, a pbs.conf that does not exist). Checks who the server says the caller is,
  * which installation it names, and where qsub runs.
  */
 import assert from "node:assert/strict";
@@ -10,6 +10,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { CHILD_PATH } from "./pinned_pbs.ts";
+import { taskFlags } from "./task_flags.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const GOLDEN = new URL("../fixtures/golden/", import.meta.url).pathname;
@@ -54,21 +55,15 @@ Deno.test("main.ts on (fake) real PBS: the OS user, the installation, the submit
   const auditDir = `${home}/.local/state/pbs-mcp`;
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: [
-      "run",
-      "--allow-run",
-      "--allow-env",
-      "--allow-read",
-      "--allow-sys",
-      `--allow-write=${auditDir}`,
-      MAIN,
-    ],
+    args: ["run", ...taskFlags("start", home), MAIN],
     env: {
       // What the login shell said is not who PBS acts as.
       USER: "impostor",
       LOGNAME: "impostor",
       HOME: home,
-      PATH: CHILD_PATH,
+      // The task's --allow-run names bare commands, which Deno resolves on PATH
+      // at start-up; the runner still finds them through PBS_EXEC first.
+      PATH: `${CHILD_PATH}:${exec}/bin`,
       PBS_EXEC: exec,
       PBS_CONF_FILE: `${root}/no-pbs.conf`,
       PBS_MCP_CACHE_TTL_MS: "0",
@@ -150,7 +145,7 @@ Deno.test("main.ts refuses to start with a submit dir that does not exist", asyn
   const root = await Deno.makeTempDir({ prefix: "pbs-mcp-real-mode-" });
   try {
     const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-run", "--allow-env", "--allow-read", "--allow-sys", MAIN],
+      args: ["run", ...taskFlags("start", root), MAIN],
       env: {
         HOME: root,
         PATH: CHILD_PATH,
@@ -164,10 +159,13 @@ Deno.test("main.ts refuses to start with a submit dir that does not exist", asyn
       stdout: "null",
     }).output();
     assert.equal(code, 2);
-    assert.equal(
-      new TextDecoder().decode(stderr),
-      `PBS_MCP_SUBMIT_DIR (or HOME) is not a directory: ${root}/missing\n`,
-    );
+    // Deno first notes each bare --allow-run name it found nowhere on PATH.
+    const lines = new TextDecoder().decode(stderr).split("\n")
+      .filter((l) => !/Info.* Failed to resolve '\w+' for allow-run/.test(l));
+    assert.deepEqual(lines, [
+      `PBS_MCP_SUBMIT_DIR (or HOME) is not a directory: ${root}/missing`,
+      "",
+    ]);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

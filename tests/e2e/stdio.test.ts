@@ -7,14 +7,25 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { demoOutputBase } from "../../src/permissions.ts";
+import { taskFlags } from "./task_flags.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-/** The permissions `deno task demo` grants. */
-const DEMO_PERMISSIONS = ["--allow-env", "--allow-read", "--allow-write", "--allow-sys"];
+/** Deno's cache, so a child whose HOME is a temp dir finds the npm packages already there. */
+const DENO_DIR = JSON.parse(
+  new TextDecoder().decode(
+    new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).outputSync().stdout,
+  ),
+).denoDir as string;
 
-/** Names in a directory (the demo's TMPDIR: it must be empty once the server stopped). */
-function entries(dir: string): string[] {
-  return [...Deno.readDirSync(dir)].map((e) => e.name);
+/** The permissions `deno task demo` grants, for a server whose HOME is `home`. */
+function demoPermissions(home: string): string[] {
+  return taskFlags("demo", home);
+}
+
+/** Names in the demo's output base under `home` (it must be empty once the server stopped). */
+function entries(home: string): string[] {
+  return [...Deno.readDirSync(demoOutputBase(home)!)].map((e) => e.name);
 }
 
 function structured<T>(result: unknown): T {
@@ -25,14 +36,14 @@ function structured<T>(result: unknown): T {
 
 Deno.test("main.ts --demo over stdio: submit, wait, read output, find it in history", async (t) => {
   const stderrLines: string[] = [];
-  const tmp = await Deno.makeTempDir({ prefix: "pbs-mcp-stdio-tmp-" });
-  const auditDir = await Deno.makeTempDir({ prefix: "pbs-mcp-stdio-audit-" });
-  const auditLog = `${auditDir}/audit.jsonl`;
+  const tmp = await Deno.makeTempDir({ prefix: "pbs-mcp-stdio-home-" });
+  // The demo task writes only the state directory: the audit log's default place.
+  const auditLog = `${tmp}/.local/state/pbs-mcp/audit.jsonl`;
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
     args: [
       "run",
-      ...DEMO_PERMISSIONS,
+      ...demoPermissions(tmp),
       MAIN,
       "--demo",
       "--scenario",
@@ -45,9 +56,9 @@ Deno.test("main.ts --demo over stdio: submit, wait, read output, find it in hist
     env: {
       ...Deno.env.toObject(),
       USER: "root",
-      TMPDIR: tmp,
+      HOME: tmp,
+      DENO_DIR,
       PBS_MCP_LOG_LEVEL: "info",
-      PBS_MCP_AUDIT_LOG: auditLog,
     },
     stderr: "pipe",
   });
@@ -137,20 +148,19 @@ Deno.test("main.ts --demo over stdio: submit, wait, read output, find it in hist
   for (const line of stderrLines) JSON.parse(line);
   // Closing stdin stopped the server, and it removed its output directory.
   assert.deepEqual(entries(tmp), []);
-  await Deno.remove(tmp);
   // The submission above left its audit line.
   const tools = (await Deno.readTextFile(auditLog)).trim().split("\n").map((l) =>
     JSON.parse(l).tool
   );
   assert.ok(tools.includes("submit_job"), tools.join(","));
-  await Deno.remove(auditDir, { recursive: true });
+  await Deno.remove(tmp, { recursive: true });
 });
 
 /** Starts the demo server with stdin held open, waits until it serves, and returns it. */
 async function startDemo(tmp: string, extraArgs: string[] = []) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...DEMO_PERMISSIONS, MAIN, "--demo", "--scenario", "tiny", ...extraArgs],
-    env: { TMPDIR: tmp },
+    args: ["run", ...demoPermissions(tmp), MAIN, "--demo", "--scenario", "tiny", ...extraArgs],
+    env: { HOME: tmp, DENO_DIR },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -180,7 +190,7 @@ async function startDemo(tmp: string, extraArgs: string[] = []) {
 Deno.test("main.ts --demo leaves no temp dir behind on SIGTERM or SIGINT", async (t) => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     await t.step(signal, async () => {
-      const tmp = await Deno.makeTempDir({ prefix: "pbs-mcp-stdio-tmp-" });
+      const tmp = await Deno.makeTempDir({ prefix: "pbs-mcp-stdio-home-" });
       try {
         const server = await startDemo(tmp);
         assert.equal(entries(tmp).length, 1, "the demo made its output dir");
@@ -196,7 +206,7 @@ Deno.test("main.ts --demo leaves no temp dir behind on SIGTERM or SIGINT", async
 });
 
 Deno.test("main.ts --demo --user NAME: the simulated caller", async () => {
-  const tmp = await Deno.makeTempDir({ prefix: "pbs-mcp-stdio-tmp-" });
+  const tmp = await Deno.makeTempDir({ prefix: "pbs-mcp-stdio-home-" });
   try {
     const server = await startDemo(tmp, ["--user", "bob"]);
     assert.match(server.banner, /caller \\"bob\\"/);
@@ -210,7 +220,7 @@ Deno.test("main.ts --demo --user NAME: the simulated caller", async () => {
 Deno.test("main.ts: bad flags are a clear message and exit 2, not a stack trace", async (t) => {
   const run = async (args: string[]) => {
     const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", ...DEMO_PERMISSIONS, MAIN, ...args],
+      args: ["run", ...demoPermissions(Deno.env.get("HOME") ?? "/"), MAIN, ...args],
       stdin: "null",
       stdout: "null",
     }).output();

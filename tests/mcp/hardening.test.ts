@@ -21,6 +21,7 @@ import type { Runner, RunResult } from "../../src/pbs/runner.ts";
 import { type Config, loadConfig } from "../../src/service/config.ts";
 import { PbsClient } from "../../src/service/pbs_client.ts";
 import { simScript, sizeOf, startHarness, textOf } from "./harness.ts";
+import { PROTO_KEYS } from "../proto_keys.ts";
 
 /** An SDK client connected to the real server over `runner`. */
 async function serverOver(runner: Runner, overrides: Partial<Config> = {}) {
@@ -218,20 +219,6 @@ Deno.test("non-object arguments are JSON-RPC -32602 Invalid params", async (t) =
     await h.close();
   }
 });
-
-/** Names that find something on Object.prototype when used as plain-object keys. */
-const PROTO_KEYS = [
-  "__proto__",
-  "constructor",
-  "toString",
-  "hasOwnProperty",
-  "valueOf",
-  "isPrototypeOf",
-  "propertyIsEnumerable",
-  "toLocaleString",
-  "__defineGetter__",
-  "__lookupSetter__",
-];
 
 /** Either a success or a typed error about the input: never "unexpected". */
 function assertNotInternal(result: CallToolResult): void {

@@ -45,11 +45,11 @@ Deno.test("job tools are described for a newcomer", async (t) => {
       }
     });
 
-    await t.step("descriptions are substantial and under 1,500 characters", () => {
+    await t.step("descriptions are substantial and under 800 characters", () => {
       for (const name of JOB_TOOLS) {
         const description = byName.get(name)!.description ?? "";
-        assert.ok(description.length > 200, `${name}: description too thin`);
-        assert.ok(description.length < 1500, `${name}: ${description.length} characters`);
+        assert.ok(description.length > 100, `${name}: description too thin`);
+        assert.ok(description.length < 800, `${name}: ${description.length} characters`);
       }
     });
   } finally {

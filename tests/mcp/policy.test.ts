@@ -365,3 +365,57 @@ Deno.test("secrets are masked in answers unless reveal_secrets is set", async (t
     });
   });
 });
+
+Deno.test("a rollback that deletes several jobs asks first", async (t) => {
+  const pipeline = {
+    jobs: [
+      { key: "a", script: simScript() },
+      { key: "b", script: simScript() },
+      { key: "c", script: simScript(), queue: "nosuchqueue" },
+    ],
+    dependency_graph: {
+      b: [{ on: "a", type: "afterok" }],
+      c: [{ on: "b", type: "afterok" }],
+    },
+  };
+  const liveIds = (h: Harness) =>
+    h.complex.listJobs().filter((j) => j.state !== "F").map((j) => j.id);
+
+  await t.step("declined: the submitted jobs stay, and the answer says so", async () => {
+    const asked: string[] = [];
+    await withHarness({
+      elicit: (message) => {
+        asked.push(message);
+        return { action: "decline" };
+      },
+    }, async (h) => {
+      const out = await h.ok<
+        { ok: boolean; rollback_declined?: boolean; job_ids: Record<string, string> }
+      >("submit_dependent_jobs", pipeline);
+      assert.equal(out.ok, false);
+      assert.equal(out.rollback_declined, true);
+      assert.equal(asked.length, 1);
+      assert.match(asked[0], /delete the 2 jobs of this pipeline/);
+      const live = liveIds(h);
+      assert.ok(live.includes(out.job_ids.a) && live.includes(out.job_ids.b));
+      const [line] = (await auditLines(h)).filter((l) => l.tool === "submit_dependent_jobs");
+      assert.equal(line.confirmation, "declined");
+    });
+  });
+
+  await t.step("confirmed: both are deleted", async () => {
+    await withHarness({
+      elicit: () => ({ action: "accept", content: { confirm: true } }),
+    }, async (h) => {
+      const before = liveIds(h);
+      const failure = await h.fail("submit_dependent_jobs", pipeline);
+      assert.match(failure.error!.message, /rolled back/);
+      h.advance(10);
+      assert.deepEqual(liveIds(h), before);
+      const [line] = (await auditLines(h)).filter((l) => l.tool === "submit_dependent_jobs");
+      assert.equal(line.confirmation, "confirmed");
+      const qdels = (line.commands as { argv: string[] }[]).filter((c) => c.argv[0] === "qdel");
+      assert.equal(qdels.length, 2);
+    });
+  });
+});

@@ -14,4 +14,18 @@ Deno.test("README's reference section is generated from the registered definitio
       assert.ok(reference.includes(`#### \`${tool}\``), `${tool} missing from the reference`);
     }
   });
+
+  await t.step("each heading counts the rows of its table", async () => {
+    const reference = await currentReference();
+    for (const match of reference.matchAll(/### (Resources|Prompts) \((\d+)\)\n\n([^#]*)/g)) {
+      const rows = match[3].split("\n").filter((line) => line.startsWith("| `"));
+      assert.equal(rows.length, Number(match[2]), `${match[1]} heading says ${match[2]}`);
+    }
+  });
+
+  await t.step("a default is shown once, in its own column", async () => {
+    const reference = await currentReference();
+    assert.doesNotMatch(reference, /\(default [^)]*\)[^|\n]*\(default/);
+    assert.match(reference, /\| `limit` \| integer \| {2}\| 50 \|/);
+  });
 });

@@ -392,6 +392,9 @@ Deno.test("exit statuses", async (t) => {
   await t.step("killed by a signal: 256 + N", () => {
     assert.deepEqual(describeExitStatus(266).signal, { number: 10, name: "SIGUSR1" });
     assert.deepEqual(describeExitStatus(271).signal, { number: 15, name: "SIGTERM" });
+    // SIGTERM comes from qdel, but also from preemption and node shutdowns.
+    assert.match(describeExitStatus(271).meaning, /deleted \(qdel\), preempted, or its node/);
+    assert.doesNotMatch(describeExitStatus(266).meaning, /qdel/);
     assert.deepEqual(describeExitStatus(265).signal, { number: 9, name: "SIGKILL" });
     assert.equal(describeExitStatus(271).category, "signal");
   });

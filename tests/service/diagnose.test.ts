@@ -244,6 +244,15 @@ Deno.test("pending jobs", async (t) => {
     assert.match(d.nextSteps.join(" "), /select=2:ncpus=8/);
   });
 
+  await t.step("a read-only server's steps name PBS commands, not write tools", () => {
+    const held = diagnose(job({ state: "H", holdTypes: "u" }), {
+      callerRole: "user",
+      readOnly: true,
+    });
+    assert.match(held.nextSteps.join(" "), /Release it: qrls -h u 12\.vm/);
+    assert.doesNotMatch(held.nextSteps.join(" "), /release_job|modify_job|delete_job/);
+  });
+
   await t.step("a user hold is the caller's to release", () => {
     const d = diagnose(
       job({ state: "H", holdTypes: "u", comment: "Job held by alice on Tue Nov 24 02:47:37 2026" }),
@@ -441,6 +450,15 @@ Deno.test("finished jobs", async (t) => {
       comment: "Job run at Tue Nov 24 at 02:44 on (vm:ncpus=1) and terminated by alice@localhost",
     }));
     assert.equal(d.category, "deleted");
+    assert.match(d.summary, /by alice@localhost/);
+  });
+
+  await t.step("271 without PBS naming a deleter is a SIGTERM, not a deletion", () => {
+    // Preemption and node shutdowns send SIGTERM too.
+    const d = diagnose(finished({ exitStatus: 271, comment: "Job run at Tue Nov 24 at 02:44" }));
+    assert.equal(d.category, "killed_by_signal");
+    assert.doesNotMatch(d.summary, /deleted while running/);
+    assert.match(d.summary, /SIGTERM .*deleted \(qdel\), preempted, or its node shuts down/);
   });
 
   await t.step("SIGKILL with memory at its limit is out of memory", () => {

@@ -9,19 +9,8 @@ import { parseSelect } from "../../src/pbs/model/select.ts";
 import { flattenAttributes, variablesFromJson } from "../../src/pbs/parse/attributes.ts";
 import { edgesOf, submissionOrder } from "../../src/service/dependency_graph.ts";
 import { parseStateFilter } from "../../src/service/job_filter.ts";
+import { PROTO_KEYS } from "../proto_keys.ts";
 
-const PROTO_KEYS = [
-  "__proto__",
-  "constructor",
-  "toString",
-  "hasOwnProperty",
-  "valueOf",
-  "isPrototypeOf",
-  "propertyIsEnumerable",
-  "toLocaleString",
-  "__defineGetter__",
-  "__lookupGetter__",
-];
 const protoKey = fc.constantFrom(...PROTO_KEYS);
 
 Deno.test("property: prototype-like names are plain data", async (t) => {

@@ -13,7 +13,7 @@ import { GOLDEN_START, goldenConfig } from "../../sim/scenarios.ts";
 import { Complex } from "../../sim/complex.ts";
 import type { ComplexConfig } from "../../sim/config.ts";
 import { SimRunner } from "../../sim/runner.ts";
-import { expandVariables, parseLine } from "../../sim/replay.ts";
+import { applyControl, expandVariables, parseLine } from "../../sim/replay.ts";
 
 const SCRIPTS: Record<string, string> = {
   "jobs/short.sh": "#!/bin/sh\nsleep 20\n",
@@ -62,20 +62,10 @@ export async function runCase(
   const variables = new Map<string, string>();
   let last: Outcome = { stdout: "", stderr: "", code: 0 };
   for (const [index, text] of [...setup, ...commands].entries()) {
-    const statement = parseLine(expandVariables(text, variables), index + 1);
+    const parsed = parseLine(expandVariables(text, variables), index + 1);
+    if (!parsed) continue;
+    const statement = applyControl(parsed, complex);
     if (!statement) continue;
-    if (statement.kind === "advance") {
-      complex.advance(statement.seconds);
-      continue;
-    }
-    if (statement.kind === "sched_config") {
-      complex.configureScheduler(statement.settings);
-      continue;
-    }
-    if (statement.kind === "mom") {
-      complex.setNodeDown(statement.node, !statement.up);
-      continue;
-    }
     runner.setUser(statement.user);
     // `env VAR=VALUE... COMMAND`: COMMAND runs with those variables (PBS_TZID, -V's environment).
     let argv = statement.argv;

@@ -18,8 +18,9 @@ import {
 } from "../../service/batch.ts";
 import type { DependencyGraph } from "../../service/dependency_graph.ts";
 import { shellCommand } from "../../service/shell_quote.ts";
+import { closedObject } from "../parameters.ts";
 import * as s from "../schemas.ts";
-import { defineTool, type ToolContext } from "../tool_kit.ts";
+import { defineTool, type ToolRunContext } from "../tool_kit.ts";
 import { type SubmitJobArgs, toSubmitRequest } from "./submit.ts";
 
 const MAX_BATCH = 100;
@@ -30,7 +31,7 @@ const MAX_ERROR_TEXT = 300;
 const ItemErrorShape = z.object({
   kind: z.string(),
   message: z.string(),
-  hint: z.string().optional().describe("Omitted when an earlier item already gave the same hint"),
+  hint: z.string().optional().describe("Given once per batch"),
 });
 type ItemError = z.infer<typeof ItemErrorShape>;
 
@@ -55,12 +56,12 @@ function cut(text: string): string {
 // submit_batch_jobs
 
 const BatchItemShape = z.object({
-  index: z.number().describe("Position in jobs, from 0"),
+  index: z.number(),
   ok: z.boolean(),
   job_id: z.string().optional(),
-  queue: z.string().optional().describe("The queue the job landed in (dry_run: would go to)"),
-  state: z.string().optional().describe("The job's state letter right after submission"),
-  command: z.string().optional().describe("The qsub command (dry_run items)"),
+  queue: z.string().optional(),
+  state: z.string().optional(),
+  command: z.string().optional().describe("dry_run items"),
   error: ItemErrorShape.optional(),
 });
 type BatchItem = z.infer<typeof BatchItemShape>;
@@ -68,29 +69,25 @@ type BatchItem = z.infer<typeof BatchItemShape>;
 export const submitBatchJobs = defineTool({
   name: "submit_batch_jobs",
   title: "Submit several independent jobs",
-  description:
-    `Submits up to ${MAX_BATCH} independent jobs, one qsub each, in order. Each item of jobs ` +
-    "takes exactly the arguments of submit_job (script or script_path, queue, walltime, " +
-    "select, ...; dry_run per item). Returns one result per job: ok with job_id, queue and state, " +
-    "or the error (kind, message, hint; a hint repeated by later items is given once). " +
-    "stop_on_error: true stops at the first failure (the rest are counted as skipped); " +
-    "the default submits every job it can. Jobs already submitted are never deleted here. " +
-    "For many near-identical jobs prefer one array job (submit_job array_range); for jobs " +
-    "that must run in order use submit_dependent_jobs.",
+  description: `Submits up to ${MAX_BATCH} independent jobs in order. Each item of jobs takes ` +
+    "submit_job's parameters (same names and meaning). Returns one result per job: job_id, " +
+    "queue and state, or the error. stop_on_error: true stops at the first failure (the rest " +
+    "are skipped); submitted jobs are never deleted. For near-identical jobs prefer one array " +
+    "job (submit_job array_range).",
   input: {
-    jobs: z.array(z.object(s.submitJobInput), {
+    jobs: z.array(closedObject(s.submitJobFields), {
       error: 'jobs must be a list of submit_job arguments, e.g. [{"script": "..."}].',
     }).min(1, "jobs is empty; give at least one job.")
       .max(
         MAX_BATCH,
         `jobs has more than ${MAX_BATCH} items; split the batch or use an array job.`,
       ),
-    stop_on_error: z.boolean().default(false).describe("Stop at the first failure"),
+    stop_on_error: z.boolean().default(false),
   },
   output: {
     submitted: z.number(),
     failed: z.number(),
-    skipped: z.number().describe("Not attempted because stop_on_error stopped the batch"),
+    skipped: z.number(),
     results: z.array(BatchItemShape),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
@@ -108,7 +105,7 @@ export const submitBatchJobs = defineTool({
 
 /** Submits each job (arguments mapped here, orchestration in the service) and shapes the rows. */
 async function submitEach(
-  context: ToolContext,
+  context: ToolRunContext,
   jobs: SubmitJobArgs[],
   stopOnError: boolean,
 ): Promise<BatchItem[]> {
@@ -165,10 +162,10 @@ function batchText(results: BatchItem[], skipped: number): string {
 const jobKey = z.string().regex(
   /^[A-Za-z0-9_.-]{1,64}$/,
   "key must be 1-64 letters, digits, '_', '.' or '-', e.g. preprocess.",
-).describe("Your name for this job, used in dependency_graph");
+);
 
-const EdgeShape = z.object({
-  on: jobKey.describe("Key of the job this one waits for"),
+const EdgeShape = closedObject({
+  on: jobKey,
   type: z.enum(["afterok", "afternotok", "afterany"], {
     error: "type must be afterok (after success), afternotok (after failure) or afterany.",
   }),
@@ -196,37 +193,33 @@ export const submitDependentJobs = defineTool({
   name: "submit_dependent_jobs",
   title: "Submit a pipeline of dependent jobs",
   description:
-    `Submits up to ${MAX_GRAPH} jobs that depend on each other, e.g. preprocess → simulate ` +
-    "→ postprocess. jobs: [{key, ...submit_job arguments}] (dry_run not supported here); " +
-    'dependency_graph: {key: [{on: otherKey, type: "afterok" | "afternotok" | "afterany"}]}. ' +
-    "Jobs are submitted in dependency order with -W depend= built from the new ids (merged " +
-    "with any depend a job gives itself). Cycles, unknown keys, bad values and jobs no " +
-    "destination of their routing queue accepts (PBS would drop them once their dependency " +
-    "is met) are rejected before anything is submitted. If a submission fails and rollback_on_error is true (default), " +
-    "the jobs already submitted are deleted and the call fails with the error, naming what " +
-    "was rolled back; with rollback_on_error false (or if a deletion fails), the answer has " +
-    "ok: false and lists the job ids left in PBS. Returns key → job id, and each job's queue and state.",
+    `Submits up to ${MAX_GRAPH} jobs that depend on each other (e.g. prep → sim → post) ` +
+    "in dependency order. Each item of jobs is {key, ...submit_job's parameters} (no " +
+    'dry_run). dependency_graph: {key: [{on: otherKey, type: "afterok"}]}. Cycles, unknown ' +
+    "keys and jobs no routing destination accepts are refused before anything is submitted. " +
+    "When a submission fails, rollback_on_error (default true) deletes the jobs already " +
+    "submitted; otherwise ok: false lists what is left in PBS. Returns key → job id, queue " +
+    "and state.",
   input: {
-    jobs: z.array(z.object({ key: jobKey, ...s.submitJobInput }), {
+    jobs: z.array(closedObject({ key: jobKey, ...s.submitJobFields }), {
       error: 'jobs must be a list of {key, ...submit_job arguments}, e.g. [{"key": "a", ' +
         '"script": "..."}].',
     }).min(1, "jobs is empty; give at least one job.")
       .max(MAX_GRAPH, `jobs has more than ${MAX_GRAPH} items; split the pipeline.`),
-    dependency_graph: z.record(jobKey, z.array(EdgeShape)).default({}).describe(
-      'Edges per job key, e.g. {"post": [{"on": "sim", "type": "afterok"}]}',
-    ),
-    rollback_on_error: z.boolean().default(true).describe(
-      "Delete already-submitted jobs when a later submission fails (default true)",
-    ),
+    dependency_graph: z.record(jobKey, z.array(EdgeShape)).default({}),
+    rollback_on_error: z.boolean().default(true),
   },
   output: {
     ok: z.boolean(),
-    job_ids: z.record(z.string(), z.string()).describe("key → job id of what was submitted"),
-    order: z.array(z.string()).describe("Keys in submission order"),
-    jobs: z.array(LandedShape).describe("Each submitted job with the queue and state it has"),
+    job_ids: z.record(z.string(), z.string()).describe("key → job id"),
+    order: z.array(z.string()),
+    jobs: z.array(LandedShape),
     failed: z.object({ key: z.string(), error: ItemErrorShape }).optional(),
     not_submitted: z.array(z.string()).optional(),
     rolled_back: z.array(RollbackShape).optional(),
+    rollback_declined: z.boolean().optional().describe(
+      "The user declined deleting the submitted jobs",
+    ),
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   async run(args, context) {
@@ -253,7 +246,7 @@ export const submitDependentJobs = defineTool({
 
 /** Maps each job's arguments (a refused one fails the graph before anything is submitted). */
 function submitGraphArgs(
-  context: ToolContext,
+  context: ToolRunContext,
   jobs: KeyedJob[],
   graph: DependencyGraph,
   rollbackOnError: boolean,
@@ -265,7 +258,7 @@ function submitGraphArgs(
       return { key, request: {}, refused };
     }
   });
-  return submitGraph(context.client, entries, graph, rollbackOnError);
+  return submitGraph(context.client, entries, graph, rollbackOnError, context.confirm);
 }
 
 function landedView(outcome: GraphOutcome): Landed[] {
@@ -321,12 +314,16 @@ function partialAnswer(outcome: GraphOutcome) {
       failed: { key: failed.key, error },
       not_submitted: notSubmitted,
       ...(rolledBack.length ? { rolled_back: rolledBack } : {}),
+      ...(outcome.rollbackDeclined ? { rollback_declined: true } : {}),
     },
     text: [
       `Job ${failed.key} failed (${error.kind}): ${error.message}`,
       `Still in PBS: ${landed.map(landedText).join(", ") || "none"}. Not submitted: ${
         notSubmitted.join(", ")
       }.`,
+      ...(outcome.rollbackDeclined
+        ? ["The user declined deleting them (no rollback); delete_job removes any you do not want."]
+        : []),
     ].join("\n"),
   };
 }

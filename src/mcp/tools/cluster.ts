@@ -36,10 +36,11 @@ import {
 
 /** Which PBS installation answers, in get_server_info and check_privileges. */
 const InstallationShape = z.object({
-  source: z.enum(["PBS_EXEC", "PATH", "pbs.conf", "simulator", "not_found", "unknown"]),
+  /** PBS_EXEC, PATH, pbs.conf, simulator, not_found or unknown (src/pbs/runner.ts). */
+  source: z.string(),
   description: z.string(),
-  qstat: z.string().optional().describe("Path of the qstat that runs"),
-}).describe("The PBS installation this MCP server runs, and how it was found");
+  qstat: z.string().optional(),
+});
 
 /** Page size caps: a node row is ~90 characters of JSON and ~50 of text. */
 const MAX_NODE_LIMIT = 200;
@@ -58,19 +59,14 @@ export const listQueues = defineTool({
   name: "list_queues",
   title: "List queues",
   description:
-    "Lists the PBS queues: for each, its type (execution runs jobs; route forwards them to " +
-    "its destinations), whether it is enabled (accepts new jobs) and started (runs them), " +
-    "jobs by state, limits (max/min walltime, max nodes/ncpus, running-job limits), defaults " +
-    "applied to jobs that do not ask, routing destinations and the user ACL if any. Use it to " +
-    "pick a queue before submit_job: a job's walltime must fit between min_walltime and " +
-    "max_walltime. Give `queue` for one queue (an unknown name is an error listing the known " +
-    "ones). Reservation queues (R123, S45) are marked.",
+    "Lists the queues: type (execution, or route to destinations), enabled (accepts jobs), " +
+    "started (runs them), jobs by state, limits (min/max walltime and nodes, max ncpus, run " +
+    "limits), defaults, user ACL, reservation queues marked. A job must fit a queue's " +
+    "limits: pick one before submitting.",
   input: {
-    queue: s.queue.optional().describe("Only this queue, e.g. debug"),
-    limit: s.boundedInt("limit", 1, MAX_QUEUE_LIMIT, 50).default(50).describe(
-      "Queues per page (default 50)",
-    ),
-    cursor: z.string().optional().describe("next_cursor from the previous page"),
+    queue: s.queue.optional().describe("Only this queue"),
+    limit: s.boundedInt("limit", 1, MAX_QUEUE_LIMIT, 50).default(50),
+    cursor: z.string().optional(),
   },
   output: {
     queues: z.array(QueueViewShape),
@@ -116,28 +112,22 @@ export const listNodes = defineTool({
   name: "list_nodes",
   title: "List nodes",
   description:
-    "Shows the compute nodes. The answer always starts with a cluster-wide summary: nodes by " +
-    "state (free, busy, offline, down) and cpus/gpus total and free. Then one compact row per " +
-    "node: name, PBS state, cpus free/total, gpus free/total, job count and a short comment " +
-    "(admins note why a node is offline there). state_filter picks nodes by state: free (up, " +
-    "room for work), busy (fully used), offline (taken out by an admin), down (unreachable), " +
-    "or all (default). Large clusters have thousands of nodes: rows come in pages of `limit` " +
-    "(default 50); pass next_cursor as cursor for more, or summary_only: true for just the " +
-    "summary. pbs://node/{node_name} shows one node in full.",
+    "Shows a cluster summary (nodes by state, cpus/gpus total and free), then one row per " +
+    "node: name, state, cpus and gpus free/total, jobs, comment (why it is offline). " +
+    "state_filter: free (room for work), busy, offline (by an admin), down (unreachable) or " +
+    "all. Paged: pass next_cursor as cursor. pbs://node/{node_name} shows one node.",
   input: {
     state_filter: z.enum(NODE_FILTERS, {
       error: "state_filter must be one of free, busy, offline, down, all.",
-    }).default("all").describe("free, busy, offline, down or all (default)"),
-    limit: s.boundedInt("limit", 1, MAX_NODE_LIMIT, 50).default(50).describe(
-      `Rows per page (default 50, at most ${MAX_NODE_LIMIT})`,
-    ),
-    cursor: z.string().optional().describe("next_cursor from the previous page"),
-    summary_only: z.boolean().default(false).describe("Only the cluster-wide summary"),
+    }).default("all"),
+    limit: s.boundedInt("limit", 1, MAX_NODE_LIMIT, 50).default(50),
+    cursor: z.string().optional(),
+    summary_only: z.boolean().default(false),
   },
   output: {
     summary: NodeSummaryShape,
     state_filter: z.string(),
-    nodes: z.array(NodeRowShape).describe("Empty when summary_only"),
+    nodes: z.array(NodeRowShape),
     ...PaginationOutput,
   },
   annotations: { readOnlyHint: true, idempotentHint: true },
@@ -193,17 +183,14 @@ export const getServerInfo = defineTool({
   name: "get_server_info",
   title: "PBS server information",
   description:
-    "Describes the PBS server: name, PBS version, state, default queue (where jobs go without " +
-    "queue=), whether scheduling is on (when off, no job starts), job history settings (how " +
-    "long finished jobs stay visible to list_jobs include_finished and get_job_status), and " +
-    "job counts by state. Also reports this MCP server's own activity since it started: tool " +
-    "calls and failures with mean/max latency, PBS commands run (with timeouts) and cache " +
-    "hits, so you can see how much load the assistant puts on PBS, and which PBS installation " +
-    "it runs. A good first call on an unfamiliar site.",
+    "Describes the PBS server: version, state, default queue, whether scheduling is on " +
+    "(off: no job starts), how long finished jobs stay visible, job counts by state; and " +
+    "this MCP server's own tool calls, PBS commands, cache hits and which PBS installation " +
+    "it runs. A good first call.",
   input: {},
   output: {
     server: ServerViewShape,
-    read_only: z.boolean().describe("True when this MCP server offers only query tools"),
+    read_only: z.boolean(),
     metrics: MetricsShape,
     installation: InstallationShape,
   },
@@ -236,20 +223,16 @@ export const checkPrivileges = defineTool({
   name: "check_privileges",
   title: "Check PBS privileges",
   description:
-    "Tells who you are to PBS and what that lets you do: your user name, your role (user, " +
-    "operator or manager, from the server's operators/managers lists; root is always a " +
-    "manager), the operations that role allows (e.g. releasing operator holds needs an " +
-    "operator) and those it does not. Call it before an operation that may need privileges, " +
-    "or to explain a permission_denied error. read_only tells whether this MCP server was " +
-    "started in read-only mode (then no submit/delete/modify tools are offered at all); " +
-    "installation names the PBS installation that runs your commands.",
+    "Tells who you are to PBS: user name, role (user, operator or manager) and what it " +
+    "allows or not; read_only says this MCP server offers queries only. Use it to explain " +
+    "a permission_denied error; installation names the PBS in use.",
   input: {},
   output: {
     user: z.string(),
     role: z.enum(["user", "operator", "manager"]),
     allowed: z.array(z.string()),
     not_allowed: z.array(z.string()),
-    managers: z.array(z.string()).describe("As the server lists them"),
+    managers: z.array(z.string()),
     operators: z.array(z.string()),
     read_only: z.boolean(),
     installation: InstallationShape,

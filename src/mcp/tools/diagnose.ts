@@ -24,10 +24,7 @@ export const DiagnoseOutput = {
   state: z.string(),
   state_name: z.string(),
   phase: z.enum(["pending", "running", "finished"]),
-  category: z.string().describe(
-    "The main reason, e.g. can_never_run, held, dependency, queue_not_started, " +
-      "walltime_exceeded, out_of_memory, succeeded",
-  ),
+  category: z.string(),
   summary: z.string(),
   findings: z.array(FindingShape),
   next_steps: z.array(z.string()),
@@ -55,12 +52,12 @@ export const DiagnoseOutput = {
     requested: z.string(),
     used: z.string(),
     percent: z.number().optional(),
-  })).describe("Used against requested"),
+  })),
   output_signatures: z.array(z.object({
     kind: z.string(),
     stream: z.string(),
     line: z.string(),
-  })).describe("Error lines found in the output tail"),
+  })),
   dependencies: z.array(z.object({
     type: z.string(),
     job_id: z.string(),
@@ -68,7 +65,7 @@ export const DiagnoseOutput = {
     exit_status: z.number().optional(),
     condition: z.enum(["met", "waiting", "impossible", "unknown"]),
   })),
-  output_read: z.array(z.string()).describe("Output streams whose tail was examined"),
+  output_read: z.array(z.string()),
 };
 type DiagnoseAnswer = z.infer<z.ZodObject<typeof DiagnoseOutput>>;
 
@@ -76,16 +73,11 @@ export const diagnoseJobTool = defineTool({
   name: "diagnose_job",
   title: "Diagnose a job",
   description:
-    "Explains why a job is not running, or why it failed, and what to do next. For a waiting " +
-    "job it reads the scheduler's comment (e.g. not enough free nodes, Can Never Run: asks " +
-    "for more cpus than any node has), holds (which type and who can release them), " +
-    "dependencies (on which jobs, in what state), queue state and limits, whether the server " +
-    "is scheduling at all, competing reservations and the estimated start. For a finished " +
-    "job it explains the exit status (e.g. -29 = walltime exceeded, 256+N = killed by signal " +
-    "N, 128+N = a command died of signal N), compares resources used with those requested, " +
-    "and scans the end of its output for error signatures (out of memory, walltime kill, " +
-    "segfault, missing file, module errors, Python tracebacks, MPI aborts). Works on running " +
-    "jobs too (walltime nearly used up). Read-only; use it before resubmitting a failed job.",
+    "Explains why a job waits or failed, and what to do next. Waiting: the scheduler's " +
+    "comment, holds, dependencies, queue and server state, reservations, estimated start. " +
+    "Finished: the exit status explained, resources used against requested, and error " +
+    "signatures in the end of its output (out of memory, walltime, segfault, missing file, " +
+    "module, Python, MPI). Running: walltime nearly used up.",
   input: { job_id: s.jobId },
   output: DiagnoseOutput,
   annotations: { readOnlyHint: true, idempotentHint: true },

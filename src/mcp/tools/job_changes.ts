@@ -13,20 +13,17 @@ export const deleteJob = defineTool({
   name: "delete_job",
   title: "Delete a job",
   description:
-    "Deletes a job with qdel: a queued job is removed, a running job is killed (its state " +
-    "goes through E to F). force: true (qdel -W force) removes a job whose execution host " +
-    "does not answer. purge_history: true (qdel -x) also removes a finished job from " +
-    "history. You may delete only your own jobs unless you are an operator or manager. " +
-    "Returns the job's state afterwards when PBS still knows it.",
+    "Deletes a job (qdel): a queued job is removed, a running one is killed. Only your " +
+    "own jobs unless you are an operator or manager. Returns its state afterwards.",
   input: {
     job_id: s.jobId,
-    force: z.boolean().default(false).describe("qdel -W force: for jobs on unreachable hosts"),
-    purge_history: z.boolean().default(false).describe("qdel -x: also purge it from history"),
+    force: z.boolean().default(false).describe("qdel -W force: host does not answer"),
+    purge_history: z.boolean().default(false).describe("qdel -x: also from history"),
   },
   output: {
     job_id: z.string(),
     deleted: z.boolean(),
-    state: z.string().optional().describe("State after the deletion, if still known"),
+    state: z.string().optional(),
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
   async run(args, context) {
@@ -56,22 +53,21 @@ async function stateAfter(
 }
 
 const HOLD_NAMES: Record<HoldType, string> = { u: "user", o: "operator", s: "system" };
+const HOLD_ARTICLES: Record<HoldType, string> = { u: "a", o: "an", s: "a" };
 
 const holdInput = { job_id: s.jobId, hold_type: s.holdType.default("u") };
 const holdOutput = {
   job_id: z.string(),
   hold_type: z.string(),
-  state: z.string().optional().describe("The job's state afterwards"),
-  holds: z.string().optional().describe("Hold_Types afterwards (n = none)"),
+  state: z.string().optional(),
+  holds: z.string().optional(),
 };
 
 export const holdJob = defineTool({
   name: "hold_job",
   title: "Hold a job",
-  description: "Puts a hold on a queued job with qhold so it will not start until released " +
-    "(release_job). hold_type: u (user, default; you may hold your own jobs), o (operator) " +
-    "or s (system, managers). Holding a running job only takes effect if it is rerun. " +
-    "Returns the job's state and holds afterwards (a held job shows state H).",
+  description: "Holds a queued job (qhold) so it does not start until released. Users " +
+    "may set user holds on their own jobs. Returns the state and holds afterwards.",
   input: holdInput,
   output: holdOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
@@ -80,9 +76,9 @@ export const holdJob = defineTool({
     const after = await stateAfter(context.client, args.job_id);
     return {
       structured: { job_id: args.job_id, hold_type: args.hold_type, ...after },
-      text: `Placed a ${HOLD_NAMES[args.hold_type]} hold on ${args.job_id}${
-        after.state ? ` (now ${after.state})` : ""
-      }.`,
+      text: `Placed ${HOLD_ARTICLES[args.hold_type]} ${
+        HOLD_NAMES[args.hold_type]
+      } hold on ${args.job_id}${after.state ? ` (now ${after.state})` : ""}.`,
     };
   },
 });
@@ -91,10 +87,8 @@ export const releaseJob = defineTool({
   name: "release_job",
   title: "Release a held job",
   description:
-    "Removes a hold from a job with qrls so it can be scheduled again. hold_type: u (user, " +
-    "default), o (operator) or s (system); remove the type that was set (get_job_status " +
-    "lists holds). A job held by a dependency is released by PBS itself when the dependency " +
-    "is met. Returns the job's state and remaining holds.",
+    "Removes a hold of the given type (qrls; get_job_status lists holds). Dependency holds " +
+    "end by themselves. Returns the state and remaining holds.",
   input: holdInput,
   output: holdOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
@@ -114,16 +108,14 @@ export const modifyJob = defineTool({
   name: "modify_job",
   title: "Change a queued job",
   description:
-    "Changes a job that has not started, with qalter (and qmove when queue is given, which " +
-    "moves the job; new limits are checked against the new queue). Give job_id and any of " +
-    "walltime, job_name, queue, priority, select, extra_resources, depend (replaces the " +
-    "dependency list), start_after. Most changes are refused for running jobs; users may " +
-    "only lower the walltime of a running job. Returns what was applied.",
+    "Changes a job that has not started (qalter; qmove for queue). Parameters mean what " +
+    "they mean in submit_job; depend replaces the list. Of a running job users may only " +
+    "lower the walltime. Returns what was applied.",
   input: {
     job_id: s.jobId,
-    walltime: s.walltime.optional(),
+    walltime: s.walltime.optional().describe("HH:MM:SS"),
     job_name: s.jobName.optional(),
-    queue: s.queue.optional().describe("Move the job to this queue (qmove)"),
+    queue: s.queue.optional().describe("Move it here (qmove)"),
     priority: s.priority.optional(),
     select: s.select.optional(),
     extra_resources: s.extraResources.optional(),
@@ -132,7 +124,7 @@ export const modifyJob = defineTool({
   },
   output: {
     job_id: z.string(),
-    applied: z.array(z.string()).describe("Each change made, e.g. 'walltime → 02:00:00'"),
+    applied: z.array(z.string()),
     state: z.string().optional(),
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },

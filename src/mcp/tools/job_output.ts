@@ -10,22 +10,19 @@ const MAX_OUTPUT_BYTES = 10_000;
 export const getJobOutput = defineTool({
   name: "get_job_output",
   title: "Read a job's output",
-  description:
-    "Returns the last lines of a job's stdout or stderr file, read directly from the path " +
-    "PBS records (Output_Path / Error_Path) when this host can see it and it lies inside " +
-    "the allowed directories (PBS_MCP_ALLOWED_DIRS). PBS usually copies output there only " +
-    "when the job ends. stream: stdout (default) or stderr (with join_output, stderr is in " +
-    `stdout). tail_lines (default 100, max 5000) and max_bytes (default ${DEFAULT_OUTPUT_BYTES}, ` +
-    `max ${MAX_OUTPUT_BYTES}) bound the answer; truncated says when the file holds more. For an ` +
-    "array job ask for a subjob, e.g. 12[3].server.",
+  description: "Returns the end of a job's stdout or stderr file, read from the path PBS records " +
+    "when it lies in the allowed directories (PBS_MCP_ALLOWED_DIRS). PBS usually writes it " +
+    "there when the job ends. For an array job ask for a subjob, e.g. 12[3].server.",
   input: {
     job_id: s.jobId,
     stream: z.enum(["stdout", "stderr"], {
       error: 'stream must be "stdout" (default) or "stderr".',
-    }).default("stdout"),
-    tail_lines: s.boundedInt("tail_lines", 1, 5_000, 100).default(100),
+    }).default("stdout").describe("Which file; with join_output stderr is in stdout"),
+    tail_lines: s.boundedInt("tail_lines", 1, 5_000, 100).default(100).describe(
+      "Lines from the end",
+    ),
     max_bytes: s.boundedInt("max_bytes", 1, MAX_OUTPUT_BYTES, DEFAULT_OUTPUT_BYTES)
-      .default(DEFAULT_OUTPUT_BYTES),
+      .default(DEFAULT_OUTPUT_BYTES).describe("At most this many bytes of those lines"),
   },
   output: {
     job_id: z.string(),
@@ -33,9 +30,9 @@ export const getJobOutput = defineTool({
     path: z.string(),
     text: z.string(),
     lines: z.number(),
-    size_bytes: z.number().describe("Size of the whole file"),
-    truncated: z.boolean().describe("true when the file holds more than returned"),
-    joined: z.boolean().optional().describe("stderr was joined into stdout"),
+    size_bytes: z.number().describe("Whole file"),
+    truncated: z.boolean(),
+    joined: z.boolean().optional().describe("stderr is in stdout"),
   },
   annotations: { readOnlyHint: true },
   async run(args, context) {

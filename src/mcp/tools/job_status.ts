@@ -7,19 +7,15 @@ import { JobStatusShape, jobStatusText, jobStatusView } from "../views/jobs.ts";
 export const getJobStatus = defineTool({
   name: "get_job_status",
   title: "Status of one job",
-  description:
-    "Shows one job (runs qstat -fx ID; finished jobs are found in history automatically): " +
-    "name, owner, state letter with its meaning, queue, account, requested and used " +
-    "resources, times (created, eligible, started, finished; ISO 8601 UTC), node count and " +
-    "first hosts, the scheduler's comment (why it waits), holds, dependencies, array " +
-    "progress, output/error paths, and for finished jobs the exit status with its meaning. " +
-    "detail: full adds exec_vnode, environment variables and every PBS attribute (capped). " +
-    "Use it after submit_job, or to see why a job does not start (see comment).",
+  description: "Shows one job, finished ones included (qstat -fx): state and its meaning, queue, " +
+    "resources requested and used, times (UTC), hosts, the scheduler's comment (why it " +
+    "waits), holds, dependencies, array progress, output paths and the exit status " +
+    "explained. detail: full adds exec_vnode, variables and every attribute.",
   input: {
     job_id: s.jobId,
     detail: z.enum(["summary", "full"], {
       error: 'detail must be "summary" (default) or "full".',
-    }).default("summary").describe("summary (default) or full (adds bulky attributes)"),
+    }).default("summary"),
   },
   output: JobStatusShape,
   annotations: { readOnlyHint: true },

@@ -14,12 +14,10 @@ const QueueCountsShape = z.object({
 export const getJobSummary = defineTool({
   name: "get_job_summary",
   title: "Job counts by state",
-  description:
-    "Counts current (not finished) jobs by state, overall and per queue (runs qstat -a -w " +
-    "once). Optional user_filter (a user, or me) and queue_filter. Use it for a quick view " +
-    "of how busy the system or a user is before listing jobs with list_jobs.",
+  description: "Counts current (not finished) jobs by state, overall and per queue: how busy the " +
+    "system, a queue or a user is.",
   input: {
-    user_filter: s.userFilter.optional(),
+    user_filter: s.userFilter.optional().describe("A user name, or me"),
     queue_filter: s.queue.optional(),
   },
   output: {

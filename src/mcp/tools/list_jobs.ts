@@ -14,7 +14,7 @@ import {
 
 const ListJobsOutput = {
   ...PaginationOutput,
-  by_state: z.record(z.string(), z.number()).describe("Matching jobs per state letter"),
+  by_state: z.record(z.string(), z.number()),
   jobs: z.array(JobRowShape),
 };
 
@@ -22,23 +22,18 @@ export const listJobs = defineTool({
   name: "list_jobs",
   title: "List jobs",
   description:
-    "Lists jobs as compact rows (runs qstat -a -w, with -x for finished jobs and -u/queue " +
-    "filters passed to PBS): id, name, user, state letter, queue, nodes requested, " +
-    "walltime requested and time elapsed (HH:MM). For one job's details, exit status or " +
-    "why it waits, use get_job_status or diagnose_job. Filters: state_filter (all, PBS letters such as QH, or words " +
-    "such as running, queued, held, finished), user_filter (a user, or me for yourself), " +
-    "queue_filter, include_finished (default false; history jobs, implied by a finished state filter). limit: rows per page " +
-    "(default 50, max 500; a page is cut shorter if it would be too large to return). " +
-    "Returns total count, counts per state and next_cursor; pass it back as cursor (with " +
-    "the same filters) for the next page. For counts only use get_job_summary; for one job use get_job_status.",
+    "Lists jobs, one row each: id, name, user, state, queue, nodes, walltime and elapsed " +
+    "(qstat -a -w). Returns the total, counts per state and next_cursor: pass it back as " +
+    "cursor with the same filters for the next page (a page may be cut short to fit). " +
+    "Counts only: get_job_summary; one job: get_job_status.",
   input: {
     state_filter: z.string().max(100, "state_filter is too long; use e.g. QH or running.")
-      .default("all").describe('"all" (default), PBS letters ("QH") or words ("running")'),
-    user_filter: s.userFilter.optional(),
+      .default("all").describe("all, PBS letters (QH) or words (running, queued, held, finished)"),
+    user_filter: s.userFilter.optional().describe("A user name, or me"),
     queue_filter: s.queue.optional(),
-    include_finished: z.boolean().default(false).describe("Include finished (history) jobs"),
-    limit: s.boundedInt("limit", 1, 500, 50).default(50).describe("Rows per page (max 500)"),
-    cursor: z.string().optional().describe("next_cursor from the previous page"),
+    include_finished: z.boolean().default(false).describe("Also finished (history) jobs"),
+    limit: s.boundedInt("limit", 1, 500, 50).default(50),
+    cursor: z.string().optional(),
   },
   output: ListJobsOutput,
   annotations: { readOnlyHint: true },

@@ -24,13 +24,13 @@ import {
 
 export const reservationId = s.checkedText(
   v.validateReservationId,
-  "Reservation id as list_reservations shows it, e.g. R123.server (R123 alone works too).",
+  "e.g. R123.server or R123",
 );
 
 const dateTime = (what: string) =>
   s.checkedText(
     (value) => v.validateDateTime(value, what),
-    `${what}: ISO 8601, e.g. 2026-11-24T15:30 (server local time) or 2026-11-24T15:30:00Z.`,
+    "ISO 8601, e.g. 2026-11-24T15:30 (server time) or …Z",
   );
 
 const MAX_LIMIT = 100;
@@ -41,19 +41,14 @@ const MAX_LIMIT = 100;
 export const listReservations = defineTool({
   name: "list_reservations",
   title: "List reservations",
-  description:
-    "Lists PBS advance reservations (blocks of nodes set aside for a time window): id, name, " +
-    "owner, state (RESV_CONFIRMED = granted and waiting for its start; RESV_RUNNING = in its " +
-    "window; RESV_UNCONFIRMED = not yet granted), start and end (ISO 8601 UTC), duration, " +
-    "what it reserves (select, node count and names) and who may use it. To run jobs in a " +
-    "reservation, submit_job with queue set to the reservation's `queue` (e.g. R123). " +
-    'user: "me" shows only yours. Paginated with limit/cursor.',
+  description: "Lists advance reservations (nodes set aside for a time window): id, name, owner, " +
+    "state (RESV_CONFIRMED granted, RESV_RUNNING in its window, RESV_UNCONFIRMED not yet " +
+    "granted), start and end (UTC), what it reserves, who may use it. Jobs run in one " +
+    "when submitted to its queue (e.g. R123). Paged with limit/cursor.",
   input: {
-    user: s.userFilter.optional(),
-    limit: s.boundedInt("limit", 1, MAX_LIMIT, 50).default(50).describe(
-      "Reservations per page (default 50)",
-    ),
-    cursor: z.string().optional().describe("next_cursor from the previous page"),
+    user: s.userFilter.optional().describe("Only reservations of this user; me = yours"),
+    limit: s.boundedInt("limit", 1, MAX_LIMIT, 50).default(50),
+    cursor: z.string().optional(),
   },
   output: {
     reservations: z.array(ReservationViewShape),
@@ -85,25 +80,24 @@ export const listReservations = defineTool({
 const ManageInput = {
   action: z.enum(["create", "modify", "delete"], {
     error: 'action must be "create", "modify" or "delete".',
-  }).describe("create a reservation, modify one, or delete one"),
-  reservation_id: reservationId.optional().describe(
-    "The reservation to modify or delete, e.g. R123.server",
-  ),
+  }),
+  reservation_id: reservationId.optional().describe("For modify and delete"),
   start: dateTime("Start").optional(),
-  end: dateTime("End").optional().describe("End time (give end or duration, not both)"),
-  duration: s.walltime.optional().describe("Length, HH:MM:SS (instead of end), e.g. 02:00:00"),
-  select: s.select.optional().describe("What to reserve, e.g. 2:ncpus=64 (default: 1 chunk)"),
-  name: s.jobName.optional().describe("Reservation name, e.g. training_run"),
-  users: z.array(s.checkedText(v.validateUserList, "user or user@host")).max(100).optional()
-    .describe('Users allowed to submit into it, e.g. ["alice", "bob"]'),
+  end: dateTime("End").optional().describe("Same format as start"),
+  duration: s.walltime.optional().describe("HH:MM:SS, instead of end"),
+  select: s.select.optional().describe("What to reserve, e.g. 2:ncpus=64"),
+  name: s.jobName.optional(),
+  users: z.array(s.checkedText(v.validateUserList)).max(100).optional()
+    .describe("Who may submit into it (user or user@host)"),
 };
 type ManageArgs = z.infer<z.ZodObject<typeof ManageInput>>;
 
 const ManageOutput = {
   action: z.enum(["create", "modify", "delete"]),
   reservation_id: z.string(),
-  state: z.string().optional().describe("State right after the change"),
-  reservation: ReservationViewShape.optional().describe("The reservation as PBS now shows it"),
+  state: z.string().optional(),
+  // The fields are list_reservations' (ReservationViewShape); listed once, there.
+  reservation: z.looseObject({}).optional().describe("As list_reservations shows it"),
   message: z.string(),
 };
 type ManageAnswer = z.infer<z.ZodObject<typeof ManageOutput>>;
@@ -112,14 +106,11 @@ export const manageReservation = defineTool({
   name: "manage_reservation",
   title: "Create, modify or delete a reservation",
   description:
-    "Creates, modifies or deletes a PBS advance reservation. create: give start (ISO 8601, " +
-    "e.g. 2026-11-24T15:00) and either end or duration (HH:MM:SS), optionally select (what " +
-    "to reserve, e.g. 2:ncpus=64), name and users allowed in; PBS answers UNCONFIRMED and " +
-    "the scheduler confirms it if the nodes are free then (a request it cannot satisfy is " +
-    "silently dropped: check list_reservations). Submit into it with queue=<its queue>. " +
-    "modify: reservation_id plus the new start/end/duration. delete: reservation_id; this " +
-    "also kills the jobs running in it. You may only change or delete your own reservations " +
-    "unless you are an operator or manager (check_privileges).",
+    "Creates, modifies or deletes an advance reservation. action=create needs start and " +
+    "end or duration; the scheduler confirms it if the nodes are free then, else PBS drops " +
+    "it. action=modify takes reservation_id and new times; action=delete takes " +
+    "reservation_id and kills the jobs running in it. Only your own unless you are an " +
+    "operator or manager.",
   input: ManageInput,
   output: ManageOutput,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false },

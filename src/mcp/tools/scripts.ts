@@ -14,13 +14,17 @@ export const generateJobScriptTool = defineTool({
   title: "Generate a job script",
   description:
     "Writes a standalone bash job script and the submit_job arguments to run it; nothing is " +
-    "written to disk or submitted. Its #PBS lines request every resource (select with " +
-    "ncpus/mpiprocs/ngpus matching the launch line, place, walltime, queue, account, " +
-    "job_name, filesystems), so plain qsub runs it; submit_arguments make the same request. " +
-    "Without queue, it picks one the request fits. application is a command line, inserted " +
-    "as written (not quoted or checked), or a template: python, mpi (mpiexec, " +
-    "ranks_per_node per node), gpu and pytorch (one MPI rank per GPU), array (one subjob " +
-    "per PBS_ARRAY_INDEX). input_files are quoted and appended as arguments.",
+    "written or submitted. Its #PBS lines request every resource (select matching the launch " +
+    "line, place, walltime, queue, account, job_name, filesystems), so plain qsub runs it; " +
+    "submit_arguments make the same request. Without queue, it picks one the request fits. " +
+    "application is a command line, inserted as written (not quoted or checked), or a " +
+    "template: python, mpi, gpu and pytorch (one rank per GPU), array. input_files are " +
+    "quoted and appended as arguments.",
+  readOnlyDescription:
+    "Writes a standalone bash job script whose #PBS lines request every resource, so plain " +
+    "qsub runs it; nothing is written or submitted. Without queue, it picks one the request " +
+    "fits. application is a command line, inserted as written, or a template: python, mpi, " +
+    "gpu, pytorch, array.",
   input: {
     application: z.string().min(1, "application is empty: give a command line or a template.")
       .max(2_000, "application is over 2,000 characters: put long logic in a script file.")
@@ -46,12 +50,10 @@ export const generateJobScriptTool = defineTool({
     filesystems: s.filesystems.optional(),
   },
   output: {
-    script: z.string().describe("The job script text"),
-    template: z.enum(TEMPLATES).optional().describe("The template used, if any"),
+    script: z.string(),
+    template: z.enum(TEMPLATES).optional(),
     submit_arguments: z.record(z.string(), z.string())
-      .describe(
-        "Pass these to submit_job together with script: the same request as its #PBS lines",
-      ),
+      .describe("The same request as the #PBS lines, as submit_job parameters"),
     notes: z.array(z.string()),
     written_to_disk: z.literal(false),
   },

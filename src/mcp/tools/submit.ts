@@ -34,22 +34,20 @@ export function stringValues(record: Record<string, string | number>): Record<st
 const DirectiveShape = z.object({
   option: z.string(),
   value: z.string(),
-  overridden_by: z.string().optional().describe("The parameter that replaced this #PBS line"),
+  overridden_by: z.string().optional(),
 });
 
 export const SubmitOutput = {
   dry_run: z.boolean(),
-  job_id: z.string().optional().describe("The new job's id (absent on dry_run)"),
-  queue: z.string().optional().describe(
-    "The queue the job landed in, after routing (dry_run: the queue it would go to)",
-  ),
-  state: z.string().optional().describe("The job's state letter right after submission"),
-  command: z.string().describe("The qsub command line, shell-quoted"),
+  job_id: z.string().optional(),
+  queue: z.string().optional(),
+  state: z.string().optional(),
+  command: z.string(),
   script_via: z.enum(["stdin", "file"]),
-  script: z.string().optional().describe("The job script (dry_run only)"),
-  effective: z.record(z.string(), z.string()).describe("What the parameters requested"),
-  directives: z.array(DirectiveShape).describe("#PBS lines found in the script"),
-  notes: z.array(z.string()).optional().describe("Adjustments made to the request"),
+  script: z.string().optional(),
+  effective: z.record(z.string(), z.string()),
+  directives: z.array(DirectiveShape).describe("#PBS lines of the script"),
+  notes: z.array(z.string()).optional(),
 };
 type SubmitAnswer = z.infer<z.ZodObject<typeof SubmitOutput>>;
 
@@ -130,17 +128,12 @@ export const submitJob = defineTool({
   name: "submit_job",
   title: "Submit a PBS job",
   description:
-    "Submits one batch job with qsub and returns its job id, the queue it landed in (after " +
-    "routing), its state and the effective request. Give the script inline (script) or as a " +
-    "file (script_path), exactly one. Resources: walltime, node_count, ncpus, ngpus and mem " +
-    "(per node) build the select (node_count > 1 without place adds place=scatter: distinct " +
-    "hosts); or give a raw select, which replaces those four. A request that no destination " +
-    "of a routing queue accepts is refused before qsub, naming the limits. #PBS lines in " +
-    "the script keep working; explicit parameters win over them and the answer lists which " +
-    "directives were overridden. Use dry_run: true to see the exact qsub command and script " +
-    "without submitting (a good first step when unsure). Related: array_range for many " +
-    "similar jobs, depend (afterok:ID) to chain jobs, hold to submit held; then " +
-    "get_job_status or wait_for_job to follow the job.",
+    "Submits one job with qsub; returns its id, the queue it landed in, its state and the " +
+    "effective request. Give script or script_path (exactly one). node_count, ncpus, ngpus " +
+    "and mem build the select (node_count > 1 adds place=scatter), or give select itself. " +
+    "A request no routing destination accepts is refused before qsub. Parameters override " +
+    "the script's #PBS lines (the answer lists which). dry_run: true shows the qsub command " +
+    "without submitting. array_range makes an array job; depend chains jobs.",
   input: s.submitJobInput,
   output: SubmitOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },

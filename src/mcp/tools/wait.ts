@@ -9,22 +9,22 @@ import { exitView } from "../views/jobs.ts";
 export const waitForJob = defineTool({
   name: "wait_for_job",
   title: "Wait for a job",
-  description: "Waits until a job is running (until: running) or finished (until: finished, the " +
-    "default), or until timeout_seconds pass (default 60, max 600), polling qstat with " +
-    "backoff (2 s growing to 15 s). Sends progress notifications while waiting when the " +
-    "request carries a progressToken. Returns whether the state was reached, the state it " +
-    "ended in and, for finished jobs, the exit status with its meaning. On timeout, call " +
-    "it again or check get_job_status (its comment says why a job waits).",
+  description: "Waits until a job runs or finishes, polling qstat (2 s growing to 15 s) " +
+    "with progress notifications. Returns whether that was reached, the state and, for " +
+    "finished jobs, the exit status explained. On timeout call it again; diagnose_job " +
+    "says why a job waits.",
   input: {
     job_id: s.jobId,
     until: z.enum(["running", "finished"], {
       error: 'until must be "running" or "finished" (default).',
-    }).default("finished"),
-    timeout_seconds: s.boundedInt("timeout_seconds", 1, 600, 60).default(60),
+    }).default("finished").describe("The state to wait for"),
+    timeout_seconds: s.boundedInt("timeout_seconds", 1, 600, 60).default(60).describe(
+      "Give up after this long",
+    ),
   },
   output: {
     job_id: z.string(),
-    reached: z.boolean().describe("false when the timeout came first"),
+    reached: z.boolean(),
     state: z.string(),
     state_name: z.string(),
     waited_seconds: z.number(),

@@ -60,14 +60,14 @@ const pbsValue = z.union([z.string(), z.number(), z.boolean()]);
 const resourceMap = z.record(z.string(), pbsValue);
 
 export const JobRowShape = z.object({
-  id: z.string().describe("Job id, usable with every other tool"),
-  name: z.string().describe("Job name as qstat -a shows it (cut names end in *)"),
+  id: z.string(),
+  name: z.string().describe("Cut names end in *"),
   user: z.string(),
-  state: z.string().describe("PBS state letter: Q queued, H held, R running, F finished, ..."),
+  state: z.string(),
   queue: z.string(),
-  nodes: z.number().optional().describe("Nodes requested"),
-  wall: z.string().optional().describe("Walltime requested, HH:MM"),
-  elapsed: z.string().optional().describe("Time running so far, HH:MM"),
+  nodes: z.number().optional(),
+  wall: z.string().optional().describe("Requested, HH:MM"),
+  elapsed: z.string().optional(),
 });
 export type JobRowView = z.infer<typeof JobRowShape>;
 
@@ -129,7 +129,7 @@ export function formatCounts(counts: Record<string, number>): string {
 
 const ExitShape = z.object({
   code: z.number(),
-  category: z.string().describe("success, failure, signal, walltime, resource_limit, pbs"),
+  category: z.string(),
   meaning: z.string(),
 });
 
@@ -137,48 +137,48 @@ export const JobStatusShape = {
   id: z.string(),
   name: z.string(),
   owner: z.string(),
-  state: z.string().describe("PBS state letter"),
+  state: z.string(),
   state_name: z.string(),
   state_meaning: z.string(),
   queue: z.string(),
   account: z.string().optional(),
   project: z.string().optional(),
   priority: z.number().optional(),
-  requested: resourceMap.describe("Resource_List: what the job asked for"),
-  used: resourceMap.describe("resources_used: what it has used (once it ran)"),
+  requested: resourceMap,
+  used: resourceMap,
   times: z.object({
     created: z.string().optional(),
     eligible: z.string().optional(),
     started: z.string().optional(),
     finished: z.string().optional(),
-    start_after: z.string().optional().describe("Not to start before (qsub -a)"),
-    estimated_start: z.string().optional().describe("The scheduler's estimate"),
-  }).describe("ISO 8601 times (UTC)"),
+    start_after: z.string().optional(),
+    estimated_start: z.string().optional(),
+  }).describe("ISO 8601, UTC"),
   nodes: z.object({
     count: z.number(),
     first: z.array(z.string()),
-    more: z.number().describe("Hosts not listed"),
+    more: z.number(),
   }).optional(),
-  comment: z.string().optional().describe("The scheduler's or server's note on the job"),
-  holds: z.array(z.string()).describe("Holds in place: user, operator, system, ..."),
+  comment: z.string().optional(),
+  holds: z.array(z.string()),
   depend: z.string().optional(),
   array: z.object({
     indices: z.string().optional(),
     remaining: z.string().optional(),
-    counts: z.record(z.string(), z.number()).describe("Subjobs per state"),
+    counts: z.record(z.string(), z.number()),
   }).optional(),
   array_parent: z.string().optional(),
   array_index: z.number().optional(),
   output_path: z.string().optional(),
   error_path: z.string().optional(),
-  join: z.string().optional().describe("oe: stderr joined into stdout"),
+  join: z.string().optional(),
   exit: ExitShape.optional(),
   run_count: z.number().optional(),
-  hosts: z.string().optional().describe("detail: full only; every host, ranges compressed"),
-  exec_vnode: z.string().optional().describe("detail: full only"),
-  variables: z.record(z.string(), z.string()).optional().describe("detail: full only"),
-  attributes: z.record(z.string(), z.string()).optional().describe("detail: full only"),
-  omitted: z.array(z.string()).optional().describe("Bulky attributes left out to stay small"),
+  hosts: z.string().optional().describe("detail: full"),
+  exec_vnode: z.string().optional(),
+  variables: z.record(z.string(), z.string()).optional(),
+  attributes: z.record(z.string(), z.string()).optional(),
+  omitted: z.array(z.string()).optional(),
 };
 export type JobStatus = z.infer<z.ZodObject<typeof JobStatusShape>>;
 

@@ -32,10 +32,10 @@ export const NodeSummaryShape = z.object({
     busy: z.number(),
     offline: z.number(),
     down: z.number(),
-  }).describe("Nodes by state (down,offline counts as down; job-busy as busy)"),
+  }),
   cpus: z.object({ total: z.number(), free: z.number() }),
   gpus: z.object({ total: z.number(), free: z.number() }),
-}).describe("Whole-cluster summary; free counts only nodes that are up and not offline");
+});
 export type NodeSummary = z.infer<typeof NodeSummaryShape>;
 
 export function summarizeNodes(nodes: readonly Node[]): NodeSummary {
@@ -67,11 +67,11 @@ export function nodeSummaryText(summary: NodeSummary): string {
 
 export const NodeRowShape = z.object({
   name: z.string(),
-  state: z.string().describe("PBS state(s), e.g. free, job-busy, down,offline"),
+  state: z.string(),
   cpus: z.string().describe("free/total"),
-  gpus: z.string().optional().describe("free/total (nodes with GPUs only)"),
-  jobs: z.number().describe("Jobs on the node"),
-  comment: z.string().optional().describe("Admin or PBS note, cut short"),
+  gpus: z.string().optional(),
+  jobs: z.number(),
+  comment: z.string().optional(),
 });
 export type NodeRow = z.infer<typeof NodeRowShape>;
 

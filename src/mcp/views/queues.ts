@@ -8,11 +8,11 @@ import { asText, cappedList, defined, MAX_USERS, nonZero, resourceMap } from "./
 
 export const QueueViewShape = z.object({
   name: z.string(),
-  type: z.enum(["execution", "route"]).or(z.string()),
-  enabled: z.boolean().describe("Accepts new jobs"),
-  started: z.boolean().describe("Runs (execution) or routes (route) its jobs"),
+  type: z.string().describe("execution or route"),
+  enabled: z.boolean(),
+  started: z.boolean(),
   total_jobs: z.number(),
-  jobs_by_state: z.record(z.string(), z.number()).describe("Non-zero counts only"),
+  jobs_by_state: z.record(z.string(), z.number()),
   priority: z.number().optional(),
   limits: z.object({
     max_walltime: z.string().optional(),
@@ -20,13 +20,13 @@ export const QueueViewShape = z.object({
     max_nodes: z.number().optional(),
     min_nodes: z.number().optional(),
     max_ncpus: z.number().optional(),
-    max_run: z.string().optional().describe("Running-job limit as PBS states it"),
+    max_run: z.string().optional(),
     max_queued: z.string().optional(),
   }),
-  defaults: resourceMap.describe("resources_default: applied when a job does not ask"),
+  defaults: resourceMap,
   route_destinations: z.array(z.string()).optional(),
-  acl_users: z.array(z.string()).optional().describe("Only these users may submit (when set)"),
-  reservation_queue: z.boolean().optional().describe("Belongs to a reservation"),
+  acl_users: z.array(z.string()).optional(),
+  reservation_queue: z.boolean().optional(),
 });
 export type QueueView = z.infer<typeof QueueViewShape>;
 

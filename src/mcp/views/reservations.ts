@@ -17,16 +17,16 @@ export const ReservationViewShape = z.object({
   id: z.string(),
   name: z.string().optional(),
   owner: z.string(),
-  state: z.string().describe("RESV_CONFIRMED, RESV_RUNNING, RESV_UNCONFIRMED, ..."),
+  state: z.string(),
   state_meaning: z.string().optional(),
-  start: z.string().optional().describe("ISO 8601 (UTC)"),
+  start: z.string().optional().describe("ISO 8601, UTC"),
   end: z.string().optional(),
-  duration: z.string().optional().describe("HH:MM:SS"),
-  queue: z.string().optional().describe("Submit into the reservation with queue=<this>"),
+  duration: z.string().optional(),
+  queue: z.string().optional(),
   select: z.string().optional(),
   nodes: z.object({ count: z.number(), hosts: z.string() }).optional(),
-  users: z.array(z.string()).optional().describe("Who may submit into it"),
-  recurrence: z.string().optional().describe("Standing reservations: the rule"),
+  users: z.array(z.string()).optional(),
+  recurrence: z.string().optional(),
 });
 export type ReservationView = z.infer<typeof ReservationViewShape>;
 

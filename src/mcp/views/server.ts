@@ -13,10 +13,10 @@ export const ServerViewShape = z.object({
   state: z.string().optional(),
   host: z.string().optional(),
   default_queue: z.string().optional(),
-  scheduling: z.boolean().optional().describe("False: no job starts until an admin turns it on"),
+  scheduling: z.boolean().optional(),
   history: z.object({
     enabled: z.boolean(),
-    duration: z.string().optional().describe("How long finished jobs stay visible"),
+    duration: z.string().optional(),
   }),
   total_jobs: z.number().optional().describe(
     "Every job PBS holds: history and array subjobs included",
@@ -94,7 +94,7 @@ export const MetricsShape = z.object({
   tool_calls: z.record(z.string(), StatsShape),
   pbs_commands: z.record(z.string(), StatsShape.extend({ timeouts: z.number() })),
   cache: z.object({ hits: z.number(), misses: z.number() }),
-}).describe("This MCP server's own activity since it started");
+});
 
 export function metricsView(snapshot: MetricsSnapshot): z.infer<typeof MetricsShape> {
   const stats = (s: { calls: number; failures: number; meanMs: number; maxMs: number }) => ({

@@ -10,6 +10,7 @@ import { formatSelect, type SelectChunk } from "../model/select.ts";
 import {
   validateFilesystems,
   validateMemSize,
+  validateNonNegativeInt,
   validatePlace,
   validatePositiveInt,
   validateResourceName,
@@ -92,7 +93,10 @@ function selectFor(request: ResourceRequest): string | undefined {
   if (given.length === 0) return undefined;
   const resources: Record<string, string> = {};
   if (counts.ncpus !== undefined) resources.ncpus = count(counts.ncpus, "ncpus");
-  if (counts.ngpus !== undefined) resources.ngpus = count(counts.ngpus, "ngpus");
+  // 0 GPUs is a valid request: ngpus is a consumable count.
+  if (counts.ngpus !== undefined) {
+    resources.ngpus = validateNonNegativeInt(counts.ngpus, "ngpus", "4");
+  }
   if (counts.mem !== undefined) resources.mem = validateMemSize(counts.mem, "mem");
   const chunk: SelectChunk = {
     count: counts.nodes === undefined ? 1 : Number(count(counts.nodes, "nodes")),

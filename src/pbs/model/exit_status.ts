@@ -287,6 +287,18 @@ function describeShellSignal(code: number): ExitStatusInfo {
   };
 }
 
+/**
+ * Where a signal that killed the job's top shell usually comes from. PBS
+ * sends SIGTERM (then SIGKILL) when a job is deleted (qdel), preempted with
+ * the kill method (the scheduler's preempt_order), or
+ * its node's MoM shuts down; qsig sends whatever it is told.
+ */
+const SIGNAL_SOURCES: Record<string, string> = {
+  SIGTERM: " PBS sends it when the job is deleted (qdel), preempted, or its node shuts down.",
+  SIGKILL:
+    " PBS sends it after SIGTERM when a job does not stop; the kernel sends it when memory runs out.",
+};
+
 function describeKilledBySignal(code: number): ExitStatusInfo {
   const number = code - 256;
   const name = signalName(number);
@@ -296,7 +308,9 @@ function describeKilledBySignal(code: number): ExitStatusInfo {
   return {
     code,
     category: "signal",
-    meaning: `The job was killed by ${name} (exit status ${code} = 256 + ${number}).`,
+    meaning: `The job was killed by ${name} (exit status ${code} = 256 + ${number}).${
+      SIGNAL_SOURCES[name] ?? ""
+    }`,
     signal: { number, name },
   };
 }

@@ -6,7 +6,7 @@
  */
 import { describeExitStatus } from "../../pbs/model/exit_status.ts";
 import { formatDuration, parseDuration } from "../../pbs/model/time.ts";
-import { findQueue } from "./helpers.ts";
+import { changeVia, findQueue } from "./helpers.ts";
 import { addResourceWarnings, NEAR_LIMIT_PERCENT, usage } from "./resource_usage.ts";
 import type {
   Diagnosis,
@@ -93,12 +93,13 @@ function finishedVerdict(input: DiagnosisInput, d: Diagnosis): Reason {
       ],
     };
   }
-  if (/terminated by/.test(comment) || (exit.signal?.name === "SIGTERM" && code >= 256)) {
+  // PBS's comment names who deleted a job ("... and terminated by alice@host", see the
+  // goldens' INDEX.md); a SIGTERM without it may as well be preemption or a node shutdown.
+  const deletedBy = /terminated by (\S+)/.exec(comment)?.[1];
+  if (deletedBy) {
     return {
       category: "deleted",
-      summary: `The job was deleted while running (exit status ${code}${
-        comment ? `; PBS: "${comment}"` : ""
-      }).`,
+      summary: `The job was deleted while running, by ${deletedBy} (exit status ${code}).`,
       steps: ["Resubmit it if that was not intended."],
     };
   }
@@ -152,7 +153,11 @@ function walltimeExceeded(input: DiagnosisInput): Reason {
       );
     }
   } else {
-    steps.push("Ask for more walltime when resubmitting (submit_job walltime=HH:MM:SS).");
+    steps.push(
+      `Ask for more walltime when resubmitting (${
+        changeVia(input).resubmit("walltime", "HH:MM:SS")
+      }).`,
+    );
   }
   steps.push("If the program can checkpoint, save state regularly so a rerun can continue.");
   return {

@@ -59,6 +59,7 @@ export async function gatherDiagnosis(
     outputProblems: outputs.problems,
     capacity,
     callerRole: identity?.role,
+    readOnly: client.config.readOnly,
     caller: client.user,
     now: client.now() / 1000,
   });

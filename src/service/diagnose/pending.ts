@@ -10,7 +10,7 @@ import { describeHolds, describeJobState } from "../../pbs/model/states.ts";
 import { formatDuration, parseDuration, parseSize } from "../../pbs/model/time.ts";
 import type { Job, Queue, Reservation } from "../../pbs/model/types.ts";
 import type { Role } from "../results.ts";
-import { findQueue, isoTime, unique } from "./helpers.ts";
+import { changeVia, findQueue, isoTime, unique } from "./helpers.ts";
 import type {
   DependencyStatus,
   Diagnosis,
@@ -93,7 +93,7 @@ function holdReasons(input: DiagnosisInput, d: Diagnosis): Reason[] {
   const manualHolds = letters.filter((l) => !(l === "s" && dependencyHold));
   if (manualHolds.length > 0) reasons.push(manualHoldReason(input, manualHolds));
   if (dependencyHold || d.dependencies.some((dep) => dep.condition !== "met")) {
-    const reason = dependencyReason(job, d.dependencies);
+    const reason = dependencyReason(input, d.dependencies);
     if (reason) reasons.push(reason);
   }
   return reasons;
@@ -109,7 +109,7 @@ function manualHoldReason(input: DiagnosisInput, letters: string[]): Reason {
   const isOwner = input.caller === undefined || input.caller === job.user;
   const steps = letters.map((letter) =>
     canRelease(letter, input.callerRole, isOwner)
-      ? `Release it: release_job job_id=${job.id} hold_type=${letter}.`
+      ? `Release it: ${changeVia(input).release(letter)}.`
       : `Ask ${HOLD_RELEASERS[letter] ?? "an administrator"} to release the ${
         holdName(letter)
       } hold (qrls -h ${letter} ${job.id}).`
@@ -134,7 +134,9 @@ function canRelease(letter: string, role: Role | undefined, isOwner: boolean): b
   return letter === "u" && isOwner;
 }
 
-function dependencyReason(job: Job, deps: DependencyStatus[]): Reason | undefined {
+function dependencyReason(input: DiagnosisInput, deps: DependencyStatus[]): Reason | undefined {
+  const { job } = input;
+  const via = changeVia(input);
   if (deps.length === 0) {
     return job.depend
       ? {
@@ -151,7 +153,9 @@ function dependencyReason(job: Job, deps: DependencyStatus[]): Reason | undefine
       category: "dependency_never_satisfied",
       summary: `The job can never start: ${impossible.map(describeDependency).join("; ")}.`,
       steps: [
-        `Delete it (delete_job job_id=${job.id}) and resubmit once the job it needs has succeeded, or change the dependency with modify_job depend=...`,
+        `Delete it (${via.delete()}) and resubmit once the job it needs has succeeded, or change the dependency: ${
+          via.alter("depend", "...")
+        }.`,
       ],
     };
   }
@@ -163,7 +167,7 @@ function dependencyReason(job: Job, deps: DependencyStatus[]): Reason | undefine
       `It starts by itself once ${
         waiting.length === 1 ? "that job ends" : "those jobs end"
       } as required; follow them with wait_for_job.`,
-      `To drop the dependency: modify_job job_id=${job.id} with a new depend value.`,
+      `To change or drop the dependency: ${via.alter("depend", "...")}.`,
     ],
   };
 }
@@ -191,7 +195,11 @@ function startTimeReasons(input: DiagnosisInput): Reason[] {
     summary: `The job waits for its requested start time${
       when ? ` (${isoTime(when)})` : ""
     } (qsub -a).`,
-    steps: [`To start it earlier, change start_after with modify_job job_id=${job.id}.`],
+    steps: [
+      `To start it earlier, change its start time: ${
+        changeVia(input).alter("start_after", "...")
+      }.`,
+    ],
   }];
 }
 
@@ -217,8 +225,8 @@ function queueReasons(input: DiagnosisInput, queue: Queue | undefined): Reason[]
         queue.routeDestinations.join(", ") || "no destination"
       }); the job waits to be routed${queue.started ? "" : ", and the queue is not started"}.`,
       steps: [
-        `Submit straight to an execution queue, or move it: modify_job queue=${
-          alternativeQueue(input, queue) ?? "QUEUE"
+        `Submit straight to an execution queue, or move it: ${
+          changeVia(input).move(alternativeQueue(input, queue) ?? "QUEUE")
         }.`,
       ],
     });
@@ -230,12 +238,14 @@ function queueReasons(input: DiagnosisInput, queue: Queue | undefined): Reason[]
         `Queue ${queue.name} is not started: its jobs wait until an administrator starts it.`,
       steps: [
         other
-          ? `Move the job to a started queue, e.g. modify_job job_id=${input.job.id} queue=${other} (list_queues shows limits).`
+          ? `Move the job to a started queue, e.g. ${
+            changeVia(input).move(other)
+          } (list_queues shows limits).`
           : "Move the job to a started queue (list_queues shows which are started), or ask the administrators to start this one.",
       ],
     });
   }
-  reasons.push(...queueLimitReasons(input.job, queue));
+  reasons.push(...queueLimitReasons(input, queue));
   return reasons;
 }
 
@@ -266,7 +276,8 @@ function fitsWalltime(wall: number | undefined, queue: Queue): boolean {
 }
 
 /** Limits can change after submission; a job outside them waits forever. */
-function queueLimitReasons(job: Job, queue: Queue): Reason[] {
+function queueLimitReasons(input: DiagnosisInput, queue: Queue): Reason[] {
+  const { job } = input;
   const reasons: Reason[] = [];
   const wall = parseDuration(String(job.requested.walltime ?? ""));
   const max = parseDuration(String(queue.resourcesMax.walltime ?? ""));
@@ -277,8 +288,8 @@ function queueLimitReasons(job: Job, queue: Queue): Reason[] {
         formatDuration(wall)
       }, above queue ${queue.name}'s maximum ${formatDuration(max)}.`,
       steps: [
-        `Lower it: modify_job job_id=${job.id} walltime=${
-          formatDuration(max)
+        `Lower it: ${
+          changeVia(input).alter("walltime", formatDuration(max))
         }, or move it to a queue with a higher limit.`,
       ],
     });
@@ -316,7 +327,7 @@ function schedulerReasons(input: DiagnosisInput, d: Diagnosis, queue: Queue | un
 }
 
 function schedulerSteps(input: DiagnosisInput, reason: SchedulerReason): string[] {
-  const id = input.job.id;
+  const via = changeVia(input);
   const res = reason.resource;
   switch (reason.category) {
     case "can_never_run":
@@ -330,11 +341,13 @@ function schedulerSteps(input: DiagnosisInput, reason: SchedulerReason): string[
                 half(res.requested)
               } instead of 1:${res.name}=${res.requested})`
               : "lower the request"
-          }. Change it with modify_job job_id=${id} select=..., or delete and resubmit.`,
+          }. Change it with ${via.alter("select", "...")}, or delete and resubmit.`,
           "list_nodes shows what each node offers.",
         ]
         : [
-          `Change the request so the complex can satisfy it (modify_job job_id=${id}), or delete and resubmit.`,
+          `Change the request so the complex can satisfy it (${
+            via.alter("select", "...")
+          }), or delete and resubmit.`,
         ];
     case "insufficient_resources":
       return [
@@ -354,7 +367,7 @@ function schedulerSteps(input: DiagnosisInput, reason: SchedulerReason): string[
       ];
     case "run_limit":
       return [
-        "Wait for some of your running jobs to finish (list_jobs user=me states=running); queued jobs beyond the limit start in turn.",
+        "Wait for some of your running jobs to finish (list_jobs user_filter=me state_filter=running); queued jobs beyond the limit start in turn.",
       ];
     case "node_unavailable":
       return [
@@ -362,10 +375,12 @@ function schedulerSteps(input: DiagnosisInput, reason: SchedulerReason): string[
       ];
     case "queue_not_started":
       return [
-        "Move the job to a started queue with modify_job, or wait for the queue to be started.",
+        `Move the job to a started queue (${
+          via.move("QUEUE")
+        }), or wait for the queue to be started.`,
       ];
     case "in_routing_queue":
-      return ["Move the job to an execution queue with modify_job queue=..."];
+      return [`Move the job to an execution queue: ${via.move("QUEUE")}.`];
     default:
       return ["Read the scheduler's reason above; get_job_status shows the full job."];
   }
@@ -412,7 +427,9 @@ function capacityReasons(input: DiagnosisInput): Reason[] {
     category: "can_never_run",
     summary: `The request cannot fit on any node: ${unique(problems).join("; ")}.`,
     steps: [
-      `Split the work into more, smaller chunks: modify_job job_id=${job.id} select=...; list_nodes shows node sizes.`,
+      `Split the work into more, smaller chunks: ${
+        changeVia(input).alter("select", "...")
+      }; list_nodes shows node sizes.`,
     ],
   }];
 }
@@ -460,7 +477,11 @@ function notYetScheduled(input: DiagnosisInput): Reason {
     return {
       category: "held",
       summary: "The job is held, but PBS does not say by what.",
-      steps: ["get_job_status shows Hold_Types; release_job releases a user hold."],
+      steps: [
+        `get_job_status shows Hold_Types; a user hold is released with ${
+          changeVia(input).release("u")
+        }.`,
+      ],
     };
   }
   return {

@@ -60,6 +60,8 @@ export interface DiagnosisInput {
   /** The caller's PBS role and user name, to say whether they can release a hold themselves. */
   callerRole?: Role;
   caller?: string;
+  /** The server offers no write tools: next steps name PBS commands instead (helpers.changeVia). */
+  readOnly?: boolean;
   /** Epoch seconds. */
   now: number;
 }
