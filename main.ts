@@ -120,9 +120,21 @@ async function demoWiring(
  * seed and speed.
  */
 function persistedDemoWiring(config: Config, user: string, cli: CliOptions, dir: string): Wiring {
-  const state = ensureState(dir, { scenario: cli.scenario, seed: cli.seed, speed: cli.speed });
+  let state;
   const home = homeIn(dir, user);
-  Deno.mkdirSync(home, { recursive: true });
+  try {
+    state = ensureState(dir, { scenario: cli.scenario, seed: cli.seed, speed: cli.speed });
+    Deno.mkdirSync(home, { recursive: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      throw new Error(
+        `--state ${dir}: the server may not read and write there (${error.message}). Choose a ` +
+          "directory under $HOME/.local/state/pbs-mcp (which `deno task demo` may write), or " +
+          "grant --allow-read and --allow-write for it.",
+      );
+    }
+    throw error;
+  }
   return {
     runner: new PersistedSimRunner(dir, user),
     user,
