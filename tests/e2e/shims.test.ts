@@ -10,6 +10,7 @@ import { parseJobsJson } from "../../src/pbs/parse/jobs.ts";
 import { loadConfig } from "../../src/service/config.ts";
 import { PbsClient } from "../../src/service/pbs_client.ts";
 import { SHIM_COMMANDS } from "../../sim/shims.ts";
+import { createScenario, SimRunner } from "../../sim/mod.ts";
 import { ensureState, PersistedSimRunner } from "../../sim/shims_state.ts";
 import { parseCli, parseSimCli } from "../../src/cli_args.ts";
 import { CHILD_PATH } from "./pinned_pbs.ts";
@@ -210,6 +211,32 @@ Deno.test("PersistedSimRunner: output caps as the runner contract says; a damage
     assert.equal(capped.stdout, full.stdout.slice(0, 10));
     Deno.writeTextFileSync(`${dir}/log.jsonl`, "not json\n");
     await assert.rejects(runner.run(["qstat"]), /line 1 is not a logged command/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sim shims: each of the 14 commands answers as the in-process simulator does", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pbs-shims-" });
+  try {
+    await makeShims(dir, "--scenario", "golden");
+    const sim = new SimRunner({ complex: createScenario("golden"), user: "alice" });
+    // Time-independent answers: the version, and a usage error (bad option) per command.
+    const shimmed = await Promise.all(SHIM_COMMANDS.map(async (command) => ({
+      command,
+      version: await shim(dir, command, ["--version"]),
+      usage: await shim(dir, command, ["-%"]),
+    })));
+    for (const { command, version, usage } of shimmed) {
+      for (const [args, got] of [[["--version"], version], [["-%"], usage]] as const) {
+        const want = await sim.run([command, ...args]);
+        assert.deepEqual(
+          { stdout: got.stdout, stderr: got.stderr, code: got.code },
+          { stdout: want.stdout, stderr: want.stderr, code: want.code },
+          `${command} ${args.join(" ")}`,
+        );
+      }
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
