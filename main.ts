@@ -10,9 +10,12 @@ import { type CliOptions, parseCli, parseSimCli, SIM_USAGE, USAGE } from "./src/
 import { readEnv } from "./src/env.ts";
 import { createLogger, type Logger } from "./src/mcp/logger.ts";
 import { createMcpServer, SERVER_NAME, SERVER_VERSION } from "./src/mcp/server.ts";
-import { RealRunner } from "./src/pbs/real_runner.ts";
+import { CHILD_ENV_NAMES, RealRunner } from "./src/pbs/real_runner.ts";
+import { resolveServing } from "./src/config_file.ts";
+import { doctorMain } from "./src/doctor.ts";
+import { clientConfigMain } from "./src/client_config.ts";
 import { serverCommand } from "./src/permission_facts.ts";
-import { demoOutputBase, serverEnvNames } from "./src/permissions.ts";
+import { demoOutputBase } from "./src/permissions.ts";
 import { shellCommand } from "./src/service/shell_quote.ts";
 import type { Runner } from "./src/pbs/runner.ts";
 import { type Config, loadConfig } from "./src/service/config.ts";
@@ -33,6 +36,8 @@ interface Wiring {
   user: string;
   /** Run when the server stops (demo mode's temporary output directory). */
   cleanup(): Promise<void>;
+  /** Settings given both in the environment and the configuration file. */
+  warnings?: string[];
 }
 
 /**
@@ -52,14 +57,20 @@ async function resolveCaller(
 
 /** Loads the configuration and builds the real or simulated runner; throws on bad set-up. */
 async function wire(cli: CliOptions): Promise<Wiring> {
-  // Only the variables this mode reads, by name: --allow-env grants exactly these.
-  const env = readEnv(serverEnvNames(cli.demo ? "demo" : "real", cli.http !== undefined));
-  const { user, home } = await resolveCaller(cli, env);
+  // The environment (only the variables this mode reads, by name: --allow-env
+  // grants exactly these) over the configuration file's settings.
+  const serving = await resolveServing(cli);
+  const env = serving.env;
+  const demo = serving.mode === "demo";
+  const { user, home } = await resolveCaller({ ...cli, demo }, env);
   const config = withPolicyFlags(loadConfig(env, home), cli);
-  if (cli.demo && cli.state) return persistedDemoWiring(config, user, cli, cli.state);
-  return cli.demo
-    ? await demoWiring(config, user, cli.scenario, cli.seed, cli.speed, env.HOME)
-    : await realWiring(config, user);
+  const settings = { scenario: serving.scenario, seed: cli.seed, speed: cli.speed };
+  const wiring = demo && cli.state
+    ? persistedDemoWiring(config, user, settings, cli.state)
+    : demo
+    ? await demoWiring(config, user, serving.scenario, cli.seed, cli.speed, env.HOME)
+    : await realWiring(config, user, env);
+  return { ...wiring, warnings: serving.warnings };
 }
 
 /**
@@ -119,11 +130,16 @@ async function demoWiring(
  * of `main.ts sim shims --state DIR`. An existing state keeps its scenario,
  * seed and speed.
  */
-function persistedDemoWiring(config: Config, user: string, cli: CliOptions, dir: string): Wiring {
+function persistedDemoWiring(
+  config: Config,
+  user: string,
+  settings: { scenario: string; seed: number; speed: number },
+  dir: string,
+): Wiring {
   let state;
   const home = homeIn(dir, user);
   try {
-    state = ensureState(dir, { scenario: cli.scenario, seed: cli.seed, speed: cli.speed });
+    state = ensureState(dir, settings);
     Deno.mkdirSync(home, { recursive: true });
   } catch (error) {
     if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
@@ -166,7 +182,11 @@ function simMain(args: string[]): number {
   }
 }
 
-async function realWiring(config: Config, user: string): Promise<Wiring> {
+async function realWiring(
+  config: Config,
+  user: string,
+  env: Record<string, string>,
+): Promise<Wiring> {
   const submitDir = config.submitDir;
   if (!submitDir) {
     throw new Error("no directory to run qsub in: set HOME or PBS_MCP_SUBMIT_DIR");
@@ -176,6 +196,8 @@ async function realWiring(config: Config, user: string): Promise<Wiring> {
     throw new Error(`PBS_MCP_SUBMIT_DIR (or HOME) is not a directory: ${submitDir}`);
   }
   const runner = new RealRunner({
+    // What PBS commands inherit, PBS_EXEC from a configuration file included.
+    baseEnv: Object.fromEntries(CHILD_ENV_NAMES.flatMap((n) => n in env ? [[n, env[n]]] : [])),
     defaultTimeoutMs: config.timeoutMs,
     defaultMaxOutputBytes: config.maxOutputBytes,
   });
@@ -253,9 +275,25 @@ async function printPermissions(args: string[]): Promise<number> {
   }
 }
 
+/** `main.ts doctor [server flags]`: checks the set-up (src/doctor.ts); 0 when all pass. */
+async function runDoctorCommand(args: string[]): Promise<number> {
+  let cli;
+  try {
+    cli = parseCli(args);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n\n${USAGE}`);
+    return 2;
+  }
+  return await doctorMain(cli);
+}
+
 async function main(): Promise<number> {
   if (Deno.args[0] === "permissions") return await printPermissions(Deno.args.slice(1));
   if (Deno.args[0] === "sim") return simMain(Deno.args.slice(1));
+  if (Deno.args[0] === "doctor") return await runDoctorCommand(Deno.args.slice(1));
+  if (Deno.args[0] === "config") {
+    return await clientConfigMain(Deno.args.slice(1), new URL(import.meta.url).pathname);
+  }
   let cli;
   try {
     cli = parseCli(Deno.args);
@@ -280,11 +318,11 @@ async function main(): Promise<number> {
   }
   const logger = createLogger(wiring.config.logLevel);
   logger.info(wiring.banner, { readOnly: wiring.config.readOnly });
+  for (const warning of wiring.warnings ?? []) logger.warn(warning);
   const client = new PbsClient({ runner: wiring.runner, user: wiring.user, config: wiring.config });
   const serverFor = () => createMcpServer(client, logger);
-  let server;
   try {
-    server = serverFor();
+    serverFor(); // a bad --toolsets/--exclude-tools name fails here, before serving
   } catch (error) {
     // A bad --toolsets/--exclude-tools name: say which names exist.
     console.error(error instanceof Error ? error.message : String(error));
@@ -300,7 +338,7 @@ async function main(): Promise<number> {
   }
   if (Deno.stdin.isTerminal()) printConnectHelp(logger);
   try {
-    await serveStdio(server, logger);
+    await serveStdio(serverFor, logger);
   } finally {
     await wiring.cleanup();
   }

@@ -3,8 +3,7 @@
  * MCP client (in-memory transport): PBS command, parsing, view, JSON-RPC.
  * The read cache is off, so every iteration pays for its PBS commands.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { silentLogger } from "../src/mcp/logger.ts";
 import { createMcpServer } from "../src/mcp/server.ts";
 import { loadConfig } from "../src/service/config.ts";

@@ -1,10 +1,12 @@
 /**
  * Engine speed on the aurora scenario (10,624 nodes, ~20,000 jobs):
- * building it, one scheduling cycle, and one simulated day with arrivals.
+ * building it, one scheduling cycle, one simulated day with arrivals, and
+ * loading a snapshot of it (what the start-time forecast does on every call).
  * Run with `deno bench --allow-all bench/sim_bench.ts`.
  */
 import { createScenario } from "../sim/scenarios.ts";
 import type { Caller } from "../sim/model.ts";
+import { loadSnapshot, saveSnapshot } from "../sim/snapshot.ts";
 
 const user: Caller = { user: "benchuser", host: "login01" };
 
@@ -43,4 +45,10 @@ Deno.bench("aurora: one simulated day (5-minute steps, 24 arrivals/hour)", {
     c.advance(300);
   }
   b.end();
+});
+
+// The aurora complex as parsed PBS state: ~4,500 unfinished jobs, 10,624 nodes.
+const snapshot = await saveSnapshot(createScenario("aurora", { seed: 11 }));
+Deno.bench("aurora: load a snapshot (loadSnapshot)", { group: "aurora", n: 3, warmup: 1 }, () => {
+  loadSnapshot(snapshot);
 });

@@ -2,8 +2,8 @@
  * Shared by the examples: start main.ts in demo mode as a subprocess and
  * connect an MCP client to it over stdio, exactly as Claude Desktop would.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { computePermissions, demoOutputBase, permissionFlags } from "../src/permissions.ts";
 import { defaultAuditPath } from "../src/service/audit.ts";
 

@@ -32,7 +32,6 @@ try {
   console.log("\n== wait_for_job");
   const waited = await client.callTool(
     { name: "wait_for_job", arguments: { job_id: jobId, until: "finished", timeout_seconds: 60 } },
-    undefined,
     {
       onprogress: (p: { progress: number; message?: string }) =>
         console.log(`   progress: ${p.message ?? p.progress}`),

@@ -5,9 +5,7 @@
  * surface changes only through this task, so every change shows in review;
  * tests/mcp/snapshots.test.ts fails on any difference.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { Client, InMemoryTransport, type Tool } from "@modelcontextprotocol/client";
 import { silentLogger } from "../src/mcp/logger.ts";
 import { createMcpServer } from "../src/mcp/server.ts";
 import { loadConfig } from "../src/service/config.ts";

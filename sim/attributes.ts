@@ -9,6 +9,7 @@ import type { JobRecord } from "./job_record.ts";
 import type { Attr, AttrList, AttrValue, SimJob, SimNode, SimQueue, SimServer } from "./model.ts";
 import type { NodePool } from "./nodes.ts";
 import { formatIndices } from "./ids.ts";
+import { execVnodeText } from "./placement.ts";
 import { kbText, type ResourceMap, sortedResources } from "./resources.ts";
 import type { ResvRecord } from "./reservations.ts";
 
@@ -51,6 +52,12 @@ class AttrBuilder {
 
 // ---------------------------------------------------------------------------
 // Jobs.
+
+/** `estimated.exec_vnode`, rendered from the promised takes only when shown. */
+function estimatedVnodeText(pool: NodePool, job: JobRecord): AttrValue | undefined {
+  const text = job.estimatedTakes ? execVnodeText(pool, job.estimatedTakes) : "";
+  return text ? str(text) : undefined;
+}
 
 export function jobAttributes(src: AttributeSource, job: JobRecord): AttrList {
   const b = new AttrBuilder();
@@ -112,7 +119,7 @@ export function jobAttributes(src: AttributeSource, job: JobRecord): AttrList {
   if (job.estimatedStartTime !== undefined) {
     b.add(
       "estimated",
-      job.estimatedExecVnode ? str(job.estimatedExecVnode) : undefined,
+      estimatedVnodeText(src.pool, job),
       "exec_vnode",
     )
       .add("estimated", time(job.estimatedStartTime), "start_time");

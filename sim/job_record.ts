@@ -39,14 +39,16 @@ export interface JobRecord extends SimJob {
   homeDir: string;
   /** PBS prints Stageout_status once a run has been cleaned up. */
   stagedOut: boolean;
-  /** `estimated.exec_vnode` of a top job. */
-  estimatedExecVnode?: string;
+  /** The vnodes a top job is promised (`estimated.exec_vnode`, rendered when shown). */
+  estimatedTakes?: NodeTake[];
   /** Ids of jobs that wait on this one (its before* side). */
   dependents: Set<string>;
   /** `-W depend=on:N`: before* registrations still awaited (INDEX.md note 9). */
   awaitedRegistrations?: number;
   /** Parsed after* dependencies this job waits on: type and job id. */
   waitsOn: Array<{ type: string; id: string }>;
+  /** The scheduler's `Can Never Run` verdict for these chunks and placement (scheduler.ts). */
+  neverRunMemo?: { chunks: Chunk[]; placement: Placement; reason: string | undefined };
   /** Runs whose obit has not yet been processed end at this time. */
   exitingUntil?: number;
 }

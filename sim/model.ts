@@ -127,6 +127,10 @@ export interface JobBehaviour {
   exitCode: number;
   stdoutLines: string[];
   stderrLines: string[];
+  /** `#SIM cpu=`: percent of the requested cpus kept busy (absent: none). */
+  cpuPercent?: number;
+  /** `#SIM mem=`: memory used, in kb (absent: a few MB). */
+  memKb?: number;
   /** Array subjobs that differ (`#SIM index=N ...`): runtime and exit code per index. */
   byIndex?: Record<number, { runtimeSeconds?: number; exitCode?: number }>;
 }

@@ -67,6 +67,7 @@ export class NodePool {
     this.resvs = new Array(n);
     this.lastUsed = new Float64Array(n);
     this.#usable = new Uint8Array(n);
+    this.#anyTied = nodes.some((node) => node.queue !== undefined);
     nodes.forEach((node, i) => {
       this.#usable[i] = node.state.includes("offline") || node.state.includes("down") ? 0 : 1;
       this.index.set(node.name, i);
@@ -90,10 +91,35 @@ export class NodePool {
 
   /** 1 when the node is up and not offline (kept in step with the state words). */
   readonly #usable: Uint8Array;
+  /** Some node is tied to a queue (its `queue` attribute). */
+  readonly #anyTied: boolean;
 
   /** Up, not offline: the scheduler may place work here. */
   usable(i: number): boolean {
     return this.#usable[i] === 1;
+  }
+
+  /** 1 per usable node (live: kept in step with the state words). */
+  get usableMask(): Uint8Array {
+    return this.#usable;
+  }
+
+  /** Per queue, 1 where its jobs may go: usable and not tied to another queue. */
+  readonly #eligibleByQueue = new Map<string, Uint8Array>();
+
+  /** Nodes a job of `queue` may use: usable ones not tied to another queue (node `queue`). */
+  eligibleFor(queue: string): Uint8Array {
+    if (!this.#anyTied) return this.#usable;
+    let mask = this.#eligibleByQueue.get(queue);
+    if (!mask) {
+      mask = new Uint8Array(this.size);
+      for (let i = 0; i < mask.length; i++) {
+        const tied = this.nodes[i].queue;
+        mask[i] = this.#usable[i] === 1 && (tied === undefined || tied === queue) ? 1 : 0;
+      }
+      this.#eligibleByQueue.set(queue, mask);
+    }
+    return mask;
   }
 
   /** Takes resources for a job; returns the first CPU slot taken on each node. */
@@ -194,6 +220,7 @@ export class NodePool {
     node.state = on ? [...words, flag] : words.filter((w) => w !== flag);
     if (node.state.length === 0) node.state = ["free"];
     this.#usable[i] = node.state.includes("offline") || node.state.includes("down") ? 0 : 1;
+    this.#eligibleByQueue.clear();
     this.refreshState(i);
     return true;
   }

@@ -30,6 +30,8 @@ export interface Held {
   mem: Float64Array;
   /** 1 where anything is held. */
   any: Uint8Array;
+  /** The nodes where `any` is 1 (so a reused buffer is cleared in proportion to its use). */
+  touched: number[];
 }
 
 export interface PlacementRequest {
@@ -37,35 +39,56 @@ export interface PlacementRequest {
   placement: Placement;
   /** Only these nodes (a reservation's), or all when absent. */
   scan?: number[];
-  /** Node eligibility beyond capacity (up, queue association). */
-  eligible: (node: number) => boolean;
+  /** 1 where the request may use the node at all (up, queue association), by node. */
+  eligible: Uint8Array;
   /** Amounts unavailable on a node for this request (promises overlapping its run). */
   held?: Held;
 }
 
-/** Sums the promises overlapping [from, until) per node; undefined when none overlaps. */
+/**
+ * Sums the promises overlapping [from, until) per node; undefined when none
+ * overlaps. With `reuse`, that buffer is cleared and filled instead of a new one.
+ */
 export function heldDuring(
   promises: readonly Promise[],
   from: number,
   until: number,
   size: number,
+  reuse?: Held,
 ): Held | undefined {
   let held: Held | undefined;
   for (const p of promises) {
     if (p.start >= until || p.end <= from) continue;
-    held ??= {
-      cpus: new Int32Array(size),
-      gpus: new Int32Array(size),
-      mem: new Float64Array(size),
-      any: new Uint8Array(size),
-    };
+    if (held === undefined) held = reuse ? clearHeld(reuse) : emptyHeld(size);
     for (const t of p.takes) {
       held.cpus[t.node] += t.ncpus;
       held.gpus[t.node] += t.ngpus;
       held.mem[t.node] += t.memBytes;
-      held.any[t.node] = 1;
+      if (held.any[t.node] === 0) {
+        held.any[t.node] = 1;
+        held.touched.push(t.node);
+      }
     }
   }
+  return held;
+}
+
+export function emptyHeld(size: number): Held {
+  return {
+    cpus: new Int32Array(size),
+    gpus: new Int32Array(size),
+    mem: new Float64Array(size),
+    any: new Uint8Array(size),
+    touched: [],
+  };
+}
+
+function clearHeld(held: Held): Held {
+  for (const node of held.touched) {
+    held.cpus[node] = held.gpus[node] = held.mem[node] = 0;
+    held.any[node] = 0;
+  }
+  held.touched.length = 0;
   return held;
 }
 
@@ -94,7 +117,7 @@ function fits(
   gpus: number,
   mem: number,
 ): boolean {
-  if (!req.eligible(node)) return false;
+  if (req.eligible[node] !== 1) return false;
   const held = req.held !== undefined && req.held.any[node] === 1 ? req.held : undefined;
   const mineHere = mine !== undefined && mine.mark[node] === mine.stamp;
   if (wantsWholeNode(pool, req, node)) {
@@ -209,7 +232,36 @@ function nextNode(
     for (const node of req.scan) if (ok(node)) return node;
     return -1;
   }
+  if (distinct && (req.placement.sharing !== "shared" || pool.allForceExclusive)) {
+    return nextWholeNode(pool, cap, req, chunk, mine, cursor);
+  }
   for (let node = cursor; node < pool.size; node++) if (ok(node)) return node;
+  return -1;
+}
+
+/**
+ * `fits` for one chunk per whole node, inlined for the scan that dominates big
+ * complexes: the node must be eligible, idle, unpromised, not already this
+ * job's, and hold the chunk.
+ */
+function nextWholeNode(
+  pool: NodePool,
+  cap: Capacity,
+  req: PlacementRequest,
+  chunk: Chunk,
+  mine: Mine,
+  cursor: number,
+): number {
+  const { eligible, held } = req;
+  const size = pool.size;
+  for (let node = cursor; node < size; node++) {
+    if (eligible[node] !== 1 || cap.users[node] > 0 || mine.mark[node] === mine.stamp) continue;
+    if (held !== undefined && held.any[node] === 1) continue;
+    if (
+      cap.cpus[node] >= chunk.ncpus && cap.gpus[node] >= chunk.ngpus &&
+      cap.mem[node] >= chunk.memBytes
+    ) return node;
+  }
   return -1;
 }
 
@@ -239,10 +291,52 @@ function scanNodes<T>(
 
 /** `exec_vnode` text: `(vm:ncpus=2)+(vm:ncpus=1:mem=102400kb)`. */
 export function execVnodeText(pool: NodePool, takes: readonly NodeTake[]): string {
-  return takes.map((t) => {
-    const parts = [`${pool.nodes[t.node].name}:ncpus=${t.ncpus}`];
-    if (t.ngpus > 0) parts.push(`ngpus=${t.ngpus}`);
-    if (t.memBytes > 0) parts.push(`mem=${Math.round(t.memBytes / 1024)}kb`);
-    return `(${parts.join(":")})`;
-  }).join("+");
+  const pieces = piecesOf(pool);
+  const out: string[] = new Array(takes.length);
+  for (let i = 0; i < takes.length; i++) {
+    const t = takes[i];
+    let piece = pieces.text[t.node];
+    if (
+      piece === undefined || pieces.cpus[t.node] !== t.ncpus ||
+      pieces.gpus[t.node] !== t.ngpus || pieces.mem[t.node] !== t.memBytes
+    ) {
+      let inner = `${pool.nodes[t.node].name}:ncpus=${t.ncpus}`;
+      if (t.ngpus > 0) inner += `:ngpus=${t.ngpus}`;
+      if (t.memBytes > 0) inner += `:mem=${Math.round(t.memBytes / 1024)}kb`;
+      piece = pieces.text[t.node] = `(${inner})`;
+      pieces.cpus[t.node] = t.ncpus;
+      pieces.gpus[t.node] = t.ngpus;
+      pieces.mem[t.node] = t.memBytes;
+    }
+    out[i] = piece;
+  }
+  return out.join("+");
+}
+
+/**
+ * The last `(node:ncpus=..)` piece rendered per node and the amounts it says:
+ * a big complex renders the same whole-node pieces for thousands of jobs.
+ */
+interface Pieces {
+  text: Array<string | undefined>;
+  cpus: Int32Array;
+  gpus: Int32Array;
+  mem: Float64Array;
+}
+
+const piecesByPool = new WeakMap<NodePool, Pieces>();
+
+function piecesOf(pool: NodePool): Pieces {
+  let pieces = piecesByPool.get(pool);
+  if (!pieces) {
+    const n = pool.size;
+    pieces = {
+      text: new Array(n),
+      cpus: new Int32Array(n),
+      gpus: new Int32Array(n),
+      mem: new Float64Array(n),
+    };
+    piecesByPool.set(pool, pieces);
+  }
+  return pieces;
 }

@@ -57,7 +57,7 @@ export function confirmReservation(
   return findPlacement(pool, cap, {
     chunks: resv.chunks,
     placement: resv.placement,
-    eligible: (n) => pool.usable(n),
+    eligible: pool.usableMask,
     held: heldDuring(promises, resv.start, resv.end, pool.size),
   });
 }

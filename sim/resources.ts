@@ -144,9 +144,9 @@ function canonicalValue(name: string, value: string): string | number {
 }
 
 function canonicalSelect(value: string): string {
-  let chunks: SelectChunk[];
+  let chunks: readonly SelectChunk[];
   try {
-    chunks = parseSelect(value);
+    chunks = parsedSelect(value);
   } catch {
     throw badValue("select");
   }
@@ -163,6 +163,19 @@ function canonicalSelect(value: string): string {
 
 /** Parses `place` (`scatter:excl`, `pack`, `excl`); throws BADATVAL on other words. */
 export function parsePlace(value: string): Placement {
+  let placement = placeCache.get(value);
+  if (placement === undefined) {
+    placement = placeOf(value);
+    if (placeCache.size >= PARSE_CACHE_LIMIT) placeCache.clear();
+    placeCache.set(value, placement);
+  }
+  return placement;
+}
+
+/** Parsed `place` values, shared by the jobs asking the same (never changed in place). */
+const placeCache = new Map<string, Placement>();
+
+function placeOf(value: string): Placement {
   const placement: Placement = { arrangement: "free", sharing: "shared" };
   for (const word of value.split(":")) {
     if (word === "free" || word === "pack" || word === "scatter" || word === "vscatter") {
@@ -233,7 +246,7 @@ export function deriveTotals(resources: ResourceMap, defaultChunk: ResourceMap):
   const chunks = chunksOf(String(resources.select), defaultChunk);
   let nodect = 0, ncpus = 0, ngpus = 0, mem = 0;
   let askedGpus = false, askedMem = false;
-  for (const c of parseSelect(String(resources.select))) {
+  for (const c of parsedSelect(String(resources.select))) {
     if (c.resources.ngpus !== undefined) askedGpus = true;
     if (c.resources.mem !== undefined) askedMem = true;
   }
@@ -249,15 +262,44 @@ export function deriveTotals(resources: ResourceMap, defaultChunk: ResourceMap):
   if (askedMem) resources.mem = sizeText(mem);
 }
 
-/** Expands a select string into consumable chunks (default_chunk fills ncpus). */
+/**
+ * Select strings repeat (a workload has a few dozen shapes), so their parses
+ * are kept; callers only read them. Bounded: cleared when it grows past this.
+ */
+const PARSE_CACHE_LIMIT = 4096;
+const selectCache = new Map<string, readonly SelectChunk[]>();
+const chunkCache = new Map<string, Chunk[]>();
+
+/** `parseSelect`, memoised; the result is shared and must not be changed. */
+function parsedSelect(select: string): readonly SelectChunk[] {
+  let parsed = selectCache.get(select);
+  if (parsed === undefined) {
+    parsed = parseSelect(select);
+    if (selectCache.size >= PARSE_CACHE_LIMIT) selectCache.clear();
+    selectCache.set(select, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * Expands a select string into consumable chunks (default_chunk fills ncpus).
+ * Jobs with the same request share the array: it is never changed in place.
+ */
 export function chunksOf(select: string, defaultChunk: ResourceMap = {}): Chunk[] {
-  return parseSelect(select).map(({ count, resources }) => ({
-    count,
-    ncpus: Number(resources.ncpus ?? defaultChunk.ncpus ?? 1),
-    ngpus: Number(resources.ngpus ?? 0),
-    memBytes: resources.mem ? parseSize(resources.mem) ?? 0 : 0,
-    host: resources.host ?? resources.vnode,
-  }));
+  const key = `${defaultChunk.ncpus ?? ""}|${select}`;
+  let chunks = chunkCache.get(key);
+  if (chunks === undefined) {
+    chunks = parsedSelect(select).map(({ count, resources }) => ({
+      count,
+      ncpus: Number(resources.ncpus ?? defaultChunk.ncpus ?? 1),
+      ngpus: Number(resources.ngpus ?? 0),
+      memBytes: resources.mem ? parseSize(resources.mem) ?? 0 : 0,
+      host: resources.host ?? resources.vnode,
+    }));
+    if (chunkCache.size >= PARSE_CACHE_LIMIT) chunkCache.clear();
+    chunkCache.set(key, chunks);
+  }
+  return chunks;
 }
 
 /** A byte count in the largest unit that divides it (`100mb`, `7516kb`). */
@@ -280,13 +322,24 @@ export function kbText(bytes: number): string {
 /** Seconds of a duration-valued resource, or undefined. */
 export function durationOf(resources: ResourceMap, name: string): number | undefined {
   const value = resources[name];
-  return value === undefined ? undefined : parseDuration(String(value));
+  return value === undefined ? undefined : durationSeconds(String(value));
+}
+
+/** `parseDuration`, memoised: walltimes and queue limits are a handful of texts. */
+const durationCache = new Map<string, number | undefined>();
+
+function durationSeconds(text: string): number | undefined {
+  if (durationCache.has(text)) return durationCache.get(text);
+  const seconds = parseDuration(text);
+  if (durationCache.size >= PARSE_CACHE_LIMIT) durationCache.clear();
+  durationCache.set(text, seconds);
+  return seconds;
 }
 
 /** Compares a request value with a limit: negative when below, positive when above. */
 function compareResource(name: string, value: string | number, limit: string | number): number {
   if (DURATION_RESOURCES.has(name)) {
-    return (parseDuration(String(value)) ?? 0) - (parseDuration(String(limit)) ?? 0);
+    return (durationSeconds(String(value)) ?? 0) - (durationSeconds(String(limit)) ?? 0);
   }
   if (SIZE_RESOURCES.has(name)) {
     return (parseSize(String(value)) ?? 0) - (parseSize(String(limit)) ?? 0);

@@ -18,8 +18,9 @@ import type { JobRecord } from "./job_record.ts";
 import type { SimQueue } from "./model.ts";
 import type { Capacity, NodePool, NodeTake } from "./nodes.ts";
 import {
-  execVnodeText,
+  emptyHeld,
   findPlacement,
+  type Held,
   heldDuring,
   type PlacementRequest,
   type Promise,
@@ -56,7 +57,7 @@ export interface SchedulerHost {
   reservationUsage(resvId: string): NodeTake[];
   start(job: JobRecord, takes: NodeTake[]): void;
   setComment(job: JobRecord, comment: string): void;
-  setEstimate(job: JobRecord, start: number | undefined, execVnode: string | undefined): void;
+  setEstimate(job: JobRecord, start: number | undefined, takes: NodeTake[] | undefined): void;
 }
 
 interface CycleState {
@@ -72,6 +73,8 @@ interface CycleState {
   /** Upper bounds for quick rejections: idle usable nodes and free CPUs on usable nodes. */
   idleNodes: number;
   freeCpus: number;
+  /** Running jobs by expected end, built by the first top job of the cycle. */
+  ends?: Array<{ job: JobRecord; end: number }>;
 }
 
 export function runCycle(host: SchedulerHost): void {
@@ -124,7 +127,7 @@ function considerJob(host: SchedulerHost, state: CycleState, job: JobRecord): bo
   if (queue.maxRun !== undefined && runningIn(host, state, queue.name) >= queue.maxRun) {
     return notRunning(host, job, `Queue ${queue.name} job limit has been reached.`);
   }
-  const never = neverRunReason(host.pool, job);
+  const never = cachedNeverRunReason(host.pool, job);
   if (never) {
     host.setComment(job, `Can Never Run: ${never}`);
     return false;
@@ -160,6 +163,7 @@ function considerJob(host: SchedulerHost, state: CycleState, job: JobRecord): bo
   if (takes) {
     if (!resv) noteTaken(host.pool, state, takes);
     host.start(job, takes);
+    state.ends = undefined; // a new running job: the next top job replays its end too
     state.runningByQueue.set(queue.name, runningIn(host, state, queue.name) + 1);
     host.setEstimate(job, undefined, undefined);
     return true;
@@ -242,8 +246,16 @@ function runningIn(host: SchedulerHost, state: CycleState, queue: string): numbe
   return n;
 }
 
+/** `Not Running: <reason>` texts, built once per reason (a cycle comments thousands of jobs). */
+const notRunningTexts = new Map<string, string>();
+
 function notRunning(host: SchedulerHost, job: JobRecord, reason: string): false {
-  host.setComment(job, `Not Running: ${reason}`);
+  let text = notRunningTexts.get(reason);
+  if (text === undefined) {
+    if (notRunningTexts.size > 10_000) notRunningTexts.clear();
+    notRunningTexts.set(reason, text = `Not Running: ${reason}`);
+  }
+  host.setComment(job, text);
   return false;
 }
 
@@ -263,7 +275,7 @@ function placementRequest(
       chunks: job.chunks,
       placement: job.placement,
       scan: [...new Set(resv.takes.map((t) => t.node))],
-      eligible: (n) => pool.usable(n),
+      eligible: pool.usableMask,
     };
   }
   let held;
@@ -273,16 +285,15 @@ function placementRequest(
     }
     held = state.heldCache.get(overlap);
   } else {
-    held = heldDuring(state.promises, from, until, pool.size);
+    // Look-ahead (planTopJob): used for one placement attempt, so one buffer serves all.
+    let scratch = heldScratchByPool.get(pool);
+    if (!scratch) heldScratchByPool.set(pool, scratch = emptyHeld(pool.size));
+    held = heldDuring(state.promises, from, until, pool.size, scratch);
   }
   return {
     chunks: job.chunks,
     placement: job.placement,
-    eligible: (n) => {
-      if (!pool.usable(n)) return false;
-      const tied = pool.nodes[n].queue;
-      return tied === undefined || tied === queue;
-    },
+    eligible: pool.eligibleFor(queue),
     held,
   };
 }
@@ -306,6 +317,18 @@ function failureKey(
     };
   }
   return { key: `${job.resources.select}|${place}|${where}`, count: 0 };
+}
+
+/**
+ * neverRunReason depends only on the request and the complex's fixed totals:
+ * kept on the job until its chunks or placement change.
+ */
+function cachedNeverRunReason(pool: NodePool, job: JobRecord): string | undefined {
+  const memo = job.neverRunMemo;
+  if (memo && memo.chunks === job.chunks && memo.placement === job.placement) return memo.reason;
+  const reason = neverRunReason(pool, job);
+  job.neverRunMemo = { chunks: job.chunks, placement: job.placement, reason };
+  return reason;
 }
 
 /**
@@ -369,7 +392,7 @@ function explainFailure(
   if (job.placement.sharing !== "shared" && !resv) {
     let anyIdle = false;
     for (let n = 0; n < pool.size && !anyIdle; n++) {
-      anyIdle = request.eligible(n) && cap.users[n] === 0;
+      anyIdle = request.eligible[n] === 1 && cap.users[n] === 0;
     }
     if (!anyIdle) return "No available resources on nodes";
   }
@@ -377,7 +400,7 @@ function explainFailure(
   let bestNode = -1;
   const nodes = resv ? request.scan! : undefined;
   const consider = (n: number) => {
-    if (!request.eligible(n) || cap.exclusive[n]) return;
+    if (request.eligible[n] !== 1 || cap.exclusive[n]) return;
     if (cap.cpus[n] <= 0) return;
     if (bestNode < 0 || cap.cpus[n] > cap.cpus[bestNode]) bestNode = n;
   };
@@ -457,23 +480,18 @@ function reservationPromises(host: SchedulerHost, now: number): Promise[] {
  */
 function planTopJob(host: SchedulerHost, state: CycleState, job: JobRecord, walltime: number) {
   const pool = host.pool;
-  const scratch = pool.snapshot();
+  const scratch = scratchCopy(pool);
   const needed = wholeNodesNeeded(pool, job);
   let idle = 0;
   for (let n = 0; n < pool.size; n++) if (pool.usable(n) && scratch.users[n] === 0) idle++;
-  const ends = [...host.runningJobs()]
+  const ends = state.ends ??= [...host.runningJobs()]
     .map((j) => ({ job: j, end: expectedEnd(j, state.now) }))
     .filter((e) => e.end < Infinity)
     .sort((a, b) => a.end - b.end);
   // Candidate starts: when a running job ends, and when an earlier top job's
   // promise ends (qstat_T_strict_ordering: the 8-cpu job starts after the
   // 4-cpu top job planned before it).
-  const times = [
-    ...new Set([
-      ...ends.map((e) => Math.max(e.end, state.now)),
-      ...state.promises.map((p) => p.end).filter((end) => end > state.now && end < Infinity),
-    ]),
-  ].sort((a, b) => a - b);
+  const times = candidateTimes(state, ends);
   let i = 0;
   for (const t of times) {
     for (; i < ends.length && ends[i].end <= t; i++) {
@@ -490,11 +508,59 @@ function planTopJob(host: SchedulerHost, state: CycleState, job: JobRecord, wall
         nodes: new Set(takes.map((x) => x.node)).size,
       });
       state.topJobs++;
-      host.setEstimate(job, t, execVnodeText(pool, takes));
+      host.setEstimate(job, t, takes);
       return;
     }
   }
   host.setEstimate(job, undefined, undefined);
+}
+
+/** Distinct times, ascending: the running jobs' expected ends and the promises' ends. */
+function candidateTimes(state: CycleState, ends: ReadonlyArray<{ end: number }>): number[] {
+  const times: number[] = [];
+  let last = -Infinity;
+  for (const e of ends) {
+    const t = Math.max(e.end, state.now);
+    if (t !== last) times.push(last = t);
+  }
+  let extra = false;
+  for (const p of state.promises) {
+    if (p.end > state.now && p.end < Infinity) {
+      times.push(p.end);
+      extra = true;
+    }
+  }
+  if (!extra) return times;
+  times.sort((a, b) => a - b);
+  return times.filter((t, i) => i === 0 || t !== times[i - 1]);
+}
+
+const heldScratchByPool = new WeakMap<NodePool, Held>();
+
+/** A reusable copy of the pool's free capacity (one per pool: look-ahead never nests). */
+const scratchByPool = new WeakMap<NodePool, Capacity>();
+
+function scratchCopy(pool: NodePool): Capacity {
+  let scratch = scratchByPool.get(pool);
+  if (!scratch) scratchByPool.set(pool, scratch = pool.snapshot());
+  else {
+    scratch.cpus.set(pool.free.cpus);
+    scratch.gpus.set(pool.free.gpus);
+    scratch.mem.set(pool.free.mem);
+    scratch.users.set(pool.free.users);
+    scratch.exclusive.set(pool.free.exclusive);
+  }
+  return scratch;
+}
+
+/** Per pool, a stamp per node: "already counted for this job" without a Set per call. */
+const seenByPool = new WeakMap<NodePool, { stamp: number; mark: Int32Array }>();
+
+function seenMarks(pool: NodePool): { stamp: number; mark: Int32Array } {
+  let seen = seenByPool.get(pool);
+  if (!seen) seenByPool.set(pool, seen = { stamp: 0, mark: new Int32Array(pool.size) });
+  seen.stamp++;
+  return seen;
 }
 
 /** Distinct nodes promised to others during [from, until) (an upper bound on what they block). */
@@ -512,14 +578,14 @@ function expectedEnd(job: JobRecord, now: number): number {
 
 /** Gives a job's takes back to a scratch capacity; returns how many usable nodes became idle. */
 function releaseInto(pool: NodePool, cap: Capacity, takes: readonly NodeTake[]): number {
-  const seen = new Set<number>();
+  const seen = seenMarks(pool);
   let idled = 0;
   for (const t of takes) {
     cap.cpus[t.node] += t.ncpus;
     cap.gpus[t.node] += t.ngpus;
     cap.mem[t.node] += t.memBytes;
-    if (!seen.has(t.node)) {
-      seen.add(t.node);
+    if (seen.mark[t.node] !== seen.stamp) {
+      seen.mark[t.node] = seen.stamp;
       cap.users[t.node]--;
       if (cap.users[t.node] <= 0) {
         cap.exclusive[t.node] = 0;

@@ -3,6 +3,8 @@
  *
  * Supported (everything else in the script is ignored):
  * - `#SIM runtime=SECONDS exit=CODE` — either key optional; the last such line wins per key.
+ * - `#SIM cpu=PERCENT mem=SIZE` — what the job uses while it runs: PERCENT of its requested
+ *   cpus busy (resources_used.cput), SIZE of memory (resources_used.mem, e.g. `2gb`, `512mb`).
  * - `#SIM index=N runtime=SECONDS exit=CODE` — the same for array subjob N only (a script
  *   testing `$PBS_ARRAY_INDEX`, like note 8's array.sh whose index 4 exits 2).
  * - `sleep N` (a plain integer, anywhere on a line, e.g. `sleep 20` or `sleep 1; echo hi`) —
@@ -75,6 +77,7 @@ export function parseScriptBehaviour(
     exitCode: simExit ?? exitCode ?? 0,
     stdoutLines,
     stderrLines,
+    ...simUsage(script),
   };
   if (Object.keys(byIndex).length > 0) behaviour.byIndex = byIndex;
   return behaviour;
@@ -84,6 +87,33 @@ export function parseScriptBehaviour(
 export function subjobBehaviour(behaviour: JobBehaviour, index: number): JobBehaviour {
   const own = behaviour.byIndex?.[index];
   return own ? { ...behaviour, ...own, byIndex: undefined } : behaviour;
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  b: 1,
+  kb: 1,
+  mb: 1024,
+  gb: 1024 ** 2,
+  tb: 1024 ** 3,
+};
+
+/** `#SIM cpu=PERCENT mem=SIZE`: the last value of each key wins. */
+function simUsage(script: string): Pick<JobBehaviour, "cpuPercent" | "memKb"> {
+  const usage: Pick<JobBehaviour, "cpuPercent" | "memKb"> = {};
+  for (const raw of script.split("\n")) {
+    const sim = SIM_LINE.exec(raw.trim());
+    // Per-index lines (`#SIM index=N`) set runtime and exit only.
+    if (!sim || /\bindex=/.test(sim[1])) continue;
+    const cpu = /\bcpu=(\d+)\b/.exec(sim[1]);
+    if (cpu) usage.cpuPercent = Math.min(100, Number(cpu[1]));
+    const mem = /\bmem=(\d+)(b|kb|mb|gb|tb)?\b/i.exec(sim[1]);
+    if (mem) {
+      const unit = (mem[2] ?? "b").toLowerCase();
+      const kb = Number(mem[1]) * SIZE_UNITS[unit];
+      usage.memKb = unit === "b" ? Math.ceil(Number(mem[1]) / 1024) : kb;
+    }
+  }
+  return usage;
 }
 
 function simPairs(text: string): Array<["runtime" | "exit", number]> {

@@ -26,6 +26,8 @@ export interface CliOptions {
   toolsets?: string[];
   excludeTools?: string[];
   confirm?: ConfirmMode;
+  /** `--config FILE`: the YAML configuration (src/config_file.ts). */
+  config?: string;
 }
 
 export type HttpListenOptions =
@@ -61,7 +63,15 @@ Options:
   --exclude-tools A,B     never offer these tools
   --confirm MODE          never | elicit (default) | require: ask the user before
                           destructive actions (PBS_MCP_CONFIRM)
+  --config FILE           YAML configuration (default ~/.config/pbs-mcp/config.yaml when it
+                          exists); the environment wins where both set something
   --help, --version
+
+Other commands:
+  main.ts doctor [--demo] [--config FILE]   check the set-up, one line per check with a fix
+  main.ts config CLIENT [--demo] [--http URL] [--config FILE]
+                          print a configuration for claude-desktop, claude-code, vscode or cursor
+  main.ts permissions [--json] [server flags]   the deno run line with this machine's permissions
 
 Configuration comes from the environment (see README):
 ${CONFIG_VARIABLES.map(([name, meaning]) => `  ${name.padEnd(25)} ${meaning}`).join("\n")}
@@ -90,6 +100,7 @@ export function parseCli(args: string[]): CliOptions {
       toolsets: { type: "string" },
       "exclude-tools": { type: "string" },
       confirm: { type: "string" },
+      config: { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -136,6 +147,7 @@ export function parseCli(args: string[]): CliOptions {
     toolsets: names(values.toolsets),
     excludeTools: names(values["exclude-tools"]),
     confirm: confirm as ConfirmMode | undefined,
+    config: values.config,
   };
 }
 

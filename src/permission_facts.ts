@@ -5,14 +5,13 @@
  * with read access only (`deno task permissions`); starts no program.
  */
 import { type CliOptions, parseCli } from "./cli_args.ts";
-import { readEnv } from "./env.ts";
+import { resolveServing } from "./config_file.ts";
 import { lookupFromEnv, PBS_COMMANDS, RealRunner } from "./pbs/real_runner.ts";
 import {
   computePermissions,
   demoOutputBase,
   type PermissionFacts,
   permissionFlags,
-  serverEnvNames,
 } from "./permissions.ts";
 import { loadConfig } from "./service/config.ts";
 import { passwdEntry } from "./service/os_user.ts";
@@ -47,8 +46,10 @@ export async function serverCommand(serverArgs: string[], main: string): Promise
 
 /** The facts for serving as `cli` says (demo or real, stdio or HTTP) on this machine. */
 export async function gatherPermissionFacts(cli: CliOptions): Promise<GatheredFacts> {
-  const mode = cli.demo ? "demo" : "real";
-  const env = readEnv(serverEnvNames(mode, cli.http !== undefined));
+  // The environment over the configuration file, as main.ts reads them.
+  const serving = await resolveServing(cli);
+  const mode = serving.mode;
+  const env = serving.env;
   const notes: string[] = [];
   const entry = mode === "real" ? await ownPasswdEntry() : undefined;
   // As main.ts resolves the home directory: $HOME, else (real mode) the passwd entry's.
@@ -68,6 +69,7 @@ export async function gatherPermissionFacts(cli: CliOptions): Promise<GatheredFa
     allowedDirs: await withResolved(config.allowedDirs),
     auditLog: config.auditLog,
     httpFiles,
+    configFile: serving.configPath,
   };
   if (mode === "demo") {
     const demoBase = demoOutputBase(env.HOME || undefined);

@@ -12,8 +12,8 @@
  *   `extraPrograms` for what a configuration adds (ssh, a site's allocation
  *   command). Nothing else can be started, whatever a tool is made to try.
  * - env: the variables the server reads by name (src/env.ts).
- * - read: the allowed directories, the submit directory, pbs.conf, the passwd
- *   file, the PBS commands (the runner checks each is an executable file),
+ * - read: the allowed directories, the submit directory, the configuration
+ *   file, pbs.conf, the passwd file, the PBS commands (the runner checks each is an executable file),
  *   demo mode's output, HTTP mode's token, certificate and key files.
  * - write: the audit log's directory, demo mode's output, the HTTP socket.
  * - net: the HTTP listener only.
@@ -84,6 +84,8 @@ export interface PermissionFacts {
   demoOutputBase?: string;
   /** HTTP mode's tokens file, certificate and key. */
   httpFiles?: readonly string[];
+  /** The configuration file read at start-up (given or default; src/config_file.ts). */
+  configFile?: string;
 }
 
 export interface DenoPermissions {
@@ -111,6 +113,7 @@ export function computePermissions(facts: PermissionFacts): DenoPermissions {
       ...(real ? [facts.submitDir, facts.pbsConfFile, facts.passwdFile, ...facts.pbsPrograms] : []),
       facts.demoOutputBase,
       ...(facts.httpFiles ?? []),
+      facts.configFile,
       socket,
     ]),
     write: unique([
@@ -133,12 +136,20 @@ function listenAddress(http: HttpListenOptions): string {
 }
 
 /**
+ * Variables read as unset (`--ignore-env`) rather than refused: npm:yaml looks
+ * at its debug switches LOG_TOKENS and LOG_STREAM on every parse of the
+ * configuration file (parse/parser.js, compose/composer.js). Not granted, so
+ * they can neither fail the parse nor make it print to stdout, the protocol's.
+ */
+export const IGNORED_ENV_NAMES: readonly string[] = ["LOG_TOKENS", "LOG_STREAM"];
+
+/**
  * The `deno run` flags granting `permissions`; `--no-prompt` so anything not
  * granted fails at once instead of asking on a terminal. A kind with nothing
  * to grant gets no flag: nothing of it is allowed.
  */
 export function permissionFlags(permissions: DenoPermissions): string[] {
-  const flags = ["--no-prompt"];
+  const flags = ["--no-prompt", `--ignore-env=${IGNORED_ENV_NAMES.join(",")}`];
   const grant = (kind: string, values: readonly string[]) => {
     for (const value of values) {
       if (value.includes(",")) {

@@ -8,6 +8,7 @@ import type { Caller, ComplexApi } from "../model.ts";
 import type { JsonFlavour } from "../format/attrs.ts";
 import { type CommandOutput, fail, ok } from "../errno.ts";
 import { USAGE } from "./usage.ts";
+import { parseJobId } from "./option_syntax.ts";
 
 export type ScriptRead =
   | { kind: "file"; text: string }
@@ -62,20 +63,20 @@ export function usageError(ctx: CommandContext, message?: string, code = 2): Com
   return fail(code, first + (USAGE[ctx.command] ?? ""));
 }
 
-const JOB_ID_RE = /^(\d+)(\[\d*\])?(?:\.(.+))?$/;
-
 /**
- * Completes a job id as PBS clients do (`12` → `12.vm`, `5[]` → `5[].vm`).
- * Undefined when it is not a job id or names another server
- * (`nonexistent.vm`, `1.nosuchhost`): "illegally formed job identifier".
+ * Completes a job id as PBS clients do (`12` → `12.vm`, `5[]` → `5[].vm`,
+ * `12.vm@vm` → `12.vm`). Undefined when it is not a job id (`parse_jobid`)
+ * or names another server (`nonexistent.vm`, `1.nosuchhost`: `get_server`
+ * cannot resolve it): "illegally formed job identifier".
  */
 export function normaliseJobId(raw: string, complex: ComplexApi): string | undefined {
-  const m = JOB_ID_RE.exec(raw);
-  if (!m) return undefined;
-  const [, seq, index = "", suffix] = m;
+  const parts = parseJobId(raw);
+  if (!parts) return undefined;
   const { name, host } = complex.server;
-  if (suffix !== undefined && !isOurServer(suffix, name, host)) return undefined;
-  return `${seq}${index}.${name}`;
+  for (const server of [parts.parentServer, parts.currentServer]) {
+    if (server !== undefined && !isOurServer(server, name, host)) return undefined;
+  }
+  return `${parts.sequence}${parts.array}.${name}`;
 }
 
 function isOurServer(suffix: string, name: string, host: string): boolean {

@@ -94,12 +94,33 @@ function logTime(epoch: number): string {
   }:${two(d.getSeconds())}`;
 }
 
-/** qterm: managers only; every failure exits 2 (`qterm: Unauthorized Request  `). */
+function qtermOptionsFit(options: ReadonlyArray<{ letter: string; arg?: string }>): boolean {
+  let [secondary, idle, mom] = ["", false, false];
+  let type: string | undefined;
+  for (const { letter, arg } of options) {
+    if (letter === "t") type = arg;
+    if (letter === "m") mom = true;
+    if (letter === "f" && (idle || secondary === "F")) return false;
+    if (letter === "F" && (idle || secondary === "f" || mom)) return false;
+    if (letter === "i" && secondary) return false;
+    if (letter === "f" || letter === "F") secondary = letter;
+    if (letter === "i") idle = true;
+  }
+  return type === undefined || ["delay", "immediate", "quick"].includes(type);
+}
+
+/**
+ * qterm (`src/cmds/qterm.c` `main`): options t:smfFi; `-t` delay, immediate
+ * or quick; `-f` not after -i or -F, `-F` not after -i, -f or -m, `-i` not
+ * after -f/-F; otherwise the usage, exit 1. Managers only; every refusal
+ * exits 2 (`qterm: Unauthorized Request  `).
+ */
 export function qterm(ctx: CommandContext): CommandOutput {
   const version = versionOutput(ctx);
   if (version) return version;
-  const parsed = getopt(ctx.args, "fimst:");
-  if (!parsed.ok) return fail(2, `qterm: ${parsed.message}\n${USAGE.qterm}`);
+  const parsed = getopt(ctx.args, "t:smfFi");
+  if (!parsed.ok) return fail(1, `qterm: ${parsed.message}\n${USAGE.qterm}`);
+  if (!qtermOptionsFit(parsed.options)) return fail(1, USAGE.qterm);
   connect(ctx);
   try {
     ctx.complex.stopServer(ctx.caller);

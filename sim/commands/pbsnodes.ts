@@ -18,9 +18,17 @@ export function pbsnodes(ctx: CommandContext): CommandOutput {
   const version = versionOutput(ctx);
   if (version) return version;
   const parsed = getopt(ctx.args, "acC:dD:F:HjlLoqrs:Sv");
-  if (!parsed.ok) return usageError(ctx, parsed.message, 1);
+  // getopt's own complaint is printed even with -q, the usage text is not (pbsnodes.c `main`).
+  const quiet = parsed.ok
+    ? has(parsed, "q")
+    : ctx.args.some((a) => /^-[^-]*q/.test(a) && !/^-[^q]*[CDFs]/.test(a));
+  const usage = (message?: string) =>
+    quiet
+      ? fail(1, message === undefined ? "" : `pbsnodes: ${message}\n`)
+      : usageError(ctx, message, 1);
+  if (!parsed.ok) return usage(parsed.message);
   const mode = operationOf(parsed);
-  if (mode === undefined) return usageError(ctx, undefined, 1);
+  if (mode === undefined) return usage();
   if (mode.oper === "down") return fail(1, "pbsnodes: the simulator does not support -d\n");
   connect(ctx);
 

@@ -6,6 +6,15 @@ import { type CommandOutput, exitCodeOf, fail, ok, pbsMessage } from "../errno.t
 import { parseDuration, parseSize } from "../../src/pbs/model/time.ts";
 import { parsePbsDate } from "../pbsdate.ts";
 import { type CommandContext, connect, usageError, userPart, versionOutput } from "./context.ts";
+import {
+  attributeRefusal,
+  isAtList,
+  isHoldList,
+  verifyJobName,
+  verifyOption,
+} from "./job_attrs.ts";
+import { parseDestination } from "./option_syntax.ts";
+import { USAGE } from "./usage.ts";
 
 /** Resources every PBS complex knows (besides those seen on jobs and nodes). */
 const BUILTIN_RESOURCES = [
@@ -48,16 +57,24 @@ interface ResourceTest {
 export function qselect(ctx: CommandContext): CommandOutput {
   const version = versionOutput(ctx);
   if (version) return version;
-  const parsed = getopt(ctx.args, "a:A:c:h:HJl:N:p:P:q:r:s:t:Tu:x");
-  if (!parsed.ok) return usageError(ctx, parsed.message);
-  const tests = parseResourceTests(lastArg(parsed, "l"));
-  if (tests === undefined) return usageError(ctx, "illegal -l value");
-  const timeTest = parseTimeTest(lastArg(parsed, "t"), ctx.complex.now());
-  if (timeTest === null) return usageError(ctx, "illegal -t value");
+  const raw = getopt(ctx.args, "a:A:c:h:HJl:N:p:P:q:r:s:t:Tu:x");
+  if (!raw.ok) return usageError(ctx, raw.message);
+  const options = readOptions(raw, ctx.complex.now());
+  if (options.complaints || raw.operands.length) {
+    return fail(2, options.complaints + USAGE.qselect);
+  }
+  const { parsed, tests, timeTests } = options;
+  const destination = lastArg(raw, "q");
+  const parsedDestination = destination === undefined ? undefined : parseDestination(destination);
+  if (destination !== undefined && !parsedDestination) {
+    return fail(2, `qselect: illegally formed destination: ${destination}\n`);
+  }
   connect(ctx);
+  const refused = selectionRefusal(ctx, options.checks);
+  if (refused) return refused;
 
   const { complex } = ctx;
-  const queue = lastArg(parsed, "q")?.split("@")[0];
+  const queue = parsedDestination?.queue;
   if (queue !== undefined && queue !== "" && !complex.queues().some((q) => q.name === queue)) {
     return fail(exitCodeOf(PBSE.UNKQUE), "qselect: Unknown queue destination\n");
   }
@@ -72,8 +89,126 @@ export function qselect(ctx: CommandContext): CommandOutput {
 
   const jobs = complex.listJobs({ history: has(parsed, "x"), subjobs: has(parsed, "T") })
     .filter((job) => matches(job, parsed, queue, tests))
-    .filter((job) => timeTest === undefined || timeTest(job));
+    .filter((job) => timeTests.every((test) => test(job)));
   return ok(jobs.map((job) => `${job.id}\n`).join(""));
+}
+
+/** One criterion value the client library checks when the request is made. */
+interface SelectCheck {
+  letter: string;
+  value: string;
+  resource?: string;
+}
+
+interface SelectOptions {
+  /** The options with any `.op.` prefix taken off their values. */
+  parsed: ParsedArgs;
+  tests: ResourceTest[];
+  timeTests: Array<(job: SimJob) => boolean>;
+  checks: SelectCheck[];
+  /** What qselect prints itself before its usage (`illegal -X value` lines). */
+  complaints: string;
+}
+
+/**
+ * qselect's own option handling (`src/cmds/qselect.c` `main`, `check_op`,
+ * `check_res_op`, `get_tsubopt`): `.op.` prefixes (eq ne ge gt le lt) on
+ * -a -c -h -p -q -s and -t; `-a`/`-t` dates `cvtdate` must read, `-t` one of
+ * a c e g m q s t first; `-c` not empty; `-r` starting y or n; `-l`
+ * `name.op.value` items (a bad one prints `illegal -l value` and
+ * `resource_list: REST`). Every complaint, then the usage, exit 2; operands
+ * are a usage error too.
+ */
+function readOptions(raw: ParsedArgs, now: number): SelectOptions {
+  const out: SelectOptions = {
+    parsed: { options: [], operands: raw.operands },
+    tests: [],
+    timeTests: [],
+    checks: [],
+    complaints: "",
+  };
+  const illegal = (letter: string) => (out.complaints += `qselect: illegal -${letter} value\n`);
+  for (const { letter, arg = "" } of raw.options) {
+    const value = "achpqs".includes(letter) ? splitOp(arg).value : arg;
+    switch (letter) {
+      case "a":
+        if (parsePbsDate(value, now) === undefined) illegal("a");
+        break;
+      case "c":
+        if (value.trim() === "") illegal("c");
+        else out.checks.push({ letter, value });
+        break;
+      case "h":
+      case "s":
+      case "N":
+      case "p":
+      case "u":
+        out.checks.push({ letter, value });
+        break;
+      case "r":
+        if (!/^\s*[yn]/.test(arg)) illegal("r");
+        break;
+      case "t": {
+        const test = timeTest(arg, now);
+        if (test) out.timeTests.push(test);
+        else illegal("t");
+        break;
+      }
+      case "l": {
+        const tests = resourceTests(arg);
+        if ("rest" in tests) {
+          out.complaints += `qselect: illegal -l value\nresource_list: ${tests.rest}\n`;
+          break;
+        }
+        out.tests.push(...tests.tests);
+        for (const t of tests.tests) out.checks.push({ letter, value: t.value, resource: t.name });
+        break;
+      }
+    }
+    out.parsed.options.push({ letter, arg: value });
+  }
+  return out;
+}
+
+/** `check_op`: `.ge.5` → ge, `5`; an unknown operator still skips its four characters. */
+function splitOp(arg: string): { op: string; value: string } {
+  if (!arg.startsWith(".")) return { op: "eq", value: arg };
+  const op = arg.slice(1, 3);
+  return { op: op in COMPARATORS ? op : "eq", value: arg.slice(4) };
+}
+
+/**
+ * The request's attribute check (`handle_attribute_errors` of qselect.c,
+ * `ecl_verify_values.c`), the last given option first (the list is built
+ * backwards): -h hold letters, -N a job name (empty allowed), -u a user
+ * list, -s state letters, -c a checkpoint value: `illegal -X value` +
+ * usage, exit 2. -p not an integer and -l values of the wrong type:
+ * `qselect: MESSAGE`, exit 166.
+ */
+function selectionRefusal(ctx: CommandContext, checks: SelectCheck[]): CommandOutput | undefined {
+  for (const check of [...checks].reverse()) {
+    const { letter, value, resource } = check;
+    if (resource !== undefined) {
+      const refused = attributeRefusal(ctx, [{ letter, value, resource }]);
+      if (refused) return refused;
+      continue;
+    }
+    if (letter === "p") {
+      if (/^\s*[+-]?\d+$/.test(value)) continue;
+      return fail(exitCodeOf(PBSE.BADATVAL), `qselect: ${pbsMessage(PBSE.BADATVAL)}\n`);
+    }
+    const ok = letter === "h"
+      ? isHoldList(value)
+      : letter === "N"
+      ? value === "" || verifyJobName(value) === "ok"
+      : letter === "u"
+      ? isAtList(value, false, false)
+      : letter === "s"
+      ? /^[EHQRTWSUBXFM]+$/.test(value)
+      : verifyOption(letter, value) === "ok";
+    if (!ok) return usageError(ctx, `illegal -${letter} value`);
+  }
+  return undefined;
 }
 
 function matches(
@@ -105,42 +240,47 @@ function matches(
   });
 }
 
-/** The job times `-t` can compare, by its option letter (g, eligible time, is not kept). */
+/** The job times `-t` can compare, by its subopt letter (`get_tsubopt`). */
 const TIME_FIELDS: Record<string, (job: SimJob) => number | undefined> = {
+  a: (job) => job.executionTime,
   c: (job) => job.ctime,
   e: (job) => job.etime,
+  // Eligible time is not modelled: no job matches a `-t g` test.
+  g: () => undefined,
   m: (job) => job.mtime,
   q: (job) => job.qtime,
   s: (job) => job.stime,
   t: (job) => job.estimatedStartTime,
 };
 
-/** `m.ge.202611170304` → a job test; undefined without -t, null when malformed. */
-function parseTimeTest(
-  text: string | undefined,
-  now: number,
-): ((job: SimJob) => boolean) | undefined | null {
-  if (text === undefined) return undefined;
-  const m = /^([cemqst])\.(eq|ne|lt|le|gt|ge)\.(.+)$/.exec(text);
-  const at = m ? parsePbsDate(m[3], now) : undefined;
-  if (!m || at === undefined) return null;
-  const [, field, op] = m;
+/** `m.ge.202611170304` (subopt, optional `.op.`, date) → a job test; undefined when malformed. */
+function timeTest(text: string, now: number): ((job: SimJob) => boolean) | undefined {
+  const field = TIME_FIELDS[text[0] ?? ""];
+  if (!field) return undefined;
+  const { op, value } = splitOp(text.slice(1));
+  const at = parsePbsDate(value, now);
+  if (at === undefined) return undefined;
   return (job) => {
-    const time = TIME_FIELDS[field](job);
+    const time = field(job);
     return time !== undefined && COMPARATORS[op](Math.sign(time - at));
   };
 }
 
-/** `walltime.gt.00:15:00,ncpus.ge.2` → tests; undefined when malformed. */
-function parseResourceTests(text: string | undefined): ResourceTest[] | undefined {
-  if (text === undefined) return [];
+/**
+ * `walltime.gt.00:15:00,ncpus.ge.2` → tests (`check_res_op`): each item
+ * needs `.`, a known operator and a value; no trailing comma. On a bad item,
+ * `rest` is the text from that item on.
+ */
+function resourceTests(text: string): { tests: ResourceTest[] } | { rest: string } {
   const tests: ResourceTest[] = [];
-  for (const item of text.split(",")) {
-    const m = /^([A-Za-z][\w-]*)\.(eq|ne|lt|le|gt|ge)\.(.+)$/.exec(item);
-    if (!m) return undefined;
+  let rest = text;
+  while (rest !== "") {
+    const m = /^([^.]*)\.(eq|ne|lt|le|gt|ge)\.([^,]+)(,?)(.*)$/s.exec(rest);
+    if (!m || (m[4] === "," && m[5] === "")) return { rest };
     tests.push({ name: m[1], compare: COMPARATORS[m[2]], value: m[3] });
+    rest = m[5];
   }
-  return tests;
+  return { tests };
 }
 
 /** Compares as durations, then sizes, then numbers, then text. */

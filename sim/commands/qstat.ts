@@ -5,7 +5,7 @@
 
 import { PBSE, SimError, type SimJob, type SimQueue } from "../model.ts";
 import { getopt, has, lastArg, type ParsedArgs } from "../argv.ts";
-import { type CommandOutput, exitCodeOf, serverMessage } from "../errno.ts";
+import { type CommandOutput, exitCodeOf, fail, serverMessage } from "../errno.ts";
 import { attrValue, type JsonFlavour, qstatJson } from "../format/attrs.ts";
 import { parsePbsTime } from "../../src/pbs/model/time.ts";
 import {
@@ -34,8 +34,10 @@ import {
   userPart,
   versionOutput,
 } from "./context.ts";
+import { parseDestination } from "./option_syntax.ts";
+import { USAGE } from "./usage.ts";
 
-const QSTAT_OPTIONS = "1aBD:EfF:GHiJMnpqQrsStTu:wxz";
+const QSTAT_OPTIONS = "1aBD:EfF:GHiJMnpqQrstTu:wW:x";
 
 type OutputFormat = "text" | "json" | "dsv";
 
@@ -63,29 +65,16 @@ class Result {
 export function qstat(ctx: CommandContext): CommandOutput {
   const version = versionOutput(ctx);
   if (version) return version;
-  const parsed = getopt(ctx.args, QSTAT_OPTIONS);
-  if (!parsed.ok) return usageError(ctx, parsed.message);
+  const raw = getopt(ctx.args, QSTAT_OPTIONS);
+  if (!raw.ok) return usageError(ctx, raw.message);
+  const checked = checkQstatOptions(raw);
+  if ("refused" in checked) return fail(2, checked.refused + USAGE.qstat);
+  const { parsed, format, delimiter } = checked;
 
-  const formatArg = lastArg(parsed, "F");
-  const format: OutputFormat = formatArg === undefined
-    ? "text"
-    : formatArg === "json"
-    ? "json"
-    : "dsv";
-  if (formatArg !== undefined && !["json", "dsv"].includes(formatArg)) {
-    return usageError(ctx, `invalid -F format: ${formatArg}`);
-  }
-  const summaryMode = has(parsed, "Q") || has(parsed, "B");
-  if (formatArg !== undefined && !has(parsed, "f") && !summaryMode) {
-    return usageError(ctx, "conflicting options.");
-  }
-  if (formatArg !== undefined && has(parsed, "w")) {
-    return { stdout: "", stderr: "qstat: option w cannot be used with -F\n", code: 2 };
-  }
   const mode: QstatMode = {
     full: has(parsed, "f"),
     format,
-    delimiter: lastArg(parsed, "D") ?? (format === "dsv" ? "|" : "\n"),
+    delimiter: delimiter ?? (format === "dsv" ? "|" : "\n"),
     wide: has(parsed, "w"),
   };
 
@@ -93,6 +82,102 @@ export function qstat(ctx: CommandContext): CommandOutput {
   if (has(parsed, "Q")) return queueStatus(ctx, parsed.operands, mode);
   if (has(parsed, "q")) return queueLimits(ctx, parsed.operands);
   return jobStatus(ctx, parsed, mode);
+}
+
+/** Options that choose an alternative display (`alt_opt` in qstat.c). */
+const ALTERNATIVE_DISPLAY = new Set([
+  "a",
+  "T",
+  "i",
+  "r",
+  "H",
+  "u",
+  "n",
+  "s",
+  "q",
+  "G",
+  "M",
+  "1",
+  "w",
+]);
+/** Letters `-W` may carry, each as its own option (`u` takes the rest as the user list). */
+const W_LETTERS = new Set(["a", "i", "r", "H", "u", "n", "s", "q", "G", "M", "1"]);
+const CONFLICT = "qstat: conflicting options.\n";
+
+type CheckedOptions =
+  | { parsed: ParsedArgs; format: OutputFormat; delimiter?: string }
+  | { refused: string };
+
+/**
+ * qstat's own option rules (`src/cmds/qstat.c` `main`), in option order:
+ * `-F` one of default/dsv/json (any case); `-D` only after `-F dsv`; `-B`
+ * and `-Q` not with each other nor after an alternative display other than
+ * `-w`; `-W` letters among a/i/r/H/u/n/s/q/G/M/1; then at most one of
+ * -a/-i/-r/-q/-H, not -M with -G, `-F` only with `-f` and no alternative
+ * display, not `-q` with `-f`, `-1` only with -n or -s, `-w` not with `-F`
+ * (`option w cannot be used with -F`). Each broken rule prints its line
+ * (`conflicting options.` for the combinations); then the usage, exit 2.
+ */
+function checkQstatOptions(raw: ParsedArgs): CheckedOptions {
+  let refused = "";
+  let malformed = false;
+  let format: OutputFormat | "default" = "default";
+  let delimiter: string | undefined;
+  // -f, until a later -n or -s turns it off (`f_opt`).
+  let full = false;
+  const seen = new Set<string>();
+  let options: ParsedArgs["options"] = [];
+  const alternative = () => [...seen].some((l) => ALTERNATIVE_DISPLAY.has(l) && l !== "w");
+  const take = (option: ParsedArgs["options"][number]) => {
+    seen.add(option.letter);
+    options.push(option);
+    if (option.letter === "f") full = true;
+    if (option.letter === "n" || option.letter === "s") {
+      full = false;
+      options = options.filter((o) => o.letter !== "f");
+    }
+  };
+  for (const option of raw.options) {
+    const { letter, arg = "" } = option;
+    if (letter === "W") {
+      for (let i = 0; i < arg.length; i++) {
+        const c = arg[i];
+        if (c === " ") continue;
+        if (!W_LETTERS.has(c)) {
+          malformed = true;
+        } else if (c === "u") {
+          take({ letter: "u", arg: arg.slice(i + 1).trimStart() });
+          break;
+        } else {
+          take({ letter: c });
+        }
+      }
+      continue;
+    }
+    if (letter === "F") {
+      const name = arg.toLowerCase();
+      if (name === "json" || name === "dsv" || name === "default") format = name;
+      else malformed = true;
+    } else if (letter === "D") {
+      if (format === "dsv") delimiter = arg;
+      else malformed = true;
+    } else if (letter === "B" || letter === "Q") {
+      const other = letter === "B" ? "Q" : "B";
+      if (seen.has(other) || alternative()) refused += CONFLICT;
+    }
+    take(option);
+  }
+  const given = (l: string) => seen.has(l);
+  if (["a", "i", "r", "q", "H"].filter(given).length > 1) refused += CONFLICT;
+  if (given("M") && given("G")) refused += CONFLICT;
+  const anyAlternative = [...seen].some((l) => ALTERNATIVE_DISPLAY.has(l));
+  if (format !== "default" && (!full || anyAlternative)) refused += CONFLICT;
+  if (given("q") && full) refused += CONFLICT;
+  if (given("1") && !given("n") && !given("s")) refused += CONFLICT;
+  if (given("w") && format !== "default") refused += "qstat: option w cannot be used with -F\n";
+  if (refused || malformed) return { refused };
+  const parsed = { options, operands: raw.operands };
+  return { parsed, format: format === "default" ? "text" : format, delimiter };
 }
 
 // Jobs ------------------------------------------------------------------------
@@ -147,7 +232,8 @@ function jobStatus(ctx: CommandContext, parsed: ParsedArgs, mode: QstatMode): Co
     groups.push(complex.listJobs({ history: filter.history, subjobs: filter.subjobs }));
   }
   for (const operand of parsed.operands) {
-    const group = /^\d/.test(operand)
+    // pbs_isjobid: a digit after any blanks makes a job id, anything else a destination.
+    const group = /^ *\d/.test(operand)
       ? jobsForId(ctx, operand, filter, result)
       : jobsForDestination(ctx, operand, filter, result);
     if (group) groups.push(group);
@@ -193,7 +279,12 @@ function jobsForDestination(
   filter: JobFilter,
   result: Result,
 ): SimJob[] | undefined {
-  const [queue, server] = destination.split("@", 2);
+  const parsed = parseDestination(destination);
+  if (!parsed) {
+    result.error(`qstat: illegally formed destination: ${destination}\n`, 1);
+    return undefined;
+  }
+  const { queue, server } = parsed;
   const { complex } = ctx;
   const known = complex.queues().some((q) => q.name === queue);
   if ((queue && !known) || (server !== undefined && server !== complex.server.name)) {
@@ -318,7 +409,12 @@ function selectQueues(ctx: CommandContext, names: string[], result: Result): Sim
   if (names.length === 0) return [complex.queues()];
   const groups: SimQueue[][] = [];
   for (const name of names) {
-    const queueName = name.split("@")[0];
+    const parsed = parseDestination(name);
+    if (!parsed) {
+      result.error("qstat: illegal 'destination' value\n", 1);
+      continue;
+    }
+    const queueName = parsed.queue;
     try {
       groups.push(queueName ? [complex.findQueue(queueName)] : complex.queues());
     } catch (error) {

@@ -7,7 +7,7 @@ import {
   SimError,
   type SimReservation,
 } from "../model.ts";
-import { getopt, has, lastArg } from "../argv.ts";
+import { getopt, lastArg } from "../argv.ts";
 import { type CommandOutput, exitCodeOf, fail, ok, pbsMessage, serverMessage } from "../errno.ts";
 import { parseDuration, parsePbsTime } from "../../src/pbs/model/time.ts";
 import { parsePbsDate } from "../pbsdate.ts";
@@ -15,42 +15,107 @@ import { attrLabel, attrText, attrValue } from "../format/attrs.ts";
 import { reservationTable } from "../format/tables.ts";
 import { showNonPrint } from "../format/text.ts";
 import { type CommandContext, connect, usageError, versionOutput } from "./context.ts";
+import { type AttrCheck, attributeRefusal, isAtList, verifyJobName } from "./job_attrs.ts";
+import { parseEqualString, parseReservationId, splitResources } from "./option_syntax.ts";
+import { USAGE } from "./usage.ts";
 
+/**
+ * pbs_rsub. Its own option rules (`src/cmds/pbs_rsub.c` `process_opts`):
+ * `-R`/`-E` dates `cvtdate` reads (`illegal -R time value`), `-I` an
+ * integer, `-q` of the form `@server`, `-l` and `-D` (as `walltime=D`) as
+ * `set_resources` reads them, `-W` as `parse_equal_string` reads it; each
+ * complaint, then the usage, exit 2. Operands are a `directive error`
+ * (every argument echoed) and the usage. The library's checks follow the
+ * connection (`handle_attribute_errors`): -N a name, -u/-g user lists, -m
+ * a/b/e/c or n, -M a mail list (`illegal -X value` + usage, exit 2), and
+ * resource values, -D's walltime included (`pbs_rsub: MESSAGE`, exit 166).
+ */
 export function pbsRsub(ctx: CommandContext): CommandOutput {
   const version = versionOutput(ctx);
   if (version) return version;
+  if (ctx.args.length === 0) return usageError(ctx);
   const parsed = getopt(ctx.args, "D:E:g:G:H:I:l:m:M:N:q:r:R:u:U:W:");
   if (!parsed.ok) return usageError(ctx, parsed.message);
   const now = ctx.complex.now();
 
-  const startText = lastArg(parsed, "R");
-  const start = startText === undefined ? now : parsePbsDate(startText, now);
-  if (start === undefined) return usageError(ctx, "illegal -R time value");
-  const endText = lastArg(parsed, "E");
-  const end = endText === undefined ? undefined : parsePbsDate(endText, now);
-  if (end === undefined && endText !== undefined) return usageError(ctx, "illegal -E time value");
-  const durationText = lastArg(parsed, "D");
-  const duration = durationText === undefined ? undefined : parseDuration(durationText);
-  if (durationText !== undefined && duration === undefined) {
-    return usageError(ctx, "illegal -D value");
+  let complaints = "";
+  const checks: AttrCheck[] = [];
+  const resources: Array<[string, string]> = [];
+  let start: number | undefined;
+  let end: number | undefined;
+  let duration: number | undefined;
+  let durationGiven = false;
+  for (const { letter, arg = "" } of parsed.options) {
+    switch (letter) {
+      case "R":
+      case "E": {
+        const when = parsePbsDate(arg, now);
+        if (when === undefined) complaints += `pbs_rsub: illegal -${letter} time value\n`;
+        else if (letter === "R") start = when;
+        else end = when;
+        break;
+      }
+      case "D":
+      case "l": {
+        const split = splitResources(letter === "D" ? `walltime=${arg}` : arg, "pbs_rsub");
+        if ("error" in split) {
+          complaints += letter === "D" ? "pbs_rsub: illegal -D value\n" : split.error;
+          break;
+        }
+        for (const [name, value] of split.pairs) {
+          if (letter === "D") [duration, durationGiven] = [parseDuration(value), true];
+          else resources.push([name, value]);
+          checks.push({ letter: "l", value, resource: name });
+        }
+        break;
+      }
+      case "I":
+        if (!/^\s*[+-]?(0x[0-9a-f]+|\d+)$/i.test(arg) && arg !== "") {
+          complaints += "pbs_rsub: illegal -I time value\n";
+        }
+        break;
+      case "q":
+        if (!arg.startsWith("@")) complaints += `pbs_rsub: illegal -q value: format "@server"\n`;
+        break;
+      case "W":
+        if (arg.trim() === "" || !parseEqualString(arg.trimStart())) {
+          complaints += "pbs_rsub: illegal -W value\n";
+        }
+        break;
+      case "m":
+        checks.push({ letter, value: arg.trimStart() });
+        break;
+      case "N":
+      case "u":
+      case "g":
+      case "M":
+        checks.push({ letter, value: arg });
+        break;
+    }
   }
+  if (!complaints && parsed.operands.length) {
+    complaints = `pbs_rsub: directive error: ${ctx.args.map((a) => `${a} `).join("")}\n`;
+  }
+  if (complaints) return fail(2, complaints + USAGE.pbs_rsub);
+
   const rrule = lastArg(parsed, "r");
   if (rrule !== undefined && !ctx.env.PBS_TZID) {
     return fail(2, "pbs_rsub error: a valid PBS_TZID timezone environment variable is required.\n");
   }
-  if (end === undefined && duration === undefined) return usageError(ctx);
+  start ??= now;
+  if (end === undefined && !durationGiven) return usageError(ctx);
 
+  connect(ctx);
+  const refused = reservationRefusal(ctx, checks);
+  if (refused) return refused;
   const request: ReservationRequest = {
     start,
     end: end ?? start + (duration ?? 0),
     name: lastArg(parsed, "N"),
-    resources: parsed.options.filter((o) => o.letter === "l").flatMap((o) =>
-      splitResources(o.arg ?? "")
-    ),
+    resources,
     users: lastArg(parsed, "U")?.split(","),
     rrule,
   };
-  connect(ctx);
   try {
     const resv = ctx.complex.submitReservation(ctx.caller, request);
     return ok(`${resv.id} ${resv.state.replace(/^RESV_/, "")}\n`);
@@ -64,11 +129,34 @@ export function pbsRsub(ctx: CommandContext): CommandOutput {
   }
 }
 
-function splitResources(text: string): Array<[string, string]> {
-  return text.split(",").filter(Boolean).map((item) => {
-    const eq = item.indexOf("=");
-    return eq < 0 ? [item, ""] : [item.slice(0, eq), item.slice(eq + 1)];
-  });
+/**
+ * The library's checks of a reservation request (`ecl_verify_values.c` for
+ * the attributes of `master_resv_attr_def.xml`): mail points of a
+ * reservation are a, b, e, c (or n); an over-long name is
+ * `pbs_rsub: Reservation name is too long ` (exit 2).
+ */
+function reservationRefusal(ctx: CommandContext, checks: AttrCheck[]): CommandOutput | undefined {
+  for (const check of checks) {
+    const { letter, value } = check;
+    if (check.resource !== undefined) {
+      const refused = attributeRefusal(ctx, [check]);
+      if (refused) return refused;
+      continue;
+    }
+    if (letter === "N") {
+      const verdict = verifyJobName(value);
+      if (verdict === "too-long") {
+        return fail(2, `${ctx.command}: Reservation name is too long \n`);
+      }
+      if (verdict === "illegal") return usageError(ctx, "illegal -N value");
+      continue;
+    }
+    const ok = letter === "m"
+      ? value === "n" || /^[abec]+$/.test(value)
+      : isAtList(value, letter !== "M", false);
+    if (!ok) return usageError(ctx, `illegal -${letter} value`);
+  }
+  return undefined;
 }
 
 // pbs_rstat ----------------------------------------------------------------------
@@ -95,6 +183,13 @@ const DATE_ATTRS = new Set(["reserve_start", "reserve_end", "ctime", "mtime", "r
 /** Attributes pbs_rstat -f leaves out. */
 const HIDDEN_ATTRS = new Set(["resv_execvnodes", "reserve_standing", "reserve_timezone"]);
 
+/**
+ * pbs_rstat (`src/cmds/pbs_rstat.c` `main`): -f/-F full, -B names, -S the
+ * table, the last given winning; a bad option prints the usage, exit 1. An
+ * id `get_server` cannot read is `illegally formed reservation identifier`
+ * (exit 1, the others still shown); an unknown one is reported without its
+ * id and does not change the exit status.
+ */
 export function pbsRstat(ctx: CommandContext): CommandOutput {
   const version = versionOutput(ctx);
   if (version) return version;
@@ -105,11 +200,18 @@ export function pbsRstat(ctx: CommandContext): CommandOutput {
 
   let stderr = "";
   let reservations: SimReservation[] = complex.reservations();
+  let code = 0;
   if (parsed.operands.length) {
     reservations = [];
-    for (const id of parsed.operands) {
+    for (const raw of parsed.operands) {
+      const id = completeResvId(raw, ctx);
+      if (id === undefined) {
+        stderr += `pbs_rstat: illegally formed reservation identifier: ${raw}\n`;
+        code = 1;
+        continue;
+      }
       try {
-        reservations.push(complex.findReservation(completeResvId(id, ctx)));
+        reservations.push(complex.findReservation(id));
       } catch (error) {
         if (!(error instanceof SimError)) throw error;
         // pbs_rstat reports an unknown id without naming it, and exits 0.
@@ -117,19 +219,27 @@ export function pbsRstat(ctx: CommandContext): CommandOutput {
       }
     }
   }
-  const full = has(parsed, "f") || has(parsed, "F");
+  const how = parsed.options.at(-1)?.letter ?? "S";
+  const full = how === "f" || how === "F";
   let stdout: string;
-  if (has(parsed, "B")) stdout = reservations.map((r) => `Resv ID: ${r.id}\n`).join("");
+  if (how === "B") stdout = reservations.map((r) => `Resv ID: ${r.id}\n`).join("");
   else if (full) {
     stdout = reservations.map((r) => fullText(r.id, complex.reservationAttributes(r))).join("");
   } else {stdout = reservationTable(reservations.map((r) =>
       tableRow(r, complex.reservationAttributes(r), complex.now())
     ));}
-  return { stdout, stderr, code: 0 };
+  return { stdout, stderr, code };
 }
 
-function completeResvId(id: string, ctx: CommandContext): string {
-  return id.includes(".") ? id : `${id}.${ctx.complex.server.name}`;
+/** `R12` → `R12.vm`; undefined when malformed or naming another server (`get_server`). */
+function completeResvId(raw: string, ctx: CommandContext): string | undefined {
+  const parts = parseReservationId(raw);
+  if (!parts) return undefined;
+  const { name, host } = ctx.complex.server;
+  for (const server of [parts.parentServer, parts.currentServer]) {
+    if (server !== undefined && server.split(".")[0] !== name && server !== host) return undefined;
+  }
+  return `${parts.sequence}.${name}`;
 }
 
 function fullText(id: string, attrs: Attr[]): string {
@@ -206,30 +316,80 @@ export function relativeTime(epoch: number, now: number): string {
 
 // pbs_ralter -----------------------------------------------------------------------
 
-/** `pbs_ralter [-R start] [-E end] [-D duration] ID` → `pbs_ralter: R44.vm CONFIRMED`. */
+/**
+ * `pbs_ralter [-R start] [-E end] [-D duration] ID` → `pbs_ralter: R44.vm CONFIRMED`.
+ * Its own rules (`src/cmds/pbs_ralter.c` `process_opts`, `main`): `-R`/`-E`
+ * dates, `-I` an integer, `-q @server`, `-l select=...` only, `-W force`
+ * only and then with -R, -E or -D; each complaint, then the usage, exit 2,
+ * as for anything but one reservation id. After connecting: a malformed id
+ * (exit 2), then the library's checks (`handle_attribute_errors`): -D a
+ * duration, -N a name, -m a/b/e/c or n, -M a mail list (`illegal -X value`
+ * + usage, exit 2).
+ */
 export function pbsRalter(ctx: CommandContext): CommandOutput {
   const version = versionOutput(ctx);
   if (version) return version;
-  const parsed = getopt(ctx.args, "D:E:I:l:m:M:N:q:R:U:W:");
-  if (!parsed.ok || parsed.operands.length !== 1) {
-    return usageError(ctx, parsed.ok ? undefined : parsed.message);
-  }
+  const parsed = getopt(ctx.args, "E:I:m:M:N:R:q:U:G:D:l:W:");
+  if (!parsed.ok) return usageError(ctx, parsed.message);
   const now = ctx.complex.now();
-  const time = (letter: string) => {
-    const text = lastArg(parsed, letter);
-    return text === undefined ? undefined : parsePbsDate(text, now) ?? null;
-  };
-  const start = time("R");
-  if (start === null) return usageError(ctx, "illegal -R time value");
-  const end = time("E");
-  if (end === null) return usageError(ctx, "illegal -E time value");
-  const durationText = lastArg(parsed, "D");
+  let complaints = "";
+  let start: number | undefined;
+  let end: number | undefined;
+  let durationText: string | undefined;
+  let force = false;
+  const checks: AttrCheck[] = [];
+  for (const { letter, arg = "" } of parsed.options) {
+    switch (letter) {
+      case "R":
+      case "E": {
+        const when = parsePbsDate(arg, now);
+        if (when === undefined) complaints += `pbs_ralter: illegal -${letter} time value\n`;
+        else if (letter === "R") start = when;
+        else end = when;
+        break;
+      }
+      case "I":
+        if (!/^\s*[+-]?(0x[0-9a-f]+|\d+)$/i.test(arg) && arg !== "") {
+          complaints += "pbs_ralter: illegal -I time value\n";
+        }
+        break;
+      case "q":
+        if (!arg.startsWith("@")) complaints += `pbs_ralter: illegal -q value: format "@server"\n`;
+        break;
+      case "l":
+        if (!arg.startsWith("select=")) complaints += "pbs_ralter -l only allows for select\n";
+        break;
+      case "W":
+        if (arg === "force") force = true;
+        else complaints += "pbs_ralter: illegal -W value\n";
+        break;
+      case "D":
+        durationText = arg;
+        break;
+      case "N":
+      case "m":
+      case "M":
+        checks.push({ letter, value: arg });
+        break;
+    }
+  }
+  if (force && start === undefined && end === undefined && durationText === undefined) {
+    complaints += "pbs_ralter: No support for requested service\n";
+  }
+  if (complaints || parsed.operands.length !== 1) {
+    return fail(2, complaints + USAGE.pbs_ralter);
+  }
+  connect(ctx);
+  const id = completeResvId(parsed.operands[0], ctx);
+  if (id === undefined) {
+    return fail(2, `pbs_ralter: illegally formed reservation identifier: ${parsed.operands[0]}\n`);
+  }
   const duration = durationText === undefined ? undefined : parseDuration(durationText);
   if (durationText !== undefined && duration === undefined) {
     return usageError(ctx, "illegal -D value");
   }
-  connect(ctx);
-  const id = completeResvId(parsed.operands[0], ctx);
+  const refused = reservationRefusal(ctx, checks);
+  if (refused) return refused;
   try {
     const outcome = ctx.complex.alterReservation(ctx.caller, id, { start, end, duration });
     return ok(`pbs_ralter: ${id} ${outcome}\n`);
@@ -241,18 +401,31 @@ export function pbsRalter(ctx: CommandContext): CommandOutput {
 
 // pbs_rdel -------------------------------------------------------------------------
 
+/**
+ * pbs_rdel (`src/cmds/pbs_rdel.c` `main`): `-q DEST` not empty (`illegal -q
+ * value`), at least one id, else the usage, exit 2. Per id: a malformed one
+ * is `illegally formed reservation identifier` (exit 1), a refused one the
+ * server's message and id; the last failure's status is the exit status.
+ */
 export function pbsRdel(ctx: CommandContext): CommandOutput {
   const version = versionOutput(ctx);
   if (version) return version;
   const parsed = getopt(ctx.args, "q:");
-  if (!parsed.ok || parsed.operands.length === 0) {
-    return usageError(ctx, parsed.ok ? undefined : parsed.message);
+  if (!parsed.ok) return usageError(ctx, parsed.message);
+  const emptyQ = parsed.options.filter((o) => o.letter === "q" && o.arg === "");
+  if (emptyQ.length || parsed.operands.length === 0) {
+    return fail(2, "pbs_rdel: illegal -q value\n".repeat(emptyQ.length) + USAGE.pbs_rdel);
   }
-  connect(ctx);
   let stderr = "";
   let code = 0;
   for (const raw of parsed.operands) {
     const id = completeResvId(raw, ctx);
+    if (id === undefined) {
+      stderr += `pbs_rdel: illegally formed reservation identifier: ${raw}\n`;
+      code = 1;
+      continue;
+    }
+    connect(ctx);
     try {
       ctx.complex.deleteReservation(ctx.caller, id);
     } catch (error) {

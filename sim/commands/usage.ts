@@ -30,9 +30,9 @@ export const USAGE: Record<string, string> = {
   qrerun: "usage: qrerun [-W force] job_identifier...\n       qrerun --version\n",
   qrun: "Usage: qrun [-a] [-H vnode_specification ] job_identifier_list\n       qrun --version\n",
   qmsg: "usage: qmsg [-O] [-E] msg_string job_identifier...\n       qmsg --version\n",
-  // No golden capture: a shortened form of the real usage text.
+  // No golden capture: the text of src/cmds/pbs_ralter.c `print_usage`.
   pbs_ralter:
-    "usage: pbs_ralter [-R start_time] [-E end_time] [-D duration] [-N name] resv_id\n       pbs_ralter --version\n",
+    "usage: pbs_ralter [-I seconds] [-m mail_points] [-M mail_list]\n                [-N reservation_name] [-R start_time] [-E end_time]\n                [-U (+/-)username[,(+/-)username]...]\n                [-G [(+/-)group[,(+/-)group]...]]\n                [-D duration]\n                [-W force]\n                resv_id\n       pbs_ralter --version\n",
   pbs_rdel: "usage:\tpbs_rdel [-q dest] resv_identifier...\n      \tpbs_rdel --version\n",
   qterm:
     "Usage: qterm [-t immediate|delay|[quick]] [-m] [-s] [-f|-i] [server ...]\n       qterm --version\n",

@@ -12,15 +12,17 @@
  *   type; the SDK still checks every answer against the full zod schema
  *   before it leaves the server, so a client loses no guarantee;
  * - `propertyNames: {type: "string"}` on records (JSON keys are strings);
- * - `type: "object"` on nested output objects that list `properties`;
+ * - `type` on nested output objects, records and arrays: `properties`,
+ *   `additionalProperties` and `items` already say what the value is;
  * - the ±2^53 bounds zod writes for every `.int()` output field (outputs
  *   declare no bounds of their own);
  * - descriptions and enum lists in output schemas: an answer's text says
  *   what its values mean, and the tool description what it returns; the
  *   listing keeps each field's name and type.
- * - in input schemas, the generic `maxLength` every text parameter carries
- *   (MAX_PARAMETER_CHARS, a guard against megabytes, far above any valid
- *   value): the tool refuses longer text with a message that says so.
+ * - in input schemas, guard bounds no valid request meets: the `maxLength`
+ *   of MAX_PARAMETER_CHARS or more every text parameter carries, and maxima
+ *   of a million or more; the tool refuses such input with a message that
+ *   says so.
  * Input schemas keep `additionalProperties: false`: unknown parameters are
  * refused (parameters.ts).
  */
@@ -30,6 +32,7 @@ import { MAX_PARAMETER_CHARS } from "./schemas.ts";
 
 const NO_DIALECT = { $schema: undefined };
 const OPEN_OUTPUT = { additionalProperties: undefined, required: undefined };
+const RECORD_OUTPUT = { propertyNames: undefined, type: undefined };
 
 /** A tool's parameters as listed and parsed: closed, without the dialect line. */
 export function listedInput<S extends z.ZodRawShape>(shape: S) {
@@ -57,7 +60,11 @@ interface TrimOptions {
 function trimNested(schema: z.core.$ZodType, options: TrimOptions): void {
   const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
   const walk = (child: unknown) => trimNested(child as z.core.$ZodType, options);
-  if (options.output) addMeta(schema, { description: undefined });
+  // Only where there is one: a registry entry on a plain union stops zod from
+  // listing it as a short `type: [...]`.
+  if (options.output && z.globalRegistry.get(schema)?.description !== undefined) {
+    addMeta(schema, { description: undefined });
+  }
   switch (def.type) {
     case "enum":
       if (options.output) addMeta(schema, { enum: undefined });
@@ -71,10 +78,11 @@ function trimNested(schema: z.core.$ZodType, options: TrimOptions): void {
       if (def.catchall) walk(def.catchall);
       return;
     case "record":
-      addMeta(schema, { propertyNames: undefined });
+      addMeta(schema, options.output ? RECORD_OUTPUT : { propertyNames: undefined });
       walk(def.valueType);
       return;
     case "array":
+      if (options.output) addMeta(schema, { type: undefined });
       walk(def.element);
       return;
     case "union":
@@ -89,21 +97,31 @@ function trimNested(schema: z.core.$ZodType, options: TrimOptions): void {
       walk(def.innerType);
       return;
     case "string":
-      if (!options.output && hasGenericMaxLength(def)) addMeta(schema, { maxLength: undefined });
+      if (!options.output && isGuardBound(def, "max_length")) {
+        addMeta(schema, { maxLength: undefined });
+      }
       return;
     case "number":
       if (options.output && isSafeInt(def)) {
         addMeta(schema, { minimum: undefined, maximum: undefined });
+      } else if (!options.output && isGuardBound(def, "less_than")) {
+        addMeta(schema, { maximum: undefined });
       }
       return;
   }
 }
 
-/** The guard length every checked text parameter has (schemas.ts boundedText). */
-function hasGenericMaxLength(def: Record<string, unknown>): boolean {
+/**
+ * A bound that only guards against absurd input (schemas.ts: every text
+ * parameter's MAX_PARAMETER_CHARS and longer caps such as a script's; counts of
+ * a million or more), not one a valid request could meet.
+ */
+function isGuardBound(def: Record<string, unknown>, kind: "max_length" | "less_than"): boolean {
   return ((def.checks as { _zod: { def: Record<string, unknown> } }[] | undefined) ?? [])
-    .some((check) =>
-      check._zod.def.check === "max_length" && check._zod.def.maximum === MAX_PARAMETER_CHARS
+    .some(({ _zod: { def: check } }) =>
+      kind === "max_length"
+        ? check.check === "max_length" && Number(check.maximum) >= MAX_PARAMETER_CHARS
+        : check.check === "less_than" && Number(check.value) >= 1_000_000
     );
 }
 

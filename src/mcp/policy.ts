@@ -11,8 +11,16 @@
  * Which calls need what is a table keyed by tool name (GUARDS), so the tools
  * themselves stay free of policy.
  */
-import { type CallToolResult, ElicitResultSchema } from "@modelcontextprotocol/sdk/types.js";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import {
+  acceptedContent,
+  type CallToolResult,
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  inputRequired,
+  type InputRequiredResult,
+  inputResponse,
+  type McpServer,
+} from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { isPbsError } from "../pbs/errors.ts";
 import { isActive } from "../pbs/model/states.ts";
@@ -145,28 +153,114 @@ export const ConfirmationShape = z.object({
   answer: z.string().optional(),
 }).optional();
 
-/** The client's user, asked through MCP elicitation within the current request. */
-export function elicitationAsker(server: McpServer, extra: ToolExtra): Asker {
+/**
+ * The question is on its way to the client as an input-required result; the
+ * client retries the call with the answer. Not a failure: nothing was done,
+ * and nothing is audited until the retried call settles.
+ */
+export class InputNeeded extends Error {
+  constructor(readonly result: InputRequiredResult) {
+    super("waiting for the user's answer");
+  }
+}
+
+/** The form every confirmation question is put in. */
+function confirmForm(question: string) {
+  return {
+    message: question,
+    requestedSchema: {
+      type: "object" as const,
+      properties: {
+        confirm: { type: "boolean" as const, title: "Go ahead", description: question },
+      },
+      required: ["confirm"],
+    },
+  };
+}
+
+/** Where the answer travels in `inputResponses`. */
+const CONFIRM_KEY = "confirm";
+const ConfirmContent = z.object({ confirm: z.boolean() });
+
+/** The first protocol revision without server-to-client requests (input-required results instead). */
+const FIRST_STATELESS_REVISION = "2026-07-28";
+
+/** Whether this request comes from a 2026-07-28 (or later) client. */
+function isModernRequest(server: McpServer): boolean {
+  const version = server.server.getNegotiatedProtocolVersion();
+  return version !== undefined && version >= FIRST_STATELESS_REVISION;
+}
+
+/**
+ * A 2025-era client's user, asked with a server-to-client `elicitation/create`
+ * request on the connection (stdio, or the HTTP session), any time during the call.
+ */
+function pushAsker(server: McpServer, extra: ToolExtra): Asker {
   return {
     canAsk: () => Boolean(server.server.getClientCapabilities()?.elicitation),
     async ask(question) {
-      const result = await extra.sendRequest({
-        method: "elicitation/create",
-        params: {
-          message: question,
-          requestedSchema: {
-            type: "object",
-            properties: {
-              confirm: { type: "boolean", title: "Go ahead", description: question },
-            },
-            required: ["confirm"],
-          },
-        },
-      }, ElicitResultSchema);
+      const result = await extra.mcpReq.elicitInput(confirmForm(question));
       if (result.action !== "accept") return result.action;
       return result.content?.confirm === true ? "accept" : "decline";
     },
   };
+}
+
+/**
+ * A 2026-07-28 client's user, asked before the call does anything: the call
+ * returns an input-required result carrying the question (and the question
+ * itself as `requestState`); the client asks, then retries the call with the
+ * answer, which is read here. An answer only counts for the question it was
+ * given to: when the question changed between the rounds (the job started
+ * meanwhile), it is asked again.
+ */
+function inputRequiredAsker(extra: ToolExtra): Asker {
+  return {
+    // 2026-07-28 requests carry the client's capabilities in their own `_meta`.
+    canAsk() {
+      const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+      const capabilities = envelope?.[CLIENT_CAPABILITIES_META_KEY] as
+        | ClientCapabilities
+        | undefined;
+      return Boolean(capabilities?.elicitation);
+    },
+    ask(question) {
+      const responses = extra.mcpReq.inputResponses;
+      const view = inputResponse(responses, CONFIRM_KEY);
+      if (view.kind === "elicit" && extra.mcpReq.requestState() === question) {
+        if (view.action !== "accept") return Promise.resolve(view.action);
+        const content = acceptedContent(responses, CONFIRM_KEY, ConfirmContent);
+        return Promise.resolve(content?.confirm === true ? "accept" : "decline");
+      }
+      throw new InputNeeded(inputRequired({
+        inputRequests: { [CONFIRM_KEY]: inputRequired.elicit(confirmForm(question)) },
+        requestState: question,
+      }));
+    },
+  };
+}
+
+/**
+ * No way to ask: a 2026-07-28 call that has started changing things cannot
+ * stop to ask (an input-required result would make the client run the whole
+ * call again). `--confirm` then decides as for a client that cannot ask.
+ */
+const CANNOT_ASK: Asker = {
+  canAsk: () => false,
+  ask: () => Promise.reject(new Error("internal: asked a client that cannot be asked")),
+};
+
+/** Who puts the questions of one call to the human, before it acts and while it runs. */
+export interface CallAskers {
+  before: Asker;
+  during: Asker;
+}
+
+/** The client's user, asked through MCP elicitation in the way the client's protocol generation allows. */
+export function elicitationAskers(server: McpServer, extra: ToolExtra): CallAskers {
+  if (isModernRequest(server)) return { before: inputRequiredAsker(extra), during: CANNOT_ASK };
+  const push = pushAsker(server, extra);
+  return { before: push, during: push };
 }
 
 /** Job ids a result names (`job_id` fields at any depth), for the audit line. */
@@ -197,7 +291,7 @@ export async function runGuarded<T>(
   tool: string,
   args: Args,
   client: PbsClient,
-  asker: Asker,
+  askers: CallAskers,
   caller: string,
   action: (confirm: AskDuringCall) => Promise<T>,
 ): Promise<GuardedOutcome<T>> {
@@ -224,15 +318,16 @@ export async function runGuarded<T>(
   let confirmation: Confirmation = { outcome: "not_needed" };
   try {
     const question = await guard.question?.(args, client);
-    if (question) confirmation = await confirmAction(policy.confirm, question, asker);
+    if (question) confirmation = await confirmAction(policy.confirm, question, askers.before);
     const jobs = guard.submissions?.(args) ?? [];
     if (tool !== "submit_job") checkBatchSize(policy.limits, jobs.length);
     for (const job of jobs) checkJobSize(policy.limits, job);
     if (jobs.length > 0) policy.rate.take(jobs.length);
   } catch (error) {
+    if (error instanceof InputNeeded) throw error; // asked; the retried call is audited
     const refused = isPbsError(error) && error.kind === "not_confirmed";
     await audit(
-      refused ? { outcome: asker.canAsk() ? "declined" : "refused" } : confirmation,
+      refused ? { outcome: askers.before.canAsk() ? "declined" : "refused" } : confirmation,
       { error },
     );
     throw error;
@@ -242,11 +337,11 @@ export async function runGuarded<T>(
   // submitted): a refusal means "do not", not an error; its outcome is audited.
   const confirmDuringCall: AskDuringCall = async (question) => {
     try {
-      confirmation = await confirmAction(policy.confirm, question, asker);
+      confirmation = await confirmAction(policy.confirm, question, askers.during);
       return true;
     } catch (error) {
       if (!isPbsError(error) || error.kind !== "not_confirmed") throw error;
-      confirmation = { outcome: asker.canAsk() ? "declined" : "refused", question };
+      confirmation = { outcome: askers.during.canAsk() ? "declined" : "refused", question };
       return false;
     }
   };

@@ -4,9 +4,7 @@
  * the job's state and exit status are written into the prompt), so the model
  * starts from facts instead of guesses.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
-import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
+import { completable, type GetPromptResult, type McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { describeExitStatus } from "../pbs/model/exit_status.ts";
 import { describeJobState } from "../pbs/model/states.ts";
@@ -14,7 +12,7 @@ import { formatSizeApprox, parseSize } from "../pbs/model/time.ts";
 import type { Job, Node, Queue } from "../pbs/model/types.ts";
 import { gatherDiagnosis } from "../service/diagnose/gather.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
-import { MAX_COMPLETIONS, toMcpError } from "./resources.ts";
+import { MAX_COMPLETIONS, toProtocolError } from "./resources.ts";
 import type { ToolContext } from "./tool_kit.ts";
 import { nodeSummaryText, summarizeNodes } from "./views/nodes.ts";
 import { queueLine, queueView } from "./views/queues.ts";
@@ -48,11 +46,11 @@ async function grounded(build: () => Promise<GetPromptResult>): Promise<GetPromp
   try {
     return await build();
   } catch (error) {
-    throw toMcpError(error);
+    throw toProtocolError(error);
   }
 }
 
-function startingWith(values: readonly string[], typed: string | undefined): string[] {
+function startingWith<T extends string>(values: readonly T[], typed: string | undefined): T[] {
   return values.filter((value) => value.startsWith(typed ?? "")).slice(0, MAX_COMPLETIONS);
 }
 
@@ -128,10 +126,12 @@ function registerSubmitGuide(server: McpServer, client: PbsClient): void {
           z.enum(JOB_TYPES).describe("python, mpi or gpu"),
           (typed: string | undefined) => startingWith(JOB_TYPES, typed),
         ),
+        // The completion must sit inside the optional: v2 looks for it there, and
+        // silently completes nothing when it wraps the optional instead.
         queue: completable(
-          z.string().optional().describe("Queue to use (default: the server's default queue)"),
+          z.string().describe("Queue to use (default: the server's default queue)"),
           (typed: string | undefined) => queueNames(client, typed),
-        ),
+        ).optional(),
       },
     },
     ({ job_type, queue }: { job_type: JobType; queue?: string }) =>

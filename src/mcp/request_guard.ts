@@ -2,9 +2,10 @@
  * The checks every request passes before the SDK sees it, and every answer
  * after, whatever the transport:
  *
- * - malformed params (e.g. `tools/call` with `"arguments": 5`) are JSON-RPC
- *   -32602 Invalid params, not -32603 Internal error (the SDK parses a
- *   request's params with zod and lets the bare ZodError through);
+ * - malformed params (e.g. `tools/call` with `"arguments": 5`, or
+ *   `resources/read` with `"uri": 7`) are JSON-RPC -32602 Invalid params, not
+ *   -32603 Internal error (the SDK validates a request's params and throws a
+ *   plain Error when they are wrong);
  * - tool arguments are bounded in total (MAX_ARGUMENT_BYTES), so no request
  *   the server accepts can come near a transport's message limit, and a key
  *   named `__proto__` (which a JavaScript object cannot hold as data) is
@@ -12,8 +13,14 @@
  * - every tool result, the SDK's own input-validation errors included, fits
  *   MAX_RESULT_CHARS, and every JSON-RPC error message is cut short.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { type CallToolResult, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type CallToolResult,
+  type McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  type SpecTypeName,
+  specTypeSchemas,
+} from "@modelcontextprotocol/server";
 import { PbsError } from "../pbs/errors.ts";
 import { cutText, errorResult, MAX_RESULT_CHARS } from "./tool_kit.ts";
 
@@ -31,7 +38,7 @@ export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 /** JSON-RPC error messages are cut to this many characters. */
 const MAX_ERROR_MESSAGE_CHARS = 2_000;
 
-type RequestHandler = (request: RawRequest, extra: unknown) => Promise<unknown>;
+type RequestHandler = (request: RawRequest, context: unknown) => Promise<unknown>;
 
 interface RawRequest {
   method: string;
@@ -43,8 +50,10 @@ interface RawRequest {
  * every tool, resource and prompt is registered.
  */
 export function guardRequests(server: McpServer): void {
-  // The SDK (v1) keeps its handlers in a private map and offers no public way
-  // to wrap them; the check below fails loudly if a new SDK changes that.
+  // The SDK (v2 as v1) keeps its handlers in a private map and offers no
+  // public way to wrap them (`_wrapHandler` is a hook for subclasses of its
+  // own Server, which McpServer builds itself); the check below fails loudly,
+  // at start-up, if a new SDK changes that.
   const handlers = (server.server as unknown as { _requestHandlers?: unknown })._requestHandlers;
   if (!(handlers instanceof Map)) {
     throw new Error("internal: the MCP SDK's request handler table was not found");
@@ -56,16 +65,16 @@ export function guardRequests(server: McpServer): void {
 }
 
 function guarded(method: string, handler: RequestHandler): RequestHandler {
-  return async (request, extra) => {
+  return async (request, context) => {
     if (method === "tools/call") {
       const refusal = argumentsRefusal(request.params);
       if (refusal) return refusal;
     }
     let result: unknown;
     try {
-      result = await handler(request, extra);
+      result = await handler(request, context);
     } catch (error) {
-      throw protocolError(method, error);
+      throw protocolError(method, request, error);
     }
     return method === "tools/call" ? boundedToolResult(result as CallToolResult) : result;
   };
@@ -85,8 +94,8 @@ function argumentsRefusal(params: unknown): CallToolResult | undefined {
   const args = params.arguments;
   if (args === undefined) return undefined;
   if (!isPlainObject(args)) {
-    throw new McpError(
-      ErrorCode.InvalidParams,
+    throw new ProtocolError(
+      ProtocolErrorCode.InvalidParams,
       `tools/call arguments must be an object of named parameters, got ${
         Array.isArray(args) ? "an array" : args === null ? "null" : typeof args
       }`,
@@ -162,40 +171,65 @@ function boundedToolResult(result: CallToolResult): CallToolResult {
   };
 }
 
+/** The spec type of each request method this server answers (for telling bad params from a fault). */
+const REQUEST_TYPES: Record<string, SpecTypeName> = {
+  "initialize": "InitializeRequest",
+  "ping": "PingRequest",
+  "tools/list": "ListToolsRequest",
+  "tools/call": "CallToolRequest",
+  "resources/list": "ListResourcesRequest",
+  "resources/templates/list": "ListResourceTemplatesRequest",
+  "resources/read": "ReadResourceRequest",
+  "prompts/list": "ListPromptsRequest",
+  "prompts/get": "GetPromptRequest",
+  "completion/complete": "CompleteRequest",
+  "logging/setLevel": "SetLevelRequest",
+};
+
 /**
- * A handler's failure as the JSON-RPC error to send. The SDK parses params
- * with zod before calling a handler and lets a ZodError through, which would
- * go out as -32603 Internal error; it is the caller's params that are wrong.
+ * A handler's failure as the JSON-RPC error to send, its message cut short.
+ * The SDK validates params before calling a handler and throws a plain Error
+ * (which would go out as -32603 Internal error) when they are wrong: when the
+ * request fails its spec schema, it is the caller's params that are wrong.
  */
-function protocolError(method: string, error: unknown): unknown {
-  if (error instanceof McpError) {
-    const mcp = error as McpError;
-    if (mcp.message.length <= MAX_ERROR_MESSAGE_CHARS) return mcp;
-    // McpError prefixes "MCP error <code>: "; the constructor adds it again.
-    const bare = mcp.message.replace(/^MCP error -?\d+: /, "");
-    return new McpError(mcp.code, cutText(bare, MAX_ERROR_MESSAGE_CHARS), mcp.data);
+function protocolError(method: string, request: RawRequest, error: unknown): unknown {
+  if (error instanceof ProtocolError) {
+    if (error.message.length <= MAX_ERROR_MESSAGE_CHARS) return error;
+    return new ProtocolError(
+      error.code,
+      cutText(error.message, MAX_ERROR_MESSAGE_CHARS),
+      error.data,
+    );
   }
-  if (isZodError(error)) {
-    const issues = error.issues
-      .slice(0, 5)
-      .map((issue) =>
-        `${issue.message}${issue.path.length ? ` at ${issue.path.map(String).join(".")}` : ""}`
-      )
-      .join("; ");
-    return new McpError(
-      ErrorCode.InvalidParams,
+  const issues = paramIssues(method, request);
+  if (issues !== undefined) {
+    return new ProtocolError(
+      ProtocolErrorCode.InvalidParams,
       cutText(`Invalid params for ${method}: ${issues}`, MAX_ERROR_MESSAGE_CHARS),
+    );
+  }
+  if (error instanceof Error && error.message.length > MAX_ERROR_MESSAGE_CHARS) {
+    return new ProtocolError(
+      ProtocolErrorCode.InternalError,
+      cutText(error.message, MAX_ERROR_MESSAGE_CHARS),
     );
   }
   return error;
 }
 
-interface ZodLikeError {
-  issues: Array<{ message: string; path: PropertyKey[] }>;
-}
-
-/** A zod error, from whichever zod copy the SDK resolved. */
-function isZodError(error: unknown): error is ZodLikeError {
-  return error instanceof Error && error.name === "ZodError" &&
-    Array.isArray((error as unknown as ZodLikeError).issues);
+/** What is wrong with a request's params by the spec (first five issues), or undefined. */
+function paramIssues(method: string, request: RawRequest): string | undefined {
+  const type = Object.hasOwn(REQUEST_TYPES, method) ? REQUEST_TYPES[method] : undefined;
+  if (type === undefined) return undefined;
+  const checked = specTypeSchemas[type]["~standard"].validate(request);
+  if (checked instanceof Promise || checked.issues === undefined) return undefined;
+  return checked.issues
+    .slice(0, 5)
+    .map((issue) => {
+      const path = (issue.path ?? []).map((part) =>
+        typeof part === "object" ? String(part.key) : String(part)
+      );
+      return `${issue.message}${path.length ? ` at ${path.join(".")}` : ""}`;
+    })
+    .join("; ");
 }

@@ -22,13 +22,19 @@
  *
  * Errors are JSON-RPC errors whose `data` carries the PbsError kind and hint.
  */
-import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ErrorCode, McpError, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/server";
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  type ReadResourceResult,
+} from "@modelcontextprotocol/server";
 import { invalidInput, isPbsError, type PbsError } from "../pbs/errors.ts";
 import type { Job } from "../pbs/model/types.ts";
 import * as v from "../pbs/validate.ts";
+import { analyzeHistory } from "../service/history_analysis.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
 import type { ToolContext } from "./tool_kit.ts";
+import { historyText, historyView } from "./views/history.ts";
 import { nodeMarkdown, nodeSummaryText, summarizeNodes } from "./views/nodes.ts";
 import { queueLine, queueMarkdown, queueView } from "./views/queues.ts";
 import { reservationLine, reservationMarkdown, reservationView } from "./views/reservations.ts";
@@ -75,23 +81,23 @@ function markdown(read: Read) {
       const text = await read(uri);
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text }] };
     } catch (error) {
-      throw toMcpError(error);
+      throw toProtocolError(error);
     }
   };
 }
 
-export function toMcpError(error: unknown): McpError {
+export function toProtocolError(error: unknown): ProtocolError {
   if (!isPbsError(error)) {
-    return new McpError(
-      ErrorCode.InternalError,
+    return new ProtocolError(
+      ProtocolErrorCode.InternalError,
       error instanceof Error ? error.message : String(error),
     );
   }
   const pbs: PbsError = error;
   const code = pbs.kind.startsWith("unknown_") || pbs.kind === "invalid_input"
-    ? ErrorCode.InvalidParams
-    : ErrorCode.InternalError;
-  return new McpError(code, `${pbs.kind}: ${pbs.message}. Hint: ${pbs.hint}`, {
+    ? ProtocolErrorCode.InvalidParams
+    : ProtocolErrorCode.InternalError;
+  return new ProtocolError(code, `${pbs.kind}: ${pbs.message}. Hint: ${pbs.hint}`, {
     kind: pbs.kind,
     message: pbs.message,
     hint: pbs.hint,
@@ -395,7 +401,7 @@ function registerHistoryResources(server: McpServer, client: PbsClient): void {
     {
       title: "Finished jobs of a user",
       description:
-        `A user's finished jobs of the last \`days\` days (1-${MAX_HISTORY_DAYS}, default ${DEFAULT_HISTORY_DAYS}), newest first, with exit status; e.g. pbs://history/user/alice?days=3.`,
+        `A user's finished jobs of the last \`days\` days (1-${MAX_HISTORY_DAYS}, default ${DEFAULT_HISTORY_DAYS}), newest first, with exit status and analyze_history's summary; e.g. pbs://history/user/alice?days=3.`,
       mimeType: "text/markdown",
     },
     read,
@@ -431,8 +437,8 @@ async function userHistory(client: PbsClient, uri: URL): Promise<string> {
   const days = historyDays(uri);
   // The window is measured on the client's clock; PBS history itself may keep less
   // (job_history_duration), which the page says.
-  const since = client.now() / 1000 - days * 86_400;
-  const finished = await client.finishedJobs(user, Math.floor(since), HISTORY_DETAIL);
+  const analysis = await analyzeHistory(client, { user, days, limit: HISTORY_DETAIL });
+  const since = analysis.since;
   const info = await client.server().catch(() => undefined);
   const kept = info && !info.jobHistoryEnable
     ? "Job history is disabled on this server: finished jobs are not kept."
@@ -440,10 +446,14 @@ async function userHistory(client: PbsClient, uri: URL): Promise<string> {
   return [
     jobTable(
       `Finished jobs of ${user}, last ${days} day(s) (since ${isoTime(Math.floor(since))})`,
-      finished.jobs,
+      analysis.records,
       "list_jobs include_finished=true pages them",
-      finished.total,
+      analysis.finished,
     ),
+    "",
+    "## Summary",
+    "",
+    historyText(historyView(analysis)),
     "",
     kept,
   ].join("\n");

@@ -2,7 +2,7 @@
  * The MCP server: the tools of the inventory (tools/inventory.ts) that this
  * mode offers, every resource and prompt, registered over one PbsClient. Transports (stdio in main.ts, in-memory in tests) connect to it.
  */
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer } from "@modelcontextprotocol/server";
 import type { PbsClient } from "../service/pbs_client.ts";
 import type { Logger } from "./logger.ts";
 import { registerPrompts } from "./prompts.ts";

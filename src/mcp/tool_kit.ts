@@ -10,10 +10,13 @@
  * model's context, and every state-changing call passes the policy
  * (confirmation, limits, audit: policy.ts).
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import type {
+  CallToolResult,
+  InputRequiredResult,
+  McpServer,
+  ServerContext,
+  ToolAnnotations,
+} from "@modelcontextprotocol/server";
 import type { z } from "zod";
 import { isPbsError, PbsError } from "../pbs/errors.ts";
 import { listedInput, listedOutput } from "./listed_schema.ts";
@@ -24,7 +27,8 @@ import {
   type AskDuringCall,
   asksConfirmation,
   ConfirmationShape,
-  elicitationAsker,
+  elicitationAskers,
+  InputNeeded,
   maskSecrets,
   mayRevealSecrets,
   RevealSecretsInput,
@@ -34,7 +38,8 @@ import {
 /** No tool result may be larger than this (characters of the serialised result). */
 export const MAX_RESULT_CHARS = 25_000;
 
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/** The SDK's request context: progress token, notifications, abort signal, caller, era. */
+export type ToolExtra = ServerContext;
 
 export interface ToolContext {
   client: PbsClient;
@@ -242,9 +247,13 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
       annotations: { ...tool.annotations, openWorldHint: false },
     },
     // The SDK's callback type is generic over the shape; the kit's typing is the contract.
-    (async (args: z.infer<z.ZodObject<I>>, extra: ToolExtra): Promise<CallToolResult> => {
+    (async (
+      args: z.infer<z.ZodObject<I>>,
+      extra: ToolExtra,
+    ): Promise<CallToolResult | InputRequiredResult> => {
       const started = performance.now();
       let failed = false;
+      let asking = false;
       const masked = (result: CallToolResult) =>
         reveals && (args as { reveal_secrets?: boolean }).reveal_secrets === true
           ? result
@@ -257,13 +266,18 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
           tool.name,
           args as Record<string, unknown>,
           context.client,
-          elicitationAsker(server, extra),
-          extra.authInfo?.clientId ?? context.client.user,
+          elicitationAskers(server, extra),
+          extra.http?.authInfo?.clientId ?? context.client.user,
           run,
         );
         const answer = confirms ? withConfirmation(value, confirmation) : value;
         return withinBudget(masked(successResult(answer)), tool.name);
       } catch (error) {
+        if (error instanceof InputNeeded) {
+          // The question goes to the client; the call runs again with the answer.
+          asking = true;
+          return error.result;
+        }
         failed = true;
         if (!isPbsError(error)) {
           context.logger.error("tool failed unexpectedly", {
@@ -274,8 +288,13 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
         return masked(errorResult(error));
       } finally {
         const ms = performance.now() - started;
-        context.client.metrics.recordToolCall(tool.name, ms, failed);
-        context.logger.debug("tool call", { tool: tool.name, ms: Math.round(ms), failed });
+        if (!asking) context.client.metrics.recordToolCall(tool.name, ms, failed);
+        context.logger.debug("tool call", {
+          tool: tool.name,
+          ms: Math.round(ms),
+          failed,
+          ...(asking ? { asking: true } : {}),
+        });
       }
       // deno-lint-ignore no-explicit-any
     }) as any,

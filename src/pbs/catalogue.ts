@@ -509,8 +509,7 @@ const RULES: readonly Rule[] = [
     errno: 15136,
     message: (m) =>
       `The site's submission policy (a PBS queuejob hook) rejected the job: ${m?.[1]}`,
-    hint:
-      "The text after qsub: is the site's own rule, not a PBS error: change the request the way it says (often a resource or account the site requires) and submit again.",
+    hint: (m) => siteHookHint(m?.[1] ?? ""),
   },
   {
     kind: "invalid_state",
@@ -595,6 +594,36 @@ const RULES: readonly Rule[] = [
       "The options passed to PBS are invalid or not supported by this PBS version (see pbsMessage for PBS's usage text); this points to a bug in how the request was turned into a command, so report it.",
   },
 ];
+
+/** submit_job parameters that set a `-l` resource of the same name. */
+const SUBMIT_RESOURCE_PARAMETERS = [
+  "walltime",
+  "ncpus",
+  "ngpus",
+  "mem",
+  "select",
+  "place",
+  "filesystems",
+];
+
+/**
+ * What to change after a site hook's refusal: the resource its message names
+ * (`-l NAME`), with the example value the message gives, if any.
+ */
+export function siteHookHint(reason: string): string {
+  const resource = /-l\s*([A-Za-z_][\w.]*)/.exec(reason)?.[1];
+  if (resource === undefined) {
+    return "The text after qsub: is the site's own rule, not a PBS error: change the request the way it says (often a resource or account the site requires) and submit again.";
+  }
+  const example = /\(e\.g\.?\s*([^)]+)\)/.exec(reason)?.[1]?.trim();
+  const value = example ?? "VALUE";
+  const how = SUBMIT_RESOURCE_PARAMETERS.includes(resource)
+    ? `set submit_job's ${resource} parameter (e.g. ${resource}: "${value}")`
+    : `pass extra_resources: {"${resource}": "${value}"}`;
+  return `The site requires the resource ${resource} (-l ${resource}=...) on every job: ${how} and submit again${
+    example ? "; the value shown is the site's own example" : ""
+  }.`;
+}
 
 // ---------------------------------------------------------------------------
 // Classification.

@@ -29,7 +29,11 @@ import {
 } from "./runner.ts";
 import { signalNumber } from "./model/exit_status.ts";
 
-/** The only commands the runner will execute. */
+/**
+ * The only commands the runner will execute: those the argv builders
+ * (src/pbs/commands/) produce, and no other (least privilege: the deno.json
+ * tasks and src/permissions.ts grant --allow-run for exactly these).
+ */
 export const PBS_COMMANDS: ReadonlySet<string> = new Set([
   "qsub",
   "qstat",
@@ -39,11 +43,6 @@ export const PBS_COMMANDS: ReadonlySet<string> = new Set([
   "qrls",
   "qalter",
   "qmove",
-  "qorder",
-  "qsig",
-  "qrerun",
-  "qrun",
-  "qmsg",
   "pbsnodes",
   "qmgr",
   "pbs_rsub",
@@ -51,7 +50,6 @@ export const PBS_COMMANDS: ReadonlySet<string> = new Set([
   "pbs_rdel",
   "pbs_ralter",
   "tracejob",
-  "qterm",
 ]);
 
 /**

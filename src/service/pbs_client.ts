@@ -18,7 +18,13 @@ import { parseNodesJsonDetailed } from "../pbs/parse/nodes.ts";
 import { parseQueuesJson } from "../pbs/parse/queues.ts";
 import { parseReservations, parseRsubOutput } from "../pbs/parse/reservations.ts";
 import { parseServerJson } from "../pbs/parse/server.ts";
-import { parseQmgrList, parseQselect, parseQsubJobId } from "../pbs/parse/simple.ts";
+import {
+  parseQmgrList,
+  parseQselect,
+  parseQsubJobId,
+  parseTracejob,
+  type TraceEntry,
+} from "../pbs/parse/simple.ts";
 import { describeJobState, isFinished, isPending } from "../pbs/model/states.ts";
 import type { Job, Node, Queue, Reservation, ServerInfo } from "../pbs/model/types.ts";
 import type { PbsInstallation, Runner, RunResult } from "../pbs/runner.ts";
@@ -327,6 +333,18 @@ export class PbsClient {
   }
 
   /**
+   * Every live job in full (the forecast's snapshot: exec_vnode, select,
+   * start times). Runs: `qstat -f -F json` — heavy (about 7 MB for 4,000
+   * jobs); listings use listJobRows.
+   */
+  liveJobs(): Promise<Job[]> {
+    return this.#read("live-jobs", async () => {
+      const result = await this.#exec(cmd.qstatAllJobs());
+      return parseJobsJson(result.stdout);
+    });
+  }
+
+  /**
    * One job, found in history automatically. Runs: `qstat -fx -F json ID`
    * (`-x` returns live and finished jobs alike, so one command suffices).
    */
@@ -347,7 +365,8 @@ export class PbsClient {
 
   /**
    * A user's jobs that finished since `since` (epoch seconds), newest first,
-   * in full for the newest `limit`. Runs: `qselect -x -s F -u USER -t m.ge.DATE`
+   * in full for the newest `limit` (of those `keepSequence` keeps, when given).
+   * Runs: `qselect -x -s F -u USER [-q QUEUE] -t m.ge.DATE`
    * (ids only: cheap at any scale, where the full history JSON of a big
    * machine runs to hundreds of MB), then `qstat -fx -F json ID` per shown job.
    */
@@ -355,21 +374,38 @@ export class PbsClient {
     user: string,
     since: number,
     limit: number,
+    options: { queue?: string; keepSequence?: (sequence: number) => boolean } = {},
   ): Promise<{ jobs: Job[]; total: number }> {
     const command = cmd.qselect({
       users: user,
+      queue: options.queue,
       states: "F",
       history: true,
       time: { field: "m", op: "ge", at: new Date(since * 1000) },
     });
-    const ids = await this.#read(`finished:${user}:${since}`, async () => {
+    const all = await this.#read(`finished:${user}:${since}:${options.queue ?? ""}`, async () => {
       return parseQselect((await this.#exec(command)).stdout);
     });
+    const keep = options.keepSequence;
+    const ids = keep ? all.filter((id) => keep(sequenceOf(id))) : all;
     const newest = [...ids].sort((a, b) => sequenceOf(b) - sequenceOf(a)).slice(0, limit);
     const jobs: Job[] = [];
     // One at a time: a burst of qstat calls is what PBS's own throttle punishes.
     for (const id of newest) jobs.push(await this.job(id));
     return { jobs, total: ids.length };
+  }
+
+  /**
+   * A job's lines in the PBS logs of this host for the last `days` days.
+   * Runs: `tracejob -n DAYS ID`. tracejob reads local log files only: on a
+   * host without them it fails with "Couldn't find Job Id" (an unknown_job
+   * PbsError) even for a job PBS knows (tests/fixtures/golden/INDEX.md).
+   */
+  jobLog(id: string, days: number): Promise<TraceEntry[]> {
+    return this.#read(`tracejob:${id}:${days}`, async () => {
+      const result = await this.#exec(cmd.tracejob(id, { days }));
+      return parseTracejob(result.stdout);
+    });
   }
 
   /** An array job's subjobs. Runs: `qstat -fx -t -F json ID[]`. */

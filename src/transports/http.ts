@@ -8,13 +8,22 @@
  * answers after the Host/Origin check alone; `/.well-known/*` (OAuth
  * discovery) answers 404, since static tokens have no authorization server.
  *
- * 2025-era clients get a session (Mcp-Session-Id) with its own McpServer from
- * the factory. The caller is the token's name, in `extra.authInfo.clientId`
- * of every handler (see http_auth.ts).
+ * Both protocol generations are served at the same URL. 2025-era clients
+ * (`initialize`, then Mcp-Session-Id) get a session with its own McpServer from
+ * the factory: elicitation (a server-to-client request) and notifications need
+ * one. 2026-07-28 requests carry everything in their own `_meta` and are
+ * served statelessly, each by a fresh McpServer (the SDK's createMcpHandler);
+ * the SDK's own classifier (isLegacyRequest) picks the leg. The caller is the
+ * token's name, in `ctx.http.authInfo.clientId` of every handler (see
+ * http_auth.ts).
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  type McpServer,
+  WebStandardStreamableHTTPServerTransport,
+} from "@modelcontextprotocol/server";
 import type { Logger } from "../mcp/logger.ts";
 import { authInfoFor, type TokenVerifier } from "./http_auth.ts";
 import type { HttpLimits } from "./http_config.ts";
@@ -57,6 +66,13 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const now = options.now ?? Date.now;
   const sessions = new SessionTable(limits.sessionIdleMs, logger, now);
   const rate = new RateLimiter(limits.ratePerMinute, now);
+  // 2026-07-28 requests: one fresh server per request, no session. 2025 requests
+  // never reach it (they go to the sessions below), hence `legacy: "reject"`.
+  const modern = createMcpHandler(() => factory(), {
+    legacy: "reject",
+    maxRequestBodySize: limits.maxBodyBytes,
+    onerror: (error) => logger.debug("MCP request error", { error: error.message.slice(0, 500) }),
+  });
 
   async function openSession(caller: string): Promise<WebStandardStreamableHTTPServerTransport> {
     const server = factory();
@@ -107,6 +123,9 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         );
       }
       return await session.transport.handleRequest(request, { parsedBody, authInfo });
+    }
+    if (request.method === "POST" && !await isLegacyRequest(request, parsedBody)) {
+      return await modern.fetch(request, { parsedBody, authInfo });
     }
     const messages = Array.isArray(parsedBody) ? parsedBody : [parsedBody];
     if (request.method !== "POST" || !messages.some(isInitializeRequest)) {
@@ -178,7 +197,10 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     get sessionCount() {
       return sessions.size;
     },
-    close: () => sessions.closeAll("server shutting down"),
+    close: () => {
+      sessions.closeAll("server shutting down");
+      modern.close().catch(() => {});
+    },
   };
 }
 

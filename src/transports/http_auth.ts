@@ -3,11 +3,11 @@
  * request's `Authorization` header is checked against them.
  *
  * The caller's identity below the transport is the token's name: it reaches
- * every tool handler as `extra.authInfo.clientId` (the SDK's
- * RequestHandlerExtra, `ToolExtra` in src/mcp/tool_kit.ts); see `authInfoFor`.
- * On stdio `extra.authInfo` is absent.
+ * every tool handler as `ctx.http.authInfo.clientId` (the SDK's
+ * ServerContext, `ToolExtra` in src/mcp/tool_kit.ts); see `authInfoFor`.
+ * On stdio `ctx.http` is absent.
  */
-import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import type { AuthInfo } from "@modelcontextprotocol/server";
 import { createHash, timingSafeEqual } from "node:crypto";
 
 export interface HttpToken {

@@ -2,8 +2,10 @@
  * The 2025-era Streamable HTTP sessions: one McpServer and transport per
  * session, owned by the token that opened it, closed after an idle period.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import type {
+  McpServer,
+  WebStandardStreamableHTTPServerTransport,
+} from "@modelcontextprotocol/server";
 import type { Logger } from "../mcp/logger.ts";
 
 export interface Session {

@@ -2,7 +2,7 @@
  * HTTP mode of main.ts: reads the tokens and limits, starts the listener and
  * serves until SIGINT or SIGTERM. Refuses to start without a token.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import type { HttpListenOptions } from "../cli_args.ts";
 import type { Logger } from "../mcp/logger.ts";
 import { createHttpHandler, type Listen, serveHttp } from "./http.ts";

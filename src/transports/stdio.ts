@@ -9,15 +9,21 @@
  * MAX_MESSAGE_BYTES is discarded as it streams in (never held whole), and the
  * request id is recovered from its edges when it can be, so the client's
  * pending call fails at once instead of timing out.
+ *
+ * Both protocol generations are served: the SDK's stdio entry reads the
+ * connection's first message (a 2025 `initialize`, or a 2026-07-28 request
+ * carrying its `_meta` envelope) and pins the connection to that era, with
+ * one McpServer from the factory.
  */
 import process from "node:process";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
-  ErrorCode,
   type JSONRPCMessage,
-  JSONRPCMessageSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+  type McpServer,
+  parseJSONRPCMessage,
+  ProtocolErrorCode,
+  type Transport,
+} from "@modelcontextprotocol/server";
+import { serveStdio as serveStdioEntry } from "@modelcontextprotocol/server/stdio";
 import type { Logger } from "../mcp/logger.ts";
 import { MAX_MESSAGE_BYTES } from "../mcp/request_guard.ts";
 
@@ -156,6 +162,9 @@ export class LineTransport implements Transport {
   #decoder = new TextDecoder();
   #started = false;
   #closed = false;
+  #markClosed: () => void = () => {};
+  /** Settles when the transport has closed, whoever owns `onclose`. */
+  readonly closed = new Promise<void>((resolve) => (this.#markClosed = resolve));
 
   constructor(
     private readonly input: NodeJS.ReadableStream = process.stdin,
@@ -169,7 +178,7 @@ export class LineTransport implements Transport {
         const id = recoverId(this.#decoder.decode(head), this.#decoder.decode(tail));
         this.#reply(errorReply(
           id,
-          ErrorCode.InvalidRequest,
+          ProtocolErrorCode.InvalidRequest,
           `Invalid Request: the message is ${bytes} bytes, over this server's limit of ` +
             `${maxMessageBytes}; it was discarded. Keep calls smaller (pass long job scripts ` +
             "as script_path).",
@@ -200,23 +209,25 @@ export class LineTransport implements Transport {
     } catch (error) {
       this.#reply(errorReply(
         null,
-        ErrorCode.ParseError,
+        ProtocolErrorCode.ParseError,
         `Parse error: the line is not JSON (${error instanceof Error ? error.message : error})`
           .slice(0, 300),
       ));
       return;
     }
-    const parsed = JSONRPCMessageSchema.safeParse(value);
-    if (!parsed.success) {
+    let message: JSONRPCMessage;
+    try {
+      message = parseJSONRPCMessage(value);
+    } catch {
       this.#reply(errorReply(
         idOf(value),
-        ErrorCode.InvalidRequest,
+        ProtocolErrorCode.InvalidRequest,
         "Invalid Request: not a JSON-RPC 2.0 request, notification or response",
       ));
       return;
     }
     try {
-      this.onmessage?.(parsed.data);
+      this.onmessage?.(message);
     } catch (error) {
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));
     }
@@ -241,6 +252,7 @@ export class LineTransport implements Transport {
     this.input.off("error", this.#onerror);
     if (this.input.listenerCount("data") === 0) this.input.pause();
     this.onclose?.();
+    this.#markClosed();
     return Promise.resolve();
   }
 }
@@ -248,15 +260,21 @@ export class LineTransport implements Transport {
 /**
  * Serves until the client goes away. A client closing our stdin (the normal
  * way to stop a stdio server) is caught here, as are SIGINT and SIGTERM.
+ * `factory` builds the server for the connection once its era is known (a
+ * client probing with `server/discover` before falling back to `initialize`
+ * gets a second one).
  */
-export async function serveStdio(server: McpServer, logger: Logger): Promise<void> {
+export async function serveStdio(factory: () => McpServer, logger: Logger): Promise<void> {
   const transport = new LineTransport();
-  const closed = new Promise<void>((resolve) => {
-    transport.onclose = () => resolve();
+  const connection = serveStdioEntry(factory, {
+    transport,
+    // Protocol errors (a bad line, a failed write) are logged; they never end the server.
+    onerror: (error: Error) =>
+      logger.warn("transport error", { error: error.message.slice(0, 500) }),
   });
   const shutdown = (why: string) => {
     logger.info("shutting down", { why });
-    server.close().catch(() => {});
+    connection.close().catch(() => {});
   };
   process.stdin.once("end", () => shutdown("stdin closed"));
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
@@ -265,14 +283,7 @@ export async function serveStdio(server: McpServer, logger: Logger): Promise<voi
     Deno.addSignalListener(signal, handler);
     return [signal, handler] as const;
   });
-  await server.connect(transport);
-  // Protocol errors (a bad line, a failed write) are logged; they never end the server.
-  const protocolOnError = transport.onerror;
-  transport.onerror = (error) => {
-    logger.warn("transport error", { error: error.message.slice(0, 500) });
-    protocolOnError?.(error);
-  };
   logger.info("serving MCP on stdio");
-  await closed;
+  await transport.closed;
   for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
 }

@@ -7,9 +7,11 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type CallToolResult,
+  Client,
+  StreamableHTTPClientTransport,
+} from "@modelcontextprotocol/client";
 import { serveHttp } from "../../src/transports/http.ts";
 import { ALICE, BOB, startTestServer, type TestServer } from "./http_support.ts";
 
@@ -95,7 +97,10 @@ Deno.test("HTTP: an SDK client lists tools and calls one; the caller is the toke
   const s = await startTestServer({
     extraTool: {
       name: "test_whoami",
-      run: (extra) => ({ clientId: extra.authInfo?.clientId, token: extra.authInfo?.token }),
+      run: (extra) => ({
+        clientId: extra.http?.authInfo?.clientId,
+        token: extra.http?.authInfo?.token,
+      }),
     },
   });
   const client = new Client({ name: "http-e2e", version: "1" });

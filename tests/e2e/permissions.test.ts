@@ -9,9 +9,9 @@
  * decoy run, so the check fails if the computed flags were broad.
  */
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import type { CallToolResult } from "@modelcontextprotocol/client";
 import { CHILD_PATH } from "./pinned_pbs.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;

@@ -127,10 +127,12 @@ Deno.test("permissionFlags", async (t) => {
   await t.step("one flag per kind with something to grant, never a bare one", () => {
     const flags = permissionFlags(computePermissions(realFacts()));
     assert.equal(flags[0], "--no-prompt");
-    assert.equal(flags[1], "--allow-run=/opt/pbs/bin/qstat,/opt/pbs/bin/qsub");
+    // npm:yaml's debug switches read as unset (permissions.ts, IGNORED_ENV_NAMES).
+    assert.equal(flags[1], "--ignore-env=LOG_TOKENS,LOG_STREAM");
+    assert.equal(flags[2], "--allow-run=/opt/pbs/bin/qstat,/opt/pbs/bin/qsub");
     assert.ok(flags.includes(`--allow-write=${AUDIT_DIR}`));
     assert.ok(flags.includes("--allow-sys=uid"));
-    for (const flag of flags.slice(1)) assert.match(flag, /^--allow-(run|env|read|write|sys)=/);
+    for (const flag of flags.slice(2)) assert.match(flag, /^--allow-(run|env|read|write|sys)=/);
   });
 
   await t.step("a path with a comma cannot be expressed and is refused", () => {

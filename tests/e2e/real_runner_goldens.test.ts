@@ -6,9 +6,7 @@
  * node, down to the bytes PBS printed.
  */
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { silentLogger } from "../../src/mcp/logger.ts";
 import { createMcpServer } from "../../src/mcp/server.ts";
 import { errorDetailsOf } from "../../src/mcp/tool_kit.ts";

@@ -4,9 +4,8 @@
  * through the first is known to the second, and the shims see it too.
  */
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { makeShims } from "./shims_support.ts";
 import { CHILD_PATH } from "./pinned_pbs.ts";
 

@@ -5,7 +5,7 @@
  * id and name its structured answer carries must appear in its text.
  */
 import assert from "node:assert/strict";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/client";
 import { TOOL_INVENTORY } from "../../src/mcp/tools/inventory.ts";
 import { MAX_RESULT_CHARS } from "../../src/mcp/tool_kit.ts";
 import { type Harness, simScript, sizeOf, startHarness, textOf } from "./harness.ts";
@@ -96,6 +96,7 @@ async function exerciseEveryTool(
   await call("list_jobs", {});
   await call("get_job_summary", {});
   await call("diagnose_job", { job_id: waitingId });
+  await call("estimate_start", { job_id: waitingId });
   await call("wait_for_job", { job_id: firstId, until: "finished", timeout_seconds: 600 });
   await call("get_job_status", { job_id: firstId, detail: "full" });
   await call("get_job_output", { job_id: firstId });
@@ -105,6 +106,8 @@ async function exerciseEveryTool(
   await call("release_job", { job_id: waitingId });
   await call("modify_job", { job_id: waitingId, job_name: "renamed_step" });
   await call("delete_job", { job_id: waitingId });
+  await call("analyze_history", {});
+  await call("analyze_history", { days: 1, job_name: "*_step", queue: "workq" });
   await call("submit_batch_jobs", {
     jobs: [
       { script: simScript(), job_name: "sweep_a" },
@@ -131,6 +134,7 @@ async function exerciseEveryTool(
     name: "training_window",
   });
   await call("list_reservations", {});
+  await call("estimate_start", { node_count: 2, ncpus: 8, walltime: "02:00:00" });
   await call("manage_reservation", {
     action: "delete",
     reservation_id: made.reservation_id,

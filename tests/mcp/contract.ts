@@ -25,4 +25,10 @@ export const CLUSTER_TOOLS = [
   "generate_job_script",
 ];
 
-export const CONTRACT_TOOLS = [...JOB_TOOLS, "diagnose_job", ...CLUSTER_TOOLS];
+export const CONTRACT_TOOLS = [
+  ...JOB_TOOLS,
+  "diagnose_job",
+  "analyze_history",
+  "estimate_start",
+  ...CLUSTER_TOOLS,
+];

@@ -8,9 +8,13 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult, JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type CallToolResult,
+  Client,
+  InMemoryTransport,
+  type JSONRPCMessage,
+} from "@modelcontextprotocol/client";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { silentLogger } from "../../src/mcp/logger.ts";
 import { MAX_ARGUMENT_BYTES } from "../../src/mcp/request_guard.ts";
 import { createMcpServer } from "../../src/mcp/server.ts";
@@ -178,7 +182,7 @@ Deno.test("valid JSON of the wrong shape from PBS is a parse_error", async (t) =
   }
 });
 
-Deno.test("non-object arguments are JSON-RPC -32602 Invalid params", async (t) => {
+Deno.test("non-object arguments and malformed params are JSON-RPC -32602 Invalid params", async (t) => {
   const h = await startHarness();
   const server = createMcpServer(h.pbs, silentLogger);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -209,6 +213,23 @@ Deno.test("non-object arguments are JSON-RPC -32602 Invalid params", async (t) =
         assert.equal(reply.error?.code, -32602, JSON.stringify(reply));
       });
     }
+    const badParams: Array<[string, unknown]> = [
+      ["resources/read", { uri: 7 }],
+      ["prompts/get", { name: "submit_job_guide", arguments: 5 }],
+      ["completion/complete", { ref: 5 }],
+    ];
+    for (const [method, params] of badParams) {
+      await t.step(`${method} ${JSON.stringify(params)}`, async () => {
+        const reply = await request(id++, method, params);
+        assert.equal(reply.error?.code, -32602, JSON.stringify(reply));
+        assert.match(reply.error!.message, new RegExp(`^Invalid params for ${method}: `));
+      });
+    }
+    await t.step("a megabyte-long wrong uri is -32602 with a short message", async () => {
+      const reply = await request(id++, "resources/read", { uri: ["u".repeat(1_000_000)] });
+      assert.equal(reply.error?.code, -32602, JSON.stringify(reply).slice(0, 300));
+      assert.ok(reply.error!.message.length <= 2_000);
+    });
     await t.step("an unknown tool name of a megabyte is cut in the answer", async () => {
       const reply = await request(id++, "tools/call", { name: "n".repeat(1_000_000) });
       assert.ok(JSON.stringify(reply).length <= MAX_RESULT_CHARS, "bounded");
@@ -216,6 +237,52 @@ Deno.test("non-object arguments are JSON-RPC -32602 Invalid params", async (t) =
   } finally {
     await clientSide.close();
     await server.close();
+    await h.close();
+  }
+});
+
+Deno.test("2026-07-28 requests with malformed params are -32602 too", async (t) => {
+  const h = await startHarness();
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const connection = serveStdio(() => createMcpServer(h.pbs, silentLogger), {
+    transport: serverSide,
+  });
+  // The client writes valid requests; their params are spoilt on the wire.
+  let spoil: ((params: Record<string, unknown>) => void) | undefined;
+  const send = clientSide.send.bind(clientSide);
+  clientSide.send = (message, options) => {
+    const params = (message as { params?: Record<string, unknown> }).params;
+    if (spoil && params && "method" in message && message.method !== "server/discover") {
+      spoil(params);
+    }
+    return send(message, options);
+  };
+  const client = new Client(
+    { name: "modern-raw", version: "0" },
+    { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+  );
+  const isInvalidParams = (error: { code?: number }) => error.code === -32602;
+  try {
+    await client.connect(clientSide);
+    assert.equal(client.getProtocolEra(), "modern");
+    for (const args of [5, "text", [1, 2]]) {
+      await t.step(`tools/call arguments ${JSON.stringify(args)}`, async () => {
+        spoil = (params) => (params.arguments = args);
+        await assert.rejects(
+          client.callTool({ name: "list_jobs", arguments: {} }),
+          isInvalidParams,
+        );
+      });
+    }
+    await t.step("resources/read with a number for its uri", async () => {
+      spoil = (params) => (params.uri = 7);
+      await assert.rejects(client.readResource({ uri: "pbs://system/status" }), isInvalidParams);
+    });
+    spoil = undefined;
+    assert.ok(!(await client.callTool({ name: "get_server_info", arguments: {} })).isError);
+  } finally {
+    await client.close();
+    await connection.close();
     await h.close();
   }
 });

@@ -9,17 +9,15 @@
  * replaced by one that advances that clock, so wait_for_job runs in
  * simulated time.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import {
   type CallToolResult,
-  CallToolResultSchema,
-  type ElicitRequest,
-  ElicitRequestSchema,
+  Client,
   type ElicitResult,
+  InMemoryTransport,
   type Progress,
   type Tool,
-} from "@modelcontextprotocol/sdk/types.js";
+} from "@modelcontextprotocol/client";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createScenario, SimRunner } from "../../sim/mod.ts";
@@ -45,6 +43,19 @@ export interface HarnessOptions {
    * goes to this function, whose answer the client sends back.
    */
   elicit?: (message: string) => ElicitResult;
+  /**
+   * The client's protocol generation: `legacy` (2025-11-25, `initialize`; the
+   * default) or `modern` (2026-07-28: no handshake, `_meta` on each request,
+   * input-required results instead of server-to-client requests).
+   */
+  era?: Era;
+}
+
+export type Era = "legacy" | "modern";
+
+/** The client options that make a v2 Client speak `era`. */
+export function eraOptions(era: Era): { versionNegotiation?: { mode: { pin: "2026-07-28" } } } {
+  return era === "modern" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {};
 }
 
 export interface Harness {
@@ -113,21 +124,27 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     sleep: simulatedSleep(complex),
     now: () => complex.now() * 1000,
   });
-  const server = createMcpServer(pbs, silentLogger);
+  // Built once up front, as main.ts does: bad start-up options fail here.
+  createMcpServer(pbs, silentLogger);
+  const era = options.era ?? "legacy";
   const client = new Client(
     { name: "pbs-mcp-tests", version: "0.0.0" },
-    options.elicit ? { capabilities: { elicitation: { form: {} } } } : {},
+    {
+      ...(options.elicit ? { capabilities: { elicitation: { form: {} } } } : {}),
+      ...eraOptions(era),
+    },
   );
   if (options.elicit) {
     const answer = options.elicit;
-    client.setRequestHandler(
-      ElicitRequestSchema,
-      (request: ElicitRequest) => answer(request.params.message),
-    );
+    client.setRequestHandler("elicitation/create", (request) => answer(request.params.message));
   }
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
+  // The same entry as main.ts's stdio: it pins the connection to the client's era.
+  const connection = serveStdio(() => createMcpServer(pbs, silentLogger), {
+    transport: serverSide,
+  });
   await client.connect(clientSide);
+  assert.equal(client.getProtocolEra(), era);
   // As real hosts do: listing tools arms the client's check of every result
   // against the tool's outputSchema, so each test call is validated too.
   await client.listTools();
@@ -158,9 +175,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async callWithProgress(name, args) {
       const progress: ProgressParams[] = [];
-      const result = await client.request(
-        { method: "tools/call", params: { name, arguments: args } },
-        CallToolResultSchema,
+      const result = await client.callTool(
+        { name, arguments: args },
         {
           onprogress: (p: Progress) => progress.push(p as ProgressParams),
           timeout: 120_000,
@@ -175,7 +191,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     as: (other) => startHarness({ ...options, user: other, complex, outputDir }),
     async close() {
       await client.close();
-      await server.close();
+      await connection.close();
       if (ownDir) await Deno.remove(outputDir, { recursive: true });
     },
   };

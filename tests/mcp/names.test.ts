@@ -6,7 +6,7 @@
  * this server registers, with parameters those tools take. Read-only mode
  * registers no write tool, so its texts must not send the model to one.
  */
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Tool } from "@modelcontextprotocol/client";
 import assert from "node:assert/strict";
 import { classifyFailure } from "../../src/pbs/catalogue.ts";
 import { diagnoseJob } from "../../src/service/diagnose/mod.ts";

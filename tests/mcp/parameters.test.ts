@@ -46,7 +46,8 @@ Deno.test("unknown parameters are refused, naming the closest real one", async (
         jobs: [{ script: "#!/bin/bash\n", wall_time: "00:10:00" }],
       });
       assert.match(failure.text, /unknown parameter wall_time; did you mean walltime\?/);
-      assert.match(failure.text, /at jobs\[0\]/);
+      // The SDK names where: "jobs.0: unknown parameter ..." (v2's wording of the zod path).
+      assert.match(failure.text, /jobs\.0: unknown parameter wall_time/);
     });
 
     await t.step("items of submit_dependent_jobs are closed too", async () => {

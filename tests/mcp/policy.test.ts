@@ -4,8 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { createScenario, SimRunner } from "../../sim/mod.ts";
 import { silentLogger } from "../../src/mcp/logger.ts";
 import { createMcpServer } from "../../src/mcp/server.ts";
@@ -82,104 +81,129 @@ Deno.test("tool selection: read-only, toolsets, exclusions", async (t) => {
   });
 });
 
-Deno.test("confirmation of destructive actions", async (t) => {
-  await t.step("a confirming client lets delete_job kill a running job", async () => {
-    const asked: string[] = [];
-    await withHarness({
-      elicit: (message) => {
-        asked.push(message);
-        return { action: "accept", content: { confirm: true } };
-      },
-    }, async (h) => {
-      const id = await runningJob(h);
-      const result = await h.call("delete_job", { job_id: id });
-      assert.ok(!result.isError);
-      assert.equal(asked.length, 1);
-      assert.match(asked[0], new RegExp(`Kill running job ${id.replace(/[.[\]]/g, "\\$&")}`));
-      const structured = result.structuredContent as { confirmation: { outcome: string } };
-      assert.equal(structured.confirmation.outcome, "confirmed");
-      assert.match((result.content as { text: string }[])[0].text, /Confirmed by the user/);
-      const [line] = (await auditLines(h)).filter((l) => l.tool === "delete_job");
-      assert.equal(line.confirmation, "confirmed");
-      const commands = line.commands as { argv: string[]; exit_code: number }[];
-      assert.deepEqual(commands.find((c) => c.argv[0] === "qdel"), {
-        argv: ["qdel", id],
-        exit_code: 0,
+// 2025 clients are asked with a server-to-client elicitation request; 2026-07-28
+// clients get an input-required result and retry the call with the answer.
+for (const era of ["legacy", "modern"] as const) {
+  Deno.test(`confirmation of destructive actions (${era} client)`, async (t) => {
+    await t.step("a confirming client lets delete_job kill a running job", async () => {
+      const asked: string[] = [];
+      await withHarness({
+        era,
+        elicit: (message) => {
+          asked.push(message);
+          return { action: "accept", content: { confirm: true } };
+        },
+      }, async (h) => {
+        const id = await runningJob(h);
+        const result = await h.call("delete_job", { job_id: id });
+        assert.ok(!result.isError);
+        assert.equal(asked.length, 1);
+        assert.match(asked[0], new RegExp(`Kill running job ${id.replace(/[.[\]]/g, "\\$&")}`));
+        const structured = result.structuredContent as { confirmation: { outcome: string } };
+        assert.equal(structured.confirmation.outcome, "confirmed");
+        assert.match((result.content as { text: string }[])[0].text, /Confirmed by the user/);
+        const lines = (await auditLines(h)).filter((l) => l.tool === "delete_job");
+        assert.equal(lines.length, 1, "one audit line, however many rounds the question took");
+        const [line] = lines;
+        assert.equal(line.confirmation, "confirmed");
+        const commands = line.commands as { argv: string[]; exit_code: number }[];
+        assert.deepEqual(commands.find((c) => c.argv[0] === "qdel"), {
+          argv: ["qdel", id],
+          exit_code: 0,
+        });
+      });
+    });
+
+    await t.step("a declining client leaves the job untouched", async () => {
+      await withHarness({
+        era,
+        elicit: () => ({ action: "accept", content: { confirm: false } }),
+      }, async (h) => {
+        const id = await runningJob(h);
+        const failure = await h.fail("delete_job", { job_id: id });
+        assert.equal(failure.error?.kind, "not_confirmed");
+        assert.match(failure.text, /declined.*nothing was changed/s);
+        h.advance(1);
+        assert.equal((await h.ok<{ state: string }>("get_job_status", { job_id: id })).state, "R");
+        const [line] = (await auditLines(h)).filter((l) => l.tool === "delete_job");
+        assert.equal(line.confirmation, "declined");
+        assert.deepEqual(line.commands, []);
+        assert.equal(line.result, "error");
+      });
+    });
+
+    await t.step("a client whose user says no leaves the job untouched", async () => {
+      await withHarness({
+        era,
+        elicit: () => ({ action: "decline" }),
+      }, async (h) => {
+        const id = await runningJob(h);
+        const failure = await h.fail("delete_job", { job_id: id });
+        assert.equal(failure.error?.kind, "not_confirmed");
+        assert.equal((await h.ok<{ state: string }>("get_job_status", { job_id: id })).state, "R");
+        const lines = (await auditLines(h)).filter((l) => l.tool === "delete_job");
+        assert.equal(lines.length, 1);
+        assert.equal(lines[0].confirmation, "declined");
+      });
+    });
+
+    await t.step("a queued job is deleted without asking", async () => {
+      const asked: string[] = [];
+      await withHarness({
+        era,
+        elicit: (message) => {
+          asked.push(message);
+          return { action: "decline" };
+        },
+      }, async (h) => {
+        const { job_id } = await h.ok<{ job_id: string }>("submit_job", {
+          script: simScript(),
+          hold: true,
+        });
+        await h.ok("delete_job", { job_id });
+        assert.deepEqual(asked, []);
+      });
+    });
+
+    await t.step("elicit with a client that cannot ask: done, recorded unconfirmed", async () => {
+      await withHarness({ era }, async (h) => {
+        const id = await runningJob(h);
+        const result = await h.call("delete_job", { job_id: id });
+        assert.ok(!result.isError);
+        assert.match((result.content as { text: string }[])[0].text, /without confirmation/);
+        const [line] = (await auditLines(h)).filter((l) => l.tool === "delete_job");
+        assert.equal(line.confirmation, "unconfirmed");
+      });
+    });
+
+    await t.step("require with a client that cannot ask: refused, job untouched", async () => {
+      await withHarness({ era, config: { confirm: "require" } }, async (h) => {
+        const id = await runningJob(h);
+        const failure = await h.fail("delete_job", { job_id: id });
+        assert.equal(failure.error?.kind, "not_confirmed");
+        assert.match(failure.text, /cannot ask/);
+        assert.equal((await h.ok<{ state: string }>("get_job_status", { job_id: id })).state, "R");
+        const [line] = (await auditLines(h)).filter((l) => l.tool === "delete_job");
+        assert.equal(line.confirmation, "refused");
+      });
+    });
+
+    await t.step("never: nobody is asked", async () => {
+      const asked: string[] = [];
+      await withHarness({
+        era,
+        config: { confirm: "never" },
+        elicit: (message) => {
+          asked.push(message);
+          return { action: "decline" };
+        },
+      }, async (h) => {
+        await h.ok("delete_job", { job_id: await runningJob(h) });
+        assert.deepEqual(asked, []);
       });
     });
   });
-
-  await t.step("a declining client leaves the job untouched", async () => {
-    await withHarness({
-      elicit: () => ({ action: "accept", content: { confirm: false } }),
-    }, async (h) => {
-      const id = await runningJob(h);
-      const failure = await h.fail("delete_job", { job_id: id });
-      assert.equal(failure.error?.kind, "not_confirmed");
-      assert.match(failure.text, /declined.*nothing was changed/s);
-      h.advance(1);
-      assert.equal((await h.ok<{ state: string }>("get_job_status", { job_id: id })).state, "R");
-      const [line] = (await auditLines(h)).filter((l) => l.tool === "delete_job");
-      assert.equal(line.confirmation, "declined");
-      assert.deepEqual(line.commands, []);
-      assert.equal(line.result, "error");
-    });
-  });
-
-  await t.step("a queued job is deleted without asking", async () => {
-    const asked: string[] = [];
-    await withHarness({
-      elicit: (message) => {
-        asked.push(message);
-        return { action: "decline" };
-      },
-    }, async (h) => {
-      const { job_id } = await h.ok<{ job_id: string }>("submit_job", {
-        script: simScript(),
-        hold: true,
-      });
-      await h.ok("delete_job", { job_id });
-      assert.deepEqual(asked, []);
-    });
-  });
-
-  await t.step("elicit with a client that cannot ask: done, recorded unconfirmed", async () => {
-    await withHarness({}, async (h) => {
-      const id = await runningJob(h);
-      const result = await h.call("delete_job", { job_id: id });
-      assert.ok(!result.isError);
-      assert.match((result.content as { text: string }[])[0].text, /without confirmation/);
-      const [line] = (await auditLines(h)).filter((l) => l.tool === "delete_job");
-      assert.equal(line.confirmation, "unconfirmed");
-    });
-  });
-
-  await t.step("require with a client that cannot ask: refused, job untouched", async () => {
-    await withHarness({ config: { confirm: "require" } }, async (h) => {
-      const id = await runningJob(h);
-      const failure = await h.fail("delete_job", { job_id: id });
-      assert.equal(failure.error?.kind, "not_confirmed");
-      assert.match(failure.text, /cannot ask/);
-      assert.equal((await h.ok<{ state: string }>("get_job_status", { job_id: id })).state, "R");
-      const [line] = (await auditLines(h)).filter((l) => l.tool === "delete_job");
-      assert.equal(line.confirmation, "refused");
-    });
-  });
-
-  await t.step("never: nobody is asked", async () => {
-    const asked: string[] = [];
-    await withHarness({
-      config: { confirm: "never" },
-      elicit: (message) => {
-        asked.push(message);
-        return { action: "decline" };
-      },
-    }, async (h) => {
-      await h.ok("delete_job", { job_id: await runningJob(h) });
-      assert.deepEqual(asked, []);
-    });
-  });
-});
+}
 
 Deno.test("limits", async (t) => {
   await t.step("a flood of submissions is cut at the configured rate", async () => {
@@ -416,6 +440,28 @@ Deno.test("a rollback that deletes several jobs asks first", async (t) => {
       assert.equal(line.confirmation, "confirmed");
       const qdels = (line.commands as { argv: string[] }[]).filter((c) => c.argv[0] === "qdel");
       assert.equal(qdels.length, 2);
+    });
+  });
+
+  await t.step("a 2026-07-28 call cannot stop to ask: as a client that cannot ask", async () => {
+    const asked: string[] = [];
+    await withHarness({
+      era: "modern",
+      elicit: (message) => {
+        asked.push(message);
+        return { action: "accept", content: { confirm: true } };
+      },
+    }, async (h) => {
+      const before = liveIds(h);
+      const failure = await h.fail("submit_dependent_jobs", pipeline);
+      assert.match(failure.error!.message, /rolled back/);
+      assert.deepEqual(asked, [], "no input-required round: it would submit everything again");
+      h.advance(10);
+      assert.deepEqual(liveIds(h), before);
+      const [line] = (await auditLines(h)).filter((l) => l.tool === "submit_dependent_jobs");
+      assert.equal(line.confirmation, "unconfirmed");
+      const argvs = (line.commands as { argv: string[] }[]).map((c) => c.argv[0]);
+      assert.equal(argvs.filter((a) => a === "qsub").length, 3, "each job submitted once");
     });
   });
 });

@@ -4,7 +4,7 @@
  * errors (with kind and hint) for unknown jobs, queues, nodes, reservations.
  */
 import assert from "node:assert/strict";
-import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError } from "@modelcontextprotocol/client";
 import { createScenario } from "../../sim/mod.ts";
 import { type Harness, simScript, startHarness } from "./harness.ts";
 
@@ -27,8 +27,8 @@ async function failsWith(promise: Promise<unknown>, kind: string): Promise<{ hin
   try {
     await promise;
   } catch (error) {
-    assert.ok(error instanceof McpError, `expected an McpError, got ${error}`);
-    const rpc = error as McpError;
+    assert.ok(error instanceof ProtocolError, `expected an ProtocolError, got ${error}`);
+    const rpc = error as ProtocolError;
     const data = rpc.data as { kind?: string; hint?: string } | undefined;
     assert.equal(data?.kind, kind, rpc.message);
     assert.ok(data?.hint && data.hint.length > 10, "a hint is given");
@@ -251,7 +251,7 @@ Deno.test("prompts", async (t) => {
       assert.match(hint, /debug/);
       await assert.rejects(
         h.client.getPrompt({ name: "submit_job_guide", arguments: { job_type: "fortran" } }),
-        McpError,
+        ProtocolError,
       );
     });
 

@@ -4,7 +4,7 @@
  * descriptions and input schemas; output schemas travel too. BENCHMARKS.md
  * ("Tool surface") records the figures.
  */
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Tool } from "@modelcontextprotocol/client";
 import assert from "node:assert/strict";
 import { startHarness } from "./harness.ts";
 
@@ -67,7 +67,7 @@ Deno.test("the compact surface keeps every contract name", async (t) => {
       );
     const items = (name: string) =>
       Object.keys(
-        (tools.get(name)?.inputSchema as {
+        (tools.get(name)?.inputSchema as unknown as {
           properties: { jobs: { items: { properties: Record<string, unknown> } } };
         }).properties.jobs.items.properties,
       );

@@ -4,7 +4,7 @@
  * the schema and the validator agree on, answers read as English, sizes as
  * people write them.
  */
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Tool } from "@modelcontextprotocol/client";
 import assert from "node:assert/strict";
 import { simScript, startHarness, textOf } from "./harness.ts";
 

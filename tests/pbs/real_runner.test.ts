@@ -55,7 +55,7 @@ Deno.test("RealRunner: output, exit codes, environment", async (t) => {
     qdel: `echo "qdel: Unknown Job Id 99999.vm" >&2; exit 153`,
     qsub: `cat`,
     pbsnodes: `echo "LC_ALL=$LC_ALL FOO=$FOO BAR=$BAR"`,
-    qsig: `kill -USR1 $$`,
+    qhold: `kill -USR1 $$`,
     tracejob: `printf 'caf\\351 ok\\n'`,
     qselect: `cat; echo "stdin done"`,
   });
@@ -79,7 +79,7 @@ Deno.test("RealRunner: output, exit codes, environment", async (t) => {
   });
 
   await t.step("a signalled child reports 128 + signal", async () => {
-    const r = await runner.run(["qsig"]);
+    const r = await runner.run(["qhold"]);
     assert.equal(r.code, 128 + 10);
   });
 
@@ -217,13 +217,13 @@ Deno.test("RealRunner: what may run and where it is found", async (t) => {
   await t.step("PBS_EXEC env: bin/ and sbin/, ahead of PATH", async () => {
     const exec = tempDir();
     fakeBin({ qstat: "echo from-pbs-exec" }, `${exec}/bin`);
-    fakeBin({ qterm: "echo from-sbin" }, `${exec}/sbin`);
+    fakeBin({ qmgr: "echo from-sbin" }, `${exec}/sbin`);
     const onPath = fakeBin({ qstat: "echo from-path" });
     const runner = new RealRunner({
       baseEnv: { PATH: `${onPath}:/usr/bin:/bin`, PBS_EXEC: exec, PBS_CONF_FILE: `${exec}/none` },
     });
     assert.equal((await runner.run(["qstat"])).stdout, "from-pbs-exec\n");
-    assert.equal((await runner.run(["qterm"])).stdout, "from-sbin\n");
+    assert.equal((await runner.run(["qmgr"])).stdout, "from-sbin\n");
     assert.deepEqual(runner.describeInstallation(), {
       source: "PBS_EXEC",
       qstat: `${exec}/bin/qstat`,

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { gatherDiagnosis } from "../../service/diagnose/gather.ts";
 import type { Diagnosis } from "../../service/diagnose/mod.ts";
+import { TIMELINE_FIRST } from "../../service/diagnose/timeline.ts";
 import * as s from "../schemas.ts";
 import { defineTool } from "../tool_kit.ts";
 import { isoTime } from "../views/jobs.ts";
@@ -66,6 +67,7 @@ export const DiagnoseOutput = {
     condition: z.enum(["met", "waiting", "impossible", "unknown"]),
   })),
   output_read: z.array(z.string()),
+  timeline: z.array(z.string()).optional(),
 };
 type DiagnoseAnswer = z.infer<z.ZodObject<typeof DiagnoseOutput>>;
 
@@ -73,11 +75,10 @@ export const diagnoseJobTool = defineTool({
   name: "diagnose_job",
   title: "Diagnose a job",
   description:
-    "Explains why a job waits or failed, and what to do next. Waiting: the scheduler's " +
-    "comment, holds, dependencies, queue and server state, reservations, estimated start. " +
-    "Finished: the exit status explained, resources used against requested, and error " +
-    "signatures in the end of its output (out of memory, walltime, segfault, missing file, " +
-    "module, Python, MPI). Running: walltime nearly used up.",
+    "Explains why a job waits or failed, and what to do next: the scheduler's comment, holds, " +
+    "dependencies, queue and server state, reservations; for a finished job the exit status, " +
+    "resources used against requested and error signatures in its output (out of memory, " +
+    "segfault, missing module, MPI, ...); a tracejob timeline where this host has the logs.",
   input: { job_id: s.jobId },
   output: DiagnoseOutput,
   annotations: { readOnlyHint: true, idempotentHint: true },
@@ -129,6 +130,7 @@ export function diagnosisView(d: Diagnosis, read: string[]): DiagnoseAnswer {
       })
     ),
     output_read: read,
+    timeline: d.timeline ? timelineEvents(d.timeline) : undefined,
   });
 }
 
@@ -173,9 +175,28 @@ export function diagnosisText(d: Diagnosis, read: string[] = []): string {
     for (const sig of d.signatures) lines.push(`- ${sig.kind} (${sig.stream}): ${sig.line}`);
   }
   if (read.length) lines.push(`Output read: ${read.join(", ")}`);
+  if (d.timeline) lines.push(...timelineLines(d.timeline));
   if (d.nextSteps.length) {
     lines.push("Next steps:");
     for (const step of d.nextSteps) lines.push(`- ${step}`);
   }
   return lines.join("\n");
+}
+
+/**
+ * One line per event (`TIME what (by whom)`), a `… N more` line where events
+ * were left out, and the note (why there are no log lines) last.
+ */
+function timelineEvents(t: NonNullable<Diagnosis["timeline"]>): string[] {
+  const lines: string[] = [];
+  t.events.forEach((e, i) => {
+    if (t.omitted > 0 && i === TIMELINE_FIRST) lines.push(`… ${t.omitted} more event(s)`);
+    lines.push(`${isoTime(e.time)} ${e.text}${e.by ? ` (by ${e.by})` : ""}`);
+  });
+  if (t.note) lines.push(t.note);
+  return lines;
+}
+
+function timelineLines(t: NonNullable<Diagnosis["timeline"]>): string[] {
+  return ["Timeline (PBS logs on this host):", ...timelineEvents(t).map((l) => `- ${l}`)];
 }

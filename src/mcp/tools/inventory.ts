@@ -11,6 +11,8 @@ import type { AnyToolDefinition } from "../tool_kit.ts";
 import { submitBatchJobs, submitDependentJobs } from "./batch.ts";
 import { checkPrivileges, getServerInfo, listNodes, listQueues } from "./cluster.ts";
 import { diagnoseJobTool } from "./diagnose.ts";
+import { estimateStartTool } from "./estimate.ts";
+import { analyzeHistoryTool } from "./history.ts";
 import { deleteJob, holdJob, modifyJob, releaseJob } from "./job_changes.ts";
 import { getJobOutput } from "./job_output.ts";
 import { getJobStatus } from "./job_status.ts";
@@ -58,6 +60,8 @@ export const TOOL_INVENTORY: readonly InventoryEntry[] = [
   entry(submitBatchJobs, "jobs", "write"),
   entry(submitDependentJobs, "jobs", "write"),
   entry(diagnoseJobTool, "jobs", "read"),
+  entry(analyzeHistoryTool, "jobs", "read"),
+  entry(estimateStartTool, "jobs", "read"),
   entry(listQueues, "cluster", "read"),
   entry(listNodes, "cluster", "read"),
   entry(getServerInfo, "cluster", "read"),

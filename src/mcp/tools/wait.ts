@@ -72,12 +72,12 @@ export const waitForJob = defineTool({
 function progressReporter(
   extra: ToolExtra,
 ): ((update: ProgressUpdate) => Promise<void>) | undefined {
-  const progressToken = extra._meta?.progressToken;
+  const progressToken = extra.mcpReq._meta?.progressToken;
   if (progressToken === undefined) return undefined;
   let progress = 0;
   return async (update) => {
     progress++;
-    await extra.sendNotification({
+    await extra.mcpReq.notify({
       method: "notifications/progress",
       params: {
         progressToken,

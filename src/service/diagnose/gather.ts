@@ -4,6 +4,7 @@
  * diagnosis with less context beats an error.
  */
 import { isPbsError } from "../../pbs/errors.ts";
+import type { TraceEntry } from "../../pbs/parse/simple.ts";
 import { isPending } from "../../pbs/model/states.ts";
 import { parseSize } from "../../pbs/model/time.ts";
 import type { Job, Node } from "../../pbs/model/types.ts";
@@ -19,6 +20,8 @@ const MAX_DEPENDENCIES = 10;
 /** Output read per stream: error signatures sit at the end. */
 const TAIL_LINES = 80;
 const TAIL_BYTES = 32 * 1024;
+/** Days of logs tracejob searches at most (it reads one log file per day). */
+const MAX_TRACE_DAYS = 30;
 
 export interface GatheredDiagnosis {
   result: Diagnosis;
@@ -39,16 +42,18 @@ export async function gatherDiagnosis(
 ): Promise<GatheredDiagnosis> {
   const job = await client.job(jobId);
   const pending = isPending(job.state);
-  const [queues, server, reservations, identity, dependencies, capacity, outputs] = await Promise
-    .all([
-      optional(client.queues()),
-      optional(client.server()),
-      optional(client.reservations()),
-      optional(client.identity()),
-      dependencyTargets(client, job),
-      pending ? optional(client.nodes()).then((n) => n && capacityOf(n)) : undefined,
-      pending ? { tails: [], problems: [] } : readOutputs(client, job),
-    ]);
+  const [queues, server, reservations, identity, dependencies, capacity, outputs, trace] =
+    await Promise
+      .all([
+        optional(client.queues()),
+        optional(client.server()),
+        optional(client.reservations()),
+        optional(client.identity()),
+        dependencyTargets(client, job),
+        pending ? optional(client.nodes()).then((n) => n && capacityOf(n)) : undefined,
+        pending ? { tails: [], problems: [] } : readOutputs(client, job),
+        readTrace(client, job),
+      ]);
   const result = diagnoseJob({
     job,
     queues,
@@ -57,6 +62,7 @@ export async function gatherDiagnosis(
     dependencies,
     outputs: outputs.tails,
     outputProblems: outputs.problems,
+    ...trace,
     capacity,
     callerRole: identity?.role,
     readOnly: client.config.readOnly,
@@ -89,6 +95,35 @@ async function dependencyTargets(client: PbsClient, job: Job): Promise<Dependenc
       throw error;
     }
   }));
+}
+
+/**
+ * The job's lines in this host's PBS logs, for the days since it was created
+ * (at most MAX_TRACE_DAYS). tracejob reads local files: "Couldn't find Job Id"
+ * means no logs of it on this host (a login node keeps none), not an unknown
+ * job (tests/fixtures/golden/INDEX.md, tracejob notes).
+ */
+async function readTrace(
+  client: PbsClient,
+  job: Job,
+): Promise<{ trace?: TraceEntry[]; traceProblem?: string }> {
+  const now = client.now() / 1000;
+  const since = job.times.created ?? job.times.queued ?? now;
+  const days = Math.min(MAX_TRACE_DAYS, Math.max(1, Math.ceil((now - since) / 86_400) + 1));
+  try {
+    const entries = await client.jobLog(job.id, days);
+    return { trace: entries.filter((e) => e.job === undefined || e.job === job.id) };
+  } catch (error) {
+    if (!isPbsError(error)) throw error;
+    if (/Couldn't find Job Id/.test(error.pbsMessage ?? "")) {
+      return {
+        traceProblem: `tracejob found no lines for ${job.id} in this host's PBS logs of the ` +
+          `last ${days} day(s): it reads only local log files, so on a login node this means ` +
+          "the logs are on the PBS server host, not that the job is unknown.",
+      };
+    }
+    return { traceProblem: `No log timeline: ${error.message}.` };
+  }
 }
 
 /** The largest node decides whether a chunk can ever fit; usable nodes are counted. */

@@ -30,6 +30,7 @@ import { diagnosePending } from "./pending.ts";
 import { compareResources } from "./resource_usage.ts";
 import { diagnoseRunning } from "./running.ts";
 import { readSchedulerComment } from "./scheduler_comments.ts";
+import { jobTimeline, timelineFindings } from "./timeline.ts";
 import type { Diagnosis, DiagnosisInput } from "./types.ts";
 
 export type {
@@ -51,6 +52,8 @@ export { parseRequestedAvailableTotal, readSchedulerComment } from "./scheduler_
 export { dependencyCondition, parseDependencies } from "./dependencies.ts";
 export { findSignatures } from "./output_signatures.ts";
 export { compareResources } from "./resource_usage.ts";
+export { jobTimeline, timelineFindings } from "./timeline.ts";
+export type { JobTimeline, TimelineEvent, TimelineKind } from "./timeline.ts";
 
 /** Diagnoses one job: pending, running or finished. */
 export function diagnoseJob(input: DiagnosisInput): Diagnosis {
@@ -78,7 +81,21 @@ export function diagnoseJob(input: DiagnosisInput): Diagnosis {
   for (const problem of input.outputProblems ?? []) {
     base.findings.push({ topic: "output", severity: "info", message: problem });
   }
-  if (base.phase === "pending") return diagnosePending(input, base);
-  if (base.phase === "running") return diagnoseRunning(input, base);
-  return diagnoseFinished(input, base);
+  const verdict = base.phase === "pending"
+    ? diagnosePending(input, base)
+    : base.phase === "running"
+    ? diagnoseRunning(input, base)
+    : diagnoseFinished(input, base);
+  return withTimeline(input, verdict);
+}
+
+/** The log timeline and what it explains (deletions, requeues, signals), after the verdict. */
+function withTimeline(input: DiagnosisInput, d: Diagnosis): Diagnosis {
+  if (input.trace !== undefined) {
+    d.timeline = jobTimeline(input.trace, input.job);
+    d.findings.push(...timelineFindings(input.trace, input.job));
+  } else if (input.traceProblem !== undefined) {
+    d.timeline = { events: [], omitted: 0, note: input.traceProblem };
+  }
+  return d;
 }

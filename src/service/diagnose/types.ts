@@ -7,7 +7,9 @@
  */
 import type { ExitStatusInfo } from "../../pbs/model/exit_status.ts";
 import type { Job, Queue, Reservation, ServerInfo } from "../../pbs/model/types.ts";
+import type { TraceEntry } from "../../pbs/parse/simple.ts";
 import type { Role } from "../results.ts";
+import type { JobTimeline } from "./timeline.ts";
 
 /** The state of a job this job depends on, as the adapter found it. */
 export interface DependencyTarget {
@@ -56,6 +58,10 @@ export interface DiagnosisInput {
   outputs?: OutputTail[];
   /** Why some output could not be read (kept so the answer can say so). */
   outputProblems?: string[];
+  /** The job's lines in this host's PBS logs (tracejob), when they could be read. */
+  trace?: readonly TraceEntry[];
+  /** Why there are no log lines (no logs on this host, tracejob missing). */
+  traceProblem?: string;
   capacity?: ClusterCapacity;
   /** The caller's PBS role and user name, to say whether they can release a hold themselves. */
   callerRole?: Role;
@@ -178,6 +184,8 @@ export interface Diagnosis {
   resources: ResourceUsage[];
   signatures: OutputSignature[];
   dependencies: DependencyStatus[];
+  /** From the PBS logs (tracejob): what happened when; absent when not looked for. */
+  timeline?: JobTimeline;
 }
 
 /** A blocking reason found by one check; the first one found is the headline. */

@@ -1,0 +1,355 @@
+/**
+ * The YAML configuration file (`--config FILE`, default
+ * `~/.config/pbs-mcp/config.yaml` when it exists): another source of the same
+ * settings as the environment. Its keys are mapped to the PBS_* / PBS_MCP_*
+ * variables (FILE_SETTINGS) and merged under the environment, so loadConfig
+ * stays the one place settings are validated. The environment wins for a single
+ * run; command-line flags win over both. Every error names its line and column.
+ *
+ * The server serves one cluster per process: the default cluster is applied
+ * (`simulator:` → demo mode, `local: true` → real PBS); `ssh:` is refused
+ * until the SSH runner is wired in.
+ */
+import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+import { SCENARIO_NAMES } from "../sim/mod.ts";
+import type { CliOptions } from "./cli_args.ts";
+import { readEnv } from "./env.ts";
+import { serverEnvNames } from "./permissions.ts";
+import { CONFIRM_MODES } from "./service/confirm.ts";
+
+/** Where the file is looked for when `--config` is not given. */
+export function defaultConfigPath(home: string | undefined): string | undefined {
+  return home ? `${home.replace(/\/+$/, "")}/.config/pbs-mcp/config.yaml` : undefined;
+}
+
+const text = z.string().min(1);
+const positiveInt = z.number().int().positive();
+const dirList = z.array(text.startsWith("/", "must be an absolute path"));
+
+const SshSchema = z.strictObject({
+  host: text,
+  user: text.optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  options: z.array(z.string()).optional(),
+});
+
+const ClusterSchema = z.strictObject({
+  simulator: z.enum(SCENARIO_NAMES as unknown as [string, ...string[]]).optional(),
+  local: z.literal(true).optional(),
+  ssh: SshSchema.optional(),
+  pbs_exec: text.startsWith("/", "must be an absolute path").optional(),
+  pbs_server: text.optional(),
+  default_queue: text.optional(),
+  account: text.optional(),
+  allowed_dirs: dirList.optional(),
+  submit_dir: text.startsWith("/", "must be an absolute path").optional(),
+  profile: text.optional(),
+});
+
+const LimitsSchema = z.strictObject({
+  max_concurrent_commands: positiveInt.optional(),
+  max_batch_jobs: positiveInt.optional(),
+  max_submits_per_minute: positiveInt.optional(),
+  max_nodes: positiveInt.optional(),
+  max_walltime: text.optional(),
+});
+
+const FileSchema = z.strictObject({
+  default_cluster: text.optional(),
+  clusters: z.record(text, ClusterSchema).optional(),
+  audit_log: text.optional(),
+  confirm: z.enum(CONFIRM_MODES).optional(),
+  read_only: z.boolean().optional(),
+  log_level: z.enum(["debug", "info", "warn", "error"]).optional(),
+  timeout_ms: positiveInt.optional(),
+  cache_ttl_ms: z.number().int().min(0).optional(),
+  max_output_bytes: positiveInt.optional(),
+  toolsets: z.array(text).optional(),
+  exclude_tools: z.array(text).optional(),
+  limits: LimitsSchema.optional(),
+});
+
+type FileShape = z.infer<typeof FileSchema>;
+type ClusterShape = z.infer<typeof ClusterSchema>;
+
+/** How the served cluster is reached. */
+export type ClusterReach =
+  | { kind: "simulator"; scenario: string }
+  | { kind: "local" }
+  | { kind: "ssh"; host: string; user?: string; port?: number; options: string[] };
+
+export interface ConfigFile {
+  path: string;
+  /** The cluster this process serves (`default_cluster`, or the only one). */
+  cluster?: { name: string; reach: ClusterReach };
+  /** The settings as the environment variables they stand for. */
+  env: Record<string, string>;
+}
+
+const asText = (v: unknown) =>
+  Array.isArray(v) ? v.join(",") : typeof v === "boolean" ? String(v) : String(v);
+
+/**
+ * Each file setting and the variable it stands for. Cluster keys are read from
+ * the served cluster; `allowed_dirs` joins with ':' as PBS_MCP_ALLOWED_DIRS does.
+ * PBS_MCP_PROFILE names the site profile (read by the site-profile module).
+ */
+const FILE_SETTINGS: ReadonlyArray<{
+  key: string;
+  from: (file: FileShape, cluster?: ClusterShape) => unknown;
+  env: string;
+  format?: (v: unknown) => string;
+}> = [
+  { key: "audit_log", from: (f) => f.audit_log, env: "PBS_MCP_AUDIT_LOG" },
+  { key: "confirm", from: (f) => f.confirm, env: "PBS_MCP_CONFIRM" },
+  { key: "read_only", from: (f) => f.read_only, env: "PBS_MCP_READ_ONLY" },
+  { key: "log_level", from: (f) => f.log_level, env: "PBS_MCP_LOG_LEVEL" },
+  { key: "timeout_ms", from: (f) => f.timeout_ms, env: "PBS_MCP_TIMEOUT_MS" },
+  { key: "cache_ttl_ms", from: (f) => f.cache_ttl_ms, env: "PBS_MCP_CACHE_TTL_MS" },
+  { key: "max_output_bytes", from: (f) => f.max_output_bytes, env: "PBS_MCP_MAX_OUTPUT_BYTES" },
+  { key: "toolsets", from: (f) => f.toolsets, env: "PBS_MCP_TOOLSETS" },
+  { key: "exclude_tools", from: (f) => f.exclude_tools, env: "PBS_MCP_EXCLUDE_TOOLS" },
+  {
+    key: "limits.max_concurrent_commands",
+    from: (f) => f.limits?.max_concurrent_commands,
+    env: "PBS_MCP_MAX_CONCURRENT_COMMANDS",
+  },
+  {
+    key: "limits.max_batch_jobs",
+    from: (f) => f.limits?.max_batch_jobs,
+    env: "PBS_MCP_MAX_BATCH_JOBS",
+  },
+  {
+    key: "limits.max_submits_per_minute",
+    from: (f) => f.limits?.max_submits_per_minute,
+    env: "PBS_MCP_MAX_SUBMITS_PER_MINUTE",
+  },
+  { key: "limits.max_nodes", from: (f) => f.limits?.max_nodes, env: "PBS_MCP_MAX_NODES" },
+  { key: "limits.max_walltime", from: (f) => f.limits?.max_walltime, env: "PBS_MCP_MAX_WALLTIME" },
+  { key: "pbs_exec", from: (_, c) => c?.pbs_exec, env: "PBS_EXEC" },
+  { key: "pbs_server", from: (_, c) => c?.pbs_server, env: "PBS_SERVER" },
+  { key: "account", from: (_, c) => c?.account, env: "PBS_ACCOUNT" },
+  {
+    key: "allowed_dirs",
+    from: (_, c) => c?.allowed_dirs,
+    env: "PBS_MCP_ALLOWED_DIRS",
+    format: (v) => (v as string[]).join(":"),
+  },
+  { key: "submit_dir", from: (_, c) => c?.submit_dir, env: "PBS_MCP_SUBMIT_DIR" },
+  { key: "profile", from: (_, c) => c?.profile, env: "PBS_MCP_PROFILE" },
+];
+
+/** The variables a configuration file may set (granted to --allow-env alongside). */
+export const FILE_ENV_NAMES: readonly string[] = FILE_SETTINGS.map((s) => s.env);
+
+/** A configuration file problem, with where it is. */
+export class ConfigFileError extends Error {}
+
+/** Parses and validates `text` (the contents of `path`); throws ConfigFileError. */
+export function parseConfigFile(path: string, source: string): ConfigFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const where = (offset: number | undefined) => {
+    const { line, col } = lineCounter.linePos(offset ?? 0);
+    return `${path}:${line}:${col}`;
+  };
+  if (doc.errors.length > 0) {
+    throw new ConfigFileError(
+      doc.errors.map((e) => `${where(e.pos[0])}: ${firstLine(e.message)}`).join("\n"),
+    );
+  }
+  const data = doc.toJS() ?? {};
+  const parsed = FileSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new ConfigFileError(
+      parsed.error.issues.map((issue) => {
+        const { offset, key } = locate(doc, issue.path, issue);
+        return `${where(offset)}: ${key}: ${issue.message}`;
+      }).join("\n"),
+    );
+  }
+  const file = parsed.data;
+  const cluster = servedCluster(file, (keys) => where(locate(doc, keys).offset));
+  for (const [name, c] of Object.entries(file.clusters ?? {})) {
+    const ways = (["simulator", "local", "ssh"] as const).filter((k) => c[k] !== undefined);
+    if (ways.length !== 1) {
+      throw new ConfigFileError(
+        `${where(locate(doc, ["clusters", name]).offset)}: clusters.${name}: ` +
+          "say how to reach it with exactly one of simulator: NAME, local: true, ssh: {host: ...}",
+      );
+    }
+  }
+  const chosen = cluster ? file.clusters![cluster] : undefined;
+  if (chosen?.default_queue !== undefined) {
+    throw new ConfigFileError(
+      `${where(locate(doc, ["clusters", cluster!, "default_queue"]).offset)}: ` +
+        `clusters.${cluster}.default_queue: not applied yet; name the queue in the script ` +
+        "(#PBS -q) or in submit_job's queue parameter (PBS uses the server's default_queue)",
+    );
+  }
+  const env: Record<string, string> = {};
+  for (const setting of FILE_SETTINGS) {
+    const value = setting.from(file, chosen);
+    if (value !== undefined) env[setting.env] = (setting.format ?? asText)(value);
+  }
+  return {
+    path,
+    env,
+    cluster: cluster ? { name: cluster, reach: reachOf(chosen!) } : undefined,
+  };
+}
+
+function servedCluster(
+  file: FileShape,
+  where: (path: PropertyKey[]) => string,
+): string | undefined {
+  const names = Object.keys(file.clusters ?? {});
+  if (file.default_cluster !== undefined) {
+    if (!names.includes(file.default_cluster)) {
+      throw new ConfigFileError(
+        `${where(["default_cluster"])}: default_cluster: no cluster named ` +
+          `'${file.default_cluster}' under clusters (${names.join(", ") || "none defined"})`,
+      );
+    }
+    return file.default_cluster;
+  }
+  if (names.length > 1) {
+    throw new ConfigFileError(
+      `${where(["clusters"])}: clusters: several clusters (${names.join(", ")}): ` +
+        "say which one to serve with default_cluster",
+    );
+  }
+  return names[0];
+}
+
+function reachOf(cluster: ClusterShape): ClusterReach {
+  if (cluster.simulator !== undefined) return { kind: "simulator", scenario: cluster.simulator };
+  if (cluster.ssh !== undefined) {
+    return { kind: "ssh", ...cluster.ssh, options: cluster.ssh.options ?? [] };
+  }
+  return { kind: "local" };
+}
+
+/**
+ * Where in the document an issue at `path` is: the node at the path, or the
+ * nearest ancestor that exists (a missing key), or an unrecognized key itself.
+ */
+function locate(
+  doc: ReturnType<typeof parseDocument>,
+  path: readonly PropertyKey[],
+  issue?: { code: string; keys?: string[] },
+): { offset: number | undefined; key: string } {
+  const keys = path.map((k) => (typeof k === "symbol" ? String(k) : k));
+  for (let n = keys.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(keys.slice(0, n), true);
+    if (!node || typeof node !== "object" || !("range" in node) || !node.range) continue;
+    if (n === keys.length && issue?.code === "unrecognized_keys" && isMap(node)) {
+      const stray = issue.keys?.[0];
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === stray);
+      if (pair && isScalar(pair.key) && pair.key.range) {
+        return { offset: pair.key.range[0], key: [...keys, stray].join(".") };
+      }
+    }
+    return { offset: node.range[0], key: keys.join(".") || "(top level)" };
+  }
+  return { offset: 0, key: keys.join(".") || "(top level)" };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0];
+}
+
+/** What the environment and the file both set, and which value is used. */
+export interface MergedSettings {
+  env: Record<string, string>;
+  /** One line for each variable both set (the environment's value is used). */
+  warnings: string[];
+}
+
+/** The file's settings under the environment's: the environment wins for a single run. */
+export function mergeSettings(
+  environment: Record<string, string>,
+  file: ConfigFile | undefined,
+): MergedSettings {
+  const warnings: string[] = [];
+  const env = { ...(file?.env ?? {}) };
+  for (const [name, value] of Object.entries(environment)) {
+    if (file && name in file.env) {
+      const key = FILE_SETTINGS.find((s) => s.env === name)!.key;
+      warnings.push(
+        `${name} is set in the environment and as ${key} in ${file.path}: ` +
+          `the environment's value is used${file.env[name] === value ? " (they agree)" : ""}`,
+      );
+    }
+    env[name] = value;
+  }
+  return { env, warnings };
+}
+
+/**
+ * Reads the configuration file: `explicit` (must exist), else the default
+ * path when a file is there. Undefined: no file. Throws ConfigFileError.
+ */
+export async function readConfigFile(
+  explicit: string | undefined,
+  home: string | undefined,
+): Promise<ConfigFile | undefined> {
+  const path = explicit ?? defaultConfigPath(home);
+  if (!path) return undefined;
+  let source: string;
+  try {
+    source = await Deno.readTextFile(path);
+  } catch (error) {
+    if (explicit === undefined && error instanceof Deno.errors.NotFound) return undefined;
+    const reason = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
+      ? "not readable (grant --allow-read for it: `main.ts permissions --config FILE`)"
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new ConfigFileError(`${path}: cannot read the configuration file: ${reason}`);
+  }
+  return parseConfigFile(path, source);
+}
+
+/** What this process serves, from the command line, the environment and the file. */
+export interface Serving {
+  mode: "demo" | "real";
+  /** Demo mode's simulated complex. */
+  scenario: string;
+  /** The settings: the file's under the environment's (read by name, see src/env.ts). */
+  env: Record<string, string>;
+  /** Settings both sources gave (logged at start-up). */
+  warnings: string[];
+  file?: ConfigFile;
+  /** The configuration file looked at (given or default), whether or not it exists. */
+  configPath?: string;
+}
+
+/**
+ * Decides the mode and the settings: `--demo` serves the simulator whatever
+ * the file says; else the file's default cluster decides (`simulator:` →
+ * demo, `local: true` → real, `ssh:` → refused for now); without a file, real.
+ * Throws an Error to report at start-up.
+ */
+export async function resolveServing(cli: CliOptions): Promise<Serving> {
+  const home = readEnv(["HOME"]).HOME || undefined;
+  const configPath = cli.config ?? defaultConfigPath(home);
+  const file = await readConfigFile(cli.config, home);
+  const reach = file?.cluster?.reach;
+  if (!cli.demo && reach?.kind === "ssh") {
+    throw new ConfigFileError(
+      `${file!.path}: cluster '${file!.cluster!.name}' is reached through ssh, which this ` +
+        "version does not serve from the configuration yet: run the server on the login node " +
+        `(the client starts \`ssh ${reach.host} ...\`; see README, "Deploying at an HPC centre"), ` +
+        "or choose a local or simulator cluster as default_cluster",
+    );
+  }
+  const mode = cli.demo || reach?.kind === "simulator" ? "demo" : "real";
+  const scenario = !cli.demo && reach?.kind === "simulator" ? reach.scenario : cli.scenario;
+  const environment = readEnv(serverEnvNames(mode, cli.http !== undefined));
+  const { env, warnings } = mergeSettings(environment, file);
+  return { mode, scenario, env, warnings, file, configPath };
+}
