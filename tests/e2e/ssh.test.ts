@@ -285,7 +285,7 @@ Deno.test({
       });
 
       await t.step("a PBS error comes back as PBS wrote it, exit code included", async () => {
-        const result = await runner.run(["qstat", "-Q", "no such queue"]);
+        const result = await runner.run(["qstat", "-Q", "nosuchqueue"]);
         assert.notEqual(result.code, 0);
         assert.notEqual(result.code, 255);
         assert.match(result.stderr, /Unknown queue/);
