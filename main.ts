@@ -6,7 +6,8 @@
  *   main.ts permissions [server flags]
  *                     prints the `deno run` line with the exact permissions for this machine
  */
-import { type CliOptions, parseCli, USAGE } from "./src/cli_args.ts";
+import { type CliOptions, parseCli, parseSimCli, SIM_USAGE, USAGE } from "./src/cli_args.ts";
+import { readEnv } from "./src/env.ts";
 import { createLogger, type Logger } from "./src/mcp/logger.ts";
 import { SERVER_NAME, SERVER_VERSION, serverFactory } from "./src/mcp/server.ts";
 import { CHILD_ENV_NAMES, RealRunner } from "./src/pbs/real_runner.ts";
@@ -25,6 +26,8 @@ import { runHttp } from "./src/transports/http_start.ts";
 import { serveStdio } from "./src/transports/stdio.ts";
 import { createScenario, SimRunner } from "./sim/mod.ts";
 import { RealtimeRunner } from "./sim/realtime.ts";
+import { shimsSummary, writeShims } from "./sim/shims.ts";
+import { ensureState, homeIn, PersistedSimRunner } from "./sim/shims_state.ts";
 
 interface Wiring {
   runner: Runner;
@@ -65,7 +68,10 @@ async function wire(cli: CliOptions): Promise<Wiring> {
   const { user, home } = await resolveCaller({ ...cli, demo }, env);
   const config = withPolicyFlags(loadConfig(env, home), cli);
   const profile = await activeProfile(config.profile, demo ? serving.scenario : undefined);
-  const wiring = demo
+  const settings = { scenario: serving.scenario, seed: cli.seed, speed: cli.speed };
+  const wiring = demo && cli.state
+    ? persistedDemoWiring(config, user, settings, cli.state)
+    : demo
     ? await demoWiring(config, user, serving.scenario, cli.seed, cli.speed, env.HOME)
     : await realWiring(config, user, env, profile);
   const banner = profile ? `${wiring.banner}; site profile "${profile.name}"` : wiring.banner;
@@ -121,6 +127,64 @@ async function demoWiring(
         outputDir ? `job output under ${outputDir}` : "no job output files (no write permission)"
       }`,
   };
+}
+
+/**
+ * `--demo --state DIR`: the complex lives in DIR (sim/shims_state.ts), so a
+ * job submitted by one server process is known to the next, and to the shims
+ * of `main.ts sim shims --state DIR`. An existing state keeps its scenario,
+ * seed and speed.
+ */
+function persistedDemoWiring(
+  config: Config,
+  user: string,
+  settings: { scenario: string; seed: number; speed: number },
+  dir: string,
+): Wiring {
+  let state;
+  const home = homeIn(dir, user);
+  try {
+    state = ensureState(dir, settings);
+    Deno.mkdirSync(home, { recursive: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      throw new Error(
+        `--state ${dir}: the server may not read and write there (${error.message}). Choose a ` +
+          "directory under $HOME/.local/state/pbs-mcp (which `deno task demo` may write), or " +
+          "grant --allow-read and --allow-write for it.",
+      );
+    }
+    throw error;
+  }
+  return {
+    runner: new PersistedSimRunner(dir, user),
+    user,
+    config: { ...config, allowedDirs: [...config.allowedDirs, `${dir}/files`], submitDir: home },
+    cleanup: () => Promise.resolve(),
+    banner: `demo mode: simulated "${state.scenario}" complex (seed ${state.seed}, ` +
+      `${state.speed}× time) persisted in ${dir}, caller "${user}", job output under ${dir}/files`,
+  };
+}
+
+/** `main.ts sim shims DIR ...`: writes the simulator's PBS commands; returns the exit code. */
+function simMain(args: string[]): number {
+  let options;
+  try {
+    options = parseSimCli(args);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n\n${SIM_USAGE}`);
+    return 2;
+  }
+  try {
+    const written = writeShims(options.dir, { ...options, stateDir: options.state });
+    const user = demoUser(options.user, readEnv(["USER", "LOGNAME"]));
+    Deno.mkdirSync(homeIn(written.stateDir, user), { recursive: true });
+    console.log(shimsSummary(written, user));
+    return 0;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
 }
 
 async function realWiring(
@@ -232,6 +296,7 @@ async function runDoctorCommand(args: string[]): Promise<number> {
 
 async function main(): Promise<number> {
   if (Deno.args[0] === "permissions") return await printPermissions(Deno.args.slice(1));
+  if (Deno.args[0] === "sim") return simMain(Deno.args.slice(1));
   if (Deno.args[0] === "doctor") return await runDoctorCommand(Deno.args.slice(1));
   if (Deno.args[0] === "config") {
     return await clientConfigMain(Deno.args.slice(1), new URL(import.meta.url).pathname);

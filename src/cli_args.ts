@@ -15,6 +15,8 @@ export interface CliOptions {
   seed: number;
   /** Demo mode's simulated caller (`--user`); undefined: from the environment. */
   user?: string;
+  /** Demo mode keeps its complex in this directory across server processes (`--state`). */
+  state?: string;
   help: boolean;
   version: boolean;
   /** Serve MCP over HTTP instead of stdio (see src/transports/http.ts). */
@@ -39,6 +41,8 @@ Usage:
   main.ts                 serve real PBS as the OS user running it (commands found through
                           PBS_EXEC, then PATH, then the PBS_EXEC line of pbs.conf)
   main.ts --demo          serve an in-process simulated PBS complex (no cluster needed)
+  main.ts sim shims DIR   write simulated PBS commands (qsub, qstat, ...) to DIR/bin
+                          [--scenario NAME] [--state STATE_DIR] [--user NAME] [--speed N] [--seed N]
 
 Options:
   --demo                  use the simulator instead of real PBS
@@ -46,6 +50,8 @@ Options:
   --speed N               simulated seconds per real second in demo mode (default 60)
   --seed N                seed of the simulated workload (default 1)
   --user NAME             demo mode's simulated user (default $USER; root or unset: ${DEMO_DEFAULT_USER})
+  --state DIR             demo mode keeps its complex in DIR across server processes (shared with
+                          the shims of \`main.ts sim shims --state DIR\`)
   --http                  serve MCP Streamable HTTP at /mcp instead of stdio (needs a token:
                           PBS_MCP_HTTP_TOKENS_FILE or PBS_MCP_HTTP_TOKEN)
   --host ADDR             HTTP listen address (default 127.0.0.1)
@@ -81,6 +87,7 @@ export function parseCli(args: string[]): CliOptions {
       speed: { type: "string", default: "60" },
       seed: { type: "string", default: "1" },
       user: { type: "string" },
+      state: { type: "string" },
       http: { type: "boolean", default: false },
       host: { type: "string" },
       port: { type: "string" },
@@ -115,6 +122,11 @@ export function parseCli(args: string[]): CliOptions {
       "--user applies to --demo only: real PBS acts as the OS user running the server",
     );
   }
+  if (values.state !== undefined && !values.demo) {
+    throw new Error(
+      "--state applies to --demo only: it keeps the simulated complex in a directory",
+    );
+  }
   const confirm = values.confirm;
   if (confirm !== undefined && !(CONFIRM_MODES as readonly string[]).includes(confirm)) {
     throw new Error(`--confirm must be one of ${CONFIRM_MODES.join(", ")}`);
@@ -127,6 +139,7 @@ export function parseCli(args: string[]): CliOptions {
     speed,
     seed,
     user,
+    state: values.state,
     help: values.help!,
     version: values.version!,
     http: httpListen(values),
@@ -171,4 +184,58 @@ function httpListen(values: {
     cert: values.cert,
     key: values.key,
   };
+}
+
+/** `main.ts sim shims DIR [...]`: where and what to simulate. */
+export interface SimShimsOptions {
+  dir: string;
+  scenario: string;
+  speed: number;
+  seed: number;
+  /** The shims' simulated user; undefined: the OS login name, mapped as demo mode does. */
+  user?: string;
+  /** Where the complex persists; undefined: DIR/state. */
+  state?: string;
+}
+
+export const SIM_USAGE = `Usage:
+  main.ts sim shims DIR [--scenario NAME] [--state STATE_DIR] [--user NAME] [--speed N] [--seed N]
+
+Writes qsub, qstat, qdel, qhold, qrls, qalter, qmove, qselect, pbsnodes, qmgr, pbs_rsub,
+pbs_rstat, pbs_rdel and tracejob to DIR/bin. They answer as the simulator does, from a complex
+kept in STATE_DIR (default DIR/state; an existing state keeps its scenario, seed and speed).
+  --scenario NAME   polaris (default), aurora, golden, tiny
+  --speed N         simulated seconds per real second (default 60)
+  --seed N          seed of the simulated workload (default 1)
+  --user NAME       act as this simulated user (default: the login name; root or unset: ${DEMO_DEFAULT_USER})`;
+
+/** Parses the arguments after `sim`; throws an Error whose message says what is wrong. */
+export function parseSimCli(args: string[]): SimShimsOptions {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      scenario: { type: "string", default: "polaris" },
+      speed: { type: "string", default: "60" },
+      seed: { type: "string", default: "1" },
+      user: { type: "string" },
+      state: { type: "string" },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (positionals[0] !== "shims" || positionals.length !== 2) {
+    throw new Error("expected `sim shims DIR`");
+  }
+  const speed = Number(values.speed);
+  const seed = Number(values.seed);
+  if (!Number.isFinite(speed) || speed <= 0) throw new Error(`--speed must be a positive number`);
+  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer`);
+  const scenario = values.scenario!;
+  if (!(SCENARIO_NAMES as readonly string[]).includes(scenario)) {
+    throw new Error(`unknown scenario '${scenario}': choose one of ${SCENARIO_NAMES.join(", ")}`);
+  }
+  if (values.user !== undefined && !USER_NAME.test(values.user)) {
+    throw new Error(`--user must be a user name such as alice (letters, digits, '.', '_', '-')`);
+  }
+  return { dir: positionals[1], scenario, speed, seed, user: values.user, state: values.state };
 }

@@ -170,41 +170,16 @@ export class RealRunner implements Runner {
   }
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    // async: a refused or missing command rejects the promise, as callers expect.
     const command = checkArgv(argv, this.#options.extraPrograms ?? []);
     const path = this.resolve(command);
-    const timeoutMs = options.timeoutMs ?? this.#options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const maxBytes = options.maxOutputBytes ?? this.#options.defaultMaxOutputBytes ??
-      DEFAULT_MAX_OUTPUT_BYTES;
-    const graceMs = this.#options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-    const env = { ...this.#baseEnv, LC_ALL: "C", ...this.#options.env, ...options.env };
-
-    const started = performance.now();
-    const child = spawn(command, path, argv.slice(1), env, options);
-    const stdinDone = options.stdin !== undefined
-      ? writeStdin(child.stdin, options.stdin)
-      : Promise.resolve();
-    const stdout = drain(child.stdout, maxBytes);
-    const stderr = drain(child.stderr, maxBytes);
-
-    const killer = armTimeout(child, timeoutMs, graceMs);
-    const status = await child.status;
-    killer.disarm();
-    // A grandchild that left the process group may still hold the pipes open;
-    // give them a moment to reach EOF, then stop reading.
-    const [out, err] = await Promise.all([
-      finishWithin(stdout, graceMs),
-      finishWithin(stderr, graceMs),
-      stdinDone,
-    ]);
-    return {
-      stdout: decode(out.bytes),
-      stderr: decode(err.bytes),
-      code: exitCode(status),
-      timedOut: killer.fired,
-      timeoutMs,
-      truncated: out.truncated || err.truncated,
-      durationMs: performance.now() - started,
-    };
+    return await runProcess(command, path, argv.slice(1), options, {
+      baseEnv: this.#baseEnv,
+      env: this.#options.env,
+      defaultTimeoutMs: this.#options.defaultTimeoutMs,
+      defaultMaxOutputBytes: this.#options.defaultMaxOutputBytes,
+      killGraceMs: this.#options.killGraceMs,
+    });
   }
 
   /** Absolute path of PBS command `name`, or a `command_not_found` PbsError. */
@@ -262,6 +237,63 @@ export class RealRunner implements Runner {
   }
 }
 
+/** How runProcess starts and bounds a child (RealRunnerOptions' process part). */
+export interface ProcessSettings {
+  baseEnv: Record<string, string>;
+  env?: Record<string, string>;
+  defaultTimeoutMs?: number;
+  defaultMaxOutputBytes?: number;
+  killGraceMs?: number;
+}
+
+/**
+ * Runs `path` with `args` (no shell) under the runner rules: the timeout that
+ * kills the whole process group, capped and concurrently drained output,
+ * lenient UTF-8, `LC_ALL=C`. `command` names it in errors. Shared by the SSH
+ * runner, which runs `ssh` this way.
+ */
+export async function runProcess(
+  command: string,
+  path: string,
+  args: string[],
+  options: RunOptions,
+  settings: ProcessSettings,
+): Promise<RunResult> {
+  const timeoutMs = options.timeoutMs ?? settings.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = options.maxOutputBytes ?? settings.defaultMaxOutputBytes ??
+    DEFAULT_MAX_OUTPUT_BYTES;
+  const graceMs = settings.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  const env = { ...settings.baseEnv, LC_ALL: "C", ...settings.env, ...options.env };
+
+  const started = performance.now();
+  const child = spawn(command, path, args, env, options);
+  const stdinDone = options.stdin !== undefined
+    ? writeStdin(child.stdin, options.stdin)
+    : Promise.resolve();
+  const stdout = drain(child.stdout, maxBytes);
+  const stderr = drain(child.stderr, maxBytes);
+
+  const killer = armTimeout(child, timeoutMs, graceMs);
+  const status = await child.status;
+  killer.disarm();
+  // A grandchild that left the process group may still hold the pipes open;
+  // give them a moment to reach EOF, then stop reading.
+  const [out, err] = await Promise.all([
+    finishWithin(stdout, graceMs),
+    finishWithin(stderr, graceMs),
+    stdinDone,
+  ]);
+  return {
+    stdout: decode(out.bytes),
+    stderr: decode(err.bytes),
+    code: exitCode(status),
+    timedOut: killer.fired,
+    timeoutMs,
+    truncated: out.truncated || err.truncated,
+    durationMs: performance.now() - started,
+  };
+}
+
 function installationDirs(prefix: string, source: Candidate["source"]): Candidate[] {
   return ["bin", "sbin"].map((sub) => ({ dir: `${trimSlash(prefix)}/${sub}`, source }));
 }
@@ -270,7 +302,11 @@ function trimSlash(dir: string): string {
   return dir.length > 1 ? dir.replace(/\/+$/, "") : dir;
 }
 
-function checkArgv(argv: readonly string[], extra: readonly string[]): string {
+/**
+ * argv[0] must be an allowed PBS command (or one of `extra`, a site profile's
+ * allocation command) and no argument may hold a NUL; returns argv[0].
+ */
+export function checkArgv(argv: readonly string[], extra: readonly string[] = []): string {
   const command = argv[0];
   if (command === undefined || !(PBS_COMMANDS.has(command) || extra.includes(command))) {
     throw new PbsError({

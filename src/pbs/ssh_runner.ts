@@ -1,0 +1,374 @@
+/**
+ * The SSH runner: each PBS command runs on a login node through the system
+ * `ssh`, so users' ~/.ssh/config (aliases, ProxyJump, ControlMaster sockets
+ * and the MFA sessions they hold) applies as in their terminal.
+ *
+ * - `ssh -o BatchMode=yes -o ConnectTimeout=N [-p PORT] [-l USER] [OPTIONS] -- HOST COMMAND`:
+ *   never a password or MFA prompt (a prompt would hang a server nobody watches).
+ * - COMMAND is one string for the remote POSIX shell; every word is single-quoted
+ *   (`remoteCommand`), so ids like `12[3].server` and any user text arrive as one literal argument.
+ * - qsub's script goes on ssh's stdin; the working directory becomes `cd DIR &&`.
+ * - The local `ssh` process is run by the real runner's process handling
+ *   (`runProcess`): the same timeout, output caps and exit-code rules.
+ * - ssh's own failures (exit 255 with ssh's message) become typed errors that
+ *   say what to do; a remote command's own exit status is returned unchanged.
+ *
+ * On a timeout the local ssh is killed; without a terminal the remote command
+ * is not signalled and may run on until it next writes (a hung qstat on a
+ * login node stays hung, as it would for a user whose terminal closed).
+ */
+
+import { PbsError } from "./errors.ts";
+import { readEnv } from "../env.ts";
+import { checkArgv, type ProcessSettings, runProcess } from "./real_runner.ts";
+import type { PbsInstallation, Runner, RunOptions, RunResult } from "./runner.ts";
+
+export interface SshTarget {
+  /** An ssh destination: a host name or a ~/.ssh/config alias. */
+  host: string;
+  user?: string;
+  port?: number;
+  /** Extra ssh arguments, e.g. `["-o", "ControlPath=~/.ssh/cm-%r@%h:%p"]`. */
+  options?: readonly string[];
+  /** PBS installation prefix on the remote side; absent: the remote PATH finds the commands. */
+  pbsExec?: string;
+}
+
+export interface SshRunnerOptions {
+  /** The ssh program; default `ssh` from PATH. */
+  ssh?: string;
+  /** Seconds ssh waits for the connection (ConnectTimeout); default 10. */
+  connectTimeoutSeconds?: number;
+  /** Environment of the local ssh process; default: this process's SSH_ENV_NAMES. */
+  baseEnv?: Record<string, string>;
+  defaultTimeoutMs?: number;
+  defaultMaxOutputBytes?: number;
+  killGraceMs?: number;
+}
+
+/**
+ * What the local ssh inherits, and nothing else: where it finds its config and
+ * keys (HOME, USER), the agent (SSH_AUTH_SOCK), Kerberos tickets for GSSAPI
+ * logins (KRB5CCNAME), and PATH for ProxyCommand helpers.
+ */
+export const SSH_ENV_NAMES: readonly string[] = [
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "PATH",
+  "SSH_AUTH_SOCK",
+  "KRB5CCNAME",
+  "TMPDIR",
+];
+
+/** ssh exits with 255 when ssh itself failed (ssh(1), EXIT STATUS). */
+const SSH_FAILED = 255;
+const DEFAULT_CONNECT_TIMEOUT_S = 10;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** One word for a POSIX shell: single quotes, with each `'` written as `'\''`. */
+export function quoteForShell(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The remote command line for argv: `cd DIR && env LC_ALL=C [VAR=VALUE...] COMMAND ARGS...`. */
+export function remoteCommand(
+  argv: readonly string[],
+  options: Pick<RunOptions, "cwd" | "env"> = {},
+  pbsExec?: string,
+): string {
+  const [command, ...args] = argv;
+  const program = pbsExec ? `${pbsExec.replace(/\/+$/, "")}/bin/${command}` : command;
+  const assignments = Object.entries({ LC_ALL: "C", ...options.env }).map(([name, value]) => {
+    if (!ENV_NAME.test(name)) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `Not an environment variable name: ${JSON.stringify(name)}.`,
+        hint: "Use names of letters, digits and '_' that do not start with a digit.",
+        command,
+      });
+    }
+    return `${name}=${value}`;
+  });
+  const words = ["env", ...assignments, program, ...args].map(quoteForShell).join(" ");
+  return options.cwd ? `cd ${quoteForShell(options.cwd)} && exec ${words}` : `exec ${words}`;
+}
+
+/** The end of a remote file. */
+export interface RemoteTail {
+  /** The path read, symlinks resolved. */
+  path: string;
+  text: string;
+  sizeBytes: number;
+  /** True when the file holds more than `text`. */
+  truncated: boolean;
+}
+
+export class SshRunner implements Runner {
+  readonly #target: SshTarget;
+  readonly #options: SshRunnerOptions;
+  readonly #settings: ProcessSettings;
+
+  constructor(target: SshTarget, options: SshRunnerOptions = {}) {
+    if (target.host === "" || target.host.startsWith("-") || /\s/.test(target.host)) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `Not an ssh destination: ${JSON.stringify(target.host)}.`,
+        hint: "Give a host name or a Host alias from ~/.ssh/config (no spaces, not starting " +
+          "with '-').",
+      });
+    }
+    this.#target = target;
+    this.#options = options;
+    this.#settings = {
+      baseEnv: options.baseEnv ?? readEnv(SSH_ENV_NAMES),
+      defaultTimeoutMs: options.defaultTimeoutMs,
+      defaultMaxOutputBytes: options.defaultMaxOutputBytes,
+      killGraceMs: options.killGraceMs,
+    };
+  }
+
+  /** The ssh arguments before the remote command. */
+  sshArgs(): string[] {
+    const { host, user, port, options = [] } = this.#target;
+    const timeout = this.#options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_S;
+    return [
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      `ConnectTimeout=${timeout}`,
+      ...(port !== undefined ? ["-p", String(port)] : []),
+      ...(user !== undefined ? ["-l", user] : []),
+      ...options,
+      "--",
+      host,
+    ];
+  }
+
+  async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const command = checkArgv(argv);
+    const remote = remoteCommand(argv, options, this.#target.pbsExec);
+    // The command runs remotely: no local working directory, and its environment travels in
+    // the remote command line rather than ssh's.
+    const local: RunOptions = { ...options, cwd: undefined, env: undefined };
+    let result: RunResult;
+    try {
+      result = await runProcess(
+        "ssh",
+        this.#options.ssh ?? "ssh",
+        [...this.sshArgs(), remote],
+        local,
+        this.#settings,
+      );
+    } catch (error) {
+      if (error instanceof PbsError && error.kind === "command_not_found") {
+        throw new PbsError({
+          kind: "command_not_found",
+          message: `ssh was not found, so ${command} cannot run on ${this.#target.host}.`,
+          hint: "Install the OpenSSH client (ssh) and make sure it is on the server's PATH.",
+          command,
+        });
+      }
+      throw error;
+    }
+    if (result.code === SSH_FAILED && !result.timedOut) {
+      const failure = sshFailure(result.stderr, this.#target.host, command);
+      if (failure) throw failure;
+    }
+    return result;
+  }
+
+  /**
+   * Reads at most `maxBytes` from the end of a file on the login node (a job's
+   * output), under the same sandbox rule as local reads: the path, symlinks
+   * resolved there (`readlink -f`), must lie inside one of `allowedDirs`
+   * (resolved there too) and be a regular file. Two ssh calls: resolve and
+   * check, then `tail -c`; the file could be swapped between them, as it
+   * could between a local check and read.
+   */
+  async tailFile(
+    path: string,
+    options: { allowedDirs: readonly string[]; maxBytes: number; timeoutMs?: number },
+  ): Promise<RemoteTail> {
+    if (!path.startsWith("/") || path.includes("\0")) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `path ${JSON.stringify(path)} is not an absolute path`,
+        hint: "Give an absolute path on the login node, e.g. /home/alice/run/job.o123.",
+      });
+    }
+    const q = quoteForShell;
+    const resolve = [
+      `p=$(readlink -f -- ${q(path)}) || exit 3`,
+      `printf '%s\\n' "$p"`,
+      `[ -e "$p" ] || exit 3`,
+      `[ -f "$p" ] || exit 4`,
+      `wc -c < "$p" || exit 5`,
+      ...options.allowedDirs.map((dir) => `readlink -f -- ${q(dir)} || echo`),
+    ].join("; ");
+    const first = await this.#remote("tail", resolve, options.timeoutMs, 64 * 1024);
+    const [real = "", size = "", ...dirs] = first.stdout.split("\n");
+    if (first.code === 3 || first.code === 5) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `file ${path} does not exist or cannot be read on ${this.#target.host}`,
+        hint: "Job output appears once the job has finished; check the path.",
+        pbsMessage: first.stderr.trim() || undefined,
+      });
+    }
+    if (first.code === 4) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `${path} on ${this.#target.host} is not a regular file`,
+        hint: "Only regular files are read; give the path of an ordinary file.",
+      });
+    }
+    if (first.code !== 0 || first.timedOut) {
+      throw new PbsError({
+        kind: first.timedOut ? "timeout" : "pbs_error",
+        message: `Could not examine ${path} on ${this.#target.host}.`,
+        hint: `Run \`ssh ${this.#target.host} ls -l ${q(path)}\` in a terminal to see why.`,
+        pbsMessage: first.stderr.trim() || undefined,
+      });
+    }
+    const inside = (dir: string) => dir !== "" && (real === dir || real.startsWith(`${dir}/`));
+    if (!dirs.some(inside)) {
+      throw new PbsError({
+        kind: "permission_denied",
+        message: `${path} is outside the directories this server may read`,
+        hint: `Allowed directories: ${options.allowedDirs.join(", ") || "(none)"}.`,
+      });
+    }
+    const sizeBytes = Number(size.trim());
+    const read = await this.#remote(
+      "tail",
+      `exec tail -c ${options.maxBytes} -- ${q(real)}`,
+      options.timeoutMs,
+      options.maxBytes,
+    );
+    if (read.code !== 0 || read.timedOut) {
+      throw new PbsError({
+        kind: read.timedOut ? "timeout" : "pbs_error",
+        message: `Could not read ${real} on ${this.#target.host}.`,
+        hint: "Check that the file is still there and readable.",
+        pbsMessage: read.stderr.trim() || undefined,
+      });
+    }
+    return { path: real, text: read.stdout, sizeBytes, truncated: sizeBytes > options.maxBytes };
+  }
+
+  /** Runs a fixed remote command line (not a PBS command), mapping ssh's own failures. */
+  async #remote(
+    label: string,
+    line: string,
+    timeoutMs: number | undefined,
+    maxOutputBytes: number,
+  ): Promise<RunResult> {
+    const result = await runProcess(
+      "ssh",
+      this.#options.ssh ?? "ssh",
+      [...this.sshArgs(), line],
+      { timeoutMs, maxOutputBytes },
+      this.#settings,
+    );
+    if (result.code === SSH_FAILED && !result.timedOut) {
+      const failure = sshFailure(result.stderr, this.#target.host, label);
+      if (failure) throw failure;
+    }
+    return result;
+  }
+
+  describeInstallation(): PbsInstallation {
+    const where = this.#target.pbsExec ? `${this.#target.pbsExec}/bin` : "the remote PATH";
+    return {
+      source: "unknown",
+      description: `PBS commands from ${where} on ${this.#target.host}, run through ssh`,
+    };
+  }
+}
+
+/**
+ * ssh's own failure messages (OpenSSH ssh.c, sshconnect.c, mux.c) and what to do about each,
+ * first match wins: a dead control socket explains the login failure that follows it, and a
+ * refused login often ends with "Connection closed by", which alone means unreachable.
+ */
+const SSH_FAILURES: Array<{
+  pattern: RegExp;
+  kind: "server_unreachable" | "permission_denied";
+  message: (host: string) => string;
+  hint: (host: string) => string;
+}> = [
+  {
+    pattern: /^Control ?socket connect|ControlSocket .* already exists|mux_client_/m,
+    kind: "permission_denied",
+    message: (host) => `The ssh control socket for ${host} is missing or dead.`,
+    hint: (host) =>
+      `Open a master connection once from a terminal (it asks for your password/MFA there): ` +
+      `\`ssh -fNM ${host}\`; the server reuses it while it lives.`,
+  },
+  {
+    pattern: /Could not resolve hostname/,
+    kind: "server_unreachable",
+    message: (host) => `ssh cannot resolve the login node's name ${host}.`,
+    hint: () =>
+      "Check the host name, or the Host alias and HostName in ~/.ssh/config, and your network " +
+      "(VPN).",
+  },
+  {
+    pattern:
+      /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key .* not known/i,
+    kind: "permission_denied",
+    message: (host) => `ssh refused ${host}: its host key is unknown or has changed.`,
+    hint: (host) =>
+      `Connect once from a terminal (\`ssh ${host}\`) and check the key against your centre's ` +
+      "published fingerprints before accepting it; a changed key may mean an attack or a " +
+      "reinstalled node (see ssh-keygen -R).",
+  },
+  {
+    pattern:
+      /Permission denied \(|Too many authentication failures|no more authentication methods/i,
+    kind: "permission_denied",
+    message: (host) => `ssh could not log in to ${host} without a prompt (BatchMode).`,
+    hint: (host) =>
+      "Load your key into ssh-agent (`ssh-add`), or, where the centre requires a password or " +
+      `MFA, open a master connection from a terminal with \`ssh -fNM ${host}\` (ControlMaster/` +
+      "ControlPath set in ~/.ssh/config) so the server can reuse it.",
+  },
+  {
+    pattern:
+      /Connection refused|Connection timed out|timed out during banner|No route to host|Network is unreachable|Connection closed by|Connection reset/,
+    kind: "server_unreachable",
+    message: (host) => `The login node ${host} is not reachable over ssh.`,
+    hint: (host) =>
+      `Check that ${host} is up and that you can reach it (VPN, ProxyJump): try \`ssh ${host}\` ` +
+      "in a terminal.",
+  },
+];
+
+/** A typed error for ssh's own failure, or undefined when the 255 came from the remote command. */
+export function sshFailure(stderr: string, host: string, command: string): PbsError | undefined {
+  const text = stderr.trim();
+  for (const failure of SSH_FAILURES) {
+    if (failure.pattern.test(text)) {
+      return new PbsError({
+        kind: failure.kind,
+        message: failure.message(host),
+        hint: failure.hint(host),
+        pbsMessage: text,
+        command,
+        exitCode: SSH_FAILED,
+      });
+    }
+  }
+  if (/^ssh: /m.test(text)) {
+    return new PbsError({
+      kind: "server_unreachable",
+      message: `ssh to ${host} failed before ${command} could run.`,
+      hint: `Run \`ssh ${host} true\` in a terminal to see why.`,
+      pbsMessage: text,
+      command,
+      exitCode: SSH_FAILED,
+    });
+  }
+  return undefined;
+}

@@ -1,0 +1,108 @@
+/**
+ * The SSH runner's remote command line, checked against a real POSIX shell:
+ * whatever the arguments, `sh -c LINE` runs the command with exactly those
+ * arguments, in the working directory and environment asked for.
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { quoteForShell, remoteCommand } from "../../src/pbs/ssh_runner.ts";
+
+/** Any text a PBS argument could carry except NUL (which argv cannot hold). */
+const word = fc.oneof(
+  fc.string({ unit: "binary-ascii", maxLength: 40 }),
+  fc.string({ unit: "grapheme", maxLength: 10 }),
+  fc.constantFrom(
+    "12[3].pbs01",
+    "'",
+    "\\'",
+    '"$HOME"',
+    "`id`",
+    "$(id)",
+    "a b",
+    "*",
+    "-x",
+    "~",
+    "\n",
+  ),
+).filter((s) => !s.includes("\0"));
+
+async function sh(line: string, cwd?: string): Promise<{ stdout: Uint8Array; code: number }> {
+  const out = await new Deno.Command("/bin/sh", {
+    args: ["-c", line],
+    cwd,
+    clearEnv: true,
+    env: { PATH: "/usr/bin:/bin" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { stdout: out.stdout, code: out.code };
+}
+
+function nulSeparated(bytes: Uint8Array): string[] {
+  const text = new TextDecoder().decode(bytes);
+  return text === "" ? [] : text.slice(0, -1).split("\0");
+}
+
+Deno.test("quoteForShell: sh -c gives back every word exactly (property, real /bin/sh)", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(word, { maxLength: 6 }), async (words) => {
+      // A first fixed word, so that printf runs its format once per word even for none.
+      const line = `printf '%s\\0' start ${words.map(quoteForShell).join(" ")}`;
+      const { stdout, code } = await sh(line);
+      assert.equal(code, 0);
+      assert.deepEqual(nulSeparated(stdout), ["start", ...words]);
+    }),
+    { numRuns: 60 },
+  );
+});
+
+Deno.test("remoteCommand: the PBS command gets its argv, cwd and environment (property, real /bin/sh)", async () => {
+  const root = await Deno.makeTempDir({ prefix: "pbs-ssh-quote-" });
+  try {
+    // A stand-in qstat under PBS_EXEC/bin that reports what it received.
+    Deno.mkdirSync(`${root}/pbs/bin`, { recursive: true });
+    Deno.writeTextFileSync(
+      `${root}/pbs/bin/qstat`,
+      `#!/bin/sh\npwd\nprintf '%s\\n' "$LC_ALL" "$PBS_TEST"\nprintf '%s\\0' start "$@"\n`,
+    );
+    Deno.chmodSync(`${root}/pbs/bin/qstat`, 0o755);
+    const work = `${root}/dir with 'quotes' and $dollar`;
+    Deno.mkdirSync(work);
+    const valueWithoutNewline = word.filter((s) => !s.includes("\n"));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(word, { maxLength: 5 }),
+        valueWithoutNewline,
+        async (args, value) => {
+          const line = remoteCommand(["qstat", ...args], {
+            cwd: work,
+            env: { PBS_TEST: value },
+          }, `${root}/pbs/`);
+          const { stdout, code } = await sh(line);
+          assert.equal(code, 0);
+          const text = new TextDecoder().decode(stdout);
+          const [pwd, lcAll, got, ...rest] = text.split("\n");
+          assert.equal(pwd, work);
+          assert.equal(lcAll, "C");
+          assert.equal(got, value);
+          const argvBytes = new TextEncoder().encode(rest.join("\n"));
+          assert.deepEqual(nulSeparated(argvBytes), ["start", ...args]);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("remoteCommand: array ids and option-like words stay single arguments", () => {
+  assert.equal(
+    remoteCommand(["qstat", "-f", "12[3].pbs01", "x'y"]),
+    `exec 'env' 'LC_ALL=C' 'qstat' '-f' '12[3].pbs01' 'x'\\''y'`,
+  );
+  assert.throws(
+    () => remoteCommand(["qstat"], { env: { "A;B": "1" } }),
+    /Not an environment variable name/,
+  );
+});
