@@ -108,7 +108,9 @@ function fabricatedTakes(pool: NodePool, chunks: readonly Chunk[], firstNode: nu
  * A fabricated run's `exec_vnode`, `exec_host` and comment are rendered on
  * first read: the aurora scenario's 18,000 history jobs would otherwise build
  * tens of MB of vnode text at start-up that most sessions never show. A read
- * (or a write) turns the property into a plain value.
+ * (or a write) turns the property into a plain value. The accessors are shared
+ * by every record; what a record's texts need is one small object under
+ * `RUN_TEXTS` (no closures per record).
  */
 function defineRunTexts(
   record: JobRecord,
@@ -117,32 +119,69 @@ function defineRunTexts(
   runDate: string,
   endText: string,
 ): void {
-  const chunks = record.chunks;
-  const takes = () => fabricatedTakes(pool, chunks, firstNode);
-  const render: Record<"execVnode" | "execHost" | "comment", () => string> = {
-    execVnode: () => execVnodeText(pool, takes()),
-    execHost: () => takes().map((t) => `${pool.nodes[t.node].name}/0*${t.ncpus}`).join("+"),
-    comment: () => `Job run at ${runDate} on ${execVnodeText(pool, takes())}${endText}`,
-  };
-  for (const [name, text] of Object.entries(render)) {
-    const settle = (target: JobRecord, value: string | undefined) =>
-      Object.defineProperty(target, name, {
-        value,
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
-    Object.defineProperty(record, name, {
-      enumerable: true,
-      configurable: true,
-      get(this: JobRecord) {
-        const value = text();
-        settle(this, value);
-        return value;
-      },
-      set(this: JobRecord, value: string | undefined) {
-        settle(this, value);
-      },
-    });
+  (record as RecordWithRunTexts)[RUN_TEXTS] = new FabricatedRun(
+    pool,
+    record.chunks,
+    firstNode,
+    runDate,
+    endText,
+  );
+  Object.defineProperties(record, RUN_TEXT_ACCESSORS);
+}
+
+type RunTextName = "execVnode" | "execHost" | "comment";
+const RUN_TEXTS = Symbol("fabricated run texts");
+type RecordWithRunTexts = JobRecord & { [RUN_TEXTS]: FabricatedRun };
+
+class FabricatedRun {
+  constructor(
+    readonly pool: NodePool,
+    readonly chunks: readonly Chunk[],
+    readonly firstNode: number,
+    readonly runDate: string,
+    readonly endText: string,
+  ) {}
+
+  render(name: RunTextName): string {
+    const pool = this.pool;
+    const takes = fabricatedTakes(pool, this.chunks, this.firstNode);
+    switch (name) {
+      case "execVnode":
+        return execVnodeText(pool, takes);
+      case "execHost":
+        return takes.map((t) => `${pool.nodes[t.node].name}/0*${t.ncpus}`).join("+");
+      case "comment":
+        return `Job run at ${this.runDate} on ${execVnodeText(pool, takes)}${this.endText}`;
+    }
   }
 }
+
+function settle(target: JobRecord, name: RunTextName, value: string | undefined): void {
+  Object.defineProperty(target, name, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+function runTextAccessor(name: RunTextName): PropertyDescriptor {
+  return {
+    enumerable: true,
+    configurable: true,
+    get(this: RecordWithRunTexts): string {
+      const value = this[RUN_TEXTS].render(name);
+      settle(this, name, value);
+      return value;
+    },
+    set(this: JobRecord, value: string | undefined) {
+      settle(this, name, value);
+    },
+  };
+}
+
+const RUN_TEXT_ACCESSORS: PropertyDescriptorMap = {
+  execVnode: runTextAccessor("execVnode"),
+  execHost: runTextAccessor("execHost"),
+  comment: runTextAccessor("comment"),
+};
