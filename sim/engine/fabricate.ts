@@ -11,6 +11,7 @@ import { execVnodeText } from "../placement.ts";
 import { jobRunDate } from "../output.ts";
 import { keepInHistory } from "./history.ts";
 import { isHistory } from "./job_state.ts";
+import type { PendingRunTexts, RunTextName } from "./run_texts.ts";
 import { endSuffix, planEnd, resourcesUsed, startRun, WALLTIME_POLL_SECONDS } from "./lifecycle.ts";
 
 /** A running job started `secondsAgo`; its end is re-planned accordingly. */
@@ -83,7 +84,13 @@ export function fabricateFinished(engine: EngineState, job: SimJob, endedAt: num
   record.used = resourcesUsed(record, runtime);
   record.exitStatus = killed ? -29 : b.exitCode;
   record.endKind = killed ? "walltime" : "normal";
-  defineRunTexts(record, engine.pool, firstNode, jobRunDate(stime), endSuffix(record));
+  record.pendingRunTexts = new FabricatedRun(
+    engine.pool,
+    record.chunks,
+    firstNode,
+    jobRunDate(stime),
+    endSuffix(record),
+  );
   record.obittime = record.mtime = endedAt;
   record.stagedOut = true;
   record.state = "F";
@@ -105,35 +112,10 @@ function fabricatedTakes(pool: NodePool, chunks: readonly Chunk[], firstNode: nu
 }
 
 /**
- * A fabricated run's `exec_vnode`, `exec_host` and comment are rendered on
- * first read: the aurora scenario's 18,000 history jobs would otherwise build
- * tens of MB of vnode text at start-up that most sessions never show. A read
- * (or a write) turns the property into a plain value. The accessors are shared
- * by every record; what a record's texts need is one small object under
- * `RUN_TEXTS` (no closures per record).
+ * A fabricated run's `exec_vnode`, `exec_host` and comment, rendered on first
+ * read (run_texts.ts). Plain data, no closures: one small object per history job.
  */
-function defineRunTexts(
-  record: JobRecord,
-  pool: NodePool,
-  firstNode: number,
-  runDate: string,
-  endText: string,
-): void {
-  (record as RecordWithRunTexts)[RUN_TEXTS] = new FabricatedRun(
-    pool,
-    record.chunks,
-    firstNode,
-    runDate,
-    endText,
-  );
-  Object.defineProperties(record, RUN_TEXT_ACCESSORS);
-}
-
-type RunTextName = "execVnode" | "execHost" | "comment";
-const RUN_TEXTS = Symbol("fabricated run texts");
-type RecordWithRunTexts = JobRecord & { [RUN_TEXTS]: FabricatedRun };
-
-class FabricatedRun {
+class FabricatedRun implements PendingRunTexts {
   constructor(
     readonly pool: NodePool,
     readonly chunks: readonly Chunk[],
@@ -155,33 +137,3 @@ class FabricatedRun {
     }
   }
 }
-
-function settle(target: JobRecord, name: RunTextName, value: string | undefined): void {
-  Object.defineProperty(target, name, {
-    value,
-    writable: true,
-    enumerable: true,
-    configurable: true,
-  });
-}
-
-function runTextAccessor(name: RunTextName): PropertyDescriptor {
-  return {
-    enumerable: true,
-    configurable: true,
-    get(this: RecordWithRunTexts): string {
-      const value = this[RUN_TEXTS].render(name);
-      settle(this, name, value);
-      return value;
-    },
-    set(this: JobRecord, value: string | undefined) {
-      settle(this, name, value);
-    },
-  };
-}
-
-const RUN_TEXT_ACCESSORS: PropertyDescriptorMap = {
-  execVnode: runTextAccessor("execVnode"),
-  execHost: runTextAccessor("execHost"),
-  comment: runTextAccessor("comment"),
-};
