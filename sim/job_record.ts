@@ -6,6 +6,7 @@
 import type { SimJob } from "./model.ts";
 import type { NodeTake } from "./nodes.ts";
 import type { Chunk, Placement } from "./resources.ts";
+import type { PendingRunTexts } from "./engine/run_texts.ts";
 
 export type EndKind = "normal" | "walltime" | "signal" | "deleted" | "resv-end";
 
@@ -51,4 +52,13 @@ export interface JobRecord extends SimJob {
   neverRunMemo?: { chunks: Chunk[]; placement: Placement; reason: string | undefined };
   /** Runs whose obit has not yet been processed end at this time. */
   exitingUntil?: number;
+  /**
+   * Backing fields of `execVnode`, `execHost` and `comment`, which are accessors
+   * on the records' shared prototype (engine/run_texts.ts).
+   */
+  execVnodeText: string | undefined;
+  execHostText: string | undefined;
+  commentText: string | undefined;
+  /** A fabricated history run's texts not rendered yet. */
+  pendingRunTexts: PendingRunTexts | undefined;
 }

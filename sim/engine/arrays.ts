@@ -9,10 +9,11 @@ import { subjobBehaviour } from "../script.ts";
 import { jobRunDate } from "../output.ts";
 import { dependencyEvent } from "./dependencies.ts";
 import { toHistory } from "./history.ts";
+import { asJobRecord } from "./run_texts.ts";
 
 export function newSubjob(engine: EngineState, parent: JobRecord, index: number): JobRecord {
   const server = engine.server.name;
-  const sub: JobRecord = {
+  const sub: JobRecord = asJobRecord({
     ...parent,
     id: `${parent.seq}[${index}].${server}`,
     array: undefined,
@@ -27,7 +28,7 @@ export function newSubjob(engine: EngineState, parent: JobRecord, index: number)
     takes: [],
     dependents: new Set(),
     waitsOn: [],
-  };
+  });
   return sub;
 }
 

@@ -11,6 +11,7 @@ import { execVnodeText } from "../placement.ts";
 import { jobRunDate } from "../output.ts";
 import { keepInHistory } from "./history.ts";
 import { isHistory } from "./job_state.ts";
+import type { PendingRunTexts, RunTextName } from "./run_texts.ts";
 import { endSuffix, planEnd, resourcesUsed, startRun, WALLTIME_POLL_SECONDS } from "./lifecycle.ts";
 
 /** A running job started `secondsAgo`; its end is re-planned accordingly. */
@@ -83,7 +84,13 @@ export function fabricateFinished(engine: EngineState, job: SimJob, endedAt: num
   record.used = resourcesUsed(record, runtime);
   record.exitStatus = killed ? -29 : b.exitCode;
   record.endKind = killed ? "walltime" : "normal";
-  defineRunTexts(record, engine.pool, firstNode, jobRunDate(stime), endSuffix(record));
+  record.pendingRunTexts = new FabricatedRun(
+    engine.pool,
+    record.chunks,
+    firstNode,
+    jobRunDate(stime),
+    endSuffix(record),
+  );
   record.obittime = record.mtime = endedAt;
   record.stagedOut = true;
   record.state = "F";
@@ -105,44 +112,28 @@ function fabricatedTakes(pool: NodePool, chunks: readonly Chunk[], firstNode: nu
 }
 
 /**
- * A fabricated run's `exec_vnode`, `exec_host` and comment are rendered on
- * first read: the aurora scenario's 18,000 history jobs would otherwise build
- * tens of MB of vnode text at start-up that most sessions never show. A read
- * (or a write) turns the property into a plain value.
+ * A fabricated run's `exec_vnode`, `exec_host` and comment, rendered on first
+ * read (run_texts.ts). Plain data, no closures: one small object per history job.
  */
-function defineRunTexts(
-  record: JobRecord,
-  pool: NodePool,
-  firstNode: number,
-  runDate: string,
-  endText: string,
-): void {
-  const chunks = record.chunks;
-  const takes = () => fabricatedTakes(pool, chunks, firstNode);
-  const render: Record<"execVnode" | "execHost" | "comment", () => string> = {
-    execVnode: () => execVnodeText(pool, takes()),
-    execHost: () => takes().map((t) => `${pool.nodes[t.node].name}/0*${t.ncpus}`).join("+"),
-    comment: () => `Job run at ${runDate} on ${execVnodeText(pool, takes())}${endText}`,
-  };
-  for (const [name, text] of Object.entries(render)) {
-    const settle = (target: JobRecord, value: string | undefined) =>
-      Object.defineProperty(target, name, {
-        value,
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
-    Object.defineProperty(record, name, {
-      enumerable: true,
-      configurable: true,
-      get(this: JobRecord) {
-        const value = text();
-        settle(this, value);
-        return value;
-      },
-      set(this: JobRecord, value: string | undefined) {
-        settle(this, value);
-      },
-    });
+class FabricatedRun implements PendingRunTexts {
+  constructor(
+    readonly pool: NodePool,
+    readonly chunks: readonly Chunk[],
+    readonly firstNode: number,
+    readonly runDate: string,
+    readonly endText: string,
+  ) {}
+
+  render(name: RunTextName): string {
+    const pool = this.pool;
+    const takes = fabricatedTakes(pool, this.chunks, this.firstNode);
+    switch (name) {
+      case "execVnode":
+        return execVnodeText(pool, takes);
+      case "execHost":
+        return takes.map((t) => `${pool.nodes[t.node].name}/0*${t.ncpus}`).join("+");
+      case "comment":
+        return `Job run at ${this.runDate} on ${execVnodeText(pool, takes)}${this.endText}`;
+    }
   }
 }

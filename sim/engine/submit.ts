@@ -30,6 +30,7 @@ import { afterChange } from "./cycle.ts";
 import { linkDependencies } from "./dependencies.ts";
 import { settle } from "./job_state.ts";
 import { checkAdmission, completeFor, route } from "./routing.ts";
+import { asJobRecord } from "./run_texts.ts";
 
 export const DEFAULT_PATH = "/opt/pbs/bin:/usr/bin:/bin";
 
@@ -146,7 +147,8 @@ export function newJob(
   const home = engine.homeDir(caller.user);
   const { resources, fromQueue } = completeFor(engine, queue, requested);
   const seqText = range ? `${seq}.^array_index^` : `${seq}`;
-  const job: JobRecord = {
+  // execVnode, execHost and comment are accessors of the shared prototype (run_texts.ts).
+  const job: JobRecord = asJobRecord({
     seq,
     id,
     name,
@@ -201,10 +203,11 @@ export function newJob(
     waitsOn: [],
     // Every optional field present from the start: all jobs share one object shape,
     // which keeps the scheduler's per-job reads fast at tens of thousands of jobs.
-    execHost: undefined,
-    execVnode: undefined,
+    execHostText: undefined,
+    execVnodeText: undefined,
+    commentText: undefined,
+    pendingRunTexts: undefined,
     sessionId: undefined,
-    comment: undefined,
     etime: undefined,
     stime: undefined,
     obittime: undefined,
@@ -225,7 +228,7 @@ export function newJob(
     awaitedRegistrations: undefined,
     exitingUntil: undefined,
     neverRunMemo: undefined,
-  };
+  });
   if (range) {
     job.array = {
       range: range.text,
