@@ -7,15 +7,17 @@
  * answers PBS commands for the real server. start_estimate.ts asks it per
  * candidate queue; runtime_history.ts says when modelled jobs end.
  *
- * The snapshot costs six reads, three of them heavy: `qstat -f -F json` (every
- * live job in full: the only single command carrying each running job's
- * exec_vnode and start time and each queued job's select, place, holds and
- * dependencies; about 7 MB for Aurora's ~4,000 live jobs, where the
- * `qstat -a -w` table is 0.5 MB but cuts NDS/TSK to four digits and has
- * neither placement nor select), `pbsnodes -a -F json` (list_nodes' own
- * read) and `qstat -a -w -x` (list_jobs' history table: how long finished
- * jobs ran against their walltime), plus the small `qstat -Bf`, `qstat -Qf`
- * and `pbs_rstat -f` that submissions already read (cached).
+ * The snapshot costs four to six reads, two of them heavy: `qstat -f -F json`
+ * (every live job in full: the only single command carrying each running
+ * job's exec_vnode and start time and each queued job's select, place, holds,
+ * dependencies and PBS's own estimated.start_time; about 7 MB for Aurora's
+ * ~4,000 live jobs, where the `qstat -a -w` table is 0.5 MB but cuts NDS/TSK
+ * to four digits and has neither placement, select, place nor estimates),
+ * `pbsnodes -a -F json` (list_nodes' own read), the lighter `qstat -a -w -x`
+ * (list_jobs' history table: how long finished jobs ran against their
+ * walltime), and the small `qstat -Bf` and `qstat -Qf`, served by the
+ * client's read cache when a submission or listing read them moments before.
+ * `pbs_rstat -f` runs only when a queue or a node shows a reservation.
  *
  * Model (stated in every answer, `modelAssumptions`): running and queued jobs
  * end when history says jobs of their queue end (at their walltime without
@@ -48,7 +50,7 @@ export interface LiveState {
   reservations: Reservation[];
   /** How long finished jobs ran, as fractions of their walltime. */
   history: RuntimeHistory;
-  /** PBS commands the reads ran (cached reads included: they were run once). */
+  /** PBS commands the reads ran; those the client's cache answered end in ` (cached)`. */
   commands: string[];
 }
 
@@ -62,38 +64,63 @@ export interface LiveReads {
   liveJobs(): Promise<Job[]>;
   reservations(): Promise<Reservation[]>;
   listJobRows(filter: JobListFilter): Promise<JobRow[]>;
+  /** The read cache's counters: which reads it served (absent: none counted). */
+  cacheStats?(): { hits: number };
 }
+
+/**
+ * Reservation queues: OpenPBS names the queue of an advance reservation
+ * `R<seq>`, of a standing one `S<seq>`, of a maintenance one `M<seq>`
+ * (golden pbsnodes_a_json_with_resv: `resv` = `S51.vm, R44.vm`).
+ */
+const RESERVATION_QUEUE = /^[RSM]\d+$/;
 
 /** One consistent snapshot, read one command after the other (PBS throttles bursts). */
 export async function readLiveState(reads: LiveReads): Promise<LiveState> {
-  const server = await reads.server();
-  const queues = await reads.queues();
+  const commands: string[] = [];
+  // Server and queue settings: read through the client's cache, which every
+  // submission's routing check fills too.
+  const cachedRead = async <T>(command: string, read: () => Promise<T>): Promise<T> => {
+    const before = reads.cacheStats?.().hits;
+    const value = await read();
+    const after = reads.cacheStats?.().hits;
+    commands.push(
+      before !== undefined && after !== undefined && after > before
+        ? `${command} (cached)`
+        : command,
+    );
+    return value;
+  };
+  const server = await cachedRead("qstat -Bf -F json", () => reads.server());
+  const queues = await cachedRead("qstat -Qf -F json", () => reads.queues());
+  const nodes = await cachedRead("pbsnodes -a -F json", () => reads.nodes());
+  // pbs_rstat only when a reservation shows: a reservation queue, or a node
+  // that lists a reservation.
   let reservations: Reservation[] = [];
-  try {
-    reservations = await reads.reservations();
-  } catch {
-    // Without pbs_rstat the model goes on without reservations.
+  const anyReservation = queues.some((q) => RESERVATION_QUEUE.test(q.name)) ||
+    nodes.some((n) => n.reservations.length > 0);
+  if (anyReservation) {
+    try {
+      reservations = await cachedRead("pbs_rstat -f", () => reads.reservations());
+    } catch {
+      // Without pbs_rstat the model goes on without reservations.
+    }
   }
-  const finished = await reads.listJobRows({ states: "F" });
-  const nodes = await reads.nodes();
-  const jobs = await reads.liveJobs();
+  const finished = await cachedRead("qstat -a -w -x", () => reads.listJobRows({ states: "F" }));
+  const jobs = await cachedRead("qstat -f -F json", () => reads.liveJobs());
   const history = runtimeHistory(finished);
   const time = Math.floor(reads.now() / 1000);
   const snapshot: PbsStateSnapshot = { format: SNAPSHOT_FORMAT, time, server, queues, nodes, jobs };
   snapshot.plans = expectedPlans(snapshot, history);
-  return {
-    snapshot,
-    reservations,
-    history,
-    commands: [
-      "qstat -Bf -F json",
-      "qstat -Qf -F json",
-      "pbs_rstat -f",
-      "qstat -a -w -x",
-      "pbsnodes -a -F json",
-      "qstat -f -F json",
-    ],
-  };
+  return { snapshot, reservations, history, commands };
+}
+
+/** "N PBS commands (of which M served from the cache): ...", for the answer. */
+export function commandsRead(commands: readonly string[]): string {
+  const cached = commands.filter((c) => c.endsWith("(cached)")).length;
+  return `live state read with ${commands.length} PBS commands` +
+    (cached > 0 ? ` (of which ${cached} served from the cache)` : "") +
+    `: ${commands.join(", ")}`;
 }
 
 /** Each live job's expected runtime (remaining, for running jobs) as the snapshot's plans. */
