@@ -42,6 +42,7 @@ import type { Complex } from "../../sim/complex.ts";
 import type { SimJob } from "../../sim/model.ts";
 import type { JobListFilter } from "./requests.ts";
 import type { JobRow } from "../pbs/parse/job_table.ts";
+import { jobsFromTable } from "./table_jobs.ts";
 import { expectedFraction, type RuntimeHistory, runtimeHistory } from "./runtime_history.ts";
 
 /** The live state a forecast starts from, and what reading it cost. */
@@ -52,6 +53,8 @@ export interface LiveState {
   history: RuntimeHistory;
   /** PBS commands the reads ran; those the client's cache answered end in ` (cached)`. */
   commands: string[];
+  /** Live jobs the table could not describe (left out of the model). */
+  left: Array<{ id: string; reason: string }>;
 }
 
 /** The reads a forecast needs; PbsClient provides them. */
@@ -61,7 +64,8 @@ export interface LiveReads {
   server(): Promise<ServerInfo>;
   queues(): Promise<Queue[]>;
   nodes(): Promise<Node[]>;
-  liveJobs(): Promise<Job[]>;
+  /** One job in full (`qstat -fx -F json ID`). */
+  job(id: string): Promise<Job>;
   reservations(): Promise<Reservation[]>;
   listJobRows(filter: JobListFilter): Promise<JobRow[]>;
   /** The read cache's counters: which reads it served (absent: none counted). */
@@ -76,7 +80,10 @@ export interface LiveReads {
 const RESERVATION_QUEUE = /^[RSM]\d+$/;
 
 /** One consistent snapshot, read one command after the other (PBS throttles bursts). */
-export async function readLiveState(reads: LiveReads): Promise<LiveState> {
+export async function readLiveState(
+  reads: LiveReads,
+  options: { jobId?: string } = {},
+): Promise<LiveState> {
   const commands: string[] = [];
   // Server and queue settings: read through the client's cache, which every
   // submission's routing check fills too.
@@ -106,13 +113,28 @@ export async function readLiveState(reads: LiveReads): Promise<LiveState> {
       // Without pbs_rstat the model goes on without reservations.
     }
   }
-  const finished = await cachedRead("qstat -a -w -x", () => reads.listJobRows({ states: "F" }));
-  const jobs = await cachedRead("qstat -f -F json", () => reads.liveJobs());
-  const history = runtimeHistory(finished);
+  // One table for live and finished jobs: list_jobs' read with -x.
+  const rows = await cachedRead(
+    "qstat -a -w -x",
+    () => reads.listJobRows({ includeFinished: true }),
+  );
   const time = Math.floor(reads.now() / 1000);
+  const { jobs, left } = jobsFromTable(rows, nodes, queues, time);
+  // A queued job asked about is read in full: its select, place, holds,
+  // dependencies and PBS's own estimate (get_job_status' read).
+  if (options.jobId !== undefined) {
+    const full = await cachedRead(
+      `qstat -fx -F json ${options.jobId}`,
+      () => reads.job(options.jobId!),
+    )
+      .catch(() => undefined);
+    const at = full ? jobs.findIndex((j) => sameJob(j.id, full.id)) : -1;
+    if (full && at >= 0) jobs[at] = full;
+  }
+  const history = runtimeHistory(rows);
   const snapshot: PbsStateSnapshot = { format: SNAPSHOT_FORMAT, time, server, queues, nodes, jobs };
   snapshot.plans = expectedPlans(snapshot, history);
-  return { snapshot, reservations, history, commands };
+  return { snapshot, reservations, history, commands, left };
 }
 
 /** "N PBS commands (of which M served from the cache): ...", for the answer. */
@@ -150,26 +172,25 @@ export interface ModelledPolicy {
 
 /**
  * PBS computes `estimated.start_time` only under strict ordering (or with a
- * backfill_depth): seeing estimates on queued jobs means top jobs are
- * protected, and their number is the depth (captures qstat_T_default_sched,
- * qstat_T_strict_ordering). Stale estimates left from an earlier policy
- * (qstat_T_after_sched_restore) can mislead this.
+ * backfill_depth): estimates on queued jobs mean top jobs are protected, and
+ * their number is the depth (captures qstat_T_default_sched,
+ * qstat_T_strict_ordering; stale ones, qstat_T_after_sched_restore, can
+ * mislead this). The `qstat -a` table the snapshot reads shows no estimates
+ * (only a job_id asked about is read in full): without any, the model
+ * assumes strict ordering protecting the server's `backfill_depth` top jobs,
+ * else OpenPBS's default of one. A scheduler that protects none lets small
+ * jobs pass a big one sooner than the model says.
  */
 export function inferPolicy(snapshot: PbsStateSnapshot): ModelledPolicy {
   const estimated =
     snapshot.jobs.filter((j) => j.state === "Q" && j.times.estimatedStart !== undefined).length;
   const configured = Number(snapshot.server.attributes["backfill_depth"] ?? NaN);
-  if (estimated === 0) return { strictOrdering: false, backfillDepth: 0 };
-  return {
-    strictOrdering: true,
-    backfillDepth: Number.isInteger(configured) && configured > 0
-      ? Math.max(configured, estimated)
-      : estimated,
-  };
+  const depth = Number.isInteger(configured) && configured > 0 ? configured : 1;
+  return { strictOrdering: true, backfillDepth: Math.max(depth, estimated) };
 }
 
 /** What the model assumes, in words for the answer. */
-export function modelAssumptions(history: RuntimeHistory): string[] {
+export function modelAssumptions(history: RuntimeHistory, policy: ModelledPolicy): string[] {
   const ends = history.all.length > 0
     ? `jobs end when history says: the mean share of walltime used by the ${history.all.length} ` +
       "finished jobs listed (per queue when it has enough), among those that ran at least as " +
@@ -179,7 +200,9 @@ export function modelAssumptions(history: RuntimeHistory): string[] {
     ends,
     "no new jobs are submitted meanwhile",
     "jobs are considered by queue priority, job priority, then submission order, started " +
-    "first-fit, later jobs backfilled",
+    `first-fit; the first ${policy.backfillDepth} waiting job(s) hold their start and later ` +
+    "jobs are backfilled around them (strict ordering: the scheduler's policy is not shown by " +
+    "qstat -a)",
     "not modelled: fair-share, preemption, per-user/group limits, custom sort formulas, " +
     "node failures, running reservations",
     "the model's scheduler cycles every minute at first, then less often (at most every " +
@@ -248,7 +271,8 @@ export async function forecastStart(
   user: string,
 ): Promise<Forecast> {
   const model = modelComplex(live);
-  const { complex, skipped } = model;
+  const { complex } = model;
+  const skipped = [...model.skipped, ...live.left];
   const now = complex.now();
   const notes: string[] = [];
   let job: SimJob;

@@ -104,11 +104,12 @@ export async function estimateStart(
     });
   }
   const began = performance.now();
-  const live = await readLiveState(client);
+  const live = await readLiveState(client, { jobId: input.jobId });
+  const policy = inferPolicy(live.snapshot);
   const base = {
     at: live.snapshot.time,
-    policy: inferPolicy(live.snapshot),
-    assumptions: modelAssumptions(live.history),
+    policy,
+    assumptions: modelAssumptions(live.history, policy),
     commands: live.commands,
   };
   if (input.jobId !== undefined) {

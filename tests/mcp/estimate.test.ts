@@ -89,12 +89,13 @@ Deno.test("estimate_start forecasts a request, then the simulator starts it then
       assert.match(e.reason ?? "", /Not enough free nodes|Insufficient/);
       assert.ok(answer.assumptions.some((a) => /walltime/.test(a)));
       assert.ok(answer.assumptions.some((a) => /fair-share/.test(a)));
-      // No reservation anywhere: no pbs_rstat. The harness's submissions
-      // cleared the cache, so every read ran.
+      // list_jobs' table (with history) and list_nodes' read, plus the
+      // settings; no reservation anywhere: no pbs_rstat. The harness's
+      // submissions cleared the cache, so every read ran.
       assert.ok(
         answer.assumptions.includes(
-          "live state read with 5 PBS commands: qstat -Bf -F json, qstat -Qf -F json, " +
-            "pbsnodes -a -F json, qstat -a -w -x, qstat -f -F json",
+          "live state read with 4 PBS commands: qstat -Bf -F json, qstat -Qf -F json, " +
+            "pbsnodes -a -F json, qstat -a -w -x",
         ),
         answer.assumptions.join("\n"),
       );
@@ -146,6 +147,14 @@ Deno.test("estimate_start for a queued job_id matches the simulator's outcome", 
     const [e] = answer.estimates;
     assert.equal(e.queue, "workq");
     assert.equal(e.node_count, 3);
+    // The job asked about is read in full besides the table and the nodes.
+    assert.ok(
+      answer.assumptions.includes(
+        "live state read with 5 PBS commands: qstat -Bf -F json, qstat -Qf -F json, " +
+          `pbsnodes -a -F json, qstat -a -w -x, qstat -fx -F json ${id}`,
+      ),
+      answer.assumptions.join("\n"),
+    );
     // Three 8-cpu nodes: node04 now, then the 2- and 3-hour jobs' nodes.
     const started = await actualStart(h, id);
     assert.ok(
@@ -286,7 +295,7 @@ Deno.test("a confirmed reservation ahead keeps its nodes in the forecast", async
     // The reservation's queue shows in qstat -Qf: pbs_rstat is read too.
     assert.ok(
       answer.assumptions.some((a) =>
-        /^live state read with 6 PBS commands: .*pbs_rstat -f/.test(a)
+        /^live state read with 5 PBS commands: .*pbs_rstat -f/.test(a)
       ),
       answer.assumptions.join("\n"),
     );
