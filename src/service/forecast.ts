@@ -199,6 +199,8 @@ export function modelAssumptions(history: RuntimeHistory, policy: ModelledPolicy
   return [
     ends,
     "no new jobs are submitted meanwhile",
+    "other jobs as list_jobs' table shows them (nodes, cpus, walltime; not their memory, GPUs, " +
+    "place, holds' kind or dependencies), running where list_nodes lists them",
     "jobs are considered by queue priority, job priority, then submission order, started " +
     `first-fit; the first ${policy.backfillDepth} waiting job(s) hold their start and later ` +
     "jobs are backfilled around them (strict ordering: the scheduler's policy is not shown by " +
