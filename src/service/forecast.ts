@@ -245,13 +245,16 @@ export interface Forecast {
 export const HORIZON_SECONDS = 14 * 86400;
 const STEP_SECONDS = 600;
 const MIN_CYCLE_SECONDS = 60;
-const MAX_CYCLE_SECONDS = 300;
+const MAX_CYCLE_SECONDS = 900;
 const CYCLE_FRACTION = 24;
 
 /**
  * Seconds between the model's scheduling cycles once it has run `elapsed`
  * seconds: a minute at first, growing with the wait so that the error it
- * adds stays a small share of it (and long forecasts stay affordable).
+ * adds stays a small share of it (and long forecasts stay affordable: at
+ * Aurora scale the cycles are the model's cost; a 15-minute cap instead of 5
+ * halved a multi-day forecast's time without making the benchmark's errors
+ * worse: BENCHMARKS.md "Start forecasts").
  */
 export function modelCycleSeconds(elapsed: number): number {
   return Math.min(
