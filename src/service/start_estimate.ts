@@ -82,7 +82,7 @@ export interface Estimate {
 /**
  * Smaller requests are tried only while the estimate has taken less than
  * this (each costs one more model run; at Aurora scale a run over days of
- * waiting takes tens of seconds: BENCHMARKS.md).
+ * waiting takes seconds: BENCHMARKS.md "Start forecasts").
  */
 export const SUGGESTION_BUDGET_MS = 10_000;
 /** Candidates beyond this many are not tried (each costs one model run). */
