@@ -5,11 +5,11 @@
  * from the `jobs` lists of `pbsnodes -a -F json`, its start from the row's
  * elapsed time. What the table does not carry is decided here, in one place:
  *
- * - The request becomes `select=NDS:ncpus=TSK/NDS` (NDS is
- *   `Resource_List.nodect`, the chunk count; TSK `Resource_List.ncpus`).
- *   Memory and GPUs per chunk, `place`, and any custom resource are not in
- *   the table: left out (the queue's and server's defaults apply as on a
- *   real submission). PBS cuts numbers wider than their column with `*`
+ * - The request becomes `select=NDS:ncpus=TSK/NDS`, `place=scatter` when
+ *   NDS > 1 (NDS is `Resource_List.nodect`, the chunk count, which the table
+ *   titles nodes; TSK `Resource_List.ncpus`). Memory and GPUs per chunk, the
+ *   real `place` and any custom resource are not in the table: left out (the
+ *   queue's and server's defaults apply as on a real submission). PBS cuts numbers wider than their column with `*`
  *   (job_table.ts): a cut TSK (10,000 cpus or more) is taken as whole nodes
  *   (the largest node's ncpus per chunk); a cut NDS leaves the job out.
  * - Start: now − elapsed, to the minute (`HH:MM`); an elapsed cut past 99
@@ -62,6 +62,8 @@ export function jobsFromTable(
       : Math.max(1, Math.ceil(row.tasks / chunks));
     const walltime = hoursMinutes(row.walltime);
     const requested: Job["requested"] = { select: `${chunks}:ncpus=${perChunk}` };
+    // The column is PBS's node count: one chunk per node.
+    if (chunks > 1) requested.place = "scatter";
     if (walltime !== undefined) requested.walltime = clock(walltime);
     const job: Job = {
       id,

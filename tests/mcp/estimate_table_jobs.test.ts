@@ -58,7 +58,7 @@ Deno.test("numbers PBS cut in the table: whole nodes for cpus, left out for node
   );
   // vm, the widest node, has 15 cpus; a walltime cut past 99 hours counts as 100.
   assert.deepEqual(jobs.map((j) => [j.id, j.requested]), [
-    ["7.vm", { select: "1024:ncpus=15", walltime: "100:00:00" }],
+    ["7.vm", { select: "1024:ncpus=15", place: "scatter", walltime: "100:00:00" }],
   ]);
   assert.deepEqual(left.map((l) => l.id), ["6.vm"]);
   assert.match(left[0].reason, /node count is cut/);
