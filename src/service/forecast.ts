@@ -7,17 +7,16 @@
  * answers PBS commands for the real server. start_estimate.ts asks it per
  * candidate queue; runtime_history.ts says when modelled jobs end.
  *
- * The snapshot costs four to six reads, two of them heavy: `qstat -f -F json`
- * (every live job in full: the only single command carrying each running
- * job's exec_vnode and start time and each queued job's select, place, holds,
- * dependencies and PBS's own estimated.start_time; about 7 MB for Aurora's
- * ~4,000 live jobs, where the `qstat -a -w` table is 0.5 MB but cuts NDS/TSK
- * to four digits and has neither placement, select, place nor estimates),
- * `pbsnodes -a -F json` (list_nodes' own read), the lighter `qstat -a -w -x`
- * (list_jobs' history table: how long finished jobs ran against their
- * walltime), and the small `qstat -Bf` and `qstat -Qf`, served by the
- * client's read cache when a submission or listing read them moments before.
- * `pbs_rstat -f` runs only when a queue or a node shows a reservation.
+ * The snapshot costs what a `list_jobs` plus a `list_nodes` cost, and the
+ * settings a submission reads: one `qstat -a -w -x` (live jobs' requests and
+ * elapsed times, and the finished jobs whose runtimes set the expected ends),
+ * `pbsnodes -a -F json` (node states and resources; its `jobs` lists place
+ * the running jobs: table_jobs.ts), and `qstat -Bf` / `qstat -Qf` through
+ * the client's read cache (counted as cached when it served them).
+ * `pbs_rstat -f` runs only when a reservation shows, and a job_id asked
+ * about is read in full (`qstat -fx -F json ID`). `qstat -f -F json` of every
+ * job (7 MB at Aurora scale) is no longer read: BENCHMARKS.md "Start
+ * forecasts" has what that changed.
  *
  * Model (stated in every answer, `modelAssumptions`): running and queued jobs
  * end when history says jobs of their queue end (at their walltime without
@@ -89,14 +88,17 @@ export async function readLiveState(
   // submission's routing check fills too.
   const cachedRead = async <T>(command: string, read: () => Promise<T>): Promise<T> => {
     const before = reads.cacheStats?.().hits;
-    const value = await read();
-    const after = reads.cacheStats?.().hits;
-    commands.push(
-      before !== undefined && after !== undefined && after > before
-        ? `${command} (cached)`
-        : command,
-    );
-    return value;
+    try {
+      return await read();
+    } finally {
+      // A read that failed ran too.
+      const after = reads.cacheStats?.().hits;
+      commands.push(
+        before !== undefined && after !== undefined && after > before
+          ? `${command} (cached)`
+          : command,
+      );
+    }
   };
   const server = await cachedRead("qstat -Bf -F json", () => reads.server());
   const queues = await cachedRead("qstat -Qf -F json", () => reads.queues());
