@@ -1,6 +1,14 @@
-/** How long the forecast expects jobs to run, from the history table (src/service/runtime_history.ts). */
+/**
+ * How long the forecast expects jobs to run, from the history table
+ * (src/service/runtime_history.ts), and what its reads cost.
+ */
 import assert from "node:assert/strict";
 import type { JobRow } from "../../src/pbs/parse/job_table.ts";
+import { createScenario, SimRunner } from "../../sim/mod.ts";
+import { loadConfig } from "../../src/service/config.ts";
+import { PbsClient } from "../../src/service/pbs_client.ts";
+import { commandsRead } from "../../src/service/forecast.ts";
+import { estimateStart } from "../../src/service/start_estimate.ts";
 import {
   expectedFraction,
   MIN_HISTORY,
@@ -48,4 +56,30 @@ Deno.test("expected share of walltime: the mean of the finished shares above wha
   // Nothing ran longer than all of its walltime: it runs to its walltime.
   assert.equal(expectedFraction(history, "prod", 1), 1);
   assert.equal(expectedFraction(history, "prod", 0), (3 + 60) / 2 / 60);
+});
+
+Deno.test("reads the client's cache served are counted as cached", async () => {
+  const complex = createScenario("tiny", { seed: 1 });
+  const pbs = new PbsClient({
+    runner: new SimRunner({ complex, user: "alice" }),
+    user: "alice",
+    config: { ...loadConfig({}), cacheTtlMs: 600_000 },
+    now: () => complex.now() * 1000,
+  });
+  // A submission's routing check reads the server and queue settings.
+  await pbs.queuesFitting({ walltime: "01:00:00" });
+  const estimate = await estimateStart(pbs, {
+    request: { queue: "workq", ncpus: 1, walltime: "01:00:00" },
+  });
+  assert.deepEqual(estimate.commands, [
+    "qstat -Bf -F json (cached)",
+    "qstat -Qf -F json (cached)",
+    "pbsnodes -a -F json",
+    "qstat -a -w -x",
+  ]);
+  assert.equal(
+    commandsRead(estimate.commands),
+    "live state read with 4 PBS commands (of which 2 served from the cache): " +
+      estimate.commands.join(", "),
+  );
 });
