@@ -12,6 +12,9 @@
  *
  *   deno run --allow-all bench/forecast_bench.ts [polaris|aurora] [seeds] [first seed]
  *
+ * Commands are counted as the simulator ran them: the client's read cache is
+ * off (TTL 0), so none is served from it (the tool's answer says which are).
+ *
  * `deno bench` runs only the timing of one forecast on polaris (below).
  */
 import process from "node:process";

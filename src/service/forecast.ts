@@ -7,15 +7,16 @@
  * answers PBS commands for the real server. start_estimate.ts asks it per
  * candidate queue; runtime_history.ts says when modelled jobs end.
  *
- * The snapshot costs six reads, three of them heavy: `qstat -f -F json` (every
- * live job in full: the only single command carrying each running job's
- * exec_vnode and start time and each queued job's select, place, holds and
- * dependencies; about 7 MB for Aurora's ~4,000 live jobs, where the
- * `qstat -a -w` table is 0.5 MB but cuts NDS/TSK to four digits and has
- * neither placement nor select), `pbsnodes -a -F json` (list_nodes' own
- * read) and `qstat -a -w -x` (list_jobs' history table: how long finished
- * jobs ran against their walltime), plus the small `qstat -Bf`, `qstat -Qf`
- * and `pbs_rstat -f` that submissions already read (cached).
+ * The snapshot costs what a `list_jobs` plus a `list_nodes` cost, and the
+ * settings a submission reads: one `qstat -a -w -x` (live jobs' requests and
+ * elapsed times, and the finished jobs whose runtimes set the expected ends),
+ * `pbsnodes -a -F json` (node states and resources; its `jobs` lists place
+ * the running jobs: table_jobs.ts), and `qstat -Bf` / `qstat -Qf` through
+ * the client's read cache (counted as cached when it served them).
+ * `pbs_rstat -f` runs only when a reservation shows, and a job_id asked
+ * about is read in full (`qstat -fx -F json ID`). `qstat -f -F json` of every
+ * job (7 MB at Aurora scale) is no longer read: BENCHMARKS.md "Start
+ * forecasts" has what that changed.
  *
  * Model (stated in every answer, `modelAssumptions`): running and queued jobs
  * end when history says jobs of their queue end (at their walltime without
@@ -40,6 +41,7 @@ import type { Complex } from "../../sim/complex.ts";
 import type { SimJob } from "../../sim/model.ts";
 import type { JobListFilter } from "./requests.ts";
 import type { JobRow } from "../pbs/parse/job_table.ts";
+import { jobsFromTable } from "./table_jobs.ts";
 import { expectedFraction, type RuntimeHistory, runtimeHistory } from "./runtime_history.ts";
 
 /** The live state a forecast starts from, and what reading it cost. */
@@ -48,8 +50,10 @@ export interface LiveState {
   reservations: Reservation[];
   /** How long finished jobs ran, as fractions of their walltime. */
   history: RuntimeHistory;
-  /** PBS commands the reads ran (cached reads included: they were run once). */
+  /** PBS commands the reads ran; those the client's cache answered end in ` (cached)`. */
   commands: string[];
+  /** Live jobs the table could not describe (left out of the model). */
+  left: Array<{ id: string; reason: string }>;
 }
 
 /** The reads a forecast needs; PbsClient provides them. */
@@ -59,41 +63,88 @@ export interface LiveReads {
   server(): Promise<ServerInfo>;
   queues(): Promise<Queue[]>;
   nodes(): Promise<Node[]>;
-  liveJobs(): Promise<Job[]>;
+  /** One job in full (`qstat -fx -F json ID`). */
+  job(id: string): Promise<Job>;
   reservations(): Promise<Reservation[]>;
   listJobRows(filter: JobListFilter): Promise<JobRow[]>;
+  /** The read cache's counters: which reads it served (absent: none counted). */
+  cacheStats?(): { hits: number };
 }
 
+/**
+ * Reservation queues: OpenPBS names the queue of an advance reservation
+ * `R<seq>`, of a standing one `S<seq>`, of a maintenance one `M<seq>`
+ * (golden pbsnodes_a_json_with_resv: `resv` = `S51.vm, R44.vm`).
+ */
+const RESERVATION_QUEUE = /^[RSM]\d+$/;
+
 /** One consistent snapshot, read one command after the other (PBS throttles bursts). */
-export async function readLiveState(reads: LiveReads): Promise<LiveState> {
-  const server = await reads.server();
-  const queues = await reads.queues();
+export async function readLiveState(
+  reads: LiveReads,
+  options: { jobId?: string } = {},
+): Promise<LiveState> {
+  const commands: string[] = [];
+  // Server and queue settings: read through the client's cache, which every
+  // submission's routing check fills too.
+  const cachedRead = async <T>(command: string, read: () => Promise<T>): Promise<T> => {
+    const before = reads.cacheStats?.().hits;
+    try {
+      return await read();
+    } finally {
+      // A read that failed ran too.
+      const after = reads.cacheStats?.().hits;
+      commands.push(
+        before !== undefined && after !== undefined && after > before
+          ? `${command} (cached)`
+          : command,
+      );
+    }
+  };
+  const server = await cachedRead("qstat -Bf -F json", () => reads.server());
+  const queues = await cachedRead("qstat -Qf -F json", () => reads.queues());
+  const nodes = await cachedRead("pbsnodes -a -F json", () => reads.nodes());
+  // pbs_rstat only when a reservation shows: a reservation queue, or a node
+  // that lists a reservation.
   let reservations: Reservation[] = [];
-  try {
-    reservations = await reads.reservations();
-  } catch {
-    // Without pbs_rstat the model goes on without reservations.
+  const anyReservation = queues.some((q) => RESERVATION_QUEUE.test(q.name)) ||
+    nodes.some((n) => n.reservations.length > 0);
+  if (anyReservation) {
+    try {
+      reservations = await cachedRead("pbs_rstat -f", () => reads.reservations());
+    } catch {
+      // Without pbs_rstat the model goes on without reservations.
+    }
   }
-  const finished = await reads.listJobRows({ states: "F" });
-  const nodes = await reads.nodes();
-  const jobs = await reads.liveJobs();
-  const history = runtimeHistory(finished);
+  // One table for live and finished jobs: list_jobs' read with -x.
+  const rows = await cachedRead(
+    "qstat -a -w -x",
+    () => reads.listJobRows({ includeFinished: true }),
+  );
   const time = Math.floor(reads.now() / 1000);
+  const { jobs, left } = jobsFromTable(rows, nodes, queues, time);
+  // A queued job asked about is read in full: its select, place, holds,
+  // dependencies and PBS's own estimate (get_job_status' read).
+  if (options.jobId !== undefined) {
+    const full = await cachedRead(
+      `qstat -fx -F json ${options.jobId}`,
+      () => reads.job(options.jobId!),
+    )
+      .catch(() => undefined);
+    const at = full ? jobs.findIndex((j) => sameJob(j.id, full.id)) : -1;
+    if (full && at >= 0) jobs[at] = full;
+  }
+  const history = runtimeHistory(rows);
   const snapshot: PbsStateSnapshot = { format: SNAPSHOT_FORMAT, time, server, queues, nodes, jobs };
   snapshot.plans = expectedPlans(snapshot, history);
-  return {
-    snapshot,
-    reservations,
-    history,
-    commands: [
-      "qstat -Bf -F json",
-      "qstat -Qf -F json",
-      "pbs_rstat -f",
-      "qstat -a -w -x",
-      "pbsnodes -a -F json",
-      "qstat -f -F json",
-    ],
-  };
+  return { snapshot, reservations, history, commands, left };
+}
+
+/** "N PBS commands (of which M served from the cache): ...", for the answer. */
+export function commandsRead(commands: readonly string[]): string {
+  const cached = commands.filter((c) => c.endsWith("(cached)")).length;
+  return `live state read with ${commands.length} PBS commands` +
+    (cached > 0 ? ` (of which ${cached} served from the cache)` : "") +
+    `: ${commands.join(", ")}`;
 }
 
 /** Each live job's expected runtime (remaining, for running jobs) as the snapshot's plans. */
@@ -123,26 +174,25 @@ export interface ModelledPolicy {
 
 /**
  * PBS computes `estimated.start_time` only under strict ordering (or with a
- * backfill_depth): seeing estimates on queued jobs means top jobs are
- * protected, and their number is the depth (captures qstat_T_default_sched,
- * qstat_T_strict_ordering). Stale estimates left from an earlier policy
- * (qstat_T_after_sched_restore) can mislead this.
+ * backfill_depth): estimates on queued jobs mean top jobs are protected, and
+ * their number is the depth (captures qstat_T_default_sched,
+ * qstat_T_strict_ordering; stale ones, qstat_T_after_sched_restore, can
+ * mislead this). The `qstat -a` table the snapshot reads shows no estimates
+ * (only a job_id asked about is read in full): without any, the model
+ * assumes strict ordering protecting the server's `backfill_depth` top jobs,
+ * else OpenPBS's default of one. A scheduler that protects none lets small
+ * jobs pass a big one sooner than the model says.
  */
 export function inferPolicy(snapshot: PbsStateSnapshot): ModelledPolicy {
   const estimated =
     snapshot.jobs.filter((j) => j.state === "Q" && j.times.estimatedStart !== undefined).length;
   const configured = Number(snapshot.server.attributes["backfill_depth"] ?? NaN);
-  if (estimated === 0) return { strictOrdering: false, backfillDepth: 0 };
-  return {
-    strictOrdering: true,
-    backfillDepth: Number.isInteger(configured) && configured > 0
-      ? Math.max(configured, estimated)
-      : estimated,
-  };
+  const depth = Number.isInteger(configured) && configured > 0 ? configured : 1;
+  return { strictOrdering: true, backfillDepth: Math.max(depth, estimated) };
 }
 
 /** What the model assumes, in words for the answer. */
-export function modelAssumptions(history: RuntimeHistory): string[] {
+export function modelAssumptions(history: RuntimeHistory, policy: ModelledPolicy): string[] {
   const ends = history.all.length > 0
     ? `jobs end when history says: the mean share of walltime used by the ${history.all.length} ` +
       "finished jobs listed (per queue when it has enough), among those that ran at least as " +
@@ -151,8 +201,12 @@ export function modelAssumptions(history: RuntimeHistory): string[] {
   return [
     ends,
     "no new jobs are submitted meanwhile",
+    "other jobs as list_jobs' table shows them (nodes, cpus, walltime; not their memory, GPUs, " +
+    "place, holds' kind or dependencies), running where list_nodes lists them",
     "jobs are considered by queue priority, job priority, then submission order, started " +
-    "first-fit, later jobs backfilled",
+    `first-fit; the first ${policy.backfillDepth} waiting job(s) hold their start and later ` +
+    "jobs are backfilled around them (strict ordering: the scheduler's policy is not shown by " +
+    "qstat -a)",
     "not modelled: fair-share, preemption, per-user/group limits, custom sort formulas, " +
     "node failures, running reservations",
     "the model's scheduler cycles every minute at first, then less often (at most every " +
@@ -193,13 +247,16 @@ export interface Forecast {
 export const HORIZON_SECONDS = 14 * 86400;
 const STEP_SECONDS = 600;
 const MIN_CYCLE_SECONDS = 60;
-const MAX_CYCLE_SECONDS = 300;
+const MAX_CYCLE_SECONDS = 900;
 const CYCLE_FRACTION = 24;
 
 /**
  * Seconds between the model's scheduling cycles once it has run `elapsed`
  * seconds: a minute at first, growing with the wait so that the error it
- * adds stays a small share of it (and long forecasts stay affordable).
+ * adds stays a small share of it (and long forecasts stay affordable: at
+ * Aurora scale the cycles are the model's cost; a 15-minute cap instead of 5
+ * halved a multi-day forecast's time without making the benchmark's errors
+ * worse: BENCHMARKS.md "Start forecasts").
  */
 export function modelCycleSeconds(elapsed: number): number {
   return Math.min(
@@ -221,7 +278,8 @@ export async function forecastStart(
   user: string,
 ): Promise<Forecast> {
   const model = modelComplex(live);
-  const { complex, skipped } = model;
+  const { complex } = model;
+  const skipped = [...model.skipped, ...live.left];
   const now = complex.now();
   const notes: string[] = [];
   let job: SimJob;

@@ -82,7 +82,7 @@ export interface Estimate {
 /**
  * Smaller requests are tried only while the estimate has taken less than
  * this (each costs one more model run; at Aurora scale a run over days of
- * waiting takes tens of seconds: BENCHMARKS.md).
+ * waiting takes seconds: BENCHMARKS.md "Start forecasts").
  */
 export const SUGGESTION_BUDGET_MS = 10_000;
 /** Candidates beyond this many are not tried (each costs one model run). */
@@ -104,11 +104,12 @@ export async function estimateStart(
     });
   }
   const began = performance.now();
-  const live = await readLiveState(client);
+  const live = await readLiveState(client, { jobId: input.jobId });
+  const policy = inferPolicy(live.snapshot);
   const base = {
     at: live.snapshot.time,
-    policy: inferPolicy(live.snapshot),
-    assumptions: modelAssumptions(live.history),
+    policy,
+    assumptions: modelAssumptions(live.history, policy),
     commands: live.commands,
   };
   if (input.jobId !== undefined) {

@@ -89,10 +89,13 @@ Deno.test("estimate_start forecasts a request, then the simulator starts it then
       assert.match(e.reason ?? "", /Not enough free nodes|Insufficient/);
       assert.ok(answer.assumptions.some((a) => /walltime/.test(a)));
       assert.ok(answer.assumptions.some((a) => /fair-share/.test(a)));
+      // list_jobs' table (with history) and list_nodes' read, plus the
+      // settings; no reservation anywhere: no pbs_rstat. The harness's
+      // submissions cleared the cache, so every read ran.
       assert.ok(
         answer.assumptions.includes(
-          "live state read with 6 PBS commands: qstat -Bf -F json, qstat -Qf -F json, pbs_rstat -f, " +
-            "qstat -a -w -x, pbsnodes -a -F json, qstat -f -F json",
+          "live state read with 4 PBS commands: qstat -Bf -F json, qstat -Qf -F json, " +
+            "pbsnodes -a -F json, qstat -a -w -x",
         ),
         answer.assumptions.join("\n"),
       );
@@ -144,6 +147,14 @@ Deno.test("estimate_start for a queued job_id matches the simulator's outcome", 
     const [e] = answer.estimates;
     assert.equal(e.queue, "workq");
     assert.equal(e.node_count, 3);
+    // The job asked about is read in full besides the table and the nodes.
+    assert.ok(
+      answer.assumptions.includes(
+        "live state read with 5 PBS commands: qstat -Bf -F json, qstat -Qf -F json, " +
+          `pbsnodes -a -F json, qstat -a -w -x, qstat -fx -F json ${id}`,
+      ),
+      answer.assumptions.join("\n"),
+    );
     // Three 8-cpu nodes: node04 now, then the 2- and 3-hour jobs' nodes.
     const started = await actualStart(h, id);
     assert.ok(
@@ -281,6 +292,13 @@ Deno.test("a confirmed reservation ahead keeps its nodes in the forecast", async
       walltime: "02:00:00",
     });
     const [e] = answer.estimates;
+    // The reservation's queue shows in qstat -Qf: pbs_rstat is read too.
+    assert.ok(
+      answer.assumptions.some((a) =>
+        /^live state read with 5 PBS commands: .*pbs_rstat -f/.test(a)
+      ),
+      answer.assumptions.join("\n"),
+    );
     // Two hours from now would overlap the reservation on every node: after it ends.
     assert.ok(epoch(e.start!) >= now + 3 * 3600, e.start);
     assert.deepEqual(e.blocked_by, [made.reservation_id]);

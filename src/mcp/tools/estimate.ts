@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { formatDuration } from "../../pbs/model/time.ts";
-import type { Forecast } from "../../service/forecast.ts";
+import { commandsRead, type Forecast } from "../../service/forecast.ts";
 import { type Estimate, estimateStart } from "../../service/start_estimate.ts";
 import { requestFromArguments } from "../../service/submit_parameters.ts";
 import * as s from "../schemas.ts";
@@ -112,7 +112,7 @@ function estimateView(e: Estimate) {
       : {}),
     assumptions: [
       ...e.assumptions,
-      `live state read with ${e.commands.length} PBS commands: ${e.commands.join(", ")}`,
+      commandsRead(e.commands),
       ...(e.skipped > 0
         ? [`${e.skipped} live jobs could not be modelled (finished, exiting, begun arrays)`]
         : []),
