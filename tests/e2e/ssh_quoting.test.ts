@@ -4,7 +4,7 @@
  * arguments, in the working directory and environment asked for.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import { quoteForShell, remoteCommand } from "../../src/pbs/ssh_runner.ts";
 
 /** Any text a PBS argument could carry except NUL (which argv cannot hold). */

@@ -7,7 +7,7 @@
  * wrong-shaped JSON, or RealRunner running fake PBS executables.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import {
   type CallToolResult,
   Client,

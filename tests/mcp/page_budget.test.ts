@@ -3,7 +3,7 @@
  * would outgrow its budget, and the cursor continues right after the cut.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import { pageOfRows, type RowBudget } from "../../src/mcp/pagination.ts";
 
 const budget: RowBudget = { perRow: 100, max: 1_000 };

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import { isPbsError } from "../../src/pbs/errors.ts";
 import * as cmd from "../../src/pbs/commands/mod.ts";
 import * as v from "../../src/pbs/validate.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import { readPbsJson, readPbsJsonDocuments } from "../../src/pbs/json.ts";
 import { PbsError } from "../../src/pbs/errors.ts";
 import { golden, goldenNames, releaseGoldenNames } from "../golden.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import { parseQueuesJson } from "../../src/pbs/parse/queues.ts";
 import { parseServerJson } from "../../src/pbs/parse/server.ts";
 import { parseNodesJson, parseNodesJsonDetailed } from "../../src/pbs/parse/nodes.ts";

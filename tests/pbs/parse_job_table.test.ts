@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import { commandJobId, type JobRow, parseJobTable } from "../../src/pbs/parse/job_table.ts";
 import { parseJobsJson } from "../../src/pbs/parse/jobs.ts";
 import { isPbsError } from "../../src/pbs/errors.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import { parseJobsJson, parseJobsText } from "../../src/pbs/parse/jobs.ts";
 import { PbsError } from "../../src/pbs/errors.ts";
 import type { Job } from "../../src/pbs/model/types.ts";

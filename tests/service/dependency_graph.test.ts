@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import { isPbsError } from "../../src/pbs/errors.ts";
 import {
   type DependencyGraph,

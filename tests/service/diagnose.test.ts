@@ -4,7 +4,7 @@
  * verdict for pending, running and finished jobs.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import type { Job, Queue, Reservation, ServerInfo } from "../../src/pbs/model/types.ts";
 import {
   compareResources,

@@ -3,7 +3,7 @@
  * takes user text as a key treats it as data.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import { isPbsError } from "../../src/pbs/errors.ts";
 import { parseSelect } from "../../src/pbs/model/select.ts";
 import { flattenAttributes, variablesFromJson } from "../../src/pbs/parse/attributes.ts";

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import {
   buildJobScript,
   generateJobScript,

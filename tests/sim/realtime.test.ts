@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import type { Runner, RunOptions, RunResult } from "../../src/pbs/runner.ts";
 import type { ComplexApi } from "../../sim/model.ts";
 import { RealtimeRunner } from "../../sim/realtime.ts";

@@ -3,7 +3,7 @@
  * lines however it is chunked, and finding the id of a discarded request.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../fast_check.ts";
 import { LineSplitter, recoverId } from "../../src/transports/stdio.ts";
 
 type Event = { line: string } | { oversized: number; head: string; tail: string };
