@@ -32,10 +32,13 @@ Deno.bench("aurora: one simulated day (5-minute steps, 24 arrivals/hour)", {
       c.submit(user, {
         queue: "prod",
         name: `arrival${step}_${k}`,
-        resources: [["select", `${nodes}:ncpus=208:ngpus=6`], ["walltime", "01:00:00"], [
-          "place",
-          "scatter",
-        ]],
+        // The aurora scenario's site hook wants filesystems, as ALCF's does.
+        resources: [
+          ["select", `${nodes}:ncpus=208:ngpus=6`],
+          ["walltime", "01:00:00"],
+          ["place", "scatter"],
+          ["filesystems", "home:flare"],
+        ],
         variables: [],
         script: `#SIM runtime=${1200 + 97 * step % 2400}`,
         submitArguments: "arrival.sh",
