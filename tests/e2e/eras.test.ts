@@ -13,11 +13,9 @@ import {
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { computePermissions, demoOutputBase, permissionFlags } from "../../src/permissions.ts";
-import { defaultAuditPath } from "../../src/service/audit.ts";
+import { announcedUrl, demoHttpFlags, DENO_DIR, MAIN } from "./demo_child.ts";
 import { taskFlags } from "./task_flags.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const TOKEN = "eras-test-0123456789abcdef012345";
 /** Simulated seconds per real second: jobs start within a second or two. */
 const SPEED = "600";
@@ -128,13 +126,6 @@ async function story(t: Deno.TestContext, client: Client, era: Era, user: User):
 
 const DEMO = ["--demo", "--scenario", "tiny", "--speed", SPEED];
 
-/** Deno's cache, so a child whose HOME is a temp dir finds the npm packages already there. */
-const DENO_DIR = JSON.parse(
-  new TextDecoder().decode(
-    new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).outputSync().stdout,
-  ),
-).denoDir as string;
-
 /** The server's environment: HOME is a fresh temp dir, the audit log in its default place. */
 function childEnv(home: string): Record<string, string> {
   const env = Deno.env.toObject();
@@ -165,38 +156,12 @@ for (const era of ERAS) {
   });
 }
 
-/** Reads the child's stderr until the line announcing the URL; keeps draining after. */
-async function announcedUrl(stderr: ReadableStream<Uint8Array>): Promise<string> {
-  const lines = stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  while (true) {
-    const { done, value } = await lines.read();
-    if (done) throw new Error(`server exited before listening:\n${buffer}`);
-    buffer += value;
-    const found = /serving MCP at (http:\/\/\S+)/.exec(buffer);
-    if (found) {
-      (async () => {
-        while (!(await lines.read()).done) { /* drain */ }
-      })();
-      return found[1];
-    }
-  }
-}
-
 Deno.test("HTTP, one server for both generations: tools, progress, confirmation", async (t) => {
   const home = await Deno.makeTempDir({ prefix: "pbs-mcp-eras-" });
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      // What `main.ts permissions --demo --http --port 0` grants.
-      ...permissionFlags(computePermissions({
-        mode: "demo",
-        http: { kind: "tcp", hostname: "127.0.0.1", port: 0 },
-        pbsPrograms: [],
-        allowedDirs: [home],
-        auditLog: defaultAuditPath(home),
-        demoOutputBase: demoOutputBase(home),
-      })),
+      ...demoHttpFlags(home),
       MAIN,
       ...DEMO,
       "--http",

@@ -12,25 +12,17 @@ import {
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { computePermissions, demoOutputBase, permissionFlags } from "../../src/permissions.ts";
-import { defaultAuditPath } from "../../src/service/audit.ts";
 import { MIN_WATCH_INTERVAL_S } from "../../src/service/job_watch.ts";
+import { announcedUrl, demoHttpFlags, DENO_DIR, MAIN } from "./demo_child.ts";
 import { taskFlags } from "./task_flags.ts";
 
 const TOKEN = "subs-test-0123456789abcdef0123456";
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 /** Simulated seconds per real second. */
 const SPEED = "600";
 /** Two real seconds of simulated work: it ends before the first poll. */
 const SHORT_JOB = "#!/bin/bash\n#SIM runtime=1200 exit=0\n";
 /** Longest real wait for a notification: a few poll intervals. */
 const NOTIFY_TIMEOUT_MS = (MIN_WATCH_INTERVAL_S * 4) * 1000;
-
-const DENO_DIR = JSON.parse(
-  new TextDecoder().decode(
-    new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).outputSync().stdout,
-  ),
-).denoDir as string;
 
 function childEnv(home: string): Record<string, string> {
   const env = Deno.env.toObject();
@@ -121,37 +113,12 @@ for (const era of ["legacy", "modern"] as const) {
   });
 }
 
-/** Reads the child's stderr until the line announcing the URL; keeps draining after. */
-async function announcedUrl(stderr: ReadableStream<Uint8Array>): Promise<string> {
-  const lines = stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  while (true) {
-    const { done, value } = await lines.read();
-    if (done) throw new Error(`server exited before listening:\n${buffer}`);
-    buffer += value;
-    const found = /serving MCP at (http:\/\/\S+)/.exec(buffer);
-    if (found) {
-      (async () => {
-        while (!(await lines.read()).done) { /* drain */ }
-      })();
-      return found[1];
-    }
-  }
-}
-
 Deno.test("HTTP, both generations: a followed job's end is notified", async (t) => {
   const home = await Deno.makeTempDir({ prefix: "pbs-mcp-subs-" });
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      ...permissionFlags(computePermissions({
-        mode: "demo",
-        http: { kind: "tcp", hostname: "127.0.0.1", port: 0 },
-        pbsPrograms: [],
-        allowedDirs: [home],
-        auditLog: defaultAuditPath(home),
-        demoOutputBase: demoOutputBase(home),
-      })),
+      ...demoHttpFlags(home),
       MAIN,
       ...DEMO,
       "--http",

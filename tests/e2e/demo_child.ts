@@ -1,0 +1,47 @@
+/**
+ * Pieces the end-to-end tests share when they start `main.ts --demo` as a
+ * child process: Deno's cache for a child whose HOME is a temp dir, the flags
+ * `main.ts permissions` computes for a demo HTTP server, and the URL it
+ * announces on stderr.
+ */
+import { computePermissions, demoOutputBase, permissionFlags } from "../../src/permissions.ts";
+import { defaultAuditPath } from "../../src/service/audit.ts";
+
+export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** Deno's cache, so a child whose HOME is a temp dir finds the npm packages already there. */
+export const DENO_DIR: string = JSON.parse(
+  new TextDecoder().decode(
+    new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).outputSync().stdout,
+  ),
+).denoDir;
+
+/** What `main.ts permissions --demo --http --port 0` grants a demo server with this HOME. */
+export function demoHttpFlags(home: string): string[] {
+  return permissionFlags(computePermissions({
+    mode: "demo",
+    http: { kind: "tcp", hostname: "127.0.0.1", port: 0 },
+    pbsPrograms: [],
+    allowedDirs: [home],
+    auditLog: defaultAuditPath(home),
+    demoOutputBase: demoOutputBase(home),
+  }));
+}
+
+/** Reads the child's stderr until the line announcing the URL; keeps draining after. */
+export async function announcedUrl(stderr: ReadableStream<Uint8Array>): Promise<string> {
+  const lines = stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  while (true) {
+    const { done, value } = await lines.read();
+    if (done) throw new Error(`server exited before listening:\n${buffer}`);
+    buffer += value;
+    const found = /serving MCP at (http:\/\/\S+)/.exec(buffer);
+    if (found) {
+      (async () => {
+        while (!(await lines.read()).done) { /* drain */ }
+      })();
+      return found[1];
+    }
+  }
+}
