@@ -121,17 +121,7 @@ export class SimRunner implements Runner {
     }
 
     const output = dispatch(this.context(command, argv.slice(1), options));
-    const limit = options.maxOutputBytes;
-    const [stdout, cutOut] = capBytes(output.stdout, limit);
-    const [stderr, cutErr] = capBytes(output.stderr, limit);
-    return {
-      stdout,
-      stderr,
-      code: output.code,
-      timedOut: false,
-      truncated: cutOut || cutErr,
-      durationMs: elapsed(started),
-    };
+    return finishedResult(output, options.maxOutputBytes, started);
   }
 
   private context(command: string, args: readonly string[], options: RunOptions): CommandContext {
@@ -202,6 +192,24 @@ function normalisePath(path: string): string {
     else parts.push(part);
   }
   return `/${parts.join("/")}`;
+}
+
+/** A command's output as the runner seam reports it: each stream capped at `limit` bytes. */
+export function finishedResult(
+  output: { stdout: string; stderr: string; code: number },
+  limit: number | undefined,
+  started: number,
+): RunResult {
+  const [stdout, cutOut] = capBytes(output.stdout, limit);
+  const [stderr, cutErr] = capBytes(output.stderr, limit);
+  return {
+    stdout,
+    stderr,
+    code: output.code,
+    timedOut: false,
+    truncated: cutOut || cutErr,
+    durationMs: elapsed(started),
+  };
 }
 
 function capBytes(text: string, limit: number | undefined): [string, boolean] {

@@ -30,6 +30,7 @@ import {
 } from "../src/pbs/runner.ts";
 import type { CommandContext, ScriptRead } from "./commands/context.ts";
 import { dispatch } from "./commands/dispatch.ts";
+import { finishedResult } from "./runner.ts";
 import type { CommandOutput } from "./errno.ts";
 import type { Complex } from "./complex.ts";
 import { createScenario, SCENARIO_NAMES } from "./scenarios.ts";
@@ -293,17 +294,7 @@ export class PersistedSimRunner implements Runner {
       workdir: options.cwd,
       readFile: readRealFile,
     });
-    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    const [stdout, cutOut] = capBytes(output.stdout, limit);
-    const [stderr, cutErr] = capBytes(output.stderr, limit);
-    return {
-      stdout,
-      stderr,
-      code: output.code,
-      timedOut: false,
-      truncated: cutOut || cutErr,
-      durationMs: Math.round(performance.now() - started),
-    };
+    return finishedResult(output, options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, started);
   }
 
   describeInstallation(): PbsInstallation {
@@ -324,10 +315,4 @@ export function readRealFile(path: string): ScriptRead {
   } catch {
     return { kind: "missing" };
   }
-}
-
-function capBytes(text: string, limit: number): [string, boolean] {
-  const bytes = new TextEncoder().encode(text);
-  if (bytes.length <= limit) return [text, false];
-  return [new TextDecoder().decode(bytes.slice(0, limit)), true];
 }
