@@ -105,18 +105,7 @@ export function parseCli(args: string[]): CliOptions {
     strict: true,
     allowPositionals: false,
   });
-  const speed = Number(values.speed);
-  const seed = Number(values.seed);
-  if (!Number.isFinite(speed) || speed <= 0) throw new Error(`--speed must be a positive number`);
-  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer`);
-  const scenario = values.scenario!;
-  if (!(SCENARIO_NAMES as readonly string[]).includes(scenario)) {
-    throw new Error(`unknown scenario '${scenario}': choose one of ${SCENARIO_NAMES.join(", ")}`);
-  }
-  const user = values.user;
-  if (user !== undefined && !USER_NAME.test(user)) {
-    throw new Error(`--user must be a user name such as alice (letters, digits, '.', '_', '-')`);
-  }
+  const { scenario, speed, seed, user } = simulationFlags(values);
   if (user !== undefined && !values.demo) {
     throw new Error(
       "--user applies to --demo only: real PBS acts as the OS user running the server",
@@ -226,6 +215,17 @@ export function parseSimCli(args: string[]): SimShimsOptions {
   if (positionals[0] !== "shims" || positionals.length !== 2) {
     throw new Error("expected `sim shims DIR`");
   }
+  const { scenario, speed, seed, user } = simulationFlags(values);
+  return { dir: positionals[1], scenario, speed, seed, user, state: values.state };
+}
+
+/** The simulated complex's flags, shared by the demo and `sim shims`, checked. */
+function simulationFlags(values: {
+  scenario?: string;
+  speed?: string;
+  seed?: string;
+  user?: string;
+}): { scenario: string; speed: number; seed: number; user?: string } {
   const speed = Number(values.speed);
   const seed = Number(values.seed);
   if (!Number.isFinite(speed) || speed <= 0) throw new Error(`--speed must be a positive number`);
@@ -234,8 +234,9 @@ export function parseSimCli(args: string[]): SimShimsOptions {
   if (!(SCENARIO_NAMES as readonly string[]).includes(scenario)) {
     throw new Error(`unknown scenario '${scenario}': choose one of ${SCENARIO_NAMES.join(", ")}`);
   }
-  if (values.user !== undefined && !USER_NAME.test(values.user)) {
+  const user = values.user;
+  if (user !== undefined && !USER_NAME.test(user)) {
     throw new Error(`--user must be a user name such as alice (letters, digits, '.', '_', '-')`);
   }
-  return { dir: positionals[1], scenario, speed, seed, user: values.user, state: values.state };
+  return { scenario, speed, seed, user };
 }
