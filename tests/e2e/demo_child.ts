@@ -45,3 +45,29 @@ export async function announcedUrl(stderr: ReadableStream<Uint8Array>): Promise<
     }
   }
 }
+
+/** `main.ts permissions [--json]` as `deno task permissions` runs it, in exactly `env`. */
+export async function printedPermissions(
+  env: Record<string, string>,
+  json: boolean,
+): Promise<string> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "--allow-env",
+      "--allow-read",
+      "--allow-sys=uid",
+      MAIN,
+      "permissions",
+      ...(json ? ["--json"] : []),
+    ],
+    env,
+    clearEnv: true,
+    stdin: "null",
+  }).output();
+  if (code !== 0) {
+    throw new Error(`main.ts permissions exited ${code}: ${new TextDecoder().decode(stderr)}`);
+  }
+  return new TextDecoder().decode(stdout);
+}

@@ -13,8 +13,8 @@ import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import type { CallToolResult } from "@modelcontextprotocol/client";
 import { CHILD_PATH } from "./pinned_pbs.ts";
+import { printedPermissions } from "./demo_child.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const GOLDEN = new URL("../fixtures/golden/", import.meta.url).pathname;
 const FAKE_COMMANDS = ["qmgr", "qstat", "qsub"];
 
@@ -63,29 +63,8 @@ async function denoDir(): Promise<string> {
   return JSON.parse(new TextDecoder().decode(stdout)).denoDir;
 }
 
-/** `main.ts permissions [--json]` as `deno task permissions` runs it, in the machine's environment. */
-async function printedPermissions(machine: Machine, json: boolean): Promise<string> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      "--allow-env",
-      "--allow-read",
-      "--allow-sys=uid",
-      MAIN,
-      "permissions",
-      ...(json ? ["--json"] : []),
-    ],
-    env: machine.env,
-    clearEnv: true,
-    stdin: "null",
-  }).output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
-  return new TextDecoder().decode(stdout);
-}
-
 async function computedArgs(machine: Machine): Promise<string[]> {
-  const printed = JSON.parse(await printedPermissions(machine, true));
+  const printed = JSON.parse(await printedPermissions(machine.env, true));
   assert.equal(printed.command, Deno.execPath());
   return printed.args;
 }
@@ -162,7 +141,7 @@ Deno.test("with the computed permissions a tool runs the PBS commands found and 
 
     await t.step("without --json: the same command as one shell line", async () => {
       assert.equal(
-        await printedPermissions(machine, false),
+        await printedPermissions(machine.env, false),
         `${[Deno.execPath(), ...args].join(" ")}\n`,
       );
     });

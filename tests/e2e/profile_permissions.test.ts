@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { CHILD_PATH } from "./pinned_pbs.ts";
+import { printedPermissions } from "./demo_child.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const GOLDEN = new URL("../fixtures/golden/", import.meta.url).pathname;
 
 async function denoDir(): Promise<string> {
@@ -48,23 +48,7 @@ Deno.test("PBS_MCP_PROFILE=polaris in real mode: granted and used", async (t) =>
       PBS_MCP_LOG_LEVEL: "warn",
       DENO_DIR: await denoDir(),
     };
-    const printed = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--no-prompt",
-        "--allow-env",
-        "--allow-read",
-        "--allow-sys=uid",
-        MAIN,
-        "permissions",
-        "--json",
-      ],
-      env,
-      clearEnv: true,
-      stdin: "null",
-    }).output();
-    assert.equal(printed.code, 0, new TextDecoder().decode(printed.stderr));
-    const { args } = JSON.parse(new TextDecoder().decode(printed.stdout)) as { args: string[] };
+    const { args } = JSON.parse(await printedPermissions(env, true)) as { args: string[] };
     const run = args.find((a) => a.startsWith("--allow-run="))?.split("=")[1].split(",") ?? [];
 
     await t.step("the allocation command is granted, by its path", () => {
