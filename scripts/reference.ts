@@ -7,6 +7,7 @@ import { silentLogger } from "../src/mcp/logger.ts";
 import { renderReference, spliceReference } from "../src/mcp/reference.ts";
 import { createMcpServer } from "../src/mcp/server.ts";
 import { loadConfig } from "../src/service/config.ts";
+import { ClusterSet } from "../src/service/cluster_set.ts";
 import { PbsClient } from "../src/service/pbs_client.ts";
 import { loadProfile } from "../src/service/profiles.ts";
 import { createScenario, SimRunner } from "../sim/mod.ts";
@@ -33,15 +34,27 @@ export async function expectedReadme(readme: string): Promise<string> {
 }
 
 export async function currentReference(): Promise<string> {
+  const client = await referenceClient();
+  const several = new ClusterSet([
+    { name: "a", client, reach: "simulated" },
+    { name: "b", client: await referenceClient(), reach: "simulated" },
+  ]);
+  return await renderReference(
+    createMcpServer(client, silentLogger),
+    createMcpServer(several, silentLogger),
+  );
+}
+
+/** A client on the tiny simulated complex, with a site profile that has an allocation command. */
+export async function referenceClient(): Promise<PbsClient> {
   const complex = createScenario("tiny", { seed: 1 });
-  const client = new PbsClient({
+  return new PbsClient({
     runner: new SimRunner({ complex, user: "alice" }),
     user: "alice",
     config: loadConfig({}),
     // A site profile with an allocation command, so get_allocation is listed too.
     profile: await loadProfile("polaris"),
   });
-  return await renderReference(createMcpServer(client, silentLogger));
 }
 
 if (import.meta.main) {

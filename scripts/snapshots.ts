@@ -7,11 +7,10 @@
  */
 import { Client, InMemoryTransport, type Tool } from "@modelcontextprotocol/client";
 import { silentLogger } from "../src/mcp/logger.ts";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { createMcpServer } from "../src/mcp/server.ts";
-import { loadConfig } from "../src/service/config.ts";
-import { PbsClient } from "../src/service/pbs_client.ts";
-import { loadProfile } from "../src/service/profiles.ts";
-import { createScenario, SimRunner } from "../sim/mod.ts";
+import { ClusterSet } from "../src/service/cluster_set.ts";
+import { referenceClient } from "./reference.ts";
 
 export const SNAPSHOT_DIR = new URL("../tests/mcp/__snapshots__/", import.meta.url);
 
@@ -33,17 +32,24 @@ export function snapshotOf(tool: Tool): ToolSnapshot {
   );
 }
 
-/** Every tool of the full (not read-only) server, listed through a real MCP client. */
+/**
+ * Every tool of the full (not read-only) server of one cluster, listed
+ * through a real MCP client, then the tools only a server of several
+ * clusters offers (list_clusters; there every other tool also takes `cluster`).
+ */
 export async function listedTools(): Promise<Tool[]> {
-  const complex = createScenario("tiny", { seed: 1 });
-  const pbs = new PbsClient({
-    runner: new SimRunner({ complex, user: "alice" }),
-    user: "alice",
-    config: loadConfig({}),
-    // A site profile with an allocation command, so get_allocation is listed too.
-    profile: await loadProfile("polaris"),
-  });
-  const server = createMcpServer(pbs, silentLogger);
+  const one = await toolsOf(createMcpServer(await referenceClient(), silentLogger));
+  const names = new Set(one.map((tool) => tool.name));
+  const several = new ClusterSet([
+    { name: "a", client: await referenceClient(), reach: "simulated" },
+    { name: "b", client: await referenceClient(), reach: "simulated" },
+  ]);
+  const more = (await toolsOf(createMcpServer(several, silentLogger)))
+    .filter((tool) => !names.has(tool.name));
+  return [...one, ...more];
+}
+
+async function toolsOf(server: McpServer): Promise<Tool[]> {
   const client = new Client({ name: "pbs-mcp-snapshots", version: "0.0.0" });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);

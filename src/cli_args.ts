@@ -9,7 +9,10 @@ import { CONFIRM_MODES, type ConfirmMode } from "./service/confirm.ts";
 
 export interface CliOptions {
   demo: boolean;
+  /** The first of `scenarios`. */
   scenario: string;
+  /** `--demo` serves one simulated cluster per name (`--scenario polaris,aurora`). */
+  scenarios: string[];
   /** Simulated seconds per real second in demo mode. */
   speed: number;
   seed: number;
@@ -46,10 +49,11 @@ Usage:
 
 Options:
   --demo                  use the simulator instead of real PBS
-  --scenario NAME         simulated complex: polaris (default), aurora, golden, tiny
+  --scenario NAME[,NAME]  simulated complex: polaris (default), aurora, golden, tiny; several
+                          names serve several clusters at once (tools take \`cluster\`)
   --speed N               simulated seconds per real second in demo mode (default 60)
   --seed N                seed of the simulated workload (default 1)
-  --user NAME             demo mode's simulated user (default $USER; root or unset: ${DEMO_DEFAULT_USER})
+  --user NAME             simulated clusters' user (default $USER; root or unset: ${DEMO_DEFAULT_USER})
   --state DIR             demo mode keeps its complex in DIR across server processes (shared with
                           the shims of \`main.ts sim shims --state DIR\`)
   --http                  serve MCP Streamable HTTP at /mcp instead of stdio (needs a token:
@@ -105,17 +109,11 @@ export function parseCli(args: string[]): CliOptions {
     strict: true,
     allowPositionals: false,
   });
-  const { scenario, speed, seed, user } = simulationFlags(values);
-  if (user !== undefined && !values.demo) {
-    throw new Error(
-      "--user applies to --demo only: real PBS acts as the OS user running the server",
-    );
-  }
-  if (values.state !== undefined && !values.demo) {
-    throw new Error(
-      "--state applies to --demo only: it keeps the simulated complex in a directory",
-    );
-  }
+  // --user and --state need a simulated cluster: --demo or one in the configuration file
+  // (checked by config_file.ts's resolveServing, which reads the file).
+  const scenarios = [...new Set(values.scenario!.split(",").map((s) => s.trim()))];
+  const flags = scenarios.map((scenario) => simulationFlags({ ...values, scenario }));
+  const { speed, seed, user } = flags[0];
   const confirm = values.confirm;
   if (confirm !== undefined && !(CONFIRM_MODES as readonly string[]).includes(confirm)) {
     throw new Error(`--confirm must be one of ${CONFIRM_MODES.join(", ")}`);
@@ -124,7 +122,8 @@ export function parseCli(args: string[]): CliOptions {
     text?.split(",").map((s) => s.trim()).filter((s) => s !== "");
   return {
     demo: values.demo!,
-    scenario,
+    scenario: scenarios[0],
+    scenarios,
     speed,
     seed,
     user,

@@ -6,9 +6,11 @@
  * stays the one place settings are validated. The environment wins for a single
  * run; command-line flags win over both. Every error names its line and column.
  *
- * The server serves one cluster per process: the default cluster is applied
- * (`simulator:` → demo mode, `local: true` → real PBS); `ssh:` is refused
- * until the SSH runner is wired in.
+ * Every cluster of the file is served: `simulator:` by the in-process
+ * simulator, `local: true` by this machine's PBS commands, `ssh:` through the
+ * SSH runner. Global keys apply to all of them; a cluster's own keys to it
+ * alone. The environment's cluster keys (PBS_EXEC, PBS_SERVER, ...) describe
+ * one cluster, so they apply to the default cluster only.
  */
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
@@ -73,17 +75,27 @@ const FileSchema = z.strictObject({
 type FileShape = z.infer<typeof FileSchema>;
 type ClusterShape = z.infer<typeof ClusterSchema>;
 
-/** How the served cluster is reached. */
+/** How a cluster is reached. */
 export type ClusterReach =
   | { kind: "simulator"; scenario: string }
   | { kind: "local" }
   | { kind: "ssh"; host: string; user?: string; port?: number; options: string[] };
 
+/** One cluster of the file. */
+export interface ConfiguredCluster {
+  name: string;
+  reach: ClusterReach;
+  /** Its settings, global ones included, as the environment variables they stand for. */
+  env: Record<string, string>;
+}
+
 export interface ConfigFile {
   path: string;
-  /** The cluster this process serves (`default_cluster`, or the only one). */
-  cluster?: { name: string; reach: ClusterReach };
-  /** The settings as the environment variables they stand for. */
+  /** Every cluster, in the file's order; empty when the file defines none. */
+  clusters: ConfiguredCluster[];
+  /** The cluster tools use when a call names none (`default_cluster`, else the first). */
+  defaultCluster?: string;
+  /** The default cluster's settings (the global ones alone without clusters). */
   env: Record<string, string>;
 }
 
@@ -100,6 +112,8 @@ const FILE_SETTINGS: ReadonlyArray<{
   from: (file: FileShape, cluster?: ClusterShape) => unknown;
   env: string;
   format?: (v: unknown) => string;
+  /** A cluster's own key (read from its entry), not a global one. */
+  perCluster?: true;
 }> = [
   { key: "audit_log", from: (f) => f.audit_log, env: "PBS_MCP_AUDIT_LOG" },
   { key: "confirm", from: (f) => f.confirm, env: "PBS_MCP_CONFIRM" },
@@ -127,21 +141,27 @@ const FILE_SETTINGS: ReadonlyArray<{
   },
   { key: "limits.max_nodes", from: (f) => f.limits?.max_nodes, env: "PBS_MCP_MAX_NODES" },
   { key: "limits.max_walltime", from: (f) => f.limits?.max_walltime, env: "PBS_MCP_MAX_WALLTIME" },
-  { key: "pbs_exec", from: (_, c) => c?.pbs_exec, env: "PBS_EXEC" },
-  { key: "pbs_server", from: (_, c) => c?.pbs_server, env: "PBS_SERVER" },
-  { key: "account", from: (_, c) => c?.account, env: "PBS_ACCOUNT" },
+  { key: "pbs_exec", from: (_, c) => c?.pbs_exec, env: "PBS_EXEC", perCluster: true },
+  { key: "pbs_server", from: (_, c) => c?.pbs_server, env: "PBS_SERVER", perCluster: true },
+  { key: "account", from: (_, c) => c?.account, env: "PBS_ACCOUNT", perCluster: true },
   {
     key: "allowed_dirs",
     from: (_, c) => c?.allowed_dirs,
     env: "PBS_MCP_ALLOWED_DIRS",
     format: (v) => (v as string[]).join(":"),
+    perCluster: true,
   },
-  { key: "submit_dir", from: (_, c) => c?.submit_dir, env: "PBS_MCP_SUBMIT_DIR" },
-  { key: "profile", from: (_, c) => c?.profile, env: "PBS_MCP_PROFILE" },
+  { key: "submit_dir", from: (_, c) => c?.submit_dir, env: "PBS_MCP_SUBMIT_DIR", perCluster: true },
+  { key: "profile", from: (_, c) => c?.profile, env: "PBS_MCP_PROFILE", perCluster: true },
 ];
 
 /** The variables a configuration file may set (granted to --allow-env alongside). */
 export const FILE_ENV_NAMES: readonly string[] = FILE_SETTINGS.map((s) => s.env);
+
+/** The variables that describe one cluster (PBS_EXEC, PBS_SERVER, ...). */
+export const CLUSTER_ENV_NAMES: readonly string[] = FILE_SETTINGS
+  .filter((s) => s.perCluster)
+  .map((s) => s.env);
 
 /** A configuration file problem, with where it is. */
 export class ConfigFileError extends Error {}
@@ -170,7 +190,7 @@ export function parseConfigFile(path: string, source: string): ConfigFile {
     );
   }
   const file = parsed.data;
-  const cluster = servedCluster(file, (keys) => where(locate(doc, keys).offset));
+  const defaultCluster = defaultClusterOf(file, (keys) => where(locate(doc, keys).offset));
   for (const [name, c] of Object.entries(file.clusters ?? {})) {
     const ways = (["simulator", "local", "ssh"] as const).filter((k) => c[k] !== undefined);
     if (ways.length !== 1) {
@@ -179,48 +199,43 @@ export function parseConfigFile(path: string, source: string): ConfigFile {
           "say how to reach it with exactly one of simulator: NAME, local: true, ssh: {host: ...}",
       );
     }
+    if (c.default_queue !== undefined) {
+      throw new ConfigFileError(
+        `${where(locate(doc, ["clusters", name, "default_queue"]).offset)}: ` +
+          `clusters.${name}.default_queue: not applied yet; name the queue in the script ` +
+          "(#PBS -q) or in submit_job's queue parameter (PBS uses the server's default_queue)",
+      );
+    }
   }
-  const chosen = cluster ? file.clusters![cluster] : undefined;
-  if (chosen?.default_queue !== undefined) {
-    throw new ConfigFileError(
-      `${where(locate(doc, ["clusters", cluster!, "default_queue"]).offset)}: ` +
-        `clusters.${cluster}.default_queue: not applied yet; name the queue in the script ` +
-        "(#PBS -q) or in submit_job's queue parameter (PBS uses the server's default_queue)",
-    );
-  }
-  const env: Record<string, string> = {};
-  for (const setting of FILE_SETTINGS) {
-    const value = setting.from(file, chosen);
-    if (value !== undefined) env[setting.env] = (setting.format ?? asText)(value);
-  }
-  return {
-    path,
-    env,
-    cluster: cluster ? { name: cluster, reach: reachOf(chosen!) } : undefined,
+  const settings = (cluster: ClusterShape | undefined) => {
+    const env: Record<string, string> = {};
+    for (const setting of FILE_SETTINGS) {
+      const value = setting.from(file, cluster);
+      if (value !== undefined) env[setting.env] = (setting.format ?? asText)(value);
+    }
+    return env;
   };
+  const clusters = Object.entries(file.clusters ?? {}).map(([name, c]) => ({
+    name,
+    reach: reachOf(c),
+    env: settings(c),
+  }));
+  const chosen = clusters.find((c) => c.name === defaultCluster);
+  return { path, clusters, defaultCluster, env: chosen?.env ?? settings(undefined) };
 }
 
-function servedCluster(
+function defaultClusterOf(
   file: FileShape,
   where: (path: PropertyKey[]) => string,
 ): string | undefined {
   const names = Object.keys(file.clusters ?? {});
-  if (file.default_cluster !== undefined) {
-    if (!names.includes(file.default_cluster)) {
-      throw new ConfigFileError(
-        `${where(["default_cluster"])}: default_cluster: no cluster named ` +
-          `'${file.default_cluster}' under clusters (${names.join(", ") || "none defined"})`,
-      );
-    }
-    return file.default_cluster;
-  }
-  if (names.length > 1) {
+  if (file.default_cluster !== undefined && !names.includes(file.default_cluster)) {
     throw new ConfigFileError(
-      `${where(["clusters"])}: clusters: several clusters (${names.join(", ")}): ` +
-        "say which one to serve with default_cluster",
+      `${where(["default_cluster"])}: default_cluster: no cluster named ` +
+        `'${file.default_cluster}' under clusters (${names.join(", ") || "none defined"})`,
     );
   }
-  return names[0];
+  return file.default_cluster ?? names[0];
 }
 
 function reachOf(cluster: ClusterShape): ClusterReach {
@@ -314,12 +329,32 @@ export async function readConfigFile(
   return parseConfigFile(path, source);
 }
 
+/** How a served cluster runs PBS commands: the simulator, this machine's PBS, or ssh. */
+export type ClusterMode = "demo" | "real" | "ssh";
+
+export function modeOf(reach: ClusterReach): ClusterMode {
+  return reach.kind === "simulator" ? "demo" : reach.kind === "local" ? "real" : "ssh";
+}
+
+/** One cluster this process serves. */
+export interface ServedCluster {
+  name: string;
+  reach: ClusterReach;
+  mode: ClusterMode;
+  /**
+   * Its settings: the environment's over the file's. The environment's
+   * cluster keys (CLUSTER_ENV_NAMES) reach the default cluster only.
+   */
+  env: Record<string, string>;
+}
+
 /** What this process serves, from the command line, the environment and the file. */
 export interface Serving {
-  mode: "demo" | "real";
-  /** Demo mode's simulated complex. */
+  /** Every served cluster, the default first. */
+  clusters: ServedCluster[];
+  /** The default cluster's mode, scenario (demo) and settings. */
+  mode: ClusterMode;
   scenario: string;
-  /** The settings: the file's under the environment's (read by name, see src/env.ts). */
   env: Record<string, string>;
   /** Settings both sources gave (logged at start-up). */
   warnings: string[];
@@ -328,28 +363,74 @@ export interface Serving {
   configPath?: string;
 }
 
+/** The name of the one cluster served from the environment alone. */
+export const ENVIRONMENT_CLUSTER = "default";
+
 /**
- * Decides the mode and the settings: `--demo` serves the simulator whatever
- * the file says; else the file's default cluster decides (`simulator:` →
- * demo, `local: true` → real, `ssh:` → refused for now); without a file, real.
+ * Decides what is served and with which settings: `--demo` serves the
+ * simulator, one cluster per `--scenario` name, whatever clusters the file
+ * defines (its global keys and its default cluster's keys still apply to
+ * the first); else the file's clusters; without a file (or clusters in it),
+ * this machine's PBS. `--user` and `--state` need a simulated cluster.
  * Throws an Error to report at start-up.
  */
 export async function resolveServing(cli: CliOptions): Promise<Serving> {
   const home = readEnv(["HOME"]).HOME || undefined;
   const configPath = cli.config ?? defaultConfigPath(home);
   const file = await readConfigFile(cli.config, home);
-  const reach = file?.cluster?.reach;
-  if (!cli.demo && reach?.kind === "ssh") {
-    throw new ConfigFileError(
-      `${file!.path}: cluster '${file!.cluster!.name}' is reached through ssh, which this ` +
-        "version does not serve from the configuration yet: run the server on the login node " +
-        `(the client starts \`ssh ${reach.host} ...\`; see README, "Deploying at an HPC centre"), ` +
-        "or choose a local or simulator cluster as default_cluster",
+  const fileClusters: ConfiguredCluster[] = cli.demo
+    ? cli.scenarios.map((scenario, i) => ({
+      name: scenario,
+      reach: { kind: "simulator", scenario },
+      env: i === 0 ? file?.env ?? {} : globalSettings(file),
+    }))
+    : file && file.clusters.length > 0
+    ? [
+      ...file.clusters.filter((c) => c.name === file.defaultCluster),
+      ...file.clusters.filter((c) => c.name !== file.defaultCluster),
+    ]
+    : [{ name: ENVIRONMENT_CLUSTER, reach: { kind: "local" }, env: file?.env ?? {} }];
+  const simulated = fileClusters.some((c) => c.reach.kind === "simulator");
+  if (!simulated && cli.user !== undefined) {
+    throw new Error(
+      "--user applies to simulated clusters only: real PBS acts as the OS user running the server",
     );
   }
-  const mode = cli.demo || reach?.kind === "simulator" ? "demo" : "real";
-  const scenario = !cli.demo && reach?.kind === "simulator" ? reach.scenario : cli.scenario;
-  const environment = readEnv(serverEnvNames(mode, cli.http !== undefined));
-  const { env, warnings } = mergeSettings(environment, file);
-  return { mode, scenario, env, warnings, file, configPath };
+  if (!simulated && cli.state !== undefined) {
+    throw new Error(
+      "--state applies to simulated clusters only: it keeps the simulated complex in a directory",
+    );
+  }
+  const warnings: string[] = [];
+  const clusters = fileClusters.map((c, i): ServedCluster => {
+    const mode = modeOf(c.reach);
+    const environment = readEnv(
+      serverEnvNames(mode === "demo" ? "demo" : "real", cli.http !== undefined),
+    );
+    if (i > 0) {
+      for (const name of CLUSTER_ENV_NAMES) delete environment[name];
+    }
+    const merged = mergeSettings(environment, file ? { ...file, env: c.env } : undefined);
+    if (i === 0) warnings.push(...merged.warnings);
+    return { name: c.name, reach: c.reach, mode, env: merged.env };
+  });
+  const first = clusters[0];
+  const scenario = first.reach.kind === "simulator" ? first.reach.scenario : cli.scenario;
+  return {
+    clusters,
+    mode: first.mode,
+    scenario,
+    env: first.env,
+    warnings,
+    file,
+    configPath,
+  };
+}
+
+/** The file's global settings alone (no cluster's own keys). */
+function globalSettings(file: ConfigFile | undefined): Record<string, string> {
+  if (!file) return {};
+  return Object.fromEntries(
+    Object.entries(file.env).filter(([name]) => !CLUSTER_ENV_NAMES.includes(name)),
+  );
 }

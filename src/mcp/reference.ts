@@ -70,21 +70,35 @@ function templatePattern(uriTemplate: string): RegExp {
   return new RegExp(`^${parts.join("[^/?]+")}$`);
 }
 
-/** Lists everything the server registers and renders the reference as markdown. */
-export async function renderReference(server: McpServer): Promise<string> {
+async function connected(server: McpServer): Promise<Client> {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "reference", version: "1" });
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  return client;
+}
+
+/**
+ * Lists everything the server registers and renders the reference as
+ * markdown. `several`, a server of several clusters, adds the tools only
+ * such a server offers (list_clusters).
+ */
+export async function renderReference(server: McpServer, several?: McpServer): Promise<string> {
+  const client = await connected(server);
   try {
     const { tools } = await client.listTools();
     const { resources } = await client.listResources();
     const { resourceTemplates } = await client.listResourceTemplates();
     const { prompts } = await client.listPrompts();
-    const lines: string[] = [`### Tools (${tools.length})`, ""];
-    for (const tool of tools) {
+    const names = new Set(tools.map((tool: { name: string }) => tool.name));
+    const onlySeveral = several ? await severalOnly(several, names) : [];
+    const lines: string[] = [`### Tools (${tools.length + onlySeveral.length})`, ""];
+    for (const tool of [...tools, ...onlySeveral]) {
       lines.push(`#### \`${tool.name}\``, "");
       const flags = annotationsLine(tool.annotations as Record<string, unknown>);
       if (flags) lines.push(flags, "");
+      if (!names.has(tool.name)) {
+        lines.push("_Offered only when the server serves several clusters._", "");
+      }
       lines.push(tool.description ?? "", "");
       lines.push(...parameterTable(tool.inputSchema as JsonSchema));
     }
@@ -112,6 +126,18 @@ export async function renderReference(server: McpServer): Promise<string> {
       lines.push(`| \`${p.name}\` | ${args.join(", ")} | ${cell(p.description)} |`);
     }
     return lines.join("\n").trimEnd() + "\n";
+  } finally {
+    await client.close();
+  }
+}
+
+/** The tools `server` lists that are not in `names`. */
+async function severalOnly(server: McpServer, names: Set<string>) {
+  const client = await connected(server);
+  try {
+    return (await client.listTools()).tools.filter((tool: { name: string }) =>
+      !names.has(tool.name)
+    );
   } finally {
     await client.close();
   }

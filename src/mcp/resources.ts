@@ -20,6 +20,13 @@
  * matches a template's query part only when it is present, and both forms
  * are what RFC 6570 expansion produces for the one template.
  *
+ * With several clusters, every URI above names another cluster than the
+ * default with `?cluster=NAME` (`pbs://job/12.aurora-pbs?cluster=aurora`,
+ * `pbs://system/status?cluster=aurora`); a page names its cluster first.
+ * The templates above match such URIs as they are (their last variable takes
+ * the query along; the readers take the path and the query from the URL),
+ * and the fixed URIs get a `{?cluster}` template beside them.
+ *
  * Errors are JSON-RPC errors whose `data` carries the PbsError kind and hint.
  */
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/server";
@@ -32,6 +39,7 @@ import { invalidInput, isPbsError, type PbsError } from "../pbs/errors.ts";
 import type { Job } from "../pbs/model/types.ts";
 import * as v from "../pbs/validate.ts";
 import { analyzeHistory } from "../service/history_analysis.ts";
+import type { ClusterSet } from "../service/cluster_set.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
 import type { ToolContext } from "./tool_kit.ts";
 import { historyText, historyView } from "./views/history.ts";
@@ -59,26 +67,46 @@ const DEFAULT_HISTORY_DAYS = 7;
 const HISTORY_DETAIL = 20;
 const MAX_HISTORY_DAYS = 90;
 
-export function registerResources(server: McpServer, { client }: ToolContext): void {
-  registerJobResource(server, client);
-  registerQueueResource(server, client);
-  registerNodeResource(server, client);
-  registerReservationResource(server, client);
-  registerSystemResources(server, client);
-  registerUserJobsResource(server, client);
-  registerHistoryResources(server, client);
+export function registerResources(server: McpServer, { clusters }: ToolContext): void {
+  const on: OnCluster = { clusters, client: clusters.default.client };
+  registerJobResource(server, on);
+  registerQueueResource(server, on);
+  registerNodeResource(server, on);
+  registerReservationResource(server, on);
+  registerSystemResources(server, on);
+  registerUserJobsResource(server, on);
+  registerHistoryResources(server, on);
 }
 
 // ---------------------------------------------------------------------------
 // Shared plumbing
 
-type Read = (uri: URL) => Promise<string>;
+/**
+ * What the registrations need: the clusters (a read goes to the one its URI
+ * names) and the default cluster's client (listings and completions).
+ */
+interface OnCluster {
+  clusters: ClusterSet;
+  client: PbsClient;
+}
 
-/** Wraps a markdown producer: one text content, PbsErrors as JSON-RPC errors with kind and hint. */
-function markdown(read: Read) {
+type Read = (uri: URL, client: PbsClient) => Promise<string>;
+
+/** The cluster `?cluster=NAME` names; the default one without. */
+function clusterOf(clusters: ClusterSet, uri: URL) {
+  return clusters.pick(uri.searchParams.get("cluster") ?? undefined);
+}
+
+/**
+ * Wraps a markdown producer: one text content, PbsErrors as JSON-RPC errors
+ * with kind and hint; the page is read from the cluster the URI names.
+ */
+function markdown({ clusters }: OnCluster, read: Read) {
   return async (uri: URL): Promise<ReadResourceResult> => {
     try {
-      const text = await read(uri);
+      const cluster = clusterOf(clusters, uri);
+      const page = await read(uri, cluster.client);
+      const text = clusters.several ? `Cluster: ${cluster.name}\n\n${page}` : page;
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text }] };
     } catch (error) {
       throw toProtocolError(error);
@@ -131,7 +159,8 @@ function moreLine(total: number, shown: number, how: string): string[] {
 // ---------------------------------------------------------------------------
 // Templated resources
 
-function registerJobResource(server: McpServer, client: PbsClient): void {
+function registerJobResource(server: McpServer, on: OnCluster): void {
+  const { client } = on;
   server.registerResource(
     "job",
     new ResourceTemplate("pbs://job/{job_id}", {
@@ -146,7 +175,7 @@ function registerJobResource(server: McpServer, client: PbsClient): void {
       description: "One job: state, queue, resources requested and used, comment, exit status.",
       mimeType: "text/markdown",
     },
-    markdown(async (uri) => {
+    markdown(on, async (uri, client) => {
       const job = await client.job(v.validateJobId(lastSegment(uri)));
       return jobMarkdown(job);
     }),
@@ -165,7 +194,8 @@ function jobMarkdown(job: Job): string {
   return lines.join("\n");
 }
 
-function registerQueueResource(server: McpServer, client: PbsClient): void {
+function registerQueueResource(server: McpServer, on: OnCluster): void {
+  const { client } = on;
   server.registerResource(
     "queue",
     new ResourceTemplate("pbs://queue/{queue_name}", {
@@ -186,7 +216,7 @@ function registerQueueResource(server: McpServer, client: PbsClient): void {
       description: "One queue: enabled/started, jobs by state, limits, defaults, routing.",
       mimeType: "text/markdown",
     },
-    markdown(async (uri) => {
+    markdown(on, async (uri, client) => {
       const name = v.validateQueueName(lastSegment(uri));
       const [queue, resvQueues] = await Promise.all([
         client.queue(name),
@@ -197,7 +227,8 @@ function registerQueueResource(server: McpServer, client: PbsClient): void {
   );
 }
 
-function registerNodeResource(server: McpServer, client: PbsClient): void {
+function registerNodeResource(server: McpServer, on: OnCluster): void {
+  const { client } = on;
   server.registerResource(
     "node",
     // No list: a large cluster has tens of thousands of nodes; list_nodes pages them.
@@ -213,11 +244,15 @@ function registerNodeResource(server: McpServer, client: PbsClient): void {
       description: "One node: state, cpus/gpus free and total, memory, jobs, comment.",
       mimeType: "text/markdown",
     },
-    markdown(async (uri) => nodeMarkdown(await client.node(v.validateNodeName(lastSegment(uri))))),
+    markdown(
+      on,
+      async (uri, client) => nodeMarkdown(await client.node(v.validateNodeName(lastSegment(uri)))),
+    ),
   );
 }
 
-function registerReservationResource(server: McpServer, client: PbsClient): void {
+function registerReservationResource(server: McpServer, on: OnCluster): void {
+  const { client } = on;
   server.registerResource(
     "reservation",
     new ResourceTemplate("pbs://reservation/{reservation_id}", {
@@ -238,7 +273,7 @@ function registerReservationResource(server: McpServer, client: PbsClient): void
       description: "One reservation: owner, state, window, what it reserves, who may use it.",
       mimeType: "text/markdown",
     },
-    markdown(async (uri) => {
+    markdown(on, async (uri, client) => {
       const id = v.validateReservationId(lastSegment(uri));
       return reservationMarkdown(reservationView(await client.reservation(id)));
     }),
@@ -248,39 +283,59 @@ function registerReservationResource(server: McpServer, client: PbsClient): void
 // ---------------------------------------------------------------------------
 // Fixed resources
 
-function registerSystemResources(server: McpServer, client: PbsClient): void {
+function registerSystemResources(server: McpServer, on: OnCluster): void {
+  registerFixed(server, on, "system-status", "pbs://system/status", {
+    title: "PBS system status",
+    description: "The server, a cluster-wide node summary and every queue, in one page.",
+  }, (_uri, client) => systemStatus(client));
+  registerFixed(server, on, "privileges", "pbs://system/privileges", {
+    title: "Your PBS privileges",
+    description: "Who you are to PBS (user, operator, manager) and what that allows.",
+  }, async (_uri, client) => {
+    const id = await client.identity();
+    return [
+      `# PBS privileges of ${id.user}`,
+      "",
+      `Role: **${id.role}**${client.config.readOnly ? " (this MCP server is read-only)" : ""}`,
+      "",
+      "## Allowed",
+      ...id.allowed.map((a) => `- ${a}`),
+      ...(id.notAllowed.length
+        ? ["", "## Not allowed", ...id.notAllowed.map((a) => `- ${a}`)]
+        : []),
+    ].join("\n");
+  });
+}
+
+/**
+ * A fixed URI; with several clusters also as `URI{?cluster}` (the SDK matches
+ * a fixed URI exactly, so the query form needs a template of its own).
+ */
+function registerFixed(
+  server: McpServer,
+  on: OnCluster,
+  name: string,
+  uri: string,
+  meta: { title: string; description: string },
+  read: Read,
+): void {
+  const reader = markdown(on, read);
+  server.registerResource(name, uri, { ...meta, mimeType: "text/markdown" }, reader);
+  if (!on.clusters.several) return;
   server.registerResource(
-    "system-status",
-    "pbs://system/status",
-    {
-      title: "PBS system status",
-      description: "The server, a cluster-wide node summary and every queue, in one page.",
-      mimeType: "text/markdown",
-    },
-    markdown(() => systemStatus(client)),
-  );
-  server.registerResource(
-    "privileges",
-    "pbs://system/privileges",
-    {
-      title: "Your PBS privileges",
-      description: "Who you are to PBS (user, operator, manager) and what that allows.",
-      mimeType: "text/markdown",
-    },
-    markdown(async () => {
-      const id = await client.identity();
-      return [
-        `# PBS privileges of ${id.user}`,
-        "",
-        `Role: **${id.role}**${client.config.readOnly ? " (this MCP server is read-only)" : ""}`,
-        "",
-        "## Allowed",
-        ...id.allowed.map((a) => `- ${a}`),
-        ...(id.notAllowed.length
-          ? ["", "## Not allowed", ...id.notAllowed.map((a) => `- ${a}`)]
-          : []),
-      ].join("\n");
+    `${name}-of-cluster`,
+    new ResourceTemplate(`${uri}{?cluster}`, {
+      list: undefined,
+      complete: {
+        cluster: (typed: string) => on.clusters.names.filter((n) => n.startsWith(typed)),
+      },
     }),
+    {
+      title: `${meta.title} (another cluster)`,
+      description: `The same page for another cluster: ${uri}?cluster=NAME.`,
+      mimeType: "text/markdown",
+    },
+    reader,
   );
 }
 
@@ -311,21 +366,15 @@ async function systemStatus(client: PbsClient): Promise<string> {
   ].join("\n");
 }
 
-function registerUserJobsResource(server: McpServer, client: PbsClient): void {
-  server.registerResource(
-    "my-jobs",
-    "pbs://user/jobs",
-    {
-      title: "Your PBS jobs",
-      description: "Your queued, held and running jobs (finished ones: pbs://history/user/{you}).",
-      mimeType: "text/markdown",
-    },
-    markdown(async () => {
-      // The light listing (qstat -a -w -u USER), not every user's full JSON.
-      const rows = (await client.listJobRows({ user: "me" })).map(jobRow);
-      return jobRowTable(`Jobs of ${client.user}`, rows, "list_jobs user_filter=me pages them");
-    }),
-  );
+function registerUserJobsResource(server: McpServer, on: OnCluster): void {
+  registerFixed(server, on, "my-jobs", "pbs://user/jobs", {
+    title: "Your PBS jobs",
+    description: "Your queued, held and running jobs (finished ones: pbs://history/user/{you}).",
+  }, async (_uri, client) => {
+    // The light listing (qstat -a -w -u USER), not every user's full JSON.
+    const rows = (await client.listJobRows({ user: "me" })).map(jobRow);
+    return jobRowTable(`Jobs of ${client.user}`, rows, "list_jobs user_filter=me pages them");
+  });
 }
 
 function jobRowTable(title: string, rows: readonly JobRowView[], more: string): string {
@@ -384,7 +433,8 @@ function jobTable(
 // ---------------------------------------------------------------------------
 // History
 
-function registerHistoryResources(server: McpServer, client: PbsClient): void {
+function registerHistoryResources(server: McpServer, on: OnCluster): void {
+  const { client } = on;
   const complete = {
     username: (typed: string) =>
       completeFrom(async () => {
@@ -394,7 +444,7 @@ function registerHistoryResources(server: McpServer, client: PbsClient): void {
         return [...users].sort();
       }, typed),
   };
-  const read = markdown((uri) => userHistory(client, uri));
+  const read = markdown(on, (uri, client) => userHistory(client, uri));
   server.registerResource(
     "user-history",
     new ResourceTemplate("pbs://history/user/{username}{?days}", { list: undefined, complete }),

@@ -3,6 +3,7 @@
  * mode offers, every resource and prompt, registered over one PbsClient. Transports (stdio in main.ts, in-memory in tests) connect to it.
  */
 import { McpServer } from "@modelcontextprotocol/server";
+import { ClusterSet } from "../service/cluster_set.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
 import type { Logger } from "./logger.ts";
 import { registerPrompts } from "./prompts.ts";
@@ -16,8 +17,14 @@ export const SERVER_NAME = "pbs-mcp";
 export const SERVER_VERSION = "0.1.0";
 
 /** What the model is told first; a read-only server offers no submit tool, so it does not name one. */
-export function instructions(readOnly: boolean): string {
+export function instructions(readOnly: boolean, clusters?: ClusterSet): string {
   return [
+    ...(clusters?.several
+      ? [
+        `This server serves the PBS clusters ${clusters.names.join(", ")}; every tool takes ` +
+        `cluster (default ${clusters.default.name}); list_clusters shows each one's health.`,
+      ]
+      : []),
     "Tools for the PBS batch scheduler (OpenPBS / PBS Pro).",
     readOnly
       ? "This server is read-only: it shows jobs, queues and nodes but cannot submit or change anything."
@@ -47,41 +54,57 @@ export type ServerFactory = ((context?: { era?: "legacy" | "modern" }) => McpSer
   watchListens?: (publish: (uri: string) => Promise<void> | void) => ListenWatch;
 };
 
+/** One PbsClient serves as a set of one cluster. */
+function asSet(served: PbsClient | ClusterSet): ClusterSet {
+  return served instanceof ClusterSet ? served : ClusterSet.of(served);
+}
+
 /** The factory main.ts hands to the transports (and the tests to theirs). */
 export function serverFactory(
-  client: PbsClient,
+  served: PbsClient | ClusterSet,
   logger: Logger,
   options: SubscriptionOptions = {},
 ): ServerFactory {
+  const clusters = asSet(served);
   return Object.assign(
     (context?: { era?: "legacy" | "modern" }) =>
-      createMcpServer(client, logger, { ...options, era: context?.era, listens: true }),
+      createMcpServer(clusters, logger, { ...options, era: context?.era, listens: true }),
     {
       watchListens: (publish: (uri: string) => Promise<void> | void) =>
-        new ListenWatch(client, logger, publish, options),
+        new ListenWatch(clusters, logger, publish, options),
     },
   );
 }
 
+/**
+ * One server over the clusters served. Global settings (read-only mode,
+ * toolsets, confirmation) are the default cluster's: every cluster shares
+ * them (config_file.ts).
+ */
 export function createMcpServer(
-  client: PbsClient,
+  served: PbsClient | ClusterSet,
   logger: Logger,
   options: ServerOptions = {},
 ): McpServer {
+  const clusters = asSet(served);
+  const client = clusters.default.client;
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { instructions: instructions(client.config.readOnly), capabilities: { logging: {} } },
+    {
+      instructions: instructions(client.config.readOnly, clusters),
+      capabilities: { logging: {} },
+    },
   );
-  const context: ToolContext = { client, logger };
+  const context: ToolContext = { client, logger, clusters };
   const { readOnly, toolsets, excludeTools } = client.config;
-  const allocation = client.profile?.allocation !== undefined;
-  const selection = { readOnly, toolsets, excludeTools, allocation };
+  const allocation = clusters.all.some((c) => c.client.profile?.allocation !== undefined);
+  const selection = { readOnly, toolsets, excludeTools, allocation, several: clusters.several };
   for (const { tool } of selectTools(TOOL_INVENTORY, selection)) {
     registerTool(server, context, tool);
   }
   registerResources(server, context);
   if (options.era !== "modern") {
-    registerSubscriptions(server, client, logger, options);
+    registerSubscriptions(server, clusters, logger, options);
   } else if (options.listens) {
     server.server.registerCapabilities({ resources: { subscribe: true } });
   }

@@ -24,28 +24,38 @@ import type {
 import { invalidInput } from "../pbs/errors.ts";
 import * as v from "../pbs/validate.ts";
 import { JobWatch, type Ticker } from "../service/job_watch.ts";
-import type { PbsClient } from "../service/pbs_client.ts";
+import type { Cluster, ClusterSet } from "../service/cluster_set.ts";
 import type { Logger } from "./logger.ts";
 import { toProtocolError } from "./resources.ts";
 
-const JOB_URI = /^pbs:\/\/job\/([^/?#]+)$/;
+/** `pbs://job/{job_id}`, with `?cluster=NAME` for another than the default cluster. */
+const JOB_URI = /^pbs:\/\/job\/([^/?#]+)(?:\?cluster=([^&#]+))?$/;
 
-/** The job id a subscribable URI names; only `pbs://job/{job_id}` can be subscribed to. */
-export function subscribedJobId(uri: string): string {
+/**
+ * The job, and the cluster, a subscribable URI names; only
+ * `pbs://job/{job_id}[?cluster=NAME]` can be subscribed to.
+ */
+export function subscribedJob(
+  uri: string,
+  clusters: ClusterSet,
+): { jobId: string; cluster: Cluster } {
   const match = JOB_URI.exec(uri);
   if (match === null) {
     throw invalidInput(
       `cannot subscribe to ${uri.slice(0, 200)}`,
-      "Only job resources can be subscribed to: pbs://job/{job_id}.",
+      "Only job resources can be subscribed to: pbs://job/{job_id}" +
+        (clusters.several ? ", with ?cluster=NAME for another cluster." : "."),
     );
   }
   let id: string;
+  let name: string | undefined;
   try {
     id = decodeURIComponent(match[1]);
+    name = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
   } catch {
     throw invalidInput(`${uri.slice(0, 200)} is not a valid URI`, "Use pbs://job/{job_id}.");
   }
-  return v.validateJobId(id);
+  return { jobId: v.validateJobId(id), cluster: clusters.pick(name) };
 }
 
 export interface SubscriptionOptions {
@@ -53,13 +63,14 @@ export interface SubscriptionOptions {
   ticker?: Ticker;
 }
 
-/** A job watch that tells `publish` the subscribed URI of each job that changed. */
+/** A job watch on one cluster that tells `publish` the subscribed URI of each job that changed. */
 function jobWatch(
-  client: PbsClient,
+  cluster: Cluster,
   logger: Logger,
   publish: (uri: string) => Promise<void> | void,
   options: SubscriptionOptions,
 ): JobWatch {
+  const { client } = cluster;
   return new JobWatch({
     lookup: async (id) => {
       const job = await client.job(id);
@@ -73,25 +84,79 @@ function jobWatch(
       );
     },
     onError: (user, error) =>
-      logger.warn("job watch: table read failed", { user, error: String(error).slice(0, 300) }),
+      logger.warn("job watch: table read failed", {
+        user,
+        cluster: cluster.name,
+        error: String(error).slice(0, 300),
+      }),
     intervalMs: client.config.watchIntervalS * 1000,
     ticker: options.ticker,
   });
 }
 
+/**
+ * The subscribed URIs of every cluster: one job watch per cluster (its own
+ * table read per poll), made when a URI first names it.
+ */
+export class ClusterWatches {
+  readonly #clusters: ClusterSet;
+  readonly #make: (cluster: Cluster) => JobWatch;
+  readonly #watches = new Map<string, JobWatch>();
+  /** Which cluster's watch follows each URI. */
+  readonly #watchOf = new Map<string, JobWatch>();
+
+  constructor(
+    clusters: ClusterSet,
+    logger: Logger,
+    publish: (uri: string) => Promise<void> | void,
+    options: SubscriptionOptions,
+  ) {
+    this.#clusters = clusters;
+    this.#make = (cluster) => jobWatch(cluster, logger, publish, options);
+  }
+
+  /** Whether any cluster's background poll is armed. */
+  get polling(): boolean {
+    return [...this.#watches.values()].some((w) => w.polling);
+  }
+
+  /** Starts following `uri` (throws for a URI that names no job, or an unknown job or cluster). */
+  async watch(uri: string): Promise<void> {
+    const { jobId, cluster } = subscribedJob(uri, this.#clusters);
+    let watch = this.#watches.get(cluster.name);
+    if (!watch) {
+      watch = this.#make(cluster);
+      this.#watches.set(cluster.name, watch);
+    }
+    this.#watchOf.set(uri, watch);
+    await watch.watch(uri, jobId);
+  }
+
+  unwatch(uri: string): void {
+    this.#watchOf.get(uri)?.unwatch(uri);
+    this.#watchOf.delete(uri);
+  }
+
+  stop(): void {
+    for (const watch of this.#watches.values()) watch.stop();
+    this.#watchOf.clear();
+  }
+}
+
 /** 2025-11-25: `resources/subscribe` and `resources/unsubscribe` on this server instance. */
 export function registerSubscriptions(
   server: McpServer,
-  client: PbsClient,
+  clusters: ClusterSet,
   logger: Logger,
   options: SubscriptionOptions = {},
-): JobWatch {
+): ClusterWatches {
   const protocol = server.server;
   protocol.registerCapabilities({ resources: { subscribe: true } });
-  const watch = jobWatch(client, logger, (uri) => protocol.sendResourceUpdated({ uri }), options);
+  const publish = (uri: string) => protocol.sendResourceUpdated({ uri });
+  const watch = new ClusterWatches(clusters, logger, publish, options);
   protocol.setRequestHandler("resources/subscribe", async (request) => {
     try {
-      await watch.watch(request.params.uri, subscribedJobId(request.params.uri));
+      await watch.watch(request.params.uri);
     } catch (error) {
       throw toProtocolError(error);
     }
@@ -120,7 +185,8 @@ export function registerSubscriptions(
  * followed by several streams is watched once.
  */
 export class ListenWatch {
-  readonly #watch: JobWatch;
+  readonly #watch: ClusterWatches;
+  readonly #clusters: ClusterSet;
   readonly #logger: Logger;
   readonly #publish: (uri: string) => Promise<void> | void;
   readonly #streams = new Map<string | number, () => void>();
@@ -128,14 +194,15 @@ export class ListenWatch {
   #stopped = false;
 
   constructor(
-    client: PbsClient,
+    clusters: ClusterSet,
     logger: Logger,
     publish: (uri: string) => Promise<void> | void,
     options: SubscriptionOptions = {},
   ) {
     this.#logger = logger;
     this.#publish = publish;
-    this.#watch = jobWatch(client, logger, publish, options);
+    this.#clusters = clusters;
+    this.#watch = new ClusterWatches(clusters, logger, publish, options);
   }
 
   /** Whether the background poll is armed. */
@@ -152,9 +219,8 @@ export class ListenWatch {
     const mine: string[] = [];
     let ended = false;
     for (const uri of new Set(uris)) {
-      let jobId: string;
       try {
-        jobId = subscribedJobId(uri);
+        subscribedJob(uri, this.#clusters);
       } catch {
         continue;
       }
@@ -163,7 +229,7 @@ export class ListenWatch {
       const refs = (this.#refs.get(uri) ?? 0) + 1;
       this.#refs.set(uri, refs);
       if (refs > 1) continue;
-      this.#watch.watch(uri, jobId).then(() => {
+      this.#watch.watch(uri).then(() => {
         // The stream ended while the job was being read: drop it again.
         if (!this.#refs.has(uri)) this.#watch.unwatch(uri);
       }).catch((error) => {

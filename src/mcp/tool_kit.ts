@@ -17,11 +17,12 @@ import type {
   ServerContext,
   ToolAnnotations,
 } from "@modelcontextprotocol/server";
-import type { z } from "zod";
+import { z } from "zod";
 import { isPbsError, PbsError } from "../pbs/errors.ts";
 import { listedInput, listedOutput } from "./listed_schema.ts";
 import type { Logger } from "./logger.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
+import type { ClusterSet } from "../service/cluster_set.ts";
 import type { Confirmation } from "../service/confirm.ts";
 import {
   type AskDuringCall,
@@ -42,8 +43,11 @@ export const MAX_RESULT_CHARS = 25_000;
 export type ToolExtra = ServerContext;
 
 export interface ToolContext {
+  /** The cluster a call is for (the default one until a call names another). */
   client: PbsClient;
   logger: Logger;
+  /** Every cluster served; with several, tools take `cluster` (see registerTool). */
+  clusters: ClusterSet;
 }
 
 /** What a tool's handler receives besides its arguments. */
@@ -112,6 +116,8 @@ export interface ErrorDetails {
   pbsMessage?: string;
   command?: string;
   exitCode?: number;
+  /** The cluster the call was for, when the server serves several. */
+  cluster?: string;
 }
 
 /**
@@ -203,6 +209,44 @@ function withConfirmation<O>(answer: ToolAnswer<O>, confirmation: Confirmation):
   };
 }
 
+/**
+ * With several clusters, every answer names its cluster: first in the text
+ * (`[aurora] ...`), and as `cluster` in structuredContent or, for an error,
+ * in the typed error of `_meta`.
+ */
+function namingCluster(result: CallToolResult, cluster: string): CallToolResult {
+  const [first, ...rest] = result.content;
+  const content = first?.type === "text"
+    ? [{ ...first, text: `[${cluster}] ${first.text}` }, ...rest]
+    : result.content;
+  if (result.isError) {
+    const details = errorDetailsOf(result);
+    return details
+      ? {
+        ...result,
+        content,
+        _meta: { ...result._meta, [ERROR_META_KEY]: { ...details, cluster } },
+      }
+      : { ...result, content };
+  }
+  return {
+    ...result,
+    content,
+    ...(result.structuredContent
+      ? { structuredContent: { cluster, ...result.structuredContent } }
+      : {}),
+  };
+}
+
+/**
+ * The `cluster` parameter of every tool when a server serves several: the
+ * names from the configuration; which is the default the instructions say
+ * (server.ts), once rather than in every schema.
+ */
+function clusterInput(clusters: ClusterSet) {
+  return z.enum(clusters.names as [string, ...string[]]).optional();
+}
+
 /** Guards the size budget: an oversized answer becomes an error that says how to ask for less. */
 function withinBudget(result: CallToolResult, tool: string): CallToolResult {
   const size = JSON.stringify(result).length;
@@ -232,25 +276,39 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
   const guarded = !tool.annotations.readOnlyHint;
   const confirms = asksConfirmation(tool.name);
   const reveals = mayRevealSecrets(tool.name);
+  // A tool about the clusters themselves (list_clusters) spans them all.
+  const routed = context.clusters.several && tool.name !== "list_clusters";
+  const input = {
+    ...tool.input,
+    ...(reveals ? { reveal_secrets: RevealSecretsInput } : {}),
+    ...(routed ? { cluster: clusterInput(context.clusters) } : {}),
+  };
+  const output = {
+    ...tool.output,
+    ...(confirms ? { confirmation: ConfirmationShape } : {}),
+    ...(routed ? { cluster: z.string() } : {}),
+  };
   server.registerTool(
     tool.name,
     {
       title: tool.title,
       description: (context.client.config.readOnly ? tool.readOnlyDescription : undefined) ??
         tool.description,
-      inputSchema: listedInput(
-        reveals ? { ...tool.input, reveal_secrets: RevealSecretsInput } : tool.input,
-      ),
-      outputSchema: listedOutput(
-        confirms ? { ...tool.output, confirmation: ConfirmationShape } : tool.output,
-      ),
+      inputSchema: listedInput(input),
+      outputSchema: listedOutput(output),
       annotations: { ...tool.annotations, openWorldHint: false },
     },
     // The SDK's callback type is generic over the shape; the kit's typing is the contract.
     (async (
-      args: z.infer<z.ZodObject<I>>,
+      given: z.infer<z.ZodObject<I>> & { cluster?: string },
       extra: ToolExtra,
     ): Promise<CallToolResult | InputRequiredResult> => {
+      const { cluster: named, ...rest } = given;
+      const args = (routed ? rest : given) as z.infer<z.ZodObject<I>>;
+      const target = routed ? context.clusters.pick(named) : context.clusters.default;
+      const named_ = (result: CallToolResult) =>
+        routed ? namingCluster(result, target.name) : result;
+      const callContext = { ...context, client: target.client };
       const started = performance.now();
       let failed = false;
       let asking = false;
@@ -260,18 +318,19 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
           : maskSecrets(result);
       try {
         const run = (confirm: AskDuringCall = () => Promise.resolve(true)) =>
-          tool.run(args, { ...context, extra, confirm });
-        if (!guarded) return withinBudget(masked(successResult(await run())), tool.name);
+          tool.run(args, { ...callContext, extra, confirm });
+        if (!guarded) return withinBudget(named_(masked(successResult(await run()))), tool.name);
         const { value, confirmation } = await runGuarded(
           tool.name,
-          args as Record<string, unknown>,
-          context.client,
+          // The audit line names the cluster when there are several.
+          (routed ? { ...args, cluster: target.name } : args) as Record<string, unknown>,
+          target.client,
           elicitationAskers(server, extra),
-          extra.http?.authInfo?.clientId ?? context.client.user,
+          extra.http?.authInfo?.clientId ?? target.client.user,
           run,
         );
         const answer = confirms ? withConfirmation(value, confirmation) : value;
-        return withinBudget(masked(successResult(answer)), tool.name);
+        return withinBudget(named_(masked(successResult(answer))), tool.name);
       } catch (error) {
         if (error instanceof InputNeeded) {
           // The question goes to the client; the call runs again with the answer.
@@ -285,15 +344,16 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
             error: error instanceof Error ? error.stack ?? error.message : String(error),
           });
         }
-        return masked(errorResult(error));
+        return named_(masked(errorResult(error)));
       } finally {
         const ms = performance.now() - started;
-        if (!asking) context.client.metrics.recordToolCall(tool.name, ms, failed);
+        if (!asking) target.client.metrics.recordToolCall(tool.name, ms, failed);
         context.logger.debug("tool call", {
           tool: tool.name,
           ms: Math.round(ms),
           failed,
           ...(asking ? { asking: true } : {}),
+          ...(routed ? { cluster: target.name } : {}),
         });
       }
       // deno-lint-ignore no-explicit-any

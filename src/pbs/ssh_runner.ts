@@ -257,6 +257,29 @@ export class SshRunner implements Runner {
     return { path: real, text: read.stdout, sizeBytes, truncated: sizeBytes > options.maxBytes };
   }
 
+  /**
+   * Who PBS acts as on the login node (`id -un`, as PBS's getpwuid() sees
+   * the remote login) and that user's home directory there.
+   */
+  async whoami(timeoutMs?: number): Promise<{ user: string; home: string }> {
+    const result = await this.#remote(
+      "whoami",
+      `id -un && printf '%s\\n' "$HOME"`,
+      timeoutMs,
+      4096,
+    );
+    const [user = "", home = ""] = result.stdout.split("\n").map((l) => l.trim());
+    if (result.code !== 0 || result.timedOut || user === "") {
+      throw new PbsError({
+        kind: result.timedOut ? "timeout" : "server_unreachable",
+        message: `Could not ask ${this.#target.host} who the remote user is.`,
+        hint: `Run \`ssh ${this.#target.host} id -un\` in a terminal to see why.`,
+        pbsMessage: result.stderr.trim() || undefined,
+      });
+    }
+    return { user, home };
+  }
+
   /** Runs a fixed remote command line (not a PBS command), mapping ssh's own failures. */
   async #remote(
     label: string,

@@ -233,12 +233,18 @@ Deno.test("main.ts: bad flags are a clear message and exit 2, not a stack trace"
     assert.doesNotMatch(text, /Uncaught|\n\s+at /);
   });
 
-  await t.step("--user must be a user name, and only for --demo", async () => {
-    const bad = await run(["--demo", "--user", "bob smith"]);
-    assert.equal(bad.code, 2);
-    assert.match(bad.text, /^--user must be a user name/);
-    const real = await run(["--user", "bob"]);
-    assert.equal(real.code, 2);
-    assert.match(real.text, /^--user applies to --demo only/);
-  });
+  await t.step(
+    "--user must be a user name, and --user/--state need a simulated cluster",
+    async () => {
+      const bad = await run(["--demo", "--user", "bob smith"]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.text, /^--user must be a user name/);
+      const real = await run(["--user", "bob"]);
+      assert.equal(real.code, 2);
+      assert.match(real.text, /^--user applies to simulated clusters only/);
+      const state = await run(["--state", "/tmp/nowhere"]);
+      assert.equal(state.code, 2);
+      assert.match(state.text, /^--state applies to simulated clusters only/);
+    },
+  );
 });

@@ -141,6 +141,7 @@ async function exerciseEveryTool(
   });
   await call("generate_job_script", { application: "python train.py", walltime: "01:00:00" });
   await call("get_allocation", {});
+  if (h.clusters && Object.keys(h.clusters).length > 1) await call("list_clusters", {});
   return called;
 }
 
@@ -149,9 +150,38 @@ Deno.test("every tool's text names every id and name of its structured answer", 
   const h = await startHarness({ scenario: "tiny", profile: "polaris" });
   try {
     const called = await exerciseEveryTool(h, assertTextCarriesIds);
-    const offered = TOOL_INVENTORY.map((e) => e.tool.name);
+    const offered = TOOL_INVENTORY.filter((e) => e.needs !== "clusters").map((e) => e.tool.name);
     assert.deepEqual(
       offered.filter((name) => !called.has(name)),
+      [],
+      "every tool of a one-cluster server is exercised",
+    );
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("with two clusters, every answer names its cluster in both halves", async () => {
+  const h = await startHarness({
+    scenario: "tiny",
+    profile: "polaris",
+    others: [{ name: "second", scenario: "golden" }],
+  });
+  try {
+    const called = await exerciseEveryTool(h, (name, result) => {
+      assertTextCarriesIds(name, result);
+      if (name === "list_clusters") return;
+      assert.match(textOf(result), /^\[tiny\] /, `${name}'s text names its cluster first`);
+      if (!result.isError) {
+        assert.equal(
+          (result.structuredContent as { cluster?: string }).cluster,
+          "tiny",
+          `${name} names its cluster`,
+        );
+      }
+    });
+    assert.deepEqual(
+      TOOL_INVENTORY.map((e) => e.tool.name).filter((name) => !called.has(name)),
       [],
       "every tool of the inventory is exercised",
     );

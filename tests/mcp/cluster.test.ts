@@ -38,7 +38,11 @@ function iso(epochSeconds: number): string {
 }
 
 Deno.test("cluster tools are described for a newcomer", async (t) => {
-  const h = await startHarness({ profile: "polaris" }); // get_allocation needs a profile
+  // get_allocation needs a profile, list_clusters a second cluster.
+  const h = await startHarness({
+    profile: "polaris",
+    others: [{ name: "second", scenario: "tiny" }],
+  });
   try {
     const byName = new Map((await h.tools()).map((tool) => [tool.name, tool]));
 

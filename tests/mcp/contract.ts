@@ -24,6 +24,7 @@ export const CLUSTER_TOOLS = [
   "manage_reservation",
   "generate_job_script",
   "get_allocation",
+  "list_clusters",
 ];
 
 export const CONTRACT_TOOLS = [

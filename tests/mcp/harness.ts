@@ -23,6 +23,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createScenario, SimRunner } from "../../sim/mod.ts";
 import { type Config, loadConfig } from "../../src/service/config.ts";
+import { ClusterSet } from "../../src/service/cluster_set.ts";
 import { PbsClient } from "../../src/service/pbs_client.ts";
 import { activeProfile } from "../../src/service/profiles.ts";
 import { silentLogger } from "../../src/mcp/logger.ts";
@@ -60,6 +61,13 @@ export interface HarnessOptions {
   era?: Era;
   /** Options of the server under test (e.g. the job watch's ticker). */
   server?: SubscriptionOptions;
+  /**
+   * Further simulated clusters served beside the main one (which is then
+   * named `name`, default its scenario): the server takes `cluster`.
+   */
+  others?: Array<{ name: string; scenario: string }>;
+  /** The main cluster's name when there are others. */
+  name?: string;
 }
 
 export type Era = "legacy" | "modern";
@@ -74,6 +82,8 @@ export interface Harness {
   complex: Complex;
   runner: SimRunner;
   pbs: PbsClient;
+  /** Every cluster served by name (the main one included), with its complex. */
+  clusters: Record<string, { complex: Complex; pbs: PbsClient }>;
   outputDir: string;
   /** A path inside outputDir: where a job's output_path must point for get_job_output to read it. */
   path(name: string): string;
@@ -139,8 +149,33 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     sleep: simulatedSleep(complex),
     now: () => complex.now() * 1000,
   });
+  const mainName = options.name ?? options.scenario ?? "tiny";
+  const clusters: Harness["clusters"] = { [mainName]: { complex, pbs } };
+  for (const other of options.others ?? []) {
+    const otherComplex = createScenario(other.scenario, { seed: options.seed ?? 1, outputDir });
+    clusters[other.name] = {
+      complex: otherComplex,
+      pbs: new PbsClient({
+        runner: new SimRunner({ complex: otherComplex, user }),
+        user,
+        config,
+        profile: await activeProfile(undefined, other.scenario),
+        sleep: simulatedSleep(otherComplex),
+        now: () => otherComplex.now() * 1000,
+      }),
+    };
+  }
+  const served = options.others
+    ? new ClusterSet(
+      Object.entries(clusters).map(([name, c]) => ({
+        name,
+        client: c.pbs,
+        reach: `simulated complex ${name}`,
+      })),
+    )
+    : pbs;
   // Built once up front, as main.ts does: bad start-up options fail here.
-  createMcpServer(pbs, silentLogger);
+  createMcpServer(served, silentLogger);
   const era = options.era ?? "legacy";
   const client = new Client(
     { name: "pbs-mcp-tests", version: "0.0.0" },
@@ -157,7 +192,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // The same entry as main.ts's stdio: it pins the connection to the client's era.
   // As src/transports/stdio.ts: 2026-07-28 listen streams are followed at
   // the transport, their updates sent through the connection's instance.
-  const factory = serverFactory(pbs, silentLogger, options.server);
+  const factory = serverFactory(served, silentLogger, options.server);
   let current: McpServer | undefined;
   const listens = factory.watchListens!((uri) => current?.server.sendResourceUpdated({ uri }));
   const connection = serveStdio((context) => (current = factory(context)), {
@@ -177,6 +212,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     complex,
     runner,
     pbs,
+    clusters,
     outputDir,
     path: (name) => join(outputDir, name),
     advance: (seconds) => complex.advance(seconds),

@@ -4,6 +4,8 @@ import { CONTRACT_TOOLS } from "./contract.ts";
 import { startHarness } from "./harness.ts";
 
 const inventoryNames = (entries = TOOL_INVENTORY) => entries.map((e) => e.tool.name);
+/** What a server of one cluster offers at most: list_clusters needs several. */
+const oneCluster = () => TOOL_INVENTORY.filter((e) => e.needs !== "clusters");
 
 Deno.test("the server registers exactly the tool inventory", async (t) => {
   await t.step("the inventory holds each public tool once", () => {
@@ -18,12 +20,12 @@ Deno.test("the server registers exactly the tool inventory", async (t) => {
     const listed = await h.tools();
 
     await t.step("tools/list shows every inventory tool, in inventory order", () => {
-      assert.deepEqual(listed.map((tool) => tool.name), inventoryNames());
+      assert.deepEqual(listed.map((tool) => tool.name), inventoryNames(oneCluster()));
     });
 
     await t.step("each tool's kind agrees with the annotations a client sees", () => {
       const byName = new Map(listed.map((tool) => [tool.name, tool]));
-      for (const { tool, kind } of TOOL_INVENTORY) {
+      for (const { tool, kind } of oneCluster()) {
         const hints = byName.get(tool.name)!.annotations!;
         assert.equal(hints.readOnlyHint, kind === "read", `${tool.name} is ${kind}`);
         assert.equal(hints.destructiveHint === true, kind === "destructive", tool.name);
@@ -37,7 +39,7 @@ Deno.test("the server registers exactly the tool inventory", async (t) => {
     const readOnly = await startHarness({ config: { readOnly: true }, profile: "polaris" });
     try {
       const names = (await readOnly.tools()).map((tool) => tool.name);
-      const reads = TOOL_INVENTORY.filter((e) => e.kind === "read");
+      const reads = oneCluster().filter((e) => e.kind === "read");
       assert.deepEqual(names, inventoryNames(reads));
       assert.deepEqual(
         names,
@@ -53,7 +55,10 @@ Deno.test("the server registers exactly the tool inventory", async (t) => {
     const plain = await startHarness();
     try {
       const names = (await plain.tools()).map((tool) => tool.name);
-      assert.deepEqual(names, inventoryNames().filter((name) => name !== "get_allocation"));
+      assert.deepEqual(
+        names,
+        inventoryNames(oneCluster()).filter((name) => name !== "get_allocation"),
+      );
     } finally {
       await plain.close();
     }

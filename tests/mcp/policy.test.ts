@@ -59,7 +59,7 @@ Deno.test("tool selection: read-only, toolsets, exclusions", async (t) => {
           // get_allocation: not offered without a site profile's allocation command.
           expected((e) =>
             ["jobs", "cluster"].includes(e.toolset) && e.tool.name !== "delete_job" &&
-            !e.needsAllocation
+            e.needs === undefined
           ),
         );
         assert.ok(!namesOf(await h.tools()).includes("generate_job_script"));

@@ -58,6 +58,37 @@ for (const readOnly of [false, true]) {
   });
 }
 
+/**
+ * Several clusters add list_clusters and a `cluster` enum to every other tool
+ * (and `cluster` to each output): a cost paid only where several are served.
+ */
+const SEVERAL_CLUSTERS_EXTRA = { modelFacing: 1_800, outputSchemas: 1_000 };
+
+Deno.test("tools/list of a server of two clusters stays within its budgets", async () => {
+  const one = await startHarness({ profile: "polaris" });
+  const two = await startHarness({
+    profile: "polaris",
+    others: [{ name: "second", scenario: "tiny" }],
+  });
+  try {
+    const base = surfaceSize(await one.tools());
+    const size = surfaceSize(await two.tools());
+    console.log("tools/list, two clusters:", size);
+    assert.equal(size.tools, base.tools + 1, "list_clusters is the one tool added");
+    assert.ok(
+      size.modelFacing <= MODEL_FACING_BUDGET + SEVERAL_CLUSTERS_EXTRA.modelFacing,
+      `descriptions + input schemas are ${size.modelFacing} characters`,
+    );
+    assert.ok(
+      size.outputSchemas <= OUTPUT_SCHEMA_BUDGET + SEVERAL_CLUSTERS_EXTRA.outputSchemas,
+      `output schemas are ${size.outputSchemas} characters`,
+    );
+  } finally {
+    await one.close();
+    await two.close();
+  }
+});
+
 Deno.test("the compact surface keeps every contract name", async (t) => {
   const h = await startHarness();
   try {

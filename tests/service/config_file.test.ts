@@ -30,29 +30,56 @@ function errorOf(source: string): string {
 }
 
 Deno.test("parseConfigFile: a valid file", async (t) => {
-  await t.step("the issue's example serves its default cluster", () => {
+  await t.step("the issue's example: every cluster, each with its own settings", () => {
     const file = parseConfigFile("/etc/c.yaml", ISSUE_EXAMPLE);
-    assert.deepEqual(file.cluster, {
-      name: "polaris",
-      reach: { kind: "simulator", scenario: "polaris" },
-    });
-    // Settings of other clusters do not apply to the one served.
+    assert.equal(file.defaultCluster, "polaris");
+    assert.deepEqual(file.clusters, [
+      { name: "polaris", reach: { kind: "simulator", scenario: "polaris" }, env: {} },
+      {
+        name: "aurora",
+        reach: {
+          kind: "ssh",
+          host: "aurora.example.org",
+          user: "alice",
+          port: 22,
+          options: ["-o", "ControlPath=~/.ssh/cm-%r@%h:%p"],
+        },
+        env: { PBS_EXEC: "/opt/pbs", PBS_MCP_PROFILE: "aurora" },
+      },
+      { name: "here", reach: { kind: "local" }, env: {} },
+    ]);
+    // The default cluster's settings: another cluster's do not apply to it.
     assert.deepEqual(file.env, {});
   });
 
-  await t.step("an ssh cluster's reach keeps every field", () => {
+  await t.step("global settings reach every cluster; a cluster's own only it", () => {
     const file = parseConfigFile(
       "/etc/c.yaml",
-      ISSUE_EXAMPLE.replace("default_cluster: polaris", "default_cluster: aurora"),
+      `read_only: true\n${
+        ISSUE_EXAMPLE.replace("default_cluster: polaris", "default_cluster: aurora")
+      }`,
     );
-    assert.deepEqual(file.cluster?.reach, {
-      kind: "ssh",
-      host: "aurora.example.org",
-      user: "alice",
-      port: 22,
-      options: ["-o", "ControlPath=~/.ssh/cm-%r@%h:%p"],
+    assert.equal(file.defaultCluster, "aurora");
+    assert.deepEqual(file.env, {
+      PBS_MCP_READ_ONLY: "true",
+      PBS_EXEC: "/opt/pbs",
+      PBS_MCP_PROFILE: "aurora",
     });
-    assert.deepEqual(file.env, { PBS_EXEC: "/opt/pbs", PBS_MCP_PROFILE: "aurora" });
+    assert.deepEqual(file.clusters.find((c) => c.name === "here")?.env, {
+      PBS_MCP_READ_ONLY: "true",
+    });
+  });
+
+  await t.step("without default_cluster the first cluster listed is the default", () => {
+    const file = parseConfigFile(
+      "/etc/c.yaml",
+      ISSUE_EXAMPLE.replace("default_cluster: polaris\n", "").replace(
+        "  polaris:\n    simulator: polaris\n",
+        "",
+      ) + "  polaris:\n    simulator: polaris\n",
+    );
+    assert.deepEqual(file.clusters.map((c) => c.name), ["aurora", "here", "polaris"]);
+    assert.equal(file.defaultCluster, "aurora");
   });
 
   await t.step("every setting becomes its variable, and loadConfig reads them", () => {
@@ -82,7 +109,7 @@ clusters:
     submit_dir: /home/alice/runs
 `,
     );
-    assert.deepEqual(file.cluster, { name: "here", reach: { kind: "local" } });
+    assert.deepEqual(file.clusters.map((c) => [c.name, c.reach]), [["here", { kind: "local" }]]);
     const config = loadConfig(file.env, "/home/alice");
     assert.equal(config.auditLog, "/var/log/pbs-mcp.jsonl");
     assert.equal(config.confirm, "require");
@@ -110,7 +137,8 @@ clusters:
     assert.deepEqual(parseConfigFile("/etc/c.yaml", ""), {
       path: "/etc/c.yaml",
       env: {},
-      cluster: undefined,
+      clusters: [],
+      defaultCluster: undefined,
     });
   });
 });
@@ -168,21 +196,21 @@ Deno.test("parseConfigFile: every error names its line and column", async (t) =>
     );
   });
 
-  await t.step("default_cluster must name a cluster; several need one", () => {
+  await t.step("default_cluster must name a cluster", () => {
     assert.equal(
       errorOf("default_cluster: nope\nclusters:\n  a:\n    local: true\n"),
       "/etc/c.yaml:1:18: default_cluster: no cluster named 'nope' under clusters (a)",
     );
-    assert.match(
-      errorOf("clusters:\n  a:\n    local: true\n  b:\n    simulator: tiny\n"),
-      /^\/etc\/c\.yaml:2:3: clusters: several clusters \(a, b\): say which one to serve/,
-    );
   });
 
-  await t.step("default_queue is refused rather than silently ignored", () => {
+  await t.step("default_queue is refused rather than silently ignored, on any cluster", () => {
     assert.match(
       errorOf("clusters:\n  a:\n    local: true\n    default_queue: debug\n"),
       /^\/etc\/c\.yaml:4:20: clusters\.a\.default_queue: not applied yet/,
+    );
+    assert.match(
+      errorOf("clusters:\n  a:\n    local: true\n  b:\n    local: true\n    default_queue: q\n"),
+      /^\/etc\/c\.yaml:6:20: clusters\.b\.default_queue: not applied yet/,
     );
   });
 });

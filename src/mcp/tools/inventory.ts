@@ -11,6 +11,7 @@ import type { AnyToolDefinition } from "../tool_kit.ts";
 import { getAllocation } from "./allocation.ts";
 import { submitBatchJobs, submitDependentJobs } from "./batch.ts";
 import { checkPrivileges, getServerInfo, listNodes, listQueues } from "./cluster.ts";
+import { listClusters } from "./clusters.ts";
 import { diagnoseJobTool } from "./diagnose.ts";
 import { estimateStartTool } from "./estimate.ts";
 import { analyzeHistoryTool } from "./history.ts";
@@ -39,16 +40,19 @@ export interface InventoryEntry {
   tool: AnyToolDefinition;
   toolset: Toolset;
   kind: ToolKind;
-  /** Offered only when the active site profile defines an allocation command. */
-  needsAllocation?: boolean;
+  /**
+   * Offered only when a site profile defines an allocation command
+   * (`allocation`), or when the server serves several clusters (`clusters`).
+   */
+  needs?: "allocation" | "clusters";
 }
 
 const entry = (
   tool: AnyToolDefinition,
   toolset: Toolset,
   kind: ToolKind,
-  needsAllocation = false,
-): InventoryEntry => ({ tool, toolset, kind, ...(needsAllocation ? { needsAllocation } : {}) });
+  needs?: InventoryEntry["needs"],
+): InventoryEntry => ({ tool, toolset, kind, ...(needs ? { needs } : {}) });
 
 export const TOOL_INVENTORY: readonly InventoryEntry[] = [
   entry(submitJob, "jobs", "write"),
@@ -70,7 +74,8 @@ export const TOOL_INVENTORY: readonly InventoryEntry[] = [
   entry(listNodes, "cluster", "read"),
   entry(getServerInfo, "cluster", "read"),
   entry(checkPrivileges, "cluster", "read"),
-  entry(getAllocation, "cluster", "read", true),
+  entry(getAllocation, "cluster", "read", "allocation"),
+  entry(listClusters, "cluster", "read", "clusters"),
   entry(listReservations, "reservations", "read"),
   entry(manageReservation, "reservations", "destructive"),
   entry(generateJobScriptTool, "scripts", "read"),
@@ -84,8 +89,10 @@ export interface ToolSelection {
   toolsets?: readonly string[];
   /** Never offer these tools. */
   excludeTools?: readonly string[];
-  /** The active site profile defines an allocation command (get_allocation). */
+  /** A cluster's site profile defines an allocation command (get_allocation). */
   allocation?: boolean;
+  /** The server serves several clusters (list_clusters). */
+  several?: boolean;
 }
 
 /**
@@ -110,7 +117,8 @@ export function selectTools(
   }
   return inventory.filter((e) =>
     (!selection.readOnly || e.kind === "read") &&
-    (!e.needsAllocation || selection.allocation === true) &&
+    (e.needs !== "allocation" || selection.allocation === true) &&
+    (e.needs !== "clusters" || selection.several === true) &&
     (selection.toolsets === undefined || selection.toolsets.includes(e.toolset)) &&
     !(selection.excludeTools ?? []).includes(e.tool.name)
   );

@@ -1,0 +1,159 @@
+/**
+ * One server, two simulated clusters (tiny as the default, golden as
+ * "second"), through the SDK client: every tool takes `cluster` and goes to
+ * the one named, answers name their cluster, list_clusters shows both,
+ * resources and subscriptions name another cluster with `?cluster=NAME`, and
+ * the audit log says which cluster a change was made on.
+ */
+import type { Client } from "@modelcontextprotocol/client";
+import assert from "node:assert/strict";
+import type { Ticker } from "../../src/service/job_watch.ts";
+import { type Harness, simScript, startHarness, textOf } from "./harness.ts";
+
+class ManualTicker implements Ticker {
+  readonly #ticks = new Set<() => Promise<void>>();
+  start(_intervalMs: number, tick: () => Promise<void>): () => void {
+    this.#ticks.add(tick);
+    return () => this.#ticks.delete(tick);
+  }
+  get armed(): number {
+    return this.#ticks.size;
+  }
+  async tick(): Promise<void> {
+    for (const tick of [...this.#ticks]) await tick();
+  }
+}
+
+function updates(client: Client): string[] {
+  const received: string[] = [];
+  client.setNotificationHandler("notifications/resources/updated", (notification) => {
+    received.push(notification.params.uri);
+  });
+  return received;
+}
+
+async function readText(h: Harness, uri: string): Promise<string> {
+  const result = await h.client.readResource({ uri });
+  return (result.contents[0] as { text: string }).text;
+}
+
+Deno.test("two clusters served at once", async (t) => {
+  const ticker = new ManualTicker();
+  const h = await startHarness({
+    scenario: "tiny",
+    others: [{ name: "second", scenario: "golden" }],
+    server: { ticker },
+  });
+  const tiny = h.clusters.tiny.complex;
+  const second = h.clusters.second.complex;
+  try {
+    await t.step("every tool but list_clusters takes cluster, an enum of the names", async () => {
+      for (const tool of await h.tools()) {
+        const cluster = tool.inputSchema.properties?.cluster as { enum?: string[] } | undefined;
+        if (tool.name === "list_clusters") {
+          assert.equal(cluster, undefined);
+          continue;
+        }
+        assert.deepEqual(cluster?.enum, ["tiny", "second"], tool.name);
+        assert.ok(!tool.inputSchema.required?.includes("cluster"), `${tool.name}: optional`);
+      }
+    });
+
+    let secondJob = "";
+    await t.step("a submission goes to the cluster named, and only there", async () => {
+      const beforeTiny = tiny.listJobs().length;
+      const out = await h.ok<{ job_id: string; cluster: string }>("submit_job", {
+        script: simScript({ runtime: 600 }),
+        job_name: "on_second",
+        cluster: "second",
+      });
+      secondJob = out.job_id;
+      assert.equal(out.cluster, "second");
+      assert.ok(second.listJobs().some((j) => j.id === secondJob), "golden holds the job");
+      assert.equal(tiny.listJobs().length, beforeTiny, "tiny got nothing");
+      const status = await h.call("get_job_status", { job_id: secondJob, cluster: "second" });
+      assert.match(textOf(status), new RegExp(`^\\[second\\] .*${secondJob.replace(".", "\\.")}`));
+      // The default cluster does not know it (golden's server is not tiny's).
+      const there = await h.fail("get_job_status", { job_id: secondJob });
+      assert.match(there.text, /^\[tiny\] Error \((unknown_job|illegal_value)\)/);
+    });
+
+    await t.step("a name the server does not serve is refused by the schema", async () => {
+      const result = await h.call("list_jobs", { cluster: "nosuch" });
+      assert.equal(result.isError, true);
+      assert.match(textOf(result), /cluster/);
+    });
+
+    await t.step("list_clusters: both reachable, with version, user and role", async () => {
+      const { clusters } = await h.ok<{
+        clusters: Array<{
+          name: string;
+          default: boolean;
+          reachable: boolean;
+          pbs_version?: string;
+          user: string;
+          role?: string;
+        }>;
+      }>("list_clusters");
+      assert.deepEqual(clusters.map((c) => [c.name, c.default, c.reachable]), [
+        ["tiny", true, true],
+        ["second", false, true],
+      ]);
+      for (const c of clusters) {
+        assert.equal(c.user, "alice");
+        assert.equal(c.role, "user");
+        assert.match(c.pbs_version ?? "", /^\d+\.\d+/);
+      }
+    });
+
+    await t.step("resources: ?cluster=NAME reads another cluster; pages name theirs", async () => {
+      const job = await readText(h, `pbs://job/${secondJob}?cluster=second`);
+      assert.match(job, /^Cluster: second\n\n# Job /);
+      await assert.rejects(h.client.readResource({ uri: `pbs://job/${secondJob}` }));
+      const status = await readText(h, "pbs://system/status?cluster=second");
+      assert.match(status, /^Cluster: second\n\n# PBS system status/);
+      const home = await readText(h, "pbs://system/status");
+      assert.match(home, /^Cluster: tiny\n/);
+      const mine = await readText(h, "pbs://user/jobs?cluster=second");
+      assert.ok(mine.includes(secondJob));
+      const history = await readText(h, "pbs://history/user/alice?days=2&cluster=second");
+      assert.match(history, /^Cluster: second\n/);
+      await assert.rejects(
+        h.client.readResource({ uri: "pbs://system/status?cluster=nosuch" }),
+        /no cluster named "nosuch"/,
+      );
+    });
+
+    await t.step("a subscription follows the job on its own cluster", async () => {
+      const received = updates(h.client);
+      const queued = await h.ok<{ job_id: string }>("submit_job", {
+        script: simScript({ runtime: 60 }),
+        hold: true,
+        cluster: "second",
+      });
+      const uri = `pbs://job/${queued.job_id}?cluster=second`;
+      await h.client.subscribeResource({ uri });
+      assert.equal(ticker.armed, 1);
+      await h.ok("release_job", { job_id: queued.job_id, cluster: "second" });
+      second.advance(5);
+      await ticker.tick();
+      await h.client.ping();
+      assert.deepEqual(received, [uri]);
+      await h.client.unsubscribeResource({ uri });
+      await assert.rejects(
+        h.client.subscribeResource({ uri: `pbs://job/${queued.job_id}` }),
+        /not a valid job id|unknown/i,
+        "the default cluster does not know the job",
+      );
+    });
+
+    await t.step("the audit log names the cluster of each change", async () => {
+      const lines = (await Deno.readTextFile(h.path("audit.jsonl"))).trim().split("\n")
+        .map((line) => JSON.parse(line));
+      const submit = lines.find((l) => l.tool === "submit_job" && l.job_ids.includes(secondJob));
+      assert.equal(submit?.arguments.cluster, "second");
+    });
+  } finally {
+    await h.close();
+  }
+});
