@@ -181,3 +181,56 @@ Deno.test("main.ts --config: cluster, settings, precedence", async (t) => {
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("main.ts --demo --scenario tiny,golden serves two simulated clusters", async () => {
+  const home = await Deno.makeTempDir({ prefix: "pbs-mcp-two-" });
+  const state = `${home}/.local/state/pbs-mcp/two`;
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: [
+      "run",
+      ...taskFlags("demo", home),
+      MAIN,
+      "--demo",
+      "--scenario",
+      "tiny,golden",
+      "--state",
+      state,
+    ],
+    env: { HOME: home, USER: "alice", DENO_DIR: await denoDir() },
+    stderr: "pipe",
+  });
+  const stderr: string[] = [];
+  transport.stderr?.on("data", (c: Uint8Array) => stderr.push(new TextDecoder().decode(c)));
+  const client = new Client({ name: "two-demo", version: "1" });
+  try {
+    await client.connect(transport);
+    assert.match(client.getInstructions() ?? "", /clusters tiny, golden; every tool takes cluster/);
+    const listed = await client.callTool({
+      name: "list_clusters",
+      arguments: {},
+    }) as CallToolResult;
+    const { clusters } = listed.structuredContent as {
+      clusters: Array<{ name: string; reachable: boolean; reach: string }>;
+    };
+    assert.deepEqual(clusters.map((c) => [c.name, c.reachable]), [["tiny", true], [
+      "golden",
+      true,
+    ]]);
+    // Each simulated cluster keeps its state under --state DIR/NAME.
+    for (const name of ["tiny", "golden"]) {
+      assert.ok((await Deno.stat(`${state}/${name}`)).isDirectory, name);
+    }
+    const info = await client.callTool({
+      name: "get_server_info",
+      arguments: { cluster: "golden" },
+    }) as CallToolResult;
+    assert.equal((info.structuredContent as { cluster: string }).cluster, "golden");
+    assert.match((info.content[0] as { text: string }).text, /^\[golden\] /);
+  } catch (error) {
+    throw new Error(`${error}\nserver stderr:\n${stderr.join("")}`);
+  } finally {
+    await client.close();
+    await Deno.remove(home, { recursive: true });
+  }
+});
