@@ -317,7 +317,11 @@ export async function runGuarded<T>(
 
   let confirmation: Confirmation = { outcome: "not_needed" };
   try {
-    const question = await guard.question?.(args, client);
+    const asked = await guard.question?.(args, client);
+    // With several clusters the human is told which one (registerTool adds `cluster`).
+    const question = asked && typeof args.cluster === "string"
+      ? `${asked} (cluster ${args.cluster})`
+      : asked;
     if (question) confirmation = await confirmAction(policy.confirm, question, askers.before);
     const jobs = guard.submissions?.(args) ?? [];
     if (tool !== "submit_job") checkBatchSize(policy.limits, jobs.length);

@@ -147,6 +147,29 @@ Deno.test("two clusters served at once", async (t) => {
       );
     });
 
+    await t.step("a confirmation question names the cluster", async () => {
+      const asked: string[] = [];
+      const asking = await startHarness({
+        scenario: "tiny",
+        others: [{ name: "second", scenario: "golden" }],
+        elicit: (message) => {
+          asked.push(message);
+          return { action: "accept", content: { confirm: true } };
+        },
+      });
+      try {
+        const { job_id } = await asking.ok<{ job_id: string }>("submit_job", {
+          script: simScript({ runtime: 600 }),
+          cluster: "second",
+        });
+        await asking.ok("delete_job", { job_id, cluster: "second" });
+        assert.equal(asked.length, 1);
+        assert.match(asked[0], new RegExp(`${job_id.replace(".", "\\.")}.*\\(cluster second\\)`));
+      } finally {
+        await asking.close();
+      }
+    });
+
     await t.step("the audit log names the cluster of each change", async () => {
       const lines = (await Deno.readTextFile(h.path("audit.jsonl"))).trim().split("\n")
         .map((line) => JSON.parse(line));
