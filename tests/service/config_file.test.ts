@@ -254,3 +254,23 @@ Deno.test("mergeSettings: the environment wins, and each overlap is warned about
     warnings: [],
   });
 });
+
+Deno.test("examples/config.yaml is valid as shipped and with its commented clusters enabled", async () => {
+  const path = new URL("../../examples/config.yaml", import.meta.url).pathname;
+  const source = await Deno.readTextFile(path);
+  const shipped = parseConfigFile(path, source);
+  assert.deepEqual(shipped.clusters.map((c) => [c.name, c.reach.kind]), [
+    ["polaris", "simulator"],
+    ["aurora", "simulator"],
+  ]);
+  // Uncommenting the example entries (`  # name:` and `  #   key: ...`) keeps the file valid.
+  const enabled = source.replace(/^ {2}# (?=[a-z]+:$|  [a-z_]+:)/gm, "  ");
+  const file = parseConfigFile(path, enabled);
+  assert.deepEqual(file.clusters.map((c) => [c.name, c.reach.kind]), [
+    ["polaris", "simulator"],
+    ["aurora", "simulator"],
+    ["mysite", "ssh"],
+    ["here", "local"],
+  ]);
+  assert.equal(file.clusters[2].env.PBS_MCP_PROFILE, "polaris");
+});
