@@ -48,19 +48,23 @@ export interface Served {
 export async function wireClusters(cli: CliOptions): Promise<Served> {
   const serving = await resolveServing(cli);
   const simulated = serving.clusters.filter((c) => c.mode === "demo").length;
-  const wired: Wiring[] = [];
+  // At once: a login node that does not answer delays the start by its ssh timeout only once.
+  const settled = await Promise.allSettled(serving.clusters.map((cluster) =>
+    // Several simulated clusters keep their states side by side under --state.
+    wireCluster(
+      cli,
+      cluster,
+      cli.state && simulated > 1 ? `${cli.state}/${cluster.name}` : cli.state,
+    )
+  ));
+  const wired = settled.flatMap((s) => s.status === "fulfilled" ? [s.value] : []);
   const cleanup = async () => {
     for (const w of wired) await w.cleanup();
   };
-  try {
-    for (const cluster of serving.clusters) {
-      // Several simulated clusters keep their states side by side under --state.
-      const state = cli.state && simulated > 1 ? `${cli.state}/${cluster.name}` : cli.state;
-      wired.push(await wireCluster(cli, cluster, state));
-    }
-  } catch (error) {
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) {
     await cleanup();
-    throw error;
+    throw failed.reason;
   }
   return { clusters: wired, warnings: serving.warnings, cleanup };
 }
