@@ -59,7 +59,14 @@ const LimitsSchema = z.strictObject({
 
 const FileSchema = z.strictObject({
   default_cluster: text.optional(),
-  clusters: z.record(text, ClusterSchema).optional(),
+  // Names appear in tool schemas, URIs (?cluster=NAME) and state directories (--state DIR/NAME).
+  clusters: z.record(
+    z.string().regex(
+      /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+      "a cluster name is 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+    ),
+    ClusterSchema,
+  ).optional(),
   audit_log: text.optional(),
   confirm: z.enum(CONFIRM_MODES).optional(),
   read_only: z.boolean().optional(),
@@ -185,7 +192,9 @@ export function parseConfigFile(path: string, source: string): ConfigFile {
     throw new ConfigFileError(
       parsed.error.issues.map((issue) => {
         const { offset, key } = locate(doc, issue.path, issue);
-        return `${where(offset)}: ${key}: ${issue.message}`;
+        // A bad record key (a cluster's name): zod nests the key's own issue.
+        const nested = issue.code === "invalid_key" ? issue.issues[0]?.message : undefined;
+        return `${where(offset)}: ${key}: ${nested ?? issue.message}`;
       }).join("\n"),
     );
   }
@@ -256,6 +265,16 @@ function locate(
   issue?: { code: string; keys?: string[] },
 ): { offset: number | undefined; key: string } {
   const keys = path.map((k) => (typeof k === "symbol" ? String(k) : k));
+  if (issue?.code === "invalid_key" && keys.length > 0) {
+    // The key itself, not its value.
+    const parent = keys.length === 1 ? doc.contents : doc.getIn(keys.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === keys.at(-1));
+      if (pair && isScalar(pair.key) && pair.key.range) {
+        return { offset: pair.key.range[0], key: keys.join(".") };
+      }
+    }
+  }
   for (let n = keys.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(keys.slice(0, n), true);
     if (!node || typeof node !== "object" || !("range" in node) || !node.range) continue;
@@ -368,9 +387,9 @@ export const ENVIRONMENT_CLUSTER = "default";
 
 /**
  * Decides what is served and with which settings: `--demo` serves the
- * simulator, one cluster per `--scenario` name, whatever clusters the file
- * defines (its global keys and its default cluster's keys still apply to
- * the first); else the file's clusters; without a file (or clusters in it),
+ * simulator, one cluster per `--scenario` name, instead of the clusters the
+ * file defines (its global keys still apply; no cluster's own keys, which
+ * name another machine's paths and PBS); else the file's clusters; without a file (or clusters in it),
  * this machine's PBS. `--user` and `--state` need a simulated cluster.
  * Throws an Error to report at start-up.
  */
@@ -382,7 +401,7 @@ export async function resolveServing(cli: CliOptions): Promise<Serving> {
     ? cli.scenarios.map((scenario, i) => ({
       name: scenario,
       reach: { kind: "simulator", scenario },
-      env: i === 0 ? file?.env ?? {} : globalSettings(file),
+      env: globalSettings(file),
     }))
     : file && file.clusters.length > 0
     ? [

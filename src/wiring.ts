@@ -29,8 +29,6 @@ export interface Wiring {
   user: string;
   /** Run when the server stops (demo mode's temporary output directory). */
   cleanup(): Promise<void>;
-  /** Settings given both in the environment and the configuration file. */
-  warnings?: string[];
   /** The active site profile (PBS_MCP_PROFILE, or demo mode's scenario's own). */
   profile?: SiteProfile;
 }
@@ -61,10 +59,20 @@ export async function wireClusters(cli: CliOptions): Promise<Served> {
   const cleanup = async () => {
     for (const w of wired) await w.cleanup();
   };
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-  if (failed) {
+  const failures = settled.flatMap((s, i) =>
+    s.status === "rejected"
+      ? [{ cluster: serving.clusters[i].name, message: messageOf(s.reason) }]
+      : []
+  );
+  if (failures.length > 0) {
+    // A configuration mistake stops the start, however many clusters it leaves working: each
+    // failure is reported, naming its cluster when there are several.
     await cleanup();
-    throw failed.reason;
+    throw new Error(
+      serving.clusters.length === 1
+        ? failures[0].message
+        : failures.map((f) => `cluster "${f.cluster}": ${f.message}`).join("\n"),
+    );
   }
   return { clusters: wired, warnings: serving.warnings, cleanup };
 }
@@ -95,6 +103,8 @@ async function wireCluster(
   const wiring = await realWiring(config, os.name, env, profile);
   return withProfile({ ...wiring, name: cluster.name }, profile);
 }
+
+const messageOf = (error: unknown) => error instanceof Error ? error.message : String(error);
 
 function withProfile(wiring: Wiring, profile: SiteProfile | undefined): Wiring {
   return profile
@@ -266,7 +276,9 @@ async function realWiring(
   }
   const info = await Deno.stat(submitDir).catch(() => undefined);
   if (!info?.isDirectory) {
-    throw new Error(`PBS_MCP_SUBMIT_DIR (or HOME) is not a directory: ${submitDir}`);
+    throw new Error(
+      `PBS_MCP_SUBMIT_DIR (or HOME; submit_dir in a configuration file) is not a directory: ${submitDir}`,
+    );
   }
   const runner = new RealRunner({
     // What PBS commands inherit, PBS_EXEC from a configuration file included.

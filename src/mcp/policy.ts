@@ -294,8 +294,11 @@ export async function runGuarded<T>(
   askers: CallAskers,
   caller: string,
   action: (confirm: AskDuringCall) => Promise<T>,
+  /** The cluster's name when the server serves several: the audit line and questions say it. */
+  cluster?: string,
 ): Promise<GuardedOutcome<T>> {
   const { policy } = client;
+  const onCluster = (question: string) => cluster ? `${question} (cluster ${cluster})` : question;
   const guard = GUARDS[tool] ?? {};
   const audit = (confirmation: Confirmation, rest: {
     commands?: AuditCommand[];
@@ -305,7 +308,7 @@ export async function runGuarded<T>(
     policy.audit.append(auditEntry({
       tool,
       caller,
-      arguments: args,
+      arguments: cluster ? { ...args, cluster } : args,
       commands: rest.commands ?? [],
       jobIds: rest.jobIds ?? [],
       confirmation: confirmation.outcome,
@@ -318,10 +321,7 @@ export async function runGuarded<T>(
   let confirmation: Confirmation = { outcome: "not_needed" };
   try {
     const asked = await guard.question?.(args, client);
-    // With several clusters the human is told which one (registerTool adds `cluster`).
-    const question = asked && typeof args.cluster === "string"
-      ? `${asked} (cluster ${args.cluster})`
-      : asked;
+    const question = asked ? onCluster(asked) : undefined;
     if (question) confirmation = await confirmAction(policy.confirm, question, askers.before);
     const jobs = guard.submissions?.(args) ?? [];
     if (tool !== "submit_job") checkBatchSize(policy.limits, jobs.length);
@@ -339,7 +339,8 @@ export async function runGuarded<T>(
 
   // A question a call asks while it runs (a rollback that deletes jobs it
   // submitted): a refusal means "do not", not an error; its outcome is audited.
-  const confirmDuringCall: AskDuringCall = async (question) => {
+  const confirmDuringCall: AskDuringCall = async (asked) => {
+    const question = onCluster(asked);
     try {
       confirmation = await confirmAction(policy.confirm, question, askers.during);
       return true;

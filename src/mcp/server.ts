@@ -21,8 +21,8 @@ export function instructions(readOnly: boolean, clusters?: ClusterSet): string {
   return [
     ...(clusters?.several
       ? [
-        `This server serves the PBS clusters ${clusters.names.join(", ")}; every tool takes ` +
-        `cluster (default ${clusters.default.name}); list_clusters shows each one's health.`,
+        `This server serves the PBS clusters ${clusters.names.join(", ")}; every other tool ` +
+        `than list_clusters (which shows each one's health) takes cluster (default ${clusters.default.name}).`,
       ]
       : []),
     "Tools for the PBS batch scheduler (OpenPBS / PBS Pro).",

@@ -128,8 +128,13 @@ export class ClusterWatches {
       watch = this.#make(cluster);
       this.#watches.set(cluster.name, watch);
     }
-    this.#watchOf.set(uri, watch);
+    // Kept only once followed: a URI whose job cannot be read leaves nothing behind,
+    // and those of jobs the watches have forgotten (gone from PBS) are dropped here.
     await watch.watch(uri, jobId);
+    for (const [known, owner] of this.#watchOf) {
+      if (!owner.has(known)) this.#watchOf.delete(known);
+    }
+    this.#watchOf.set(uri, watch);
   }
 
   unwatch(uri: string): void {

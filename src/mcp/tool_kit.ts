@@ -239,6 +239,41 @@ function namingCluster(result: CallToolResult, cluster: string): CallToolResult 
 }
 
 /**
+ * A list's cursor names the cluster it pages, so one replayed on another
+ * cluster is refused instead of paging that one: `next_cursor` (and the text
+ * that quotes it) carry `CLUSTER:CURSOR`, and `cursor` must.
+ */
+function clusterCursor(result: CallToolResult, cluster: string): CallToolResult {
+  const structured = result.structuredContent as Record<string, unknown> | undefined;
+  const inner = structured?.next_cursor;
+  if (typeof inner !== "string") return result;
+  const outer = `${cluster}:${inner}`;
+  return {
+    ...result,
+    content: result.content.map((c) =>
+      c.type === "text" ? { ...c, text: c.text.replaceAll(`"${inner}"`, `"${outer}"`) } : c
+    ),
+    structuredContent: { ...structured, next_cursor: outer },
+  };
+}
+
+function innerCursor(cursor: unknown, cluster: string): unknown {
+  if (typeof cursor !== "string" || cursor === "") return cursor;
+  const at = cursor.indexOf(":");
+  const issuedFor = at < 0 ? undefined : cursor.slice(0, at);
+  if (issuedFor !== cluster) {
+    throw new PbsError({
+      kind: "invalid_input",
+      message: issuedFor
+        ? `cursor was issued for cluster ${issuedFor.slice(0, 64)}, not ${cluster}`
+        : "cursor is not one this server issued",
+      hint: "Pass next_cursor exactly as returned, with the same cluster, or omit cursor.",
+    });
+  }
+  return cursor.slice(at + 1);
+}
+
+/**
  * The `cluster` parameter of every tool when a server serves several: the
  * names from the configuration; which is the default the instructions say
  * (server.ts), once rather than in every schema.
@@ -304,11 +339,27 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
       extra: ToolExtra,
     ): Promise<CallToolResult | InputRequiredResult> => {
       const { cluster: named, ...rest } = given;
-      const args = (routed ? rest : given) as z.infer<z.ZodObject<I>>;
       const target = routed ? context.clusters.pick(named) : context.clusters.default;
+      let args = (routed ? rest : given) as z.infer<z.ZodObject<I>>;
       const named_ = (result: CallToolResult) =>
-        routed ? namingCluster(result, target.name) : result;
+        routed ? namingCluster(clusterCursor(result, target.name), target.name) : result;
+      if (routed && "cursor" in args) {
+        try {
+          args = {
+            ...args,
+            cursor: innerCursor((args as { cursor?: unknown }).cursor, target.name),
+          };
+        } catch (error) {
+          return named_(errorResult(error));
+        }
+      }
       const callContext = { ...context, client: target.client };
+      // The size budget counts the cluster's name; an oversized answer's error names it too.
+      const bounded = (result: CallToolResult) => {
+        const answer = named_(result);
+        const checked = withinBudget(answer, tool.name);
+        return checked === answer ? answer : named_(checked);
+      };
       const started = performance.now();
       let failed = false;
       let asking = false;
@@ -319,18 +370,18 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
       try {
         const run = (confirm: AskDuringCall = () => Promise.resolve(true)) =>
           tool.run(args, { ...callContext, extra, confirm });
-        if (!guarded) return withinBudget(named_(masked(successResult(await run()))), tool.name);
+        if (!guarded) return bounded(masked(successResult(await run())));
         const { value, confirmation } = await runGuarded(
           tool.name,
-          // The audit line names the cluster when there are several.
-          (routed ? { ...args, cluster: target.name } : args) as Record<string, unknown>,
+          args as Record<string, unknown>,
           target.client,
           elicitationAskers(server, extra),
           extra.http?.authInfo?.clientId ?? target.client.user,
           run,
+          routed ? target.name : undefined,
         );
         const answer = confirms ? withConfirmation(value, confirmation) : value;
-        return withinBudget(named_(masked(successResult(answer))), tool.name);
+        return bounded(masked(successResult(answer)));
       } catch (error) {
         if (error instanceof InputNeeded) {
           // The question goes to the client; the call runs again with the answer.

@@ -166,6 +166,11 @@ export class JobWatch {
     return watched;
   }
 
+  /** Whether `key` is still followed (a job gone from PBS is forgotten once reported). */
+  has(key: string): boolean {
+    return this.#watched.has(key);
+  }
+
   unwatch(key: string): void {
     this.#watched.delete(key);
     if (this.#watched.size === 0) this.#disarm();

@@ -162,7 +162,7 @@ Deno.test("main.ts refuses to start with a submit dir that does not exist", asyn
     const lines = new TextDecoder().decode(stderr).split("\n")
       .filter((l) => !/Info.* Failed to resolve '\w+' for allow-run/.test(l));
     assert.deepEqual(lines, [
-      `PBS_MCP_SUBMIT_DIR (or HOME) is not a directory: ${root}/missing`,
+      `PBS_MCP_SUBMIT_DIR (or HOME; submit_dir in a configuration file) is not a directory: ${root}/missing`,
       "",
     ]);
   } finally {

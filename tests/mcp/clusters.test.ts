@@ -78,6 +78,27 @@ Deno.test("two clusters served at once", async (t) => {
       assert.match(there.text, /^\[tiny\] Error \((unknown_job|illegal_value)\)/);
     });
 
+    await t.step("a cursor pages the cluster it came from, and only that one", async () => {
+      await h.ok("submit_job", { script: simScript(), hold: true, cluster: "second" });
+      const first = await h.call("list_jobs", { cluster: "second", limit: 1 });
+      const cursor = (first.structuredContent as { next_cursor?: string }).next_cursor;
+      assert.ok(cursor?.startsWith("second:"), `cursor ${cursor}`);
+      assert.ok(textOf(first).includes(`"${cursor}"`), "the text quotes the same cursor");
+      const elsewhere = await h.fail("list_jobs", { limit: 1, cursor });
+      assert.match(
+        elsewhere.text,
+        /^\[tiny\] Error \(invalid_input\): cursor was issued for cluster second/,
+      );
+      const next = await h.ok<{ jobs: Array<{ id: string }> }>("list_jobs", {
+        cluster: "second",
+        limit: 1,
+        cursor,
+      });
+      const firstId = (first.structuredContent as { jobs: Array<{ id: string }> }).jobs[0].id;
+      assert.notEqual(next.jobs[0].id, firstId, "the second page follows the first");
+      assert.ok(second.listJobs().some((j) => j.id === next.jobs[0].id), "a job of second");
+    });
+
     await t.step("a name the server does not serve is refused by the schema", async () => {
       const result = await h.call("list_jobs", { cluster: "nosuch" });
       assert.equal(result.isError, true);
@@ -136,7 +157,12 @@ Deno.test("two clusters served at once", async (t) => {
       assert.equal(ticker.armed, 1);
       await h.ok("release_job", { job_id: queued.job_id, cluster: "second" });
       second.advance(5);
+      const qstats = (c: "tiny" | "second") =>
+        h.clusters[c].pbs.metrics.snapshot({ hits: 0, misses: 0 }).pbsCommands.qstat?.calls ?? 0;
+      const before = { tiny: qstats("tiny"), second: qstats("second") };
       await ticker.tick();
+      assert.equal(qstats("tiny"), before.tiny, "the poll asked tiny nothing");
+      assert.equal(qstats("second"), before.second + 1, "it read second's table once");
       await h.client.ping();
       assert.deepEqual(received, [uri]);
       await h.client.unsubscribeResource({ uri });

@@ -274,3 +274,16 @@ Deno.test("examples/config.yaml is valid as shipped and with its commented clust
   ]);
   assert.equal(file.clusters[2].env.PBS_MCP_PROFILE, "polaris");
 });
+
+Deno.test("cluster names are short words usable in URIs and directory names", () => {
+  assert.match(
+    errorOf("clusters:\n  ../x:\n    local: true\n"),
+    /^\/etc\/c\.yaml:2:3: clusters\.\.\.\/x: a cluster name is 1-64 letters/,
+  );
+  assert.match(errorOf(`clusters:\n  ${"a".repeat(65)}:\n    local: true\n`), /a cluster name is/);
+  assert.deepEqual(
+    parseConfigFile("/c.yaml", "clusters:\n  aurora-2.alcf_x:\n    local: true\n").clusters
+      .map((c) => c.name),
+    ["aurora-2.alcf_x"],
+  );
+});

@@ -111,6 +111,25 @@ Deno.test("main.ts --config: cluster, settings, precedence", async (t) => {
       );
     });
 
+    await t.step("a cluster that cannot be wired stops the start; each is named", async () => {
+      await Deno.writeTextFile(
+        `${home}/broken.yaml`,
+        "clusters:\n  a:\n    local: true\n    submit_dir: /nonexistent/dir\n" +
+          "  b:\n    simulator: tiny\n    profile: nosuchprofile\n  c:\n    simulator: tiny\n",
+      );
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-all", MAIN, "--config", `${home}/broken.yaml`],
+        env: { HOME: home, DENO_DIR: await denoDir(), PATH: Deno.env.get("PATH")! },
+        clearEnv: true,
+        stdin: "null",
+      }).output();
+      assert.equal(out.code, 2);
+      const lines = new TextDecoder().decode(out.stderr).trim().split("\n");
+      assert.equal(lines.length, 2, lines.join("\n"));
+      assert.match(lines[0], /^cluster "a": .*submit_dir.* is not a directory: \/nonexistent\/dir/);
+      assert.match(lines[1], /^cluster "b": .*nosuchprofile/);
+    });
+
     await t.step(
       "an ssh cluster is served beside a simulated one; a dead one says so",
       async () => {
@@ -205,7 +224,10 @@ Deno.test("main.ts --demo --scenario tiny,golden serves two simulated clusters",
   const client = new Client({ name: "two-demo", version: "1" });
   try {
     await client.connect(transport);
-    assert.match(client.getInstructions() ?? "", /clusters tiny, golden; every tool takes cluster/);
+    assert.match(
+      client.getInstructions() ?? "",
+      /clusters tiny, golden; every other tool than list_clusters .* takes cluster \(default tiny\)/,
+    );
     const listed = await client.callTool({
       name: "list_clusters",
       arguments: {},
@@ -226,6 +248,15 @@ Deno.test("main.ts --demo --scenario tiny,golden serves two simulated clusters",
       arguments: { cluster: "golden" },
     }) as CallToolResult;
     assert.equal((info.structuredContent as { cluster: string }).cluster, "golden");
+    // Answered by golden's server, not tiny's.
+    const home = await client.callTool({
+      name: "get_server_info",
+      arguments: {},
+    }) as CallToolResult;
+    const serverName = (r: CallToolResult) =>
+      (r.structuredContent as { server: { name: string } }).server.name;
+    assert.equal(serverName(tinyInfo), "tiny");
+    assert.notEqual(serverName(info), serverName(tinyInfo));
     assert.match((info.content[0] as { text: string }).text, /^\[golden\] /);
   } catch (error) {
     throw new Error(`${error}\nserver stderr:\n${stderr.join("")}`);
