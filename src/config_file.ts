@@ -398,7 +398,7 @@ export async function resolveServing(cli: CliOptions): Promise<Serving> {
   const configPath = cli.config ?? defaultConfigPath(home);
   const file = await readConfigFile(cli.config, home);
   const fileClusters: ConfiguredCluster[] = cli.demo
-    ? cli.scenarios.map((scenario, i) => ({
+    ? cli.scenarios.map((scenario) => ({
       name: scenario,
       reach: { kind: "simulator", scenario },
       env: globalSettings(file),

@@ -159,27 +159,83 @@ function moreLine(total: number, shown: number, how: string): string[] {
 // ---------------------------------------------------------------------------
 // Templated resources
 
-function registerJobResource(server: McpServer, on: OnCluster): void {
-  const { client } = on;
+/** A template's values for completion, read from a cluster. */
+type Values = (client: PbsClient) => Promise<string[]>;
+
+/**
+ * A templated resource: its variables complete from the default cluster;
+ * with several clusters it is registered again with `cluster` in its query
+ * (`pbs://job/{job_id}{?cluster}`), whose variables complete from the
+ * cluster named there. Reads go to the cluster of the URI either way (the
+ * plain template matches the query form too).
+ */
+function registerTemplate(
+  server: McpServer,
+  on: OnCluster,
+  spec: {
+    name: string;
+    template: string;
+    title: string;
+    description: string;
+    complete: Record<string, Values>;
+    list?: (client: PbsClient) => Promise<{ uri: string; name: string }[]>;
+    read: Read;
+  },
+): void {
+  const reader = markdown(on, spec.read);
+  const completions = (pick: (context?: { arguments?: Record<string, string> }) => PbsClient) =>
+    Object.fromEntries(
+      Object.entries(spec.complete).map(([name, values]) => [
+        name,
+        (typed: string, context?: { arguments?: Record<string, string> }) =>
+          completeFrom(() => values(pick(context)), typed),
+      ]),
+    );
+  const list = spec.list;
   server.registerResource(
-    "job",
-    new ResourceTemplate("pbs://job/{job_id}", {
+    spec.name,
+    new ResourceTemplate(spec.template, {
+      list: list
+        ? async () => ({
+          resources: (await list(on.client)).map((r) => ({ ...r, mimeType: "text/markdown" })),
+        })
+        : undefined,
+      complete: completions(() => on.client),
+    }),
+    { title: spec.title, description: spec.description, mimeType: "text/markdown" },
+    reader,
+  );
+  if (!on.clusters.several) return;
+  const query = spec.template.includes("{?")
+    ? spec.template.replace(/\{\?([^}]*)\}$/, "{?$1,cluster}")
+    : `${spec.template}{?cluster}`;
+  server.registerResource(
+    `${spec.name}-of-cluster`,
+    new ResourceTemplate(query, {
       list: undefined,
       complete: {
-        job_id: (typed: string) =>
-          completeFrom(async () => (await client.listJobRows({ user: "me" })).map(rowId), typed),
+        ...completions((context) => on.clusters.pick(context?.arguments?.cluster).client),
+        cluster: (typed: string) => on.clusters.names.filter((n) => n.startsWith(typed)),
       },
     }),
     {
-      title: "PBS job",
-      description: "One job: state, queue, resources requested and used, comment, exit status.",
+      title: `${spec.title} (another cluster)`,
+      description: `The same page on another cluster: add ?cluster=NAME.`,
       mimeType: "text/markdown",
     },
-    markdown(on, async (uri, client) => {
-      const job = await client.job(v.validateJobId(lastSegment(uri)));
-      return jobMarkdown(job);
-    }),
+    reader,
   );
+}
+
+function registerJobResource(server: McpServer, on: OnCluster): void {
+  registerTemplate(server, on, {
+    name: "job",
+    template: "pbs://job/{job_id}",
+    title: "PBS job",
+    description: "One job: state, queue, resources requested and used, comment, exit status.",
+    complete: { job_id: async (client) => (await client.listJobRows({ user: "me" })).map(rowId) },
+    read: async (uri, client) => jobMarkdown(await client.job(v.validateJobId(lastSegment(uri)))),
+  });
 }
 
 function jobMarkdown(job: Job): string {
@@ -195,89 +251,58 @@ function jobMarkdown(job: Job): string {
 }
 
 function registerQueueResource(server: McpServer, on: OnCluster): void {
-  const { client } = on;
-  server.registerResource(
-    "queue",
-    new ResourceTemplate("pbs://queue/{queue_name}", {
-      list: async () => ({
-        resources: (await client.queues()).map((q) => ({
-          uri: `pbs://queue/${encodeURIComponent(q.name)}`,
-          name: `queue ${q.name}`,
-          mimeType: "text/markdown",
-        })),
-      }),
-      complete: {
-        queue_name: (typed: string) =>
-          completeFrom(async () => (await client.queues()).map((q) => q.name), typed),
-      },
-    }),
-    {
-      title: "PBS queue",
-      description: "One queue: enabled/started, jobs by state, limits, defaults, routing.",
-      mimeType: "text/markdown",
-    },
-    markdown(on, async (uri, client) => {
+  registerTemplate(server, on, {
+    name: "queue",
+    template: "pbs://queue/{queue_name}",
+    title: "PBS queue",
+    description: "One queue: enabled/started, jobs by state, limits, defaults, routing.",
+    list: async (client) =>
+      (await client.queues()).map((q) => ({
+        uri: `pbs://queue/${encodeURIComponent(q.name)}`,
+        name: `queue ${q.name}`,
+      })),
+    complete: { queue_name: async (client) => (await client.queues()).map((q) => q.name) },
+    read: async (uri, client) => {
       const name = v.validateQueueName(lastSegment(uri));
       const [queue, resvQueues] = await Promise.all([
         client.queue(name),
         client.reservationQueues(),
       ]);
       return queueMarkdown(queueView(queue, resvQueues));
-    }),
-  );
+    },
+  });
 }
 
 function registerNodeResource(server: McpServer, on: OnCluster): void {
-  const { client } = on;
-  server.registerResource(
-    "node",
-    // No list: a large cluster has tens of thousands of nodes; list_nodes pages them.
-    new ResourceTemplate("pbs://node/{node_name}", {
-      list: undefined,
-      complete: {
-        node_name: (typed: string) =>
-          completeFrom(async () => (await client.nodes()).map((n) => n.name), typed),
-      },
-    }),
-    {
-      title: "PBS node",
-      description: "One node: state, cpus/gpus free and total, memory, jobs, comment.",
-      mimeType: "text/markdown",
-    },
-    markdown(
-      on,
-      async (uri, client) => nodeMarkdown(await client.node(v.validateNodeName(lastSegment(uri)))),
-    ),
-  );
+  // No list: a large cluster has tens of thousands of nodes; list_nodes pages them.
+  registerTemplate(server, on, {
+    name: "node",
+    template: "pbs://node/{node_name}",
+    title: "PBS node",
+    description: "One node: state, cpus/gpus free and total, memory, jobs, comment.",
+    complete: { node_name: async (client) => (await client.nodes()).map((n) => n.name) },
+    read: async (uri, client) =>
+      nodeMarkdown(await client.node(v.validateNodeName(lastSegment(uri)))),
+  });
 }
 
 function registerReservationResource(server: McpServer, on: OnCluster): void {
-  const { client } = on;
-  server.registerResource(
-    "reservation",
-    new ResourceTemplate("pbs://reservation/{reservation_id}", {
-      list: async () => ({
-        resources: (await client.reservations()).slice(0, MAX_COMPLETIONS).map((r) => ({
-          uri: `pbs://reservation/${encodeURIComponent(r.id)}`,
-          name: `reservation ${r.id}`,
-          mimeType: "text/markdown",
-        })),
-      }),
-      complete: {
-        reservation_id: (typed: string) =>
-          completeFrom(async () => (await client.reservations()).map((r) => r.id), typed),
-      },
-    }),
-    {
-      title: "PBS reservation",
-      description: "One reservation: owner, state, window, what it reserves, who may use it.",
-      mimeType: "text/markdown",
-    },
-    markdown(on, async (uri, client) => {
+  registerTemplate(server, on, {
+    name: "reservation",
+    template: "pbs://reservation/{reservation_id}",
+    title: "PBS reservation",
+    description: "One reservation: owner, state, window, what it reserves, who may use it.",
+    list: async (client) =>
+      (await client.reservations()).slice(0, MAX_COMPLETIONS).map((r) => ({
+        uri: `pbs://reservation/${encodeURIComponent(r.id)}`,
+        name: `reservation ${r.id}`,
+      })),
+    complete: { reservation_id: async (client) => (await client.reservations()).map((r) => r.id) },
+    read: async (uri, client) => {
       const id = v.validateReservationId(lastSegment(uri));
       return reservationMarkdown(reservationView(await client.reservation(id)));
-    }),
-  );
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -434,37 +459,39 @@ function jobTable(
 // History
 
 function registerHistoryResources(server: McpServer, on: OnCluster): void {
-  const { client } = on;
   const complete = {
-    username: (typed: string) =>
-      completeFrom(async () => {
-        const rows = await client.listJobRows({ includeFinished: true });
-        const users = new Set(rows.map((j) => j.user));
-        users.add(client.user);
-        return [...users].sort();
-      }, typed),
-  };
-  const read = markdown(on, (uri, client) => userHistory(client, uri));
-  server.registerResource(
-    "user-history",
-    new ResourceTemplate("pbs://history/user/{username}{?days}", { list: undefined, complete }),
-    {
-      title: "Finished jobs of a user",
-      description:
-        `A user's finished jobs of the last \`days\` days (1-${MAX_HISTORY_DAYS}, default ${DEFAULT_HISTORY_DAYS}), newest first, with exit status and analyze_history's summary; e.g. pbs://history/user/alice?days=3.`,
-      mimeType: "text/markdown",
+    username: async (client: PbsClient) => {
+      const rows = await client.listJobRows({ includeFinished: true });
+      const users = new Set(rows.map((j) => j.user));
+      users.add(client.user);
+      return [...users].sort();
     },
+  };
+  const read: Read = (uri, client) => userHistory(client, uri);
+  registerTemplate(server, on, {
+    name: "user-history",
+    template: "pbs://history/user/{username}{?days}",
+    title: "Finished jobs of a user",
+    description:
+      `A user's finished jobs of the last \`days\` days (1-${MAX_HISTORY_DAYS}, default ${DEFAULT_HISTORY_DAYS}), newest first, with exit status and analyze_history's summary; e.g. pbs://history/user/alice?days=3.`,
+    complete,
     read,
-  );
+  });
+  // Registered apart: the SDK matches a query part only when it is present.
   server.registerResource(
     "user-history-week",
-    new ResourceTemplate("pbs://history/user/{username}", { list: undefined, complete }),
+    new ResourceTemplate("pbs://history/user/{username}", {
+      list: undefined,
+      complete: {
+        username: (typed: string) => completeFrom(() => complete.username(on.client), typed),
+      },
+    }),
     {
       title: "Finished jobs of a user (last 7 days)",
       description: "The same page with the default window; add ?days=N for another.",
       mimeType: "text/markdown",
     },
-    read,
+    markdown(on, read),
   );
 }
 

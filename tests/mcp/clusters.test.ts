@@ -76,6 +76,7 @@ Deno.test("two clusters served at once", async (t) => {
       // The default cluster does not know it (golden's server is not tiny's).
       const there = await h.fail("get_job_status", { job_id: secondJob });
       assert.match(there.text, /^\[tiny\] Error \((unknown_job|illegal_value)\)/);
+      assert.equal((there.error as { cluster?: string }).cluster, "tiny", "and in _meta");
     });
 
     await t.step("a cursor pages the cluster it came from, and only that one", async () => {
@@ -143,6 +144,25 @@ Deno.test("two clusters served at once", async (t) => {
         h.client.readResource({ uri: "pbs://system/status?cluster=nosuch" }),
         /no cluster named "nosuch"/,
       );
+      // Each template is also listed with cluster in its query, and completes from that cluster.
+      const templates = (await h.client.listResourceTemplates()).resourceTemplates
+        .map((t) => t.uriTemplate);
+      for (
+        const t of [
+          "pbs://job/{job_id}{?cluster}",
+          "pbs://queue/{queue_name}{?cluster}",
+          "pbs://history/user/{username}{?days,cluster}",
+          "pbs://system/status{?cluster}",
+        ]
+      ) assert.ok(templates.includes(t), t);
+      const complete = (cluster?: string) =>
+        h.client.complete({
+          ref: { type: "ref/resource", uri: "pbs://job/{job_id}{?cluster}" },
+          argument: { name: "job_id", value: "" },
+          ...(cluster ? { context: { arguments: { cluster } } } : {}),
+        });
+      assert.ok((await complete("second")).completion.values.includes(secondJob));
+      assert.ok(!(await complete()).completion.values.includes(secondJob), "tiny's ids by default");
     });
 
     await t.step("a subscription follows the job on its own cluster", async () => {
@@ -202,6 +222,22 @@ Deno.test("two clusters served at once", async (t) => {
       const submit = lines.find((l) => l.tool === "submit_job" && l.job_ids.includes(secondJob));
       assert.equal(submit?.arguments.cluster, "second");
     });
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("get_allocation on a cluster without an allocation command names those with one", async () => {
+  const h = await startHarness({
+    scenario: "tiny",
+    profile: "polaris",
+    others: [{ name: "second", scenario: "golden" }],
+  });
+  try {
+    await h.ok("get_allocation", {});
+    const failure = await h.fail("get_allocation", { cluster: "second" });
+    assert.equal(failure.error?.kind, "invalid_state");
+    assert.match(failure.error?.hint ?? "", /^Clusters with one: tiny\./);
   } finally {
     await h.close();
   }

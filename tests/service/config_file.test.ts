@@ -4,7 +4,9 @@ import {
   mergeSettings,
   parseConfigFile,
   readConfigFile,
+  resolveServing,
 } from "../../src/config_file.ts";
+import { parseCli } from "../../src/cli_args.ts";
 import { loadConfig } from "../../src/service/config.ts";
 
 const ISSUE_EXAMPLE = `default_cluster: polaris
@@ -264,7 +266,7 @@ Deno.test("examples/config.yaml is valid as shipped and with its commented clust
     ["aurora", "simulator"],
   ]);
   // Uncommenting the example entries (`  # name:` and `  #   key: ...`) keeps the file valid.
-  const enabled = source.replace(/^ {2}# (?=[a-z]+:$|  [a-z_]+:)/gm, "  ");
+  const enabled = source.replace(/^ {2}# (?=[a-z]+:$| {2}[a-z_]+:)/gm, "  ");
   const file = parseConfigFile(path, enabled);
   assert.deepEqual(file.clusters.map((c) => [c.name, c.reach.kind]), [
     ["polaris", "simulator"],
@@ -286,4 +288,40 @@ Deno.test("cluster names are short words usable in URIs and directory names", ()
       .map((c) => c.name),
     ["aurora-2.alcf_x"],
   );
+});
+
+Deno.test("resolveServing: the environment's cluster variables reach the default cluster only", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pbs-mcp-serving-" });
+  const saved = Object.fromEntries(
+    ["PBS_EXEC", "PBS_MCP_READ_ONLY"].map((name) => [name, Deno.env.get(name)]),
+  );
+  try {
+    const path = `${dir}/c.yaml`;
+    await Deno.writeTextFile(
+      path,
+      "default_cluster: b\ntimeout_ms: 5000\nclusters:\n" +
+        "  a:\n    local: true\n    pbs_exec: /file/a\n" +
+        "  b:\n    local: true\n    pbs_exec: /file/b\n",
+    );
+    Deno.env.set("PBS_EXEC", "/env/pbs");
+    Deno.env.set("PBS_MCP_READ_ONLY", "true");
+    const serving = await resolveServing(parseCli(["--config", path]));
+    assert.deepEqual(serving.clusters.map((c) => c.name), ["b", "a"], "the default first");
+    const [b, a] = serving.clusters;
+    assert.equal(b.env.PBS_EXEC, "/env/pbs", "the environment wins for the default cluster");
+    assert.equal(a.env.PBS_EXEC, "/file/a", "another cluster keeps its own");
+    for (const c of serving.clusters) {
+      assert.equal(c.env.PBS_MCP_READ_ONLY, "true", `${c.name}: a global variable reaches all`);
+      assert.equal(c.env.PBS_MCP_TIMEOUT_MS, "5000", `${c.name}: a global key reaches all`);
+    }
+    assert.deepEqual(serving.warnings, [
+      `PBS_EXEC is set in the environment and as pbs_exec in ${path}: the environment's value is used`,
+    ]);
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) Deno.env.delete(name);
+      else Deno.env.set(name, value);
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
 });

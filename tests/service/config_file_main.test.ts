@@ -249,7 +249,7 @@ Deno.test("main.ts --demo --scenario tiny,golden serves two simulated clusters",
     }) as CallToolResult;
     assert.equal((info.structuredContent as { cluster: string }).cluster, "golden");
     // Answered by golden's server, not tiny's.
-    const home = await client.callTool({
+    const tinyInfo = await client.callTool({
       name: "get_server_info",
       arguments: {},
     }) as CallToolResult;

@@ -23,13 +23,19 @@ export const getAllocation = defineTool({
     })),
   },
   annotations: { readOnlyHint: true, idempotentHint: true },
-  async run(_args, { client }) {
+  async run(_args, { client, clusters }) {
     const found = await client.allocations();
     if (!found) {
+      // With several clusters the tool is offered when one of them has an allocation command.
+      const having = clusters.all.filter((c) => c.client.profile?.allocation !== undefined);
       throw new PbsError({
         kind: "invalid_state",
         message: "The active site profile defines no allocation command.",
-        hint: "Add allocation.command to the site profile (PBS_MCP_PROFILE).",
+        hint: clusters.several
+          ? `Clusters with one: ${having.map((c) => c.name).join(", ") || "none"}. Or add ` +
+            "allocation.command to this cluster's site profile (clusters.NAME.profile in the " +
+            "configuration file)."
+          : "Add allocation.command to the site profile (PBS_MCP_PROFILE).",
       });
     }
     const lines = found.rows.map((a) =>

@@ -195,7 +195,7 @@ export const getServerInfo = defineTool({
     installation: InstallationShape,
   },
   annotations: { readOnlyHint: true, idempotentHint: true },
-  async run(_args, { client }) {
+  async run(_args, { client, clusters }) {
     const view = serverView(await client.server());
     const metrics = metricsView(client.metrics.snapshot(client.cacheStats()));
     const calls = Object.values(metrics.tool_calls).reduce((n, t) => n + t.calls, 0);
@@ -203,7 +203,9 @@ export const getServerInfo = defineTool({
     const installation = client.installation();
     const text = [
       serverText(view),
-      `This MCP server: ${calls} tool calls, ${commands} PBS commands since ${metrics.started_at}${
+      // Metrics are kept per cluster (each has its own PbsClient).
+      `This MCP server${clusters.several ? ", on this cluster" : ""}: ${calls} tool calls, ` +
+      `${commands} PBS commands since ${metrics.started_at}${
         client.config.readOnly ? " (read-only mode)" : ""
       }`,
       `PBS installation: ${installation.description}`,
