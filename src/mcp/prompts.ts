@@ -11,6 +11,7 @@ import { describeJobState } from "../pbs/model/states.ts";
 import { formatSizeApprox, parseSize } from "../pbs/model/time.ts";
 import type { Job, Node, Queue } from "../pbs/model/types.ts";
 import { gatherDiagnosis } from "../service/diagnose/gather.ts";
+import type { Cluster, ClusterSet } from "../service/cluster_set.ts";
 import type { PbsClient } from "../service/pbs_client.ts";
 import { MAX_COMPLETIONS, toProtocolError } from "./resources.ts";
 import type { ToolContext } from "./tool_kit.ts";
@@ -27,11 +28,58 @@ const MAX_NODE_TYPES = 8;
  * Prompts send the model to tools; a read-only server offers no write tools,
  * so there the steps name what the user does themselves (qsub, qalter).
  */
-export function registerPrompts(server: McpServer, { client }: ToolContext): void {
-  registerSubmitGuide(server, client);
-  registerDiagnoseFailure(server, client);
-  registerOptimizeResources(server, client);
-  registerSetupMonitoring(server, client);
+export function registerPrompts(server: McpServer, { clusters }: ToolContext): void {
+  const on = promptClusters(clusters);
+  registerSubmitGuide(server, on);
+  registerDiagnoseFailure(server, on);
+  registerOptimizeResources(server, on);
+  registerSetupMonitoring(server, on);
+}
+
+/**
+ * What a prompt needs to know of the clusters: with several, each prompt
+ * takes `cluster` (completed from the names), reads that cluster's state, and
+ * tells the model to pass it to the tools the prompt names.
+ */
+interface PromptClusters {
+  /** The default cluster's client: completions. */
+  client: PbsClient;
+  /** The `cluster` argument, when there are several. */
+  argument: Record<string, z.ZodOptional<z.ZodString>>;
+  /** The cluster a call names (the default without). */
+  pick(args: { cluster?: string }): Cluster;
+  /** The prompt's text with the cluster named, when there are several. */
+  named(result: GetPromptResult, cluster: Cluster): GetPromptResult;
+}
+
+function promptClusters(clusters: ClusterSet): PromptClusters {
+  return {
+    client: clusters.default.client,
+    argument: clusters.several
+      ? {
+        cluster: completable(
+          z.string().describe(`Cluster (default ${clusters.default.name})`),
+          (typed: string | undefined) => startingWith(clusters.names, typed),
+        ).optional(),
+      }
+      : {},
+    pick: (args) => clusters.pick(args.cluster),
+    named: (result, cluster) => {
+      if (!clusters.several) return result;
+      const [first, ...rest] = result.messages;
+      const note = `\n\nThis is about cluster ${cluster.name}: pass cluster: "${cluster.name}" ` +
+        "to every tool call.";
+      return first?.content.type === "text"
+        ? {
+          ...result,
+          messages: [
+            { ...first, content: { ...first.content, text: first.content.text + note } },
+            ...rest,
+          ],
+        }
+        : result;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -41,10 +89,18 @@ function userPrompt(description: string, text: string): GetPromptResult {
   return { description, messages: [{ role: "user", content: { type: "text", text } }] };
 }
 
-/** Runs a prompt builder, turning PbsErrors into JSON-RPC errors with kind and hint. */
-async function grounded(build: () => Promise<GetPromptResult>): Promise<GetPromptResult> {
+/**
+ * Runs a prompt builder on the cluster the arguments name, turning PbsErrors
+ * into JSON-RPC errors with kind and hint.
+ */
+async function grounded(
+  on: PromptClusters,
+  args: { cluster?: string },
+  build: (client: PbsClient) => Promise<GetPromptResult>,
+): Promise<GetPromptResult> {
   try {
-    return await build();
+    const cluster = on.pick(args);
+    return on.named(await build(cluster.client), cluster);
   } catch (error) {
     throw toProtocolError(error);
   }
@@ -113,7 +169,7 @@ function nodeTypes(nodes: readonly Node[]): string[] {
 const JOB_TYPES = ["python", "mpi", "gpu"] as const;
 type JobType = typeof JOB_TYPES[number];
 
-function registerSubmitGuide(server: McpServer, client: PbsClient): void {
+function registerSubmitGuide(server: McpServer, on: PromptClusters): void {
   server.registerPrompt(
     "submit_job_guide",
     {
@@ -122,6 +178,7 @@ function registerSubmitGuide(server: McpServer, client: PbsClient): void {
         "Step-by-step help to write and submit a python, mpi or gpu job, using this site's " +
         "queue limits and node sizes.",
       argsSchema: {
+        ...on.argument,
         job_type: completable(
           z.enum(JOB_TYPES).describe("python, mpi or gpu"),
           (typed: string | undefined) => startingWith(JOB_TYPES, typed),
@@ -130,12 +187,13 @@ function registerSubmitGuide(server: McpServer, client: PbsClient): void {
         // silently completes nothing when it wraps the optional instead.
         queue: completable(
           z.string().describe("Queue to use (default: the server's default queue)"),
-          (typed: string | undefined) => queueNames(client, typed),
+          (typed: string | undefined) => queueNames(on.client, typed),
         ).optional(),
       },
     },
-    ({ job_type, queue }: { job_type: JobType; queue?: string }) =>
-      grounded(async () => {
+    (args: { job_type: JobType; queue?: string; cluster?: string }) =>
+      grounded(on, args, async (client) => {
+        const { job_type, queue } = args;
         const [info, nodes] = await Promise.all([
           client.server().catch(() => undefined),
           client.nodes().catch(() => [] as Node[]),
@@ -166,9 +224,11 @@ function registerSubmitGuide(server: McpServer, client: PbsClient): void {
             ]
             : []),
           ...(fitting.length
-            ? [`- a 1-node job with the default walltime fits: ${
-              fitting.map((f) => f.queue).join(", ")
-            }`]
+            ? [
+              `- a 1-node job with the default walltime fits: ${
+                fitting.map((f) => f.queue).join(", ")
+              }`,
+            ]
             : []),
           ...nodeTypes(nodes),
           "",
@@ -198,7 +258,7 @@ function registerSubmitGuide(server: McpServer, client: PbsClient): void {
 // ---------------------------------------------------------------------------
 // diagnose_job_failure
 
-function registerDiagnoseFailure(server: McpServer, client: PbsClient): void {
+function registerDiagnoseFailure(server: McpServer, on: PromptClusters): void {
   server.registerPrompt(
     "diagnose_job_failure",
     {
@@ -207,14 +267,16 @@ function registerDiagnoseFailure(server: McpServer, client: PbsClient): void {
         "Finds out why a job failed or does not start, starting from its live status and " +
         "exit status.",
       argsSchema: {
+        ...on.argument,
         job_id: completable(
           z.string().min(1).describe("The job id, e.g. 123.server"),
-          (typed: string | undefined) => myJobIds(client, typed),
+          (typed: string | undefined) => myJobIds(on.client, typed),
         ),
       },
     },
-    ({ job_id }: { job_id: string }) =>
-      grounded(async () => {
+    (args: { job_id: string; cluster?: string }) =>
+      grounded(on, args, async (client) => {
+        const { job_id } = args;
         const { result } = await gatherDiagnosis(client, job_id);
         const job = await client.job(job_id);
         const lines = [
@@ -260,7 +322,7 @@ function jobFacts(job: Job): string[] {
 // ---------------------------------------------------------------------------
 // optimize_resources
 
-function registerOptimizeResources(server: McpServer, client: PbsClient): void {
+function registerOptimizeResources(server: McpServer, on: PromptClusters): void {
   server.registerPrompt(
     "optimize_resources",
     {
@@ -269,13 +331,15 @@ function registerOptimizeResources(server: McpServer, client: PbsClient): void {
         "Suggests nodes, cpus/gpus, memory, walltime and queue for a described workload, " +
         "using this site's node sizes and queue limits.",
       argsSchema: {
+        ...on.argument,
         workload_description: z.string().min(1).max(4_000).describe(
           "What the job does, e.g. 'train a 7B model on 8 GPUs for about 10 hours'",
         ),
       },
     },
-    ({ workload_description }: { workload_description: string }) =>
-      grounded(async () => {
+    (args: { workload_description: string; cluster?: string }) =>
+      grounded(on, args, async (client) => {
+        const { workload_description } = args;
         const [nodes, queues] = await Promise.all([client.nodes(), client.queues()]);
         const lines = [
           "Help me choose PBS resources for this workload:",
@@ -319,7 +383,7 @@ export function nameMatcher(pattern: string): (name: string) => boolean {
   return (name) => re.test(name);
 }
 
-function registerSetupMonitoring(server: McpServer, client: PbsClient): void {
+function registerSetupMonitoring(server: McpServer, on: PromptClusters): void {
   server.registerPrompt(
     "setup_job_monitoring",
     {
@@ -328,13 +392,15 @@ function registerSetupMonitoring(server: McpServer, client: PbsClient): void {
         "Sets up watching your jobs whose name or id matches a pattern (glob like train_* or a " +
         "substring) until they finish, reporting failures.",
       argsSchema: {
+        ...on.argument,
         job_pattern: z.string().min(1).max(200).describe(
           "Job name or id pattern, e.g. train_* or sweep",
         ),
       },
     },
-    ({ job_pattern }: { job_pattern: string }) =>
-      grounded(async () => {
+    (args: { job_pattern: string; cluster?: string }) =>
+      grounded(on, args, async (client) => {
+        const { job_pattern } = args;
         const matches = nameMatcher(job_pattern);
         // The light listing (qstat -a -w -u USER), not every user's full JSON.
         const jobs = (await client.listJobRows({ user: "me" }))

@@ -165,6 +165,24 @@ Deno.test("two clusters served at once", async (t) => {
       assert.ok(!(await complete()).completion.values.includes(secondJob), "tiny's ids by default");
     });
 
+    await t.step("prompts take cluster and read that cluster", async () => {
+      const { prompts } = await h.client.listPrompts();
+      for (const prompt of prompts) {
+        assert.ok(prompt.arguments?.some((a) => a.name === "cluster"), prompt.name);
+      }
+      const result = await h.client.getPrompt({
+        name: "diagnose_job_failure",
+        arguments: { job_id: secondJob, cluster: "second" },
+      });
+      const text = (result.messages[0].content as { text: string }).text;
+      assert.ok(text.includes(secondJob));
+      assert.match(text, /pass cluster: "second" to every tool call/);
+      await assert.rejects(
+        h.client.getPrompt({ name: "diagnose_job_failure", arguments: { job_id: secondJob } }),
+        "the default cluster does not know the job",
+      );
+    });
+
     await t.step("a subscription follows the job on its own cluster", async () => {
       const received = updates(h.client);
       const queued = await h.ok<{ job_id: string }>("submit_job", {
