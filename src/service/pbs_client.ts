@@ -31,7 +31,14 @@ import type { PbsInstallation, Runner, RunResult } from "../pbs/runner.ts";
 import { firstSubjobId } from "./array_jobs.ts";
 import { ReadCache } from "./cache.ts";
 import type { Config } from "./config.ts";
-import { MAX_SCRIPT_FILE_BYTES, readScript, readTail, resolveAllowed, stripHost } from "./files.ts";
+import {
+  MAX_SCRIPT_FILE_BYTES,
+  readScript,
+  readTail,
+  resolveAllowed,
+  stripHost,
+  tailOfEnd,
+} from "./files.ts";
 import { Metrics } from "./metrics.ts";
 import type {
   HoldType,
@@ -699,15 +706,40 @@ export class PbsClient {
         hint: "Check the job's Output_Path and Error_Path with get_job_status detail: full.",
       });
     }
-    // PBS writes output on the execution host and copies it to this path when
-    // the job ends (unless the site stages it live), so a running job's file
-    // is usually not there yet: say so instead of "does not exist".
-    if (!isFinished(job.state) && !(await exists(stripHost(pbsPath)))) {
-      throw outputNotYet(job, "has not ended yet");
-    }
-    const path = await resolveAllowed(stripHost(pbsPath), this.config.allowedDirs);
-    const tail = await readTail(path, tailLines, maxBytes);
+    const tail = await this.#readOutput(job, stripHost(pbsPath), tailLines, maxBytes);
     return { jobId: job.id, stream, ...tail, joined: joined || undefined };
+  }
+
+  /**
+   * The tail of a job's output file: read where the runner's commands run
+   * when the runner offers that (a login node), else from this machine. PBS
+   * writes output on the execution host and copies it to this path when the
+   * job ends (unless the site stages it live), so a running job's file is
+   * usually not there yet: say so instead of "does not exist".
+   */
+  async #readOutput(job: Job, path: string, tailLines: number, maxBytes: number) {
+    const files = this.#pbs.remoteFiles;
+    if (!files) {
+      if (!isFinished(job.state) && !(await exists(path))) {
+        throw outputNotYet(job, "has not ended yet");
+      }
+      const real = await resolveAllowed(path, this.config.allowedDirs);
+      return await readTail(real, tailLines, maxBytes);
+    }
+    const end = await files.readEnd(path, {
+      allowedDirs: this.config.allowedDirs,
+      // One byte more, to see whether the window starts a line (tailOfEnd).
+      maxBytes: maxBytes + 1,
+      timeoutMs: this.config.timeoutMs,
+    });
+    if (end) return tailOfEnd(end, tailLines, maxBytes);
+    if (!isFinished(job.state)) throw outputNotYet(job, "has not ended yet");
+    throw new PbsError({
+      kind: "invalid_input",
+      message: `file ${path} does not exist or cannot be read ${files.where}`,
+      hint: "PBS copies a job's output there when the job ends; check the job's Output_Path " +
+        "and Error_Path with get_job_status detail: full.",
+    });
   }
 
   /**
