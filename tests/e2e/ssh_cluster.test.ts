@@ -151,6 +151,11 @@ Deno.test({
           assert.ok(env.includes(name), name);
         }
         assert.deepEqual(flagValues(args, "sys"), ["uid"]);
+        const readable = flagValues(args, "read");
+        assert.ok(
+          !readable.some((dir) => shims === dir || shims.startsWith(`${dir}/`)),
+          `the login node's files are read through ssh, not granted here: ${readable}`,
+        );
         assert.ok(!args.includes("--allow-all") && !args.includes("--allow-run"));
       });
 
