@@ -2,7 +2,8 @@
  * An ssh cluster of the configuration file, end to end through main.ts as a
  * client starts it: a real `sshd` on loopback (tests/e2e/sshd_support.ts), the
  * simulator's shims as the login node's PBS, and a `simulator: tiny` cluster
- * beside it. `main.ts permissions --config FILE` prints the flags; the server
+ * beside it. `main.ts doctor` checks both, the ssh one through its login
+ * node. `main.ts permissions --config FILE` prints the flags; the server
  * runs under exactly those, and an MCP client on stdio lists the clusters,
  * submits to the ssh one, waits, reads status and output (through the same
  * connection), and uses the simulated one in the same session.
@@ -157,6 +158,32 @@ Deno.test({
           `the login node's files are read through ssh, not granted here: ${readable}`,
         );
         assert.ok(!args.includes("--allow-all") && !args.includes("--allow-run"));
+      });
+
+      await t.step("doctor checks both clusters, the ssh one through its login node", async () => {
+        const task = JSON.parse(Deno.readTextFileSync(`${REPO}deno.json`)).tasks.doctor as string;
+        const flags = task.split(/\s+/).slice(2, -2); // between `deno run` and `main.ts doctor`
+        const out = await new Deno.Command(Deno.execPath(), {
+          args: ["run", ...flags, `${REPO}main.ts`, "doctor", "--config", config],
+          env,
+          clearEnv: true,
+          stdin: "null",
+        }).output();
+        const lines = new TextDecoder().decode(out.stdout).trimEnd().split("\n");
+        const where = `${user.name}@127.0.0.1`;
+        for (
+          const line of [
+            `ok   [far] login node: ${where} answers through ssh: you are ${user.name} there`,
+            "ok   [far] PBS server: vm answers (qstat -Bf)",
+            `ok   [far] privileges: you are ${user.name}, a PBS user`,
+            `ok   [far] allowed directories: ${shims}/state/files on the login node (read ` +
+            "through ssh)",
+            `ok   [far] submit directory: qsub runs in ${remoteHome} on the login node`,
+            "all checks passed",
+          ]
+        ) assert.ok(lines.includes(line), `${line}\nnot in:\n${lines.join("\n")}`);
+        assert.deepEqual(lines.filter((l) => l.startsWith("FAIL")), []);
+        assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
       });
 
       const transport = new StdioClientTransport({
