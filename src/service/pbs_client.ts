@@ -718,7 +718,8 @@ export class PbsClient {
    * usually not there yet: say so instead of "does not exist".
    */
   async #readOutput(job: Job, path: string, tailLines: number, maxBytes: number) {
-    const files = this.#pbs.remoteFiles;
+    // Through the gate: a read on a login node is one more process there.
+    const files = this.#runner.remoteFiles;
     if (!files) {
       if (!isFinished(job.state) && !(await exists(path))) {
         throw outputNotYet(job, "has not ended yet");
