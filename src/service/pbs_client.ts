@@ -483,8 +483,7 @@ export class PbsClient {
   async planSubmission(request: SubmitJobRequest): Promise<SubmissionPlan> {
     let scriptText = request.script;
     if (request.scriptPath !== undefined) {
-      const path = await resolveAllowed(request.scriptPath, this.config.allowedDirs);
-      scriptText = await readScript(path, MAX_SCRIPT_FILE_BYTES);
+      scriptText = await this.#readScriptFile(request.scriptPath);
     }
     const context = await this.#submissionContext();
     const submission = buildSubmission(
@@ -708,6 +707,40 @@ export class PbsClient {
     }
     const tail = await this.#readOutput(job, stripHost(pbsPath), tailLines, maxBytes);
     return { jobId: job.id, stream, ...tail, joined: joined || undefined };
+  }
+
+  /**
+   * A script_path's text, read where the runner's commands run when the
+   * runner offers that (a login node: qsub runs there), else from this
+   * machine; within the allowed directories, a regular file of at most
+   * MAX_SCRIPT_FILE_BYTES either way.
+   */
+  async #readScriptFile(path: string): Promise<string> {
+    const files = this.#runner.remoteFiles;
+    if (!files) {
+      const real = await resolveAllowed(path, this.config.allowedDirs);
+      return await readScript(real, MAX_SCRIPT_FILE_BYTES);
+    }
+    const end = await files.readEnd(path, {
+      allowedDirs: this.config.allowedDirs,
+      maxBytes: MAX_SCRIPT_FILE_BYTES + 1,
+      timeoutMs: this.config.timeoutMs,
+    });
+    if (!end) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `script ${path} does not exist or cannot be read ${files.where}`,
+        hint: "Give the absolute path of a job script there, or pass the script's text as script.",
+      });
+    }
+    if (end.sizeBytes > MAX_SCRIPT_FILE_BYTES || end.bytes.length > MAX_SCRIPT_FILE_BYTES) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `script ${path} is over ${MAX_SCRIPT_FILE_BYTES} bytes (${end.sizeBytes})`,
+        hint: "A job script is a short shell script; keep data in other files that it reads.",
+      });
+    }
+    return new TextDecoder().decode(end.bytes);
   }
 
   /**

@@ -259,6 +259,25 @@ Deno.test({
           assert.ok(out.path.startsWith(`${remoteHome}/`), out.path);
         });
 
+        await t.step("a script_path is read on the login node too", async () => {
+          const script = `${remoteHome}/from-file.sh`;
+          await Deno.writeTextFile(script, "#!/bin/bash\n#PBS -N from-file\n#SIM runtime=30\n");
+          const submitted = await call("submit_job", {
+            cluster: "far",
+            script_path: script,
+            walltime: "00:05:00",
+          });
+          const id = (submitted.structuredContent as { job_id: string }).job_id;
+          const status = await call("get_job_status", { cluster: "far", job_id: id });
+          assert.match(textOf(status), /from-file/, "the #PBS line of the file read over ssh");
+          const missing = await client.callTool({
+            name: "submit_job",
+            arguments: { cluster: "far", script_path: `${remoteHome}/nope.sh` },
+          }) as CallToolResult;
+          assert.equal(missing.isError, true);
+          assert.match(textOf(missing), /nope\.sh does not exist .*on the login node 127\.0\.0\.1/);
+        });
+
         await t.step("the simulated cluster answers in the same session", async () => {
           const info = await call("get_server_info", { cluster: "small" });
           assert.match(JSON.stringify(info.structuredContent), /"name":"tiny"/);
