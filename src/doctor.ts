@@ -2,10 +2,11 @@
  * `main.ts doctor`: checks what users get wrong when setting the server up,
  * in the order a fix depends on (configuration, PBS found, server answers,
  * what the server says, files), one line each, with the fix when it fails.
- * Runs the same configuration resolution and runners as the server itself.
+ * Runs the same configuration resolution and runners as the server itself,
+ * for every served cluster: with several, each line names its cluster.
  */
 import type { CliOptions } from "./cli_args.ts";
-import { resolveServing, type Serving } from "./config_file.ts";
+import { resolveServing, type ServedCluster, type Serving } from "./config_file.ts";
 import { PbsError } from "./pbs/errors.ts";
 import { CHILD_ENV_NAMES, PBS_COMMANDS, RealRunner } from "./pbs/real_runner.ts";
 import type { Runner } from "./pbs/runner.ts";
@@ -13,6 +14,8 @@ import { AuditLog } from "./service/audit.ts";
 import { type Config, loadConfig } from "./service/config.ts";
 import { demoUser, osUser } from "./service/os_user.ts";
 import { PbsClient } from "./service/pbs_client.ts";
+import { activeProfile, type SiteProfile } from "./service/profiles.ts";
+import { sshWiring, type Wiring } from "./wiring.ts";
 import { createScenario, SimRunner } from "../sim/mod.ts";
 
 export type CheckStatus = "ok" | "FAIL" | "skip";
@@ -48,52 +51,197 @@ const messageOf = (error: unknown) => error instanceof Error ? error.message : S
 export async function runDoctor(cli: CliOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   let serving: Serving;
-  let config: Config;
-  let user: string;
   try {
     serving = await resolveServing(cli);
-    const os = serving.mode === "real" ? await osUser() : undefined;
-    const home = serving.env.HOME || os?.home;
-    config = loadConfig(serving.env, home);
-    user = os?.name ?? demoUser(cli.user, serving.env);
   } catch (error) {
+    return [configurationFailure(error)];
+  }
+  const source = serving.file ? serving.file.path : "the environment only";
+  const several = serving.clusters.length > 1;
+  const served = several
+    ? `${serving.clusters.length} clusters: ${
+      serving.clusters.map((c, i) => `${c.name} (${c.mode}${i === 0 ? ", default" : ""})`)
+        .join(", ")
+    }`
+    : `${serving.mode} mode`;
+  results.push(ok("configuration", `valid (${source}; ${served})`));
+  for (const warning of serving.warnings) results.push(ok("configuration", `note: ${warning}`));
+  let auditConfig: Config | undefined;
+  for (const cluster of serving.clusters) {
+    const checks = await clusterChecks(cli, cluster);
+    auditConfig ??= checks.config;
+    // With several clusters, each line names its cluster as tools' answers do.
+    results.push(
+      ...checks.results.map((r) => several ? { ...r, name: `[${cluster.name}] ${r.name}` } : r),
+    );
+  }
+  // One audit log for the whole server (a global setting).
+  if (auditConfig) results.push(await auditCheck(auditConfig));
+  return results;
+}
+
+function configurationFailure(error: unknown): CheckResult {
+  return fail(
+    "configuration",
+    messageOf(error),
+    "correct the file or variable named (README, Configuration)",
+  );
+}
+
+/** One cluster's checks, and its settings (undefined when they are invalid). */
+async function clusterChecks(
+  cli: CliOptions,
+  cluster: ServedCluster,
+): Promise<{ results: CheckResult[]; config?: Config }> {
+  if (cluster.mode === "ssh") return await sshChecks(cli, cluster);
+  let config: Config;
+  let user: string;
+  let profile: SiteProfile | undefined;
+  let profileProblem: unknown;
+  try {
+    const os = cluster.mode === "real" ? await osUser() : undefined;
+    const home = cluster.env.HOME || os?.home;
+    config = loadConfig(cluster.env, home);
+    user = os?.name ?? demoUser(cli.user, cluster.env);
+  } catch (error) {
+    return { results: [configurationFailure(error)] };
+  }
+  const scenario = cluster.reach.kind === "simulator" ? cluster.reach.scenario : undefined;
+  try {
+    profile = await activeProfile(config.profile, scenario);
+  } catch (error) {
+    profileProblem = error;
+  }
+  const { runner, found } = pbsRunner(cluster, config, user);
+  const client = new PbsClient({ runner, user, config: { ...config, cacheTtlMs: 0 } });
+  return {
+    config,
+    results: [
+      found,
+      ...await serverChecks(client, found.status === "ok"),
+      ...profileChecks(config, profile, profileProblem),
+      ...await directoryChecks(config, cluster.mode),
+    ],
+  };
+}
+
+/**
+ * A cluster behind a login node: wired as the server wires it (wiring.ts),
+ * so the login node is asked who the user is through ssh; then the same
+ * server checks, through the SSH runner.
+ */
+async function sshChecks(
+  cli: CliOptions,
+  cluster: ServedCluster,
+): Promise<{ results: CheckResult[]; config?: Config }> {
+  let wiring: Wiring;
+  try {
+    wiring = await sshWiring(cli, cluster);
+  } catch (error) {
+    return { results: [configurationFailure(error)] };
+  }
+  const { config, runner, user } = wiring;
+  const where = wiring.reach.replace(/^ssh /, "");
+  if (!wiring.login || "error" in wiring.login) {
+    const error = wiring.login?.error;
+    const pbs = error instanceof PbsError && error.pbsMessage
+      ? ` (ssh said: ${oneLine(error.pbsMessage)})`
+      : "";
+    const reach = cluster.reach as Extract<ServedCluster["reach"], { kind: "ssh" }>;
+    const ssh = `ssh${reach.port !== undefined ? ` -p ${reach.port}` : ""} ${where}`;
+    const login = `\`${ssh} id -un\` must work from a terminal without a prompt: load your ` +
+      `key with ssh-add, or open a master connection with \`ssh -fNM ${where}\` ` +
+      "(ControlMaster/ControlPath in ~/.ssh/config) where the centre requires a password or MFA";
+    const hint = error instanceof PbsError && error.hint
+      ? /ssh -fNM/.test(error.hint) ? error.hint : `${error.hint} Then ${login}.`
+      : `${login[0].toUpperCase()}${login.slice(1)}.`;
+    const unanswered = "the login node did not answer";
+    return {
+      config,
+      results: [
+        fail("login node", `${where} did not answer through ssh: ${messageOf(error)}${pbs}`, hint),
+        ...["PBS server", "PBS version", "job history", "privileges"].map((n) =>
+          skip(n, unanswered)
+        ),
+        ...profileChecks(config, wiring.profile, undefined),
+        skip("allowed directories", unanswered),
+      ],
+    };
+  }
+  const client = new PbsClient({ runner, user, config: { ...config, cacheTtlMs: 0 } });
+  const dirs = config.allowedDirs;
+  return {
+    config,
+    results: [
+      ok("login node", `${where} answers through ssh: you are ${wiring.login.user} there`),
+      ...await serverChecks(client, true),
+      ...profileChecks(config, wiring.profile, undefined),
+      dirs.length > 0
+        ? ok("allowed directories", `${dirs.join(", ")} on the login node (read through ssh)`)
+        : fail(
+          "allowed directories",
+          "none: the login node gave no home and allowed_dirs is not set",
+          "set allowed_dirs: for this cluster in the configuration file",
+        ),
+      ok(
+        "submit directory",
+        `qsub runs in ${
+          config.submitDir ?? (wiring.login.home || "the remote home")
+        } on the login node`,
+      ),
+    ],
+  };
+}
+
+/** The site profile's required resources and their defaults, when there is a profile. */
+function profileChecks(
+  config: Config,
+  profile: SiteProfile | undefined,
+  problem: unknown,
+): CheckResult[] {
+  if (problem !== undefined) {
     return [
       fail(
-        "configuration",
-        messageOf(error),
-        "correct the file or variable named (README, Configuration)",
+        "site profile",
+        oneLine(messageOf(problem)),
+        "name a built-in profile (polaris, aurora) or a readable YAML file in profile: " +
+          "(PBS_MCP_PROFILE)",
       ),
     ];
   }
-  const source = serving.file ? serving.file.path : "the environment only";
-  results.push(ok("configuration", `valid (${source}; ${serving.mode} mode)`));
-  for (const warning of serving.warnings) results.push(ok("configuration", `note: ${warning}`));
-
-  const { runner, found } = pbsRunner(serving, config, user);
-  results.push(found);
-  const client = new PbsClient({ runner, user, config: { ...config, cacheTtlMs: 0 } });
-  results.push(...await serverChecks(client, found.status === "ok"));
-  results.push(...await directoryChecks(config, serving.mode));
-  results.push(await auditCheck(config));
-  return results;
+  if (!profile) return [];
+  const required = profile.required_resources.map((r) =>
+    r.default !== undefined
+      ? `-l ${r.name} (default ${r.default})`
+      : `-l ${r.name} (no default: submissions without it are refused, e.g. ${r.example})`
+  );
+  return [
+    ok(
+      "site profile",
+      `"${profile.name}"${config.profile ? "" : " (the scenario's own)"}; ${
+        required.length > 0 ? `jobs must request ${required.join(", ")}` : "no resource is required"
+      }`,
+    ),
+  ];
 }
 
 /** The runner the server would use, and whether its PBS commands are found. */
 function pbsRunner(
-  serving: Serving,
+  cluster: ServedCluster,
   config: Config,
   user: string,
 ): { runner: Runner; found: CheckResult } {
-  if (serving.mode === "demo") {
-    const complex = createScenario(serving.scenario, { seed: 1 });
+  if (cluster.reach.kind === "simulator") {
+    const scenario = cluster.reach.scenario;
+    const complex = createScenario(scenario, { seed: 1 });
     return {
       runner: new SimRunner({ complex, user }),
-      found: ok("PBS commands", `simulated "${serving.scenario}" complex (demo mode), as ${user}`),
+      found: ok("PBS commands", `simulated "${scenario}" complex (demo mode), as ${user}`),
     };
   }
   const runner = new RealRunner({
     baseEnv: Object.fromEntries(
-      CHILD_ENV_NAMES.flatMap((n) => n in serving.env ? [[n, serving.env[n]]] : []),
+      CHILD_ENV_NAMES.flatMap((n) => n in cluster.env ? [[n, cluster.env[n]]] : []),
     ),
     defaultTimeoutMs: config.timeoutMs,
   });
@@ -179,7 +327,10 @@ async function serverChecks(client: PbsClient, pbsFound: boolean): Promise<Check
   return results;
 }
 
-async function directoryChecks(config: Config, mode: Serving["mode"]): Promise<CheckResult[]> {
+async function directoryChecks(
+  config: Config,
+  mode: ServedCluster["mode"],
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   if (config.allowedDirs.length === 0) {
     results.push(

@@ -1,15 +1,17 @@
 /**
- * Gathers what src/permissions.ts computes the Deno permissions from: the
- * configuration in the environment, the caller, and the PBS installation found
- * the way the real runner finds it (PBS_EXEC, then PATH, then pbs.conf). Runs
- * with read access only (`deno task permissions`); starts no program.
+ * Gathers what src/permissions.ts computes the Deno permissions from, for
+ * every served cluster: the configuration (environment and file), the caller,
+ * the PBS installation found the way the real runner finds it (PBS_EXEC, then
+ * PATH, then pbs.conf), and `ssh` on PATH for clusters behind a login node.
+ * Runs with read access only (`deno task permissions`); starts no program.
  */
 import { type CliOptions, parseCli } from "./cli_args.ts";
-import { resolveServing } from "./config_file.ts";
+import { resolveServing, type ServedCluster, type Serving } from "./config_file.ts";
 import { lookupFromEnv, PBS_COMMANDS, RealRunner } from "./pbs/real_runner.ts";
 import {
   computePermissions,
   demoOutputBase,
+  mergePermissions,
   type PermissionFacts,
   permissionFlags,
 } from "./permissions.ts";
@@ -20,7 +22,8 @@ import { passwdEntry } from "./service/os_user.ts";
 export const PASSWD_FILE = "/etc/passwd";
 
 export interface GatheredFacts {
-  facts: PermissionFacts;
+  /** One for each served cluster: the server needs all of them (mergePermissions). */
+  facts: PermissionFacts[];
   /** What a person should know about the result (commands not found, ...). */
   notes: string[];
 }
@@ -41,39 +44,60 @@ export interface ServerCommand {
  */
 export async function serverCommand(serverArgs: string[], main: string): Promise<ServerCommand> {
   const { facts, notes } = await gatherPermissionFacts(parseCli(serverArgs));
-  const flags = permissionFlags(computePermissions(facts));
+  const flags = permissionFlags(mergePermissions(facts.map(computePermissions)));
   return { command: Deno.execPath(), args: ["run", ...flags, main, ...serverArgs], notes };
 }
 
-/** The facts for serving as `cli` says (demo or real, stdio or HTTP) on this machine. */
+/**
+ * The facts for serving as `cli` says (demo or real, stdio or HTTP) on this
+ * machine: every served cluster's (the simulator's output directory, this
+ * machine's PBS commands, the local `ssh`).
+ */
 export async function gatherPermissionFacts(cli: CliOptions): Promise<GatheredFacts> {
   // The environment over the configuration file, as main.ts reads them.
   const serving = await resolveServing(cli);
-  // TODO(ssh clusters): permissions of every served cluster, not only the default one.
-  const mode = serving.mode === "demo" ? "demo" : "real";
-  const env = serving.env;
+  const several = serving.clusters.length > 1;
   const notes: string[] = [];
-  const entry = mode === "real" ? await ownPasswdEntry() : undefined;
+  const facts: PermissionFacts[] = [];
+  for (const cluster of serving.clusters) {
+    const gathered = await clusterFacts(cli, cluster, serving);
+    facts.push(gathered.facts);
+    notes.push(...gathered.notes.map((note) => several ? `${cluster.name}: ${note}` : note));
+  }
+  return { facts, notes };
+}
+
+async function clusterFacts(
+  cli: CliOptions,
+  cluster: ServedCluster,
+  serving: Serving,
+): Promise<{ facts: PermissionFacts; notes: string[] }> {
+  const mode = cluster.mode;
+  const env = cluster.env;
+  const notes: string[] = [];
+  const entry = mode === "demo" ? undefined : await ownPasswdEntry();
   // As main.ts resolves the home directory: $HOME, else (real mode) the passwd entry's.
   const home = env.HOME || entry?.home;
   const config = loadConfig(env, home);
   const profile = await activeProfile(
     config.profile,
-    mode === "demo" ? serving.scenario : undefined,
+    cluster.reach.kind === "simulator" ? cluster.reach.scenario : undefined,
   );
   const httpFiles = [
     env.PBS_MCP_HTTP_TOKENS_FILE,
     cli.http?.kind === "tcp" ? cli.http.cert : undefined,
     cli.http?.kind === "tcp" ? cli.http.key : undefined,
   ].filter((f): f is string => f !== undefined);
+  // A site profile's file is read at start-up (built-in ones are compiled in).
+  const profileFile = config.profile?.includes("/") ? [config.profile] : [];
   const base: PermissionFacts = {
     mode,
     http: cli.http,
     pbsPrograms: [],
-    // A site profile's file is read at start-up (built-in ones are compiled in).
+    // An ssh cluster's allowed directories are on its login node, read through ssh.
     allowedDirs: await withResolved([
-      ...config.allowedDirs,
-      ...(config.profile?.includes("/") ? [config.profile] : []),
+      ...(mode === "ssh" ? [] : config.allowedDirs),
+      ...profileFile,
     ]),
     auditLog: config.auditLog,
     httpFiles,
@@ -85,6 +109,26 @@ export async function gatherPermissionFacts(cli: CliOptions): Promise<GatheredFa
     return { facts: { ...base, demoOutputBase: demoBase }, notes };
   }
   const lookup = lookupFromEnv(env);
+  const idProgram = entry ? undefined : findOnPath("id", lookup.path);
+  if (idProgram) notes.push(`your uid has no ${PASSWD_FILE} entry: granting ${idProgram}`);
+  if (mode === "ssh") {
+    // SshRunner starts `ssh` by name: the one PATH finds.
+    const ssh = findOnPath("ssh", lookup.path);
+    notes.push(
+      ssh
+        ? `PBS commands run through ${ssh} on ${sshDestination(cluster)}`
+        : "ssh was not found on PATH, so not granted: install the OpenSSH client",
+    );
+    return {
+      facts: {
+        ...base,
+        idProgram,
+        extraPrograms: ssh ? [ssh] : [],
+        passwdFile: PASSWD_FILE,
+      },
+      notes,
+    };
+  }
   const runner = new RealRunner({ baseEnv: env, lookup });
   const pbsPrograms: string[] = [];
   const missing: string[] = [];
@@ -108,8 +152,6 @@ export async function gatherPermissionFacts(cli: CliOptions): Promise<GatheredFa
   if (missing.length > 0) {
     notes.push(`not found, so not granted: ${missing.join(", ")}`);
   }
-  const idProgram = entry ? undefined : findOnPath("id", lookup.path);
-  if (idProgram) notes.push(`your uid has no ${PASSWD_FILE} entry: granting ${idProgram}`);
   return {
     facts: {
       ...base,
@@ -122,6 +164,11 @@ export async function gatherPermissionFacts(cli: CliOptions): Promise<GatheredFa
     },
     notes,
   };
+}
+
+function sshDestination(cluster: ServedCluster): string {
+  const reach = cluster.reach;
+  return reach.kind === "ssh" ? `${reach.user ? `${reach.user}@` : ""}${reach.host}` : "";
 }
 
 async function ownPasswdEntry() {

@@ -24,11 +24,13 @@
 import { dirname, join } from "node:path";
 import type { HttpListenOptions } from "./cli_args.ts";
 import { CHILD_ENV_NAMES } from "./pbs/real_runner.ts";
+import { SSH_ENV_NAMES } from "./pbs/ssh_runner.ts";
 import { defaultAuditPath } from "./service/audit.ts";
 import { CONFIG_ENV_NAMES } from "./service/config.ts";
 import { HTTP_ENV_NAMES } from "./transports/http_config.ts";
 
-export type ServeMode = "real" | "demo";
+/** How one served cluster is reached: this machine's PBS, the simulator, or ssh. */
+export type ServeMode = "real" | "demo" | "ssh";
 
 /** Demo mode's caller comes from these (os_user.ts, demoUser). */
 const DEMO_CALLER_ENV_NAMES = ["USER", "LOGNAME"];
@@ -37,13 +39,16 @@ const DEMO_CALLER_ENV_NAMES = ["USER", "LOGNAME"];
  * Every variable the server reads in `mode`: main.ts reads exactly these, and
  * `--allow-env` grants exactly these. Real mode adds what PBS commands inherit
  * (CHILD_ENV_NAMES, which includes the PBS lookup's PBS_EXEC, PATH and
- * PBS_CONF_FILE); HTTP mode adds its tokens and limits.
+ * PBS_CONF_FILE); an ssh cluster the same (its settings are read alike) and
+ * what the local ssh inherits (SSH_ENV_NAMES); HTTP mode adds its tokens and
+ * limits.
  */
 export function serverEnvNames(mode: ServeMode, http: boolean): string[] {
   return unique([
     "HOME",
     ...CONFIG_ENV_NAMES,
     ...(mode === "demo" ? DEMO_CALLER_ENV_NAMES : CHILD_ENV_NAMES),
+    ...(mode === "ssh" ? SSH_ENV_NAMES : []),
     ...(http ? HTTP_ENV_NAMES : []),
   ]);
 }
@@ -98,19 +103,29 @@ export interface DenoPermissions {
   sys: string[] | true;
 }
 
+/**
+ * What one served cluster needs (mergePermissions joins several). Real mode
+ * and ssh clusters ask who the OS user is (the passwd file, `uid`, `id`): an
+ * ssh cluster when its login node does not say.
+ */
 export function computePermissions(facts: PermissionFacts): DenoPermissions {
   const real = facts.mode === "real";
+  const osUser = facts.mode !== "demo";
   const socket = facts.http?.kind === "unix" ? facts.http.path : undefined;
   return {
     run: unique([
       ...(real ? facts.pbsPrograms : []),
-      real ? facts.idProgram : undefined,
+      osUser ? facts.idProgram : undefined,
       ...(facts.extraPrograms ?? []),
     ]),
     env: serverEnvNames(facts.mode, facts.http !== undefined),
     read: unique([
       ...facts.allowedDirs,
-      ...(real ? [facts.submitDir, facts.pbsConfFile, facts.passwdFile, ...facts.pbsPrograms] : []),
+      ...(real
+        ? [facts.submitDir, facts.pbsConfFile, facts.passwdFile, ...facts.pbsPrograms]
+        : osUser
+        ? [facts.passwdFile]
+        : []),
       // The runner checks a program is an executable file before starting it.
       ...(facts.extraPrograms ?? []),
       facts.demoOutputBase,
@@ -124,7 +139,20 @@ export function computePermissions(facts: PermissionFacts): DenoPermissions {
       socket,
     ]),
     net: facts.http ? [listenAddress(facts.http)] : [],
-    sys: socket ? true : real ? ["uid"] : [],
+    sys: socket ? true : osUser ? ["uid"] : [],
+  };
+}
+
+/** What serving several clusters needs: each one's permissions, together. */
+export function mergePermissions(all: readonly DenoPermissions[]): DenoPermissions {
+  const joined = (pick: (p: DenoPermissions) => string[]) => unique(all.flatMap(pick));
+  return {
+    run: joined((p) => p.run),
+    env: joined((p) => p.env),
+    read: joined((p) => p.read),
+    write: joined((p) => p.write),
+    net: joined((p) => p.net),
+    sys: all.some((p) => p.sys === true) ? true : joined((p) => p.sys === true ? [] : p.sys),
   };
 }
 

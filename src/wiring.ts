@@ -31,6 +31,11 @@ export interface Wiring {
   cleanup(): Promise<void>;
   /** The active site profile (PBS_MCP_PROFILE, or demo mode's scenario's own). */
   profile?: SiteProfile;
+  /**
+   * An ssh cluster's login node: who PBS acts as there and that user's home,
+   * or why it did not say (the server starts all the same; doctor shows it).
+   */
+  login?: { user: string; home: string } | { error: unknown };
 }
 
 /** Everything this process serves, the default cluster first. */
@@ -124,7 +129,7 @@ const WHOAMI_TIMEOUT_MS = 20_000;
  * (down, or no MFA session open), the server still starts: the user is the
  * configured ssh user or the local one, and the banner says so.
  */
-async function sshWiring(cli: CliOptions, cluster: ServedCluster): Promise<Wiring> {
+export async function sshWiring(cli: CliOptions, cluster: ServedCluster): Promise<Wiring> {
   const reach = cluster.reach as Extract<ClusterReach, { kind: "ssh" }>;
   const env = cluster.env;
   const local = loadConfig(env, env.HOME || undefined);
@@ -139,11 +144,11 @@ async function sshWiring(cli: CliOptions, cluster: ServedCluster): Promise<Wirin
     { defaultTimeoutMs: local.timeoutMs, defaultMaxOutputBytes: local.maxOutputBytes },
   );
   let remote: { user: string; home: string } | undefined;
-  let unknown = "";
+  let unknown: unknown;
   try {
     remote = await runner.whoami(WHOAMI_TIMEOUT_MS);
   } catch (error) {
-    unknown = error instanceof Error ? error.message : String(error);
+    unknown = error;
   }
   const user = remote?.user ?? reach.user ?? (await osUser()).name;
   const remoteHome = remote?.home || undefined;
@@ -166,9 +171,10 @@ async function sshWiring(cli: CliOptions, cluster: ServedCluster): Promise<Wirin
     user,
     config,
     banner: `cluster "${cluster.name}": PBS on ${where} through ssh as ${user}${
-      remote ? "" : ` (not confirmed: ${unknown})`
+      remote ? "" : ` (not confirmed: ${unknown instanceof Error ? unknown.message : unknown})`
     }; qsub runs in ${config.submitDir ?? "the remote home"}`,
     cleanup: () => Promise.resolve(),
+    login: remote ?? { error: unknown },
   }, profile);
 }
 

@@ -173,13 +173,14 @@ export class RealRunner implements Runner {
     // async: a refused or missing command rejects the promise, as callers expect.
     const command = checkArgv(argv, this.#options.extraPrograms ?? []);
     const path = this.resolve(command);
-    return await runProcess(command, path, argv.slice(1), options, {
+    const { stdoutBytes: _, ...result } = await runProcess(command, path, argv.slice(1), options, {
       baseEnv: this.#baseEnv,
       env: this.#options.env,
       defaultTimeoutMs: this.#options.defaultTimeoutMs,
       defaultMaxOutputBytes: this.#options.defaultMaxOutputBytes,
       killGraceMs: this.#options.killGraceMs,
     });
+    return result;
   }
 
   /** Absolute path of PBS command `name`, or a `command_not_found` PbsError. */
@@ -258,7 +259,7 @@ export async function runProcess(
   args: string[],
   options: RunOptions,
   settings: ProcessSettings,
-): Promise<RunResult> {
+): Promise<RunResult & { stdoutBytes: Uint8Array }> {
   const timeoutMs = options.timeoutMs ?? settings.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxOutputBytes ?? settings.defaultMaxOutputBytes ??
     DEFAULT_MAX_OUTPUT_BYTES;
@@ -286,6 +287,8 @@ export async function runProcess(
   return {
     stdout: decode(out.bytes),
     stderr: decode(err.bytes),
+    // As read, for a caller that needs bytes (the SSH runner reading a file's end).
+    stdoutBytes: out.bytes,
     code: exitCode(status),
     timedOut: killer.fired,
     timeoutMs,

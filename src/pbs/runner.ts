@@ -45,11 +45,48 @@ export interface PbsInstallation {
   qstat?: string;
 }
 
+/** The end of a file read where a runner's commands run. */
+export interface FileEnd {
+  /** The path read, symlinks resolved there. */
+  path: string;
+  /** The file's last `maxBytes` bytes (all of it when smaller). */
+  bytes: Uint8Array;
+  /** The whole file's size. */
+  sizeBytes: number;
+}
+
+/**
+ * Reading files (jobs' output) on the machine where a runner's commands run,
+ * when that is not this one (a login node behind ssh). The sandbox rules are
+ * those of local reads (service/files.ts): the path, symlinks resolved there,
+ * must lie inside one of the allowed directories, resolved there too, and be
+ * a regular file; only its end is read.
+ */
+export interface RunnerFiles {
+  /** Where the files are, for messages: `on the login node aurora`. */
+  readonly where: string;
+  /**
+   * The last `maxBytes` bytes of the file at the absolute `path`; undefined
+   * when it does not exist (or cannot be resolved). Throws PbsError:
+   * permission_denied outside `allowedDirs`, invalid_input for what is not a
+   * regular file or cannot be read, timeout, server_unreachable.
+   */
+  readEnd(
+    path: string,
+    options: { allowedDirs: readonly string[]; maxBytes: number; timeoutMs?: number },
+  ): Promise<FileEnd | undefined>;
+}
+
 export interface Runner {
   /** argv[0] is the PBS command name (`qstat`, `qsub`, ...), never a path chosen by a user. */
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
   /** Which installation answers (optional: a runner that cannot tell leaves it out). */
   describeInstallation?(): PbsInstallation;
+  /**
+   * Files where the commands run, when that is another machine (optional:
+   * without it, job output is read from this machine's filesystem).
+   */
+  readonly remoteFiles?: RunnerFiles;
 }
 
 /** Defaults used when a caller gives none: generous enough for `qstat -f -F json` on a big site. */

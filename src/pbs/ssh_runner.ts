@@ -21,7 +21,14 @@
 import { PbsError } from "./errors.ts";
 import { readEnv } from "../env.ts";
 import { checkArgv, type ProcessSettings, runProcess } from "./real_runner.ts";
-import type { PbsInstallation, Runner, RunOptions, RunResult } from "./runner.ts";
+import type {
+  FileEnd,
+  PbsInstallation,
+  Runner,
+  RunnerFiles,
+  RunOptions,
+  RunResult,
+} from "./runner.ts";
 
 export interface SshTarget {
   /** An ssh destination: a host name or a ~/.ssh/config alias. */
@@ -94,20 +101,39 @@ export function remoteCommand(
   return options.cwd ? `cd ${quoteForShell(options.cwd)} && exec ${words}` : `exec ${words}`;
 }
 
-/** The end of a remote file. */
-export interface RemoteTail {
-  /** The path read, symlinks resolved. */
-  path: string;
-  text: string;
-  sizeBytes: number;
-  /** True when the file holds more than `text`. */
-  truncated: boolean;
-}
+/**
+ * The remote shell script that reads a file's end (`sh -c SCRIPT sh PATH N DIR...`:
+ * the path, byte count and allowed directories arrive as arguments, never as
+ * script text, and `sh` runs it whatever the login shell is). It resolves the
+ * path (`readlink -f`), checks it is a regular file inside a resolved allowed
+ * directory, then prints its size, a newline, the resolved path, a NUL, and
+ * its last N bytes. Exit codes: 3 missing, 4 not a regular file, 5 unreadable,
+ * 6 outside the allowed directories.
+ */
+const READ_END_SCRIPT = [
+  'p=$(readlink -f -- "$1") && [ -e "$p" ] || exit 3',
+  '[ -f "$p" ] || exit 4',
+  "n=$2",
+  "shift 2",
+  "ok=",
+  'for d in "$@"; do r=$(readlink -f -- "$d") || continue; case $r in "") ;; /) ok=1 ;; ' +
+  '*) case $p in "$r"|"$r"/*) ok=1 ;; esac ;; esac; done',
+  '[ -n "$ok" ] || exit 6',
+  '[ -r "$p" ] || exit 5',
+  's=$(wc -c < "$p") || exit 5',
+  "printf '%s\\n%s\\000' $s \"$p\"",
+  'exec tail -c "$n" -- "$p"',
+].join("; ");
+
+/** Room for READ_END_SCRIPT's size line and path (PATH_MAX) before the bytes. */
+const READ_END_HEADER_BYTES = 8192;
 
 export class SshRunner implements Runner {
   readonly #target: SshTarget;
   readonly #options: SshRunnerOptions;
   readonly #settings: ProcessSettings;
+  /** Jobs' output files on the login node, read through the same connection. */
+  readonly remoteFiles: RunnerFiles;
 
   constructor(target: SshTarget, options: SshRunnerOptions = {}) {
     if (target.host === "" || target.host.startsWith("-") || /\s/.test(target.host)) {
@@ -120,6 +146,10 @@ export class SshRunner implements Runner {
     }
     this.#target = target;
     this.#options = options;
+    this.remoteFiles = {
+      where: `on the login node ${target.host}`,
+      readEnd: (path, options) => this.#readEnd(path, options),
+    };
     this.#settings = {
       baseEnv: options.baseEnv ?? readEnv(SSH_ENV_NAMES),
       defaultTimeoutMs: options.defaultTimeoutMs,
@@ -153,13 +183,14 @@ export class SshRunner implements Runner {
     const local: RunOptions = { ...options, cwd: undefined, env: undefined };
     let result: RunResult;
     try {
-      result = await runProcess(
+      const { stdoutBytes: _, ...ran } = await runProcess(
         "ssh",
         this.#options.ssh ?? "ssh",
         [...this.sshArgs(), remote],
         local,
         this.#settings,
       );
+      result = ran;
     } catch (error) {
       if (error instanceof PbsError && error.kind === "command_not_found") {
         throw new PbsError({
@@ -179,17 +210,15 @@ export class SshRunner implements Runner {
   }
 
   /**
-   * Reads at most `maxBytes` from the end of a file on the login node (a job's
-   * output), under the same sandbox rule as local reads: the path, symlinks
-   * resolved there (`readlink -f`), must lie inside one of `allowedDirs`
-   * (resolved there too) and be a regular file. Two ssh calls: resolve and
-   * check, then `tail -c`; the file could be swapped between them, as it
-   * could between a local check and read.
+   * One ssh call (READ_END_SCRIPT): resolve and check, then `tail -c`, so a
+   * login node behind MFA costs one connection per read. The file could be
+   * swapped between the check and the read, as it could locally.
    */
-  async tailFile(
+  async #readEnd(
     path: string,
     options: { allowedDirs: readonly string[]; maxBytes: number; timeoutMs?: number },
-  ): Promise<RemoteTail> {
+  ): Promise<FileEnd | undefined> {
+    const host = this.#target.host;
     if (!path.startsWith("/") || path.includes("\0")) {
       throw new PbsError({
         kind: "invalid_input",
@@ -197,64 +226,73 @@ export class SshRunner implements Runner {
         hint: "Give an absolute path on the login node, e.g. /home/alice/run/job.o123.",
       });
     }
-    const q = quoteForShell;
-    const resolve = [
-      `p=$(readlink -f -- ${q(path)}) || exit 3`,
-      `printf '%s\\n' "$p"`,
-      `[ -e "$p" ] || exit 3`,
-      `[ -f "$p" ] || exit 4`,
-      `wc -c < "$p" || exit 5`,
-      ...options.allowedDirs.map((dir) => `readlink -f -- ${q(dir)} || echo`),
-    ].join("; ");
-    const first = await this.#remote("tail", resolve, options.timeoutMs, 64 * 1024);
-    const [real = "", size = "", ...dirs] = first.stdout.split("\n");
-    if (first.code === 3 || first.code === 5) {
-      throw new PbsError({
-        kind: "invalid_input",
-        message: `file ${path} does not exist or cannot be read on ${this.#target.host}`,
-        hint: "Job output appears once the job has finished; check the path.",
-        pbsMessage: first.stderr.trim() || undefined,
-      });
-    }
-    if (first.code === 4) {
-      throw new PbsError({
-        kind: "invalid_input",
-        message: `${path} on ${this.#target.host} is not a regular file`,
-        hint: "Only regular files are read; give the path of an ordinary file.",
-      });
-    }
-    if (first.code !== 0 || first.timedOut) {
-      throw new PbsError({
-        kind: first.timedOut ? "timeout" : "pbs_error",
-        message: `Could not examine ${path} on ${this.#target.host}.`,
-        hint: `Run \`ssh ${this.#target.host} ls -l ${q(path)}\` in a terminal to see why.`,
-        pbsMessage: first.stderr.trim() || undefined,
-      });
-    }
-    const inside = (dir: string) => dir !== "" && (real === dir || real.startsWith(`${dir}/`));
-    if (!dirs.some(inside)) {
-      throw new PbsError({
-        kind: "permission_denied",
-        message: `${path} is outside the directories this server may read`,
-        hint: `Allowed directories: ${options.allowedDirs.join(", ") || "(none)"}.`,
-      });
-    }
-    const sizeBytes = Number(size.trim());
-    const read = await this.#remote(
+    const words = ["sh", "-c", READ_END_SCRIPT, "sh", path, String(options.maxBytes)];
+    const line = `exec ${[...words, ...options.allowedDirs].map(quoteForShell).join(" ")}`;
+    const result = await this.#remote(
       "tail",
-      `exec tail -c ${options.maxBytes} -- ${q(real)}`,
+      line,
       options.timeoutMs,
-      options.maxBytes,
+      options.maxBytes + READ_END_HEADER_BYTES,
     );
-    if (read.code !== 0 || read.timedOut) {
+    const why = result.stderr.trim() || undefined;
+    if (result.timedOut) {
       throw new PbsError({
-        kind: read.timedOut ? "timeout" : "pbs_error",
-        message: `Could not read ${real} on ${this.#target.host}.`,
-        hint: "Check that the file is still there and readable.",
-        pbsMessage: read.stderr.trim() || undefined,
+        kind: "timeout",
+        message: `Reading ${path} on ${host} took too long.`,
+        hint: "Try again; a slow login node or filesystem can stall reads.",
+        pbsMessage: why,
       });
     }
-    return { path: real, text: read.stdout, sizeBytes, truncated: sizeBytes > options.maxBytes };
+    switch (result.code) {
+      case 0:
+        break;
+      case 3:
+        return undefined;
+      case 4:
+        throw new PbsError({
+          kind: "invalid_input",
+          message: `${path} on ${host} is not a regular file`,
+          hint: "Only regular files are read; give the path of an ordinary file.",
+        });
+      case 5:
+        throw new PbsError({
+          kind: "invalid_input",
+          message: `${path} on ${host} cannot be read`,
+          hint: `Check that the login user may read it: \`ssh ${host} ls -l ${path}\`.`,
+          pbsMessage: why,
+        });
+      case 6:
+        throw new PbsError({
+          kind: "permission_denied",
+          message: `${path} is outside the directories this server may read on ${host}`,
+          hint: `Allowed directories: ${options.allowedDirs.join(", ") || "(none)"}; widen ` +
+            "them with the cluster's allowed_dirs.",
+        });
+      default:
+        throw new PbsError({
+          kind: "pbs_error",
+          message: `Could not read ${path} on ${host} (exit code ${result.code}).`,
+          hint: `Run \`ssh ${host} ls -l ${path}\` in a terminal to see why.`,
+          pbsMessage: why,
+        });
+    }
+    const bytes = result.stdoutBytes;
+    const newline = bytes.indexOf(0x0a);
+    const nul = bytes.indexOf(0x00, newline + 1);
+    const sizeBytes = Number(new TextDecoder().decode(bytes.subarray(0, newline)).trim());
+    if (newline < 0 || nul < 0 || !Number.isSafeInteger(sizeBytes)) {
+      throw new PbsError({
+        kind: "parse_error",
+        message: `Reading ${path} on ${host} gave an answer this server cannot read.`,
+        hint: "The login node's sh, readlink, wc or tail behave unexpectedly; check that they " +
+          "are the usual POSIX/GNU tools.",
+      });
+    }
+    return {
+      path: new TextDecoder().decode(bytes.subarray(newline + 1, nul)),
+      bytes: bytes.subarray(nul + 1),
+      sizeBytes,
+    };
   }
 
   /**
@@ -286,7 +324,7 @@ export class SshRunner implements Runner {
     line: string,
     timeoutMs: number | undefined,
     maxOutputBytes: number,
-  ): Promise<RunResult> {
+  ): Promise<RunResult & { stdoutBytes: Uint8Array }> {
     const result = await runProcess(
       "ssh",
       this.#options.ssh ?? "ssh",

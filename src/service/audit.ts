@@ -9,7 +9,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { dirname, join } from "node:path";
 import { PbsError } from "../pbs/errors.ts";
-import type { Runner, RunOptions, RunResult } from "../pbs/runner.ts";
+import type { Runner, RunnerFiles, RunOptions, RunResult } from "../pbs/runner.ts";
 import { redactArgv, redactText, redactValue } from "./redact.ts";
 
 /** How a destructive action was confirmed (see confirm.ts). */
@@ -129,6 +129,11 @@ export class RecordingRunner implements Runner {
 
   constructor(inner: Runner) {
     this.#inner = inner;
+  }
+
+  /** File reads are not PBS commands: not recorded. */
+  get remoteFiles(): RunnerFiles | undefined {
+    return this.#inner.remoteFiles;
   }
 
   async run(argv: readonly string[], options?: RunOptions): Promise<RunResult> {

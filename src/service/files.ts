@@ -163,11 +163,7 @@ function skipContinuationBytes(bytes: Uint8Array): Uint8Array {
 
 /**
  * Reads at most `maxBytes` from the end of a regular file, then keeps the
- * last `tailLines` lines. A window that starts mid-file is cut at its first
- * newline *as bytes*, before decoding, so a multi-byte character split by the
- * window never shows up as U+FFFD and a line that starts exactly at the
- * window is kept. A window inside one long line (no newline in it) is that
- * line's end.
+ * last `tailLines` lines (tailOfEnd).
  */
 export async function readTail(
   path: string,
@@ -176,15 +172,35 @@ export async function readTail(
 ): Promise<TailResult> {
   const { handle, size } = await openRegularFile(path);
   let bytes: Uint8Array;
-  const windowed = size > maxBytes;
   try {
     // One byte before the window too, to see whether the window starts a line.
-    const start = windowed ? size - maxBytes - 1 : 0;
+    const start = size > maxBytes ? size - maxBytes - 1 : 0;
     bytes = await readAt(handle, start, size - start);
   } finally {
     await handle.close();
   }
+  return tailOfEnd({ path, bytes, sizeBytes: size }, tailLines, maxBytes);
+}
+
+/**
+ * The last `tailLines` lines of at most `maxBytes` from a file's end, given
+ * its last `maxBytes + 1` bytes (`end.bytes`; the whole file when smaller):
+ * the extra byte shows whether the window starts a line. A window that
+ * starts mid-file is cut at its first newline *as bytes*, before decoding, so
+ * a multi-byte character split by the window never shows up as U+FFFD and a
+ * line that starts exactly at the window is kept. A window inside one long
+ * line (no newline in it) is that line's end.
+ */
+export function tailOfEnd(
+  end: { path: string; bytes: Uint8Array; sizeBytes: number },
+  tailLines: number,
+  maxBytes: number,
+): TailResult {
+  let bytes = end.bytes;
+  const windowed = end.sizeBytes > maxBytes;
   if (windowed) {
+    // Keep the window (the last maxBytes + 1 bytes at most, whatever was given).
+    bytes = bytes.subarray(Math.max(0, bytes.length - maxBytes - 1));
     // bytes[0] is the byte before the window. After the first newline that
     // has something behind it, whole lines follow; with no such newline the
     // window lies inside the last line, and its end is that line.
@@ -198,10 +214,10 @@ export async function readTail(
   const all = text === "" ? [] : body.split("\n");
   const kept = tailLines <= 0 ? [] : all.slice(-tailLines);
   return {
-    path,
+    path: end.path,
     text: kept.join("\n"),
     lines: kept.length,
-    sizeBytes: size,
+    sizeBytes: end.sizeBytes,
     truncated: windowed || kept.length < all.length,
   };
 }

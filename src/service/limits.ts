@@ -5,7 +5,7 @@
  * and the variable that changes it.
  */
 import { PbsError } from "../pbs/errors.ts";
-import type { Runner, RunOptions, RunResult } from "../pbs/runner.ts";
+import type { Runner, RunnerFiles, RunOptions, RunResult } from "../pbs/runner.ts";
 
 export interface Limits {
   /** PBS commands running at once; the rest wait their turn (PBS_MCP_MAX_CONCURRENT_COMMANDS). */
@@ -56,14 +56,27 @@ export class CommandGate implements Runner {
     return { running: this.#running, waiting: this.#waiting.length };
   }
 
-  async run(argv: readonly string[], options?: RunOptions): Promise<RunResult> {
+  run(argv: readonly string[], options?: RunOptions): Promise<RunResult> {
+    return this.#inSlot(() => this.#inner.run(argv, options));
+  }
+
+  /** The inner runner's remote file reads, which take a slot too (each is an ssh process). */
+  get remoteFiles(): RunnerFiles | undefined {
+    const files = this.#inner.remoteFiles;
+    return files && {
+      where: files.where,
+      readEnd: (path, options) => this.#inSlot(() => files.readEnd(path, options)),
+    };
+  }
+
+  async #inSlot<T>(work: () => Promise<T>): Promise<T> {
     if (this.#running >= this.#max) {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     } else {
       this.#running++;
     }
     try {
-      return await this.#inner.run(argv, options);
+      return await work();
     } finally {
       const next = this.#waiting.shift();
       // The slot passes straight to the next waiter, so `running` stays counted.

@@ -31,7 +31,14 @@ import type { PbsInstallation, Runner, RunResult } from "../pbs/runner.ts";
 import { firstSubjobId } from "./array_jobs.ts";
 import { ReadCache } from "./cache.ts";
 import type { Config } from "./config.ts";
-import { MAX_SCRIPT_FILE_BYTES, readScript, readTail, resolveAllowed, stripHost } from "./files.ts";
+import {
+  MAX_SCRIPT_FILE_BYTES,
+  readScript,
+  readTail,
+  resolveAllowed,
+  stripHost,
+  tailOfEnd,
+} from "./files.ts";
 import { Metrics } from "./metrics.ts";
 import type {
   HoldType,
@@ -476,8 +483,7 @@ export class PbsClient {
   async planSubmission(request: SubmitJobRequest): Promise<SubmissionPlan> {
     let scriptText = request.script;
     if (request.scriptPath !== undefined) {
-      const path = await resolveAllowed(request.scriptPath, this.config.allowedDirs);
-      scriptText = await readScript(path, MAX_SCRIPT_FILE_BYTES);
+      scriptText = await this.#readScriptFile(request.scriptPath);
     }
     const context = await this.#submissionContext();
     const submission = buildSubmission(
@@ -699,15 +705,75 @@ export class PbsClient {
         hint: "Check the job's Output_Path and Error_Path with get_job_status detail: full.",
       });
     }
-    // PBS writes output on the execution host and copies it to this path when
-    // the job ends (unless the site stages it live), so a running job's file
-    // is usually not there yet: say so instead of "does not exist".
-    if (!isFinished(job.state) && !(await exists(stripHost(pbsPath)))) {
-      throw outputNotYet(job, "has not ended yet");
-    }
-    const path = await resolveAllowed(stripHost(pbsPath), this.config.allowedDirs);
-    const tail = await readTail(path, tailLines, maxBytes);
+    const tail = await this.#readOutput(job, stripHost(pbsPath), tailLines, maxBytes);
     return { jobId: job.id, stream, ...tail, joined: joined || undefined };
+  }
+
+  /**
+   * A script_path's text, read where the runner's commands run when the
+   * runner offers that (a login node: qsub runs there), else from this
+   * machine; within the allowed directories, a regular file of at most
+   * MAX_SCRIPT_FILE_BYTES either way.
+   */
+  async #readScriptFile(path: string): Promise<string> {
+    const files = this.#runner.remoteFiles;
+    if (!files) {
+      const real = await resolveAllowed(path, this.config.allowedDirs);
+      return await readScript(real, MAX_SCRIPT_FILE_BYTES);
+    }
+    const end = await files.readEnd(path, {
+      allowedDirs: this.config.allowedDirs,
+      maxBytes: MAX_SCRIPT_FILE_BYTES + 1,
+      timeoutMs: this.config.timeoutMs,
+    });
+    if (!end) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `script ${path} does not exist or cannot be read ${files.where}`,
+        hint: "Give the absolute path of a job script there, or pass the script's text as script.",
+      });
+    }
+    if (end.sizeBytes > MAX_SCRIPT_FILE_BYTES || end.bytes.length > MAX_SCRIPT_FILE_BYTES) {
+      throw new PbsError({
+        kind: "invalid_input",
+        message: `script ${path} is over ${MAX_SCRIPT_FILE_BYTES} bytes (${end.sizeBytes})`,
+        hint: "A job script is a short shell script; keep data in other files that it reads.",
+      });
+    }
+    return new TextDecoder().decode(end.bytes);
+  }
+
+  /**
+   * The tail of a job's output file: read where the runner's commands run
+   * when the runner offers that (a login node), else from this machine. PBS
+   * writes output on the execution host and copies it to this path when the
+   * job ends (unless the site stages it live), so a running job's file is
+   * usually not there yet: say so instead of "does not exist".
+   */
+  async #readOutput(job: Job, path: string, tailLines: number, maxBytes: number) {
+    // Through the gate: a read on a login node is one more process there.
+    const files = this.#runner.remoteFiles;
+    if (!files) {
+      if (!isFinished(job.state) && !(await exists(path))) {
+        throw outputNotYet(job, "has not ended yet");
+      }
+      const real = await resolveAllowed(path, this.config.allowedDirs);
+      return await readTail(real, tailLines, maxBytes);
+    }
+    const end = await files.readEnd(path, {
+      allowedDirs: this.config.allowedDirs,
+      // One byte more, to see whether the window starts a line (tailOfEnd).
+      maxBytes: maxBytes + 1,
+      timeoutMs: this.config.timeoutMs,
+    });
+    if (end) return tailOfEnd(end, tailLines, maxBytes);
+    if (!isFinished(job.state)) throw outputNotYet(job, "has not ended yet");
+    throw new PbsError({
+      kind: "invalid_input",
+      message: `file ${path} does not exist or cannot be read ${files.where}`,
+      hint: "PBS copies a job's output there when the job ends; check the job's Output_Path " +
+        "and Error_Path with get_job_status detail: full.",
+    });
   }
 
   /**

@@ -46,10 +46,11 @@ export async function announcedUrl(stderr: ReadableStream<Uint8Array>): Promise<
   }
 }
 
-/** `main.ts permissions [--json]` as `deno task permissions` runs it, in exactly `env`. */
+/** `main.ts permissions [--json] [ARGS]` as `deno task permissions` runs it, in exactly `env`. */
 export async function printedPermissions(
   env: Record<string, string>,
   json: boolean,
+  serverArgs: string[] = [],
 ): Promise<string> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -61,6 +62,7 @@ export async function printedPermissions(
       MAIN,
       "permissions",
       ...(json ? ["--json"] : []),
+      ...serverArgs,
     ],
     env,
     clearEnv: true,

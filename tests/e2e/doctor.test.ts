@@ -108,6 +108,8 @@ Deno.test("main.ts doctor", async (t) => {
         "ok   PBS version: 23.06.06",
         "ok   job history: enabled (job_history_duration 336:00:00, PBS's default)",
         "ok   privileges: you are bob, a PBS user",
+        'ok   site profile: "polaris" (the scenario\'s own); jobs must request -l filesystems ' +
+        "(default home:eagle)",
         `ok   allowed directory: ${home} is readable`,
         "skip submit directory: demo mode submits in the simulated home",
         `ok   audit log: ${audit} is writable`,
@@ -188,6 +190,49 @@ Deno.test("main.ts doctor", async (t) => {
       );
       assert.equal(code, 1);
     });
+
+    await t.step(
+      "every cluster of the file: a simulated one, and an ssh one that is down",
+      async () => {
+        // Port 1 on loopback: nothing listens, so ssh fails at once with "Connection refused".
+        const file = `${root}/two.yaml`;
+        await Deno.writeTextFile(
+          file,
+          "clusters:\n  sim:\n    simulator: tiny\n  far:\n    profile: aurora\n" +
+            "    ssh: { host: 127.0.0.1, port: 1, user: alice }\n",
+        );
+        const { code, lines } = await doctor(
+          { HOME: home, PATH: "/usr/bin:/bin", USER: "bob" },
+          ["--config", file],
+        );
+        assert.deepEqual(lines.slice(0, 8), [
+          `ok   configuration: valid (${file}; 2 clusters: sim (demo, default), far (ssh))`,
+          'ok   [sim] PBS commands: simulated "tiny" complex (demo mode), as bob',
+          "ok   [sim] PBS server: tiny answers (qstat -Bf)",
+          "ok   [sim] PBS version: 23.06.06",
+          "ok   [sim] job history: enabled (job_history_duration 336:00:00, PBS's default)",
+          "ok   [sim] privileges: you are bob, a PBS user",
+          `ok   [sim] allowed directory: ${home} is readable`,
+          "skip [sim] submit directory: demo mode submits in the simulated home",
+        ]);
+        // Without ssh installed the reason differs; the fix says how to log in either way.
+        assert.match(
+          lines[8],
+          /^FAIL \[far\] login node: alice@127\.0\.0\.1 did not answer through ssh: .*; fix: .*`ssh -p 1 alice@127\.0\.0\.1 id -un` must work from a terminal without a prompt: .*`ssh -fNM alice@127\.0\.0\.1`/,
+        );
+        assert.deepEqual(lines.slice(9), [
+          "skip [far] PBS server: the login node did not answer",
+          "skip [far] PBS version: the login node did not answer",
+          "skip [far] job history: the login node did not answer",
+          "skip [far] privileges: the login node did not answer",
+          'ok   [far] site profile: "aurora"; jobs must request -l filesystems (default home:flare)',
+          "skip [far] allowed directories: the login node did not answer",
+          `ok   audit log: ${audit} is writable`,
+          "1 check failed: fix it and run doctor again",
+        ]);
+        assert.equal(code, 1);
+      },
+    );
 
     await t.step("an invalid configuration file: its line and column", async () => {
       await Deno.writeTextFile(`${root}/bad.yaml`, "read_only: maybe\n");

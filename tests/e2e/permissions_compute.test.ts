@@ -4,9 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { CHILD_ENV_NAMES } from "../../src/pbs/real_runner.ts";
+import { SSH_ENV_NAMES } from "../../src/pbs/ssh_runner.ts";
 import {
   computePermissions,
   demoOutputBase,
+  mergePermissions,
   type PermissionFacts,
   permissionFlags,
   serverEnvNames,
@@ -140,6 +142,40 @@ Deno.test("permissionFlags", async (t) => {
       () => permissionFlags(computePermissions(realFacts({ allowedDirs: ["/data/a,b"] }))),
       /cannot grant read access to \/data\/a,b/,
     );
+  });
+});
+
+Deno.test("an ssh cluster, and several clusters served together", async (t) => {
+  const ssh: PermissionFacts = {
+    mode: "ssh",
+    pbsPrograms: [],
+    extraPrograms: ["/usr/bin/ssh"],
+    passwdFile: "/etc/passwd",
+    allowedDirs: [],
+    auditLog: `${AUDIT_DIR}/audit.jsonl`,
+  };
+
+  await t.step("ssh: the ssh program, what it inherits, who the OS user is", () => {
+    const p = computePermissions(ssh);
+    assert.deepEqual(p.run, ["/usr/bin/ssh"]);
+    assert.deepEqual(p.read, ["/etc/passwd", "/usr/bin/ssh"]);
+    assert.deepEqual(p.write, [AUDIT_DIR]);
+    assert.deepEqual(p.sys, ["uid"]);
+    for (const name of SSH_ENV_NAMES) assert.ok(p.env.includes(name), name);
+    assert.ok(!serverEnvNames("real", false).includes("SSH_AUTH_SOCK"));
+  });
+
+  await t.step("merged: the union of every cluster's grants", () => {
+    const merged = mergePermissions([demoFacts(), realFacts(), ssh].map(computePermissions));
+    assert.deepEqual(merged.run, ["/opt/pbs/bin/qstat", "/opt/pbs/bin/qsub", "/usr/bin/ssh"]);
+    assert.ok(merged.write.includes(AUDIT_DIR));
+    // The demo output base lies inside the audit directory: one grant covers both.
+    assert.deepEqual(merged.write, [AUDIT_DIR]);
+    assert.ok(merged.env.includes("SSH_AUTH_SOCK") && merged.env.includes("PBS_EXEC"));
+    assert.ok(merged.env.includes("LOGNAME"), "the demo caller's name");
+    assert.deepEqual(merged.sys, ["uid"]);
+    const socket = computePermissions(demoFacts({ http: { kind: "unix", path: "/run/x.sock" } }));
+    assert.equal(mergePermissions([socket, computePermissions(ssh)]).sys, true);
   });
 });
 

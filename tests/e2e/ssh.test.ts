@@ -16,161 +16,10 @@ import { loadConfig } from "../../src/service/config.ts";
 import { osUser } from "../../src/service/os_user.ts";
 import { PbsClient } from "../../src/service/pbs_client.ts";
 import { makeShims } from "./shims_support.ts";
+import { BOUNDED, freePort, sshdMissing, sshdSkipMessage, startSshd } from "./sshd_support.ts";
 
-const SSHD = "/usr/sbin/sshd";
-
-function onPath(name: string): boolean {
-  return (Deno.env.get("PATH") ?? "").split(":").some((dir) => {
-    try {
-      return Deno.statSync(`${dir}/${name}`).isFile;
-    } catch {
-      return false;
-    }
-  });
-}
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
-/** What this machine lacks to run these tests (empty: nothing). */
-const missing = [
-  ...(isFile(SSHD) ? [] : [SSHD]),
-  ...["ssh", "ssh-keygen"].filter((name) => !onPath(name)),
-];
-const hasSshd = missing.length === 0;
-if (!hasSshd) {
-  console.warn(
-    `tests/e2e/ssh.test.ts: SKIPPED: ${missing.join(", ")} not found (install Debian's ` +
-      "openssh-server and openssh-client; .ci/run does)",
-  );
-}
-
-/**
- * Every runner here: the local ssh's environment (no agent; no user config reaches it, see
- * -F /dev/null below), and every connection and command bounded in time.
- */
-const BOUNDED = {
-  baseEnv: { PATH: "/usr/bin:/bin" },
-  connectTimeoutSeconds: 5,
-  defaultTimeoutMs: 20_000,
-};
-const SSHD_START_MS = 10_000;
-
-interface Sshd {
-  port: number;
-  dir: string;
-  /** ssh options that trust the throwaway host key and offer `key`. */
-  clientOptions(key?: string): string[];
-  stop(): Promise<void>;
-}
-
-async function run(cmd: string, args: string[]): Promise<void> {
-  const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
-  if (out.code !== 0) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-async function startSshd(user: string): Promise<Sshd> {
-  const dir = await Deno.makeTempDir({ prefix: "pbs-sshd-" });
-  for (const name of ["host_key", "user_key", "other_key"]) {
-    await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", `${dir}/${name}`]);
-  }
-  Deno.copyFileSync(`${dir}/user_key.pub`, `${dir}/authorized_keys`);
-  const port = freePort();
-  Deno.writeTextFileSync(
-    `${dir}/known_hosts`,
-    `[127.0.0.1]:${port} ${Deno.readTextFileSync(`${dir}/host_key.pub`).trim()}\n`,
-  );
-  Deno.writeTextFileSync(
-    `${dir}/sshd_config`,
-    [
-      `Port ${port}`,
-      "ListenAddress 127.0.0.1",
-      `HostKey ${dir}/host_key`,
-      `PidFile ${dir}/sshd.pid`,
-      `AuthorizedKeysFile ${dir}/authorized_keys`,
-      "AuthenticationMethods publickey",
-      "PubkeyAuthentication yes",
-      "PasswordAuthentication no",
-      "KbdInteractiveAuthentication no",
-      // CI runs as root: root may log in, with the throwaway key only, to this sshd only.
-      "PermitRootLogin prohibit-password",
-      `AllowUsers ${user}`,
-      // The temp dir lies under the world-writable /tmp.
-      "StrictModes no",
-      "UsePAM no",
-      "",
-    ].join("\n"),
-  );
-  // sshd refuses to start without its privilege separation directory (created by the service
-  // unit on a normal install).
-  if (Deno.uid() === 0) Deno.mkdirSync("/run/sshd", { recursive: true });
-  const child = new Deno.Command(SSHD, {
-    args: ["-D", "-e", "-f", `${dir}/sshd_config`],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const log: string[] = [];
-  const logDone = (async () => {
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) log.push(chunk);
-  })();
-  const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-    await child.status;
-    await logDone;
-    await Deno.remove(dir, { recursive: true });
-  };
-  // Ready once the port accepts connections: bounded in tries and time.
-  const deadline = Date.now() + SSHD_START_MS;
-  for (;;) {
-    try {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      conn.close();
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`sshd did not listen within ${SSHD_START_MS} ms: ${log.join("")}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  return {
-    port,
-    dir,
-    clientOptions: (key = `${dir}/user_key`) => [
-      "-F",
-      "/dev/null",
-      "-i",
-      key,
-      "-o",
-      "IdentitiesOnly=yes",
-      "-o",
-      "IdentityAgent=none",
-      "-o",
-      `UserKnownHostsFile=${dir}/known_hosts`,
-      "-o",
-      "StrictHostKeyChecking=yes",
-    ],
-    stop,
-  };
-}
+const hasSshd = sshdMissing.length === 0;
+if (!hasSshd) console.warn(sshdSkipMessage("tests/e2e/ssh.test.ts"));
 
 async function expectPbsError(promise: Promise<unknown>, kind: string, text: RegExp) {
   try {
@@ -230,13 +79,16 @@ Deno.test({
         },
       );
 
+      // PBS's user and the server's: the shims map root (CI) to alice, as PBS refuses root.
+      const client = new PbsClient({
+        runner,
+        user: "alice",
+        config: loadConfig({ PBS_MCP_SUBMIT_DIR: home, PBS_MCP_ALLOWED_DIRS: shims }, home),
+        sleep: () => new Promise((resolve) => setTimeout(resolve, 50)),
+      });
+      let jobId = "";
+
       await t.step("PbsClient through the SSH runner: submit, wait, status", async () => {
-        const client = new PbsClient({
-          runner,
-          user: "alice",
-          config: loadConfig({ PBS_MCP_SUBMIT_DIR: home, PBS_MCP_ALLOWED_DIRS: shims }, home),
-          sleep: () => new Promise((resolve) => setTimeout(resolve, 50)),
-        });
         const submitted = await client.submitJob({
           script: "#!/bin/bash\n#SIM runtime=60 exit=0\necho from the client\n",
           jobName: "client",
@@ -246,29 +98,82 @@ Deno.test({
         assert.equal(waited.state, "F");
         assert.equal(waited.job?.exitStatus, 0);
         assert.equal(waited.job?.user, "alice", "root maps to the simulated alice");
+        jobId = submitted.jobId;
         outputPath = waited.job!.outputPath!.replace(/^[^:/]+:/, "");
       });
 
-      await t.step("the job's output is read through the connection", async () => {
-        const path = outputPath;
-        const tail = await runner.tailFile(path, { allowedDirs: [shims], maxBytes: 4096 });
-        assert.equal(tail.text, "from the client\n");
-        assert.equal(tail.sizeBytes, tail.text.length);
+      await t.step("get_job_output's read goes through the connection", async () => {
+        const output = await client.jobOutput(jobId, "stdout", 10, 4096);
+        assert.equal(output.text, "from the client");
+        assert.equal(output.path, outputPath);
+        assert.equal(output.sizeBytes, "from the client\n".length);
+        assert.equal(output.truncated, false);
+        // Nothing of it is on this machine's side of the connection but through ssh: with
+        // allowed_dirs elsewhere on the login node, the same read is refused there.
+        const narrow = new PbsClient({
+          runner,
+          user: "alice",
+          config: loadConfig({ PBS_MCP_ALLOWED_DIRS: `${shims}/bin` }, home),
+        });
         await expectPbsError(
-          runner.tailFile(path, { allowedDirs: [`${shims}/bin`], maxBytes: 4096 }),
+          narrow.jobOutput(jobId, "stdout", 10, 4096),
+          "permission_denied",
+          /outside the directories this server may read on 127\.0\.0\.1/,
+        );
+      });
+
+      await t.step("a running job's output has not ended yet", async () => {
+        // 36000 simulated seconds: ten real seconds at 3600×, so it still runs when asked.
+        const submitted = await client.submitJob({
+          script: "#!/bin/bash\n#SIM runtime=36000 exit=0\necho later\n",
+          walltime: "20:00:00",
+        });
+        const waited = await client.waitForJob(submitted.jobId, "running", 30);
+        assert.equal(waited.state, "R");
+        await expectPbsError(
+          client.jobOutput(submitted.jobId, "stdout", 10, 4096),
+          "invalid_state",
+          /has not ended yet \(state R, running\)/,
+        );
+        await client.deleteJob(submitted.jobId);
+      });
+
+      await t.step("the file read's sandbox on the login node", async () => {
+        const files = runner.remoteFiles;
+        const end = await files.readEnd(outputPath, { allowedDirs: [shims], maxBytes: 6 });
+        assert.equal(new TextDecoder().decode(end?.bytes), "lient\n", "the last 6 bytes");
+        assert.equal(end?.sizeBytes, "from the client\n".length);
+        // A symlink inside the allowed directory to a file outside it: resolved there, refused.
+        const link = `${home}/escape.o1`;
+        await Deno.symlink("/etc/passwd", link);
+        await expectPbsError(
+          files.readEnd(link, { allowedDirs: [shims], maxBytes: 64 }),
           "permission_denied",
           /outside the directories/,
         );
-        await expectPbsError(
-          runner.tailFile(`${home}/nonexistent.o1`, { allowedDirs: [shims], maxBytes: 64 }),
-          "invalid_input",
-          /does not exist/,
+        assert.equal(
+          await files.readEnd(`${home}/nonexistent.o1`, { allowedDirs: [shims], maxBytes: 64 }),
+          undefined,
+          "a missing file is told apart",
         );
         await expectPbsError(
-          runner.tailFile(home, { allowedDirs: [shims], maxBytes: 64 }),
+          files.readEnd(home, { allowedDirs: [shims], maxBytes: 64 }),
           "invalid_input",
           /not a regular file/,
         );
+        // A FIFO would block a reader forever: refused before any read.
+        await new Deno.Command("mkfifo", { args: [`${home}/fifo.o1`] }).output();
+        await expectPbsError(
+          files.readEnd(`${home}/fifo.o1`, { allowedDirs: [shims], maxBytes: 64 }),
+          "invalid_input",
+          /not a regular file/,
+        );
+        // A path with a quote and spaces arrives as one word.
+        const odd = `${home}/it's a file.o1`;
+        await Deno.writeTextFile(odd, "one\ntwo\n");
+        const read = await files.readEnd(odd, { allowedDirs: [shims], maxBytes: 64 });
+        assert.equal(read?.path, odd);
+        assert.equal(new TextDecoder().decode(read?.bytes), "one\ntwo\n");
       });
 
       await t.step("an array subjob id crosses the remote shell as one argument", async () => {

@@ -62,6 +62,44 @@ Deno.test("limits", async (t) => {
     assert.deepEqual(gate.load, { running: 0, waiting: 0 });
   });
 
+  await t.step("a remote file read takes a slot like a command", async () => {
+    const releases: Array<() => void> = [];
+    const wait = () => new Promise<void>((resolve) => releases.push(resolve));
+    const remote: Runner = {
+      async run(): Promise<RunResult> {
+        await wait();
+        return {
+          stdout: "",
+          stderr: "",
+          code: 0,
+          timedOut: false,
+          truncated: false,
+          durationMs: 0,
+        };
+      },
+      remoteFiles: {
+        where: "on the login node x",
+        async readEnd(path) {
+          await wait();
+          return { path, bytes: new Uint8Array(), sizeBytes: 0 };
+        },
+      },
+    };
+    const gate = new CommandGate(remote, 1);
+    assert.equal(gate.remoteFiles?.where, "on the login node x");
+    const command = gate.run(["qstat"]);
+    const read = gate.remoteFiles!.readEnd("/a", { allowedDirs: ["/"], maxBytes: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.deepEqual(gate.load, { running: 1, waiting: 1 });
+    releases.shift()!();
+    await command;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    releases.shift()!();
+    assert.equal((await read)?.path, "/a");
+    assert.deepEqual(gate.load, { running: 0, waiting: 0 });
+    assert.equal(new CommandGate({ run: remote.run }, 1).remoteFiles, undefined);
+  });
+
   await t.step("SubmissionRate: a sliding minute", () => {
     let now = 1_000_000;
     const rate = new SubmissionRate(3, () => now);
