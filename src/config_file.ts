@@ -369,12 +369,8 @@ export interface ServedCluster {
 
 /** What this process serves, from the command line, the environment and the file. */
 export interface Serving {
-  /** Every served cluster, the default first. */
+  /** Every served cluster, the default first: what each one reads and how it is reached. */
   clusters: ServedCluster[];
-  /** The default cluster's mode, scenario (demo) and settings. */
-  mode: ClusterMode;
-  scenario: string;
-  env: Record<string, string>;
   /** Settings both sources gave (logged at start-up). */
   warnings: string[];
   file?: ConfigFile;
@@ -433,17 +429,7 @@ export async function resolveServing(cli: CliOptions): Promise<Serving> {
     if (i === 0) warnings.push(...merged.warnings);
     return { name: c.name, reach: c.reach, mode, env: merged.env };
   });
-  const first = clusters[0];
-  const scenario = first.reach.kind === "simulator" ? first.reach.scenario : cli.scenario;
-  return {
-    clusters,
-    mode: first.mode,
-    scenario,
-    env: first.env,
-    warnings,
-    file,
-    configPath,
-  };
+  return { clusters, warnings, file, configPath };
 }
 
 /** The file's global settings alone (no cluster's own keys). */

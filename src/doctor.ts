@@ -63,7 +63,7 @@ export async function runDoctor(cli: CliOptions): Promise<CheckResult[]> {
       serving.clusters.map((c, i) => `${c.name} (${c.mode}${i === 0 ? ", default" : ""})`)
         .join(", ")
     }`
-    : `${serving.mode} mode`;
+    : `${serving.clusters[0].mode} mode`;
   results.push(ok("configuration", `valid (${source}; ${served})`));
   for (const warning of serving.warnings) results.push(ok("configuration", `note: ${warning}`));
   let auditConfig: Config | undefined;

@@ -127,12 +127,14 @@ const WHOAMI_TIMEOUT_MS = 20_000;
  * (job output is read there through the same connection) and where qsub
  * runs unless submit_dir says otherwise. When the login node does not answer
  * (down, or no MFA session open), the server still starts: the user is the
- * configured ssh user or the local one, and the banner says so.
+ * one ssh would log in as (`ssh -G`), and the banner says so; job output
+ * cannot be read (no allowed directory is known) unless allowed_dirs names one.
  */
 export async function sshWiring(cli: CliOptions, cluster: ServedCluster): Promise<Wiring> {
   const reach = cluster.reach as Extract<ClusterReach, { kind: "ssh" }>;
   const env = cluster.env;
   const local = loadConfig(env, env.HOME || undefined);
+  const profile = await activeProfile(local.profile, undefined);
   const runner = new SshRunner(
     {
       host: reach.host,
@@ -141,7 +143,12 @@ export async function sshWiring(cli: CliOptions, cluster: ServedCluster): Promis
       options: reach.options,
       pbsExec: env.PBS_EXEC,
     },
-    { defaultTimeoutMs: local.timeoutMs, defaultMaxOutputBytes: local.maxOutputBytes },
+    {
+      defaultTimeoutMs: local.timeoutMs,
+      defaultMaxOutputBytes: local.maxOutputBytes,
+      // The site's allocation command (get_allocation) runs on the login node too.
+      extraPrograms: allocationPrograms(profile),
+    },
   );
   let remote: { user: string; home: string } | undefined;
   let unknown: unknown;
@@ -150,7 +157,8 @@ export async function sshWiring(cli: CliOptions, cluster: ServedCluster): Promis
   } catch (error) {
     unknown = error;
   }
-  const user = remote?.user ?? reach.user ?? (await osUser()).name;
+  const user = remote?.user ?? reach.user ?? await runner.configuredUser() ??
+    (await osUser()).name;
   const remoteHome = remote?.home || undefined;
   const config = withPolicyFlags({
     ...local,
@@ -162,7 +170,6 @@ export async function sshWiring(cli: CliOptions, cluster: ServedCluster): Promis
       : [],
     submitDir: env.PBS_MCP_SUBMIT_DIR,
   }, cli);
-  const profile = await activeProfile(config.profile, undefined);
   const where = `${reach.user ? `${reach.user}@` : ""}${reach.host}`;
   return withProfile({
     name: cluster.name,

@@ -51,6 +51,12 @@ export interface SshRunnerOptions {
   defaultTimeoutMs?: number;
   defaultMaxOutputBytes?: number;
   killGraceMs?: number;
+  /**
+   * Programs besides PBS's that may run on the login node, by name on the
+   * remote PATH (a site profile's allocation command, e.g. sbank); never under
+   * the PBS prefix.
+   */
+  extraPrograms?: readonly string[];
 }
 
 /**
@@ -176,8 +182,13 @@ export class SshRunner implements Runner {
   }
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const command = checkArgv(argv);
-    const remote = remoteCommand(argv, options, this.#target.pbsExec);
+    const extra = this.#options.extraPrograms ?? [];
+    const command = checkArgv(argv, extra);
+    const remote = remoteCommand(
+      argv,
+      options,
+      extra.includes(command) ? undefined : this.#target.pbsExec,
+    );
     // The command runs remotely: no local working directory, and its environment travels in
     // the remote command line rather than ssh's.
     const local: RunOptions = { ...options, cwd: undefined, env: undefined };
@@ -337,6 +348,27 @@ export class SshRunner implements Runner {
       if (failure) throw failure;
     }
     return result;
+  }
+
+  /**
+   * The user ssh logs in as, from ssh's own configuration (`ssh -G`: the
+   * `-l`/`User` settings, else the local name), without connecting: who PBS
+   * acts as when the login node cannot be asked.
+   */
+  async configuredUser(): Promise<string | undefined> {
+    try {
+      const result = await runProcess(
+        "ssh",
+        this.#options.ssh ?? "ssh",
+        ["-G", ...this.sshArgs()],
+        { timeoutMs: 5_000, maxOutputBytes: 256 * 1024 },
+        this.#settings,
+      );
+      if (result.code !== 0) return undefined;
+      return /^user (\S+)$/m.exec(result.stdout)?.[1];
+    } catch {
+      return undefined;
+    }
   }
 
   describeInstallation(): PbsInstallation {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "../fast_check.ts";
-import { quoteForShell, remoteCommand } from "../../src/pbs/ssh_runner.ts";
+import { quoteForShell, remoteCommand, SshRunner } from "../../src/pbs/ssh_runner.ts";
 
 /** Any text a PBS argument could carry except NUL (which argv cannot hold). */
 const word = fc.oneof(
@@ -105,4 +105,27 @@ Deno.test("remoteCommand: array ids and option-like words stay single arguments"
     () => remoteCommand(["qstat"], { env: { "A;B": "1" } }),
     /Not an environment variable name/,
   );
+});
+
+Deno.test("SshRunner: a profile's allocation command runs by name, PBS commands under pbs_exec", async () => {
+  // A stand-in `ssh` that prints the remote command line it was given (its last argument).
+  const dir = await Deno.makeTempDir({ prefix: "pbs-fake-ssh-" });
+  try {
+    const fake = `${dir}/ssh`;
+    await Deno.writeTextFile(fake, '#!/bin/sh\nfor last; do :; done\nprintf "%s" "$last"\n');
+    await Deno.chmod(fake, 0o755);
+    const runner = new SshRunner(
+      { host: "login1", pbsExec: "/opt/pbs" },
+      { ssh: fake, extraPrograms: ["sbank-list-allocations"], baseEnv: { PATH: "/usr/bin:/bin" } },
+    );
+    const allocation = await runner.run(["sbank-list-allocations", "-u", "alice"]);
+    assert.equal(allocation.stdout, `exec 'env' 'LC_ALL=C' 'sbank-list-allocations' '-u' 'alice'`);
+    const qstat = await runner.run(["qstat", "-B"]);
+    assert.equal(qstat.stdout, `exec 'env' 'LC_ALL=C' '/opt/pbs/bin/qstat' '-B'`);
+    // Without the profile's command listed, it is not a command this runner may run.
+    const plain = new SshRunner({ host: "login1" }, { ssh: fake });
+    await assert.rejects(plain.run(["sbank-list-allocations"]), /not a PBS command|not allowed/i);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
