@@ -35,33 +35,41 @@ export function parseScriptBehaviour(
   let exitCode: number | undefined;
   const stdoutLines: string[] = [];
   const stderrLines: string[] = [];
+  const usage: Pick<JobBehaviour, "cpuPercent" | "memKb"> = {};
 
+  // One pass over the lines; the cheap substring tests only skip lines a pattern cannot match.
   const byIndex: NonNullable<JobBehaviour["byIndex"]> = {};
   for (const raw of script.split("\n")) {
     const line = raw.trim();
-    const sim = SIM_LINE.exec(line);
-    const index = sim ? /\bindex=(\d+)\b/.exec(sim[1]) : null;
-    if (sim && index) {
-      const own = byIndex[Number(index[1])] ??= {};
-      for (const [key, value] of simPairs(sim[1])) {
-        if (key === "runtime") own.runtimeSeconds = value;
-        if (key === "exit") own.exitCode = value;
-      }
-      continue;
-    }
+    const sim = line.startsWith("#SIM") ? SIM_LINE.exec(line) : null;
     if (sim) {
-      for (const [key, value] of simPairs(sim[1])) {
-        if (key === "runtime") simRuntime = value;
-        if (key === "exit") simExit = value;
+      const index = /\bindex=(\d+)\b/.exec(sim[1]);
+      if (index) {
+        const own = byIndex[Number(index[1])] ??= {};
+        forSimPairs(sim[1], (key, value) => {
+          if (key === "runtime") own.runtimeSeconds = value;
+          else own.exitCode = value;
+        });
+        continue;
       }
+      forSimPairs(sim[1], (key, value) => {
+        if (key === "runtime") simRuntime = value;
+        else simExit = value;
+      });
+      // Per-index lines (`#SIM index=N`) set runtime and exit only.
+      if (!/\bindex=/.test(sim[1])) simUsage(sim[1], usage);
       continue;
     }
     if (line.startsWith("#") || line === "") continue;
-    for (const m of line.matchAll(SLEEP)) {
-      sleepTotal += Number(m[1]);
-      sawSleep = true;
+    if (line.includes("sleep")) {
+      for (const m of line.matchAll(SLEEP)) {
+        sleepTotal += Number(m[1]);
+        sawSleep = true;
+      }
     }
-    for (const statement of line.split(";").map((s) => s.trim())) {
+    if (!line.includes("exit") && !line.includes("echo")) continue;
+    for (const part of line.split(";")) {
+      const statement = part.trim();
       const exit = EXIT.exec(statement);
       if (exit && exitCode === undefined) exitCode = Number(exit[1]) & 0xff;
       const echo = ECHO.exec(statement);
@@ -77,7 +85,7 @@ export function parseScriptBehaviour(
     exitCode: simExit ?? exitCode ?? 0,
     stdoutLines,
     stderrLines,
-    ...simUsage(script),
+    ...usage,
   };
   if (Object.keys(byIndex).length > 0) behaviour.byIndex = byIndex;
   return behaviour;
@@ -97,31 +105,26 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
   tb: 1024 ** 3,
 };
 
-/** `#SIM cpu=PERCENT mem=SIZE`: the last value of each key wins. */
-function simUsage(script: string): Pick<JobBehaviour, "cpuPercent" | "memKb"> {
-  const usage: Pick<JobBehaviour, "cpuPercent" | "memKb"> = {};
-  for (const raw of script.split("\n")) {
-    const sim = SIM_LINE.exec(raw.trim());
-    // Per-index lines (`#SIM index=N`) set runtime and exit only.
-    if (!sim || /\bindex=/.test(sim[1])) continue;
-    const cpu = /\bcpu=(\d+)\b/.exec(sim[1]);
-    if (cpu) usage.cpuPercent = Math.min(100, Number(cpu[1]));
-    const mem = /\bmem=(\d+)(b|kb|mb|gb|tb)?\b/i.exec(sim[1]);
-    if (mem) {
-      const unit = (mem[2] ?? "b").toLowerCase();
-      const kb = Number(mem[1]) * SIZE_UNITS[unit];
-      usage.memKb = unit === "b" ? Math.ceil(Number(mem[1]) / 1024) : kb;
-    }
+/** `#SIM cpu=PERCENT mem=SIZE` on one line (TEXT after `#SIM`): later lines win. */
+function simUsage(text: string, usage: Pick<JobBehaviour, "cpuPercent" | "memKb">): void {
+  const cpu = /\bcpu=(\d+)\b/.exec(text);
+  if (cpu) usage.cpuPercent = Math.min(100, Number(cpu[1]));
+  const mem = /\bmem=(\d+)(b|kb|mb|gb|tb)?\b/i.exec(text);
+  if (mem) {
+    const unit = (mem[2] ?? "b").toLowerCase();
+    const kb = Number(mem[1]) * SIZE_UNITS[unit];
+    usage.memKb = unit === "b" ? Math.ceil(Number(mem[1]) / 1024) : kb;
   }
-  return usage;
 }
 
-function simPairs(text: string): Array<["runtime" | "exit", number]> {
-  const pairs: Array<["runtime" | "exit", number]> = [];
-  for (const m of text.matchAll(/\b(runtime|exit)=(-?\d+)\b/g)) {
-    pairs.push([m[1] as "runtime" | "exit", Number(m[2])]);
+const SIM_PAIR = /\b(runtime|exit)=(-?\d+)\b/g;
+
+/** Each `runtime=N` / `exit=N` of a `#SIM` line, in order. */
+function forSimPairs(text: string, use: (key: "runtime" | "exit", value: number) => void): void {
+  SIM_PAIR.lastIndex = 0;
+  for (let m = SIM_PAIR.exec(text); m !== null; m = SIM_PAIR.exec(text)) {
+    use(m[1] as "runtime" | "exit", Number(m[2]));
   }
-  return pairs;
 }
 
 function pushEcho(text: string, stdout: string[], stderr: string[]): void {

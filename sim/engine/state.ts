@@ -65,6 +65,8 @@ export class EngineState {
   cycleQueued = false;
   /** While building a scenario: no cycles, no output files. */
   quiet = false;
+  /** Variable_List pairs shared by the jobs that have them (never changed in place). */
+  readonly #pairs = new Map<string, Map<string, [string, string]>>();
 
   constructor(config: ComplexConfig, options: ComplexOptions) {
     this.config = config;
@@ -151,6 +153,15 @@ export class EngineState {
     let set = this.assignedSeenByQueue.get(queue);
     if (!set) this.assignedSeenByQueue.set(queue, set = new Set());
     return set;
+  }
+
+  /** One `[name, value]` array per distinct pair, shared read-only by every job with it. */
+  sharedPair(name: string, value: string): [string, string] {
+    let byValue = this.#pairs.get(name);
+    if (!byValue) this.#pairs.set(name, byValue = new Map());
+    let pair = byValue.get(value);
+    if (!pair) byValue.set(value, pair = [name, value]);
+    return pair;
   }
 
   nextSeq(): number {
