@@ -75,6 +75,10 @@ interface CycleState {
   freeCpus: number;
   /** Running jobs by expected end, built by the first top job of the cycle. */
   ends?: Array<{ job: JobRecord; end: number }>;
+  /** Usable nodes no job holds, counted by the first top job (exact, unlike `idleNodes`). */
+  idleNow?: number;
+  /** `overlapKey` by the end of the run asked about, while the promises stay as they are. */
+  overlapByUntil: Map<number, string>;
 }
 
 export function runCycle(host: SchedulerHost): void {
@@ -88,6 +92,7 @@ export function runCycle(host: SchedulerHost): void {
     runningByQueue: new Map(),
     idleNodes: 0,
     freeCpus: 0,
+    overlapByUntil: new Map(),
   };
   const pool = host.pool;
   for (let n = 0; n < pool.size; n++) {
@@ -163,7 +168,9 @@ function considerJob(host: SchedulerHost, state: CycleState, job: JobRecord): bo
   if (takes) {
     if (!resv) noteTaken(host.pool, state, takes);
     host.start(job, takes);
-    state.ends = undefined; // a new running job: the next top job replays its end too
+    // A new running job: the next top job replays its end too, and counts idle nodes again.
+    state.ends = undefined;
+    state.idleNow = undefined;
     state.runningByQueue.set(queue.name, runningIn(host, state, queue.name) + 1);
     host.setEstimate(job, undefined, undefined);
     return true;
@@ -230,10 +237,14 @@ function noteTaken(pool: NodePool, state: CycleState, takes: readonly NodeTake[]
 
 /** Which promises a run until `until` would overlap, as a cache key. */
 function overlapKey(state: CycleState, until: number): string {
-  let key = "";
-  state.promises.forEach((p, i) => {
-    if (p.start < until && p.end > state.now) key += `${i},`;
-  });
+  let key = state.overlapByUntil.get(until);
+  if (key !== undefined) return key;
+  key = "";
+  const promises = state.promises;
+  for (let i = 0; i < promises.length; i++) {
+    if (promises[i].start < until && promises[i].end > state.now) key += `${i},`;
+  }
+  state.overlapByUntil.set(until, key);
   return key;
 }
 
@@ -482,8 +493,12 @@ function planTopJob(host: SchedulerHost, state: CycleState, job: JobRecord, wall
   const pool = host.pool;
   const scratch = scratchCopy(pool);
   const needed = wholeNodesNeeded(pool, job);
-  let idle = 0;
-  for (let n = 0; n < pool.size; n++) if (pool.usable(n) && scratch.users[n] === 0) idle++;
+  let idle = state.idleNow;
+  if (idle === undefined) {
+    idle = 0;
+    for (let n = 0; n < pool.size; n++) if (pool.usable(n) && scratch.users[n] === 0) idle++;
+    state.idleNow = idle;
+  }
   const ends = state.ends ??= [...host.runningJobs()]
     .map((j) => ({ job: j, end: expectedEnd(j, state.now) }))
     .filter((e) => e.end < Infinity)
@@ -505,8 +520,9 @@ function planTopJob(host: SchedulerHost, state: CycleState, job: JobRecord, wall
         start: t,
         end: t + walltime,
         takes,
-        nodes: new Set(takes.map((x) => x.node)).size,
+        nodes: distinctNodes(pool, takes),
       });
+      state.overlapByUntil.clear();
       state.topJobs++;
       host.setEstimate(job, t, takes);
       return;
@@ -561,6 +577,19 @@ function seenMarks(pool: NodePool): { stamp: number; mark: Int32Array } {
   if (!seen) seenByPool.set(pool, seen = { stamp: 0, mark: new Int32Array(pool.size) });
   seen.stamp++;
   return seen;
+}
+
+/** How many distinct nodes `takes` are on (stamps, not a Set: top jobs take thousands). */
+function distinctNodes(pool: NodePool, takes: readonly NodeTake[]): number {
+  const seen = seenMarks(pool);
+  let n = 0;
+  for (const t of takes) {
+    if (seen.mark[t.node] !== seen.stamp) {
+      seen.mark[t.node] = seen.stamp;
+      n++;
+    }
+  }
+  return n;
 }
 
 /** Distinct nodes promised to others during [from, until) (an upper bound on what they block). */

@@ -57,6 +57,11 @@ export class EngineState {
   schedOrderDirty = false;
   /** A job in the scheduling order went to history, or lost its seq to another, since compaction. */
   schedOrderStale = false;
+  /**
+   * A job lost its seq to another since compaction: only then can the order
+   * hold a job the index no longer has (`forget` takes jobs out of it).
+   */
+  schedOrderSeqReused = false;
   /** Jobs holding nodes (running or suspended). */
   readonly holding = new Set<JobRecord>();
   readonly reservations = new Map<string, ResvRecord>();
@@ -169,7 +174,7 @@ export class EngineState {
   }
 
   register(job: JobRecord): void {
-    if (this.jobs.has(job.seq)) this.schedOrderStale = true;
+    if (this.jobs.has(job.seq)) this.schedOrderStale = this.schedOrderSeqReused = true;
     this.jobs.set(job.seq, job);
     this.byId.set(job.id, job);
     if (job.array) {
