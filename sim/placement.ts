@@ -232,17 +232,18 @@ function nextNode(
     for (const node of req.scan) if (ok(node)) return node;
     return -1;
   }
-  if (distinct && (req.placement.sharing !== "shared" || pool.allForceExclusive)) {
-    return nextWholeNode(pool, cap, req, chunk, mine, cursor);
+  if (req.placement.sharing !== "shared" || pool.allForceExclusive) {
+    return nextWholeNode(pool, cap, req, chunk, mine, distinct, cursor);
   }
   for (let node = cursor; node < pool.size; node++) if (ok(node)) return node;
   return -1;
 }
 
 /**
- * `fits` for one chunk per whole node, inlined for the scan that dominates big
- * complexes: the node must be eligible, idle, unpromised, not already this
- * job's, and hold the chunk.
+ * `ok` above when every node is taken whole, inlined for the scan that
+ * dominates big complexes: the node must be eligible and either already this
+ * job's (`free` only: room left after its own chunks and what is held there)
+ * or idle and unpromised, and hold the chunk.
  */
 function nextWholeNode(
   pool: NodePool,
@@ -250,12 +251,26 @@ function nextWholeNode(
   req: PlacementRequest,
   chunk: Chunk,
   mine: Mine,
+  distinct: boolean,
   cursor: number,
 ): number {
   const { eligible, held } = req;
   const size = pool.size;
   for (let node = cursor; node < size; node++) {
-    if (eligible[node] !== 1 || cap.users[node] > 0 || mine.mark[node] === mine.stamp) continue;
+    if (eligible[node] !== 1) continue;
+    if (mine.mark[node] === mine.stamp) {
+      if (distinct) continue;
+      const heldHere = held !== undefined && held.any[node] === 1;
+      const usedCpus = mine.cpus[node] + (heldHere ? held.cpus[node] : 0);
+      const usedGpus = mine.gpus[node] + (heldHere ? held.gpus[node] : 0);
+      const usedMem = mine.mem[node] + (heldHere ? held.mem[node] : 0);
+      if (
+        cap.cpus[node] - usedCpus >= chunk.ncpus && cap.gpus[node] - usedGpus >= chunk.ngpus &&
+        cap.mem[node] - usedMem >= chunk.memBytes
+      ) return node;
+      continue;
+    }
+    if (cap.users[node] > 0) continue;
     if (held !== undefined && held.any[node] === 1) continue;
     if (
       cap.cpus[node] >= chunk.ncpus && cap.gpus[node] >= chunk.ngpus &&
