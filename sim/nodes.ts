@@ -21,6 +21,26 @@ interface SlotRun {
   count: number;
 }
 
+/** Nodes per block of `Capacity.idleInBlock`: 64. */
+export const NODE_BLOCK_SHIFT = 6;
+
+/** `Capacity.idleInBlock` for these user counts. */
+function idleBlocks(users: Int32Array): Int32Array {
+  const blocks = new Int32Array((users.length >> NODE_BLOCK_SHIFT) + 1);
+  for (let n = 0; n < users.length; n++) if (users[n] <= 0) blocks[n >> NODE_BLOCK_SHIFT]++;
+  return blocks;
+}
+
+/** Changes a node's user count, keeping `idleInBlock` in step. */
+export function addUsers(cap: Capacity, node: number, delta: number): void {
+  const before = cap.users[node];
+  const after = cap.users[node] = before + delta;
+  const blocks = cap.idleInBlock;
+  if (blocks !== undefined && (before <= 0) !== (after <= 0)) {
+    blocks[node >> NODE_BLOCK_SHIFT] += after <= 0 ? 1 : -1;
+  }
+}
+
 /** Free capacity the placement search reads; scratch copies model the future. */
 export interface Capacity {
   cpus: Int32Array;
@@ -30,6 +50,12 @@ export interface Capacity {
   users: Int32Array;
   /** 1 when a job holds the node exclusively. */
   exclusive: Uint8Array;
+  /**
+   * Per block of 2^NODE_BLOCK_SHIFT nodes, how many are idle (`users` ≤ 0), so
+   * that a search for idle nodes skips busy stretches of a big complex. Kept
+   * by `addUsers`; absent on capacities that do not keep it (no skipping).
+   */
+  idleInBlock?: Int32Array;
 }
 
 export class NodePool {
@@ -97,6 +123,7 @@ export class NodePool {
       this.sumGpus += node.ngpus;
       this.sumMem += node.memBytes;
     });
+    this.free.idleInBlock = idleBlocks(this.free.users);
   }
 
   get size(): number {
@@ -146,7 +173,7 @@ export class NodePool {
       this.free.mem[t.node] -= t.memBytes;
       if (!seen.has(t.node)) {
         seen.add(t.node);
-        this.free.users[t.node]++;
+        addUsers(this.free, t.node, 1);
         if (exclusive || this.forceExclusive[t.node]) this.free.exclusive[t.node] = 1;
       }
       firstSlots.push(this.#claimSlots(t.node, jobId, t.ncpus));
@@ -164,7 +191,7 @@ export class NodePool {
       this.free.mem[t.node] += t.memBytes;
       if (!seen.has(t.node)) {
         seen.add(t.node);
-        this.free.users[t.node]--;
+        addUsers(this.free, t.node, -1);
         if (this.free.users[t.node] <= 0) this.free.exclusive[t.node] = 0;
       }
       this.#freeSlots(t.node, jobId);
@@ -270,6 +297,7 @@ export class NodePool {
       mem: this.free.mem.slice(),
       users: this.free.users.slice(),
       exclusive: this.free.exclusive.slice(),
+      idleInBlock: this.free.idleInBlock?.slice(),
     };
   }
 }

@@ -11,7 +11,7 @@
  * Nodes are scanned in index order (first fit) with a cursor per chunk kind,
  * so a job asking for N identical whole nodes costs one pass at most.
  */
-import type { Capacity, NodePool, NodeTake } from "./nodes.ts";
+import { type Capacity, NODE_BLOCK_SHIFT, type NodePool, type NodeTake } from "./nodes.ts";
 import type { Chunk, Placement } from "./resources.ts";
 
 /** Resources promised to someone else on a node during [start, end). */
@@ -194,16 +194,21 @@ function placeChunks(pool: NodePool, cap: Capacity, req: PlacementRequest): Node
   for (const chunk of req.chunks) {
     let cursor = 0;
     for (let k = 0; k < chunk.count; k++) {
-      const found = nextNode(pool, cap, req, chunk, mine, distinct, cursor);
+      const found = nextNode(pool, cap, req, chunk, mine, distinct, takes.length === 0, cursor);
       if (found < 0) return undefined;
       cursor = distinct ? found + 1 : found;
-      if (mine.mark[found] !== mine.stamp) {
+      if (distinct) {
+        // One chunk per node: a node of this job is only ever skipped, so its mark is enough.
         mine.mark[found] = mine.stamp;
-        mine.cpus[found] = mine.gpus[found] = mine.mem[found] = 0;
+      } else {
+        if (mine.mark[found] !== mine.stamp) {
+          mine.mark[found] = mine.stamp;
+          mine.cpus[found] = mine.gpus[found] = mine.mem[found] = 0;
+        }
+        mine.cpus[found] += chunk.ncpus;
+        mine.gpus[found] += chunk.ngpus;
+        mine.mem[found] += chunk.memBytes;
       }
-      mine.cpus[found] += chunk.ncpus;
-      mine.gpus[found] += chunk.ngpus;
-      mine.mem[found] += chunk.memBytes;
       takes.push({ node: found, ncpus: chunk.ncpus, ngpus: chunk.ngpus, memBytes: chunk.memBytes });
     }
   }
@@ -217,6 +222,7 @@ function nextNode(
   chunk: Chunk,
   mine: Mine,
   distinct: boolean,
+  mineEmpty: boolean,
   cursor: number,
 ): number {
   const ok = (node: number) => {
@@ -233,7 +239,10 @@ function nextNode(
     return -1;
   }
   if (req.placement.sharing !== "shared" || pool.allForceExclusive) {
-    return nextWholeNode(pool, cap, req, chunk, mine, distinct, cursor);
+    // Blocks without an idle node hold nothing for this chunk, unless a node of
+    // this job is there that may take another chunk (`free`).
+    const skipBusy = distinct || mineEmpty;
+    return nextWholeNode(pool, cap, req, chunk, mine, distinct, skipBusy, cursor);
   }
   for (let node = cursor; node < pool.size; node++) if (ok(node)) return node;
   return -1;
@@ -252,11 +261,20 @@ function nextWholeNode(
   chunk: Chunk,
   mine: Mine,
   distinct: boolean,
+  skipBusy: boolean,
   cursor: number,
 ): number {
   const { eligible, held } = req;
   const size = pool.size;
+  const blocks = skipBusy ? cap.idleInBlock : undefined;
+  const blockMask = (1 << NODE_BLOCK_SHIFT) - 1;
   for (let node = cursor; node < size; node++) {
+    if (
+      blocks !== undefined && (node & blockMask) === 0 && blocks[node >> NODE_BLOCK_SHIFT] === 0
+    ) {
+      node += blockMask;
+      continue;
+    }
     if (eligible[node] !== 1) continue;
     if (mine.mark[node] === mine.stamp) {
       if (distinct) continue;

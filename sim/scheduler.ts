@@ -16,7 +16,7 @@
  */
 import type { JobRecord } from "./job_record.ts";
 import type { SimQueue } from "./model.ts";
-import type { Capacity, NodePool, NodeTake } from "./nodes.ts";
+import { addUsers, type Capacity, type NodePool, type NodeTake } from "./nodes.ts";
 import {
   emptyHeld,
   findPlacement,
@@ -467,6 +467,7 @@ function reservationCapacity(host: SchedulerHost, resv: ReservationCapacity): Ca
     mem: new Float64Array(n),
     users: pool.free.users,
     exclusive: pool.free.exclusive,
+    idleInBlock: pool.free.idleInBlock,
   };
   if (!resv.running) return cap;
   for (const t of reservationRemainder(host, resv)) {
@@ -565,6 +566,9 @@ function scratchCopy(pool: NodePool): Capacity {
     scratch.mem.set(pool.free.mem);
     scratch.users.set(pool.free.users);
     scratch.exclusive.set(pool.free.exclusive);
+    if (scratch.idleInBlock && pool.free.idleInBlock) {
+      scratch.idleInBlock.set(pool.free.idleInBlock);
+    }
   }
   return scratch;
 }
@@ -615,7 +619,7 @@ function releaseInto(pool: NodePool, cap: Capacity, takes: readonly NodeTake[]):
     cap.mem[t.node] += t.memBytes;
     if (seen.mark[t.node] !== seen.stamp) {
       seen.mark[t.node] = seen.stamp;
-      cap.users[t.node]--;
+      addUsers(cap, t.node, -1);
       if (cap.users[t.node] <= 0) {
         cap.exclusive[t.node] = 0;
         if (pool.usable(t.node)) idled++;
