@@ -190,6 +190,7 @@ function placePacked(pool: NodePool, cap: Capacity, req: PlacementRequest): Node
 function placeChunks(pool: NodePool, cap: Capacity, req: PlacementRequest): NodeTake[] | undefined {
   const takes: NodeTake[] = [];
   const mine = freshMine(pool);
+  const lastTakes = lastTakesOf(pool);
   const distinct = req.placement.arrangement !== "free";
   for (const chunk of req.chunks) {
     let cursor = 0;
@@ -209,10 +210,32 @@ function placeChunks(pool: NodePool, cap: Capacity, req: PlacementRequest): Node
         mine.gpus[found] += chunk.ngpus;
         mine.mem[found] += chunk.memBytes;
       }
-      takes.push({ node: found, ncpus: chunk.ncpus, ngpus: chunk.ngpus, memBytes: chunk.memBytes });
+      takes.push(takeOn(lastTakes, found, chunk));
     }
   }
   return takes;
+}
+
+/**
+ * Takes are never changed once made, so the last one made on each node is
+ * used again for the same amounts: top jobs' plans place thousands of
+ * whole-node chunks every cycle, and would otherwise make as many objects.
+ */
+const lastTakesByPool = new WeakMap<NodePool, Array<NodeTake | undefined>>();
+
+function lastTakesOf(pool: NodePool): Array<NodeTake | undefined> {
+  let last = lastTakesByPool.get(pool);
+  if (!last) lastTakesByPool.set(pool, last = new Array(pool.size));
+  return last;
+}
+
+function takeOn(last: Array<NodeTake | undefined>, node: number, chunk: Chunk): NodeTake {
+  const take = last[node];
+  if (
+    take !== undefined && take.ncpus === chunk.ncpus && take.ngpus === chunk.ngpus &&
+    take.memBytes === chunk.memBytes
+  ) return take;
+  return last[node] = { node, ncpus: chunk.ncpus, ngpus: chunk.ngpus, memBytes: chunk.memBytes };
 }
 
 function nextNode(

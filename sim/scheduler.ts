@@ -73,10 +73,8 @@ interface CycleState {
   /** Upper bounds for quick rejections: idle usable nodes and free CPUs on usable nodes. */
   idleNodes: number;
   freeCpus: number;
-  /** Running jobs by expected end, built by the first top job of the cycle. */
-  ends?: Array<{ job: JobRecord; end: number }>;
-  /** Usable nodes no job holds, counted by the first top job (exact, unlike `idleNodes`). */
-  idleNow?: number;
+  /** Running jobs' ends replayed for top jobs, made by the first top job of the cycle. */
+  replay?: Replay;
   /** `overlapKey` by the end of the run asked about, while the promises stay as they are. */
   overlapByUntil: Map<number, string>;
 }
@@ -168,9 +166,8 @@ function considerJob(host: SchedulerHost, state: CycleState, job: JobRecord): bo
   if (takes) {
     if (!resv) noteTaken(host.pool, state, takes);
     host.start(job, takes);
-    // A new running job: the next top job replays its end too, and counts idle nodes again.
-    state.ends = undefined;
-    state.idleNow = undefined;
+    // A new running job: the next top job replays its end too, from the new free capacity.
+    state.replay = undefined;
     state.runningByQueue.set(queue.name, runningIn(host, state, queue.name) + 1);
     host.setEstimate(job, undefined, undefined);
     return true;
@@ -492,30 +489,22 @@ function reservationPromises(host: SchedulerHost, now: number): Promise[] {
  */
 function planTopJob(host: SchedulerHost, state: CycleState, job: JobRecord, walltime: number) {
   const pool = host.pool;
-  const scratch = scratchCopy(pool);
   const needed = wholeNodesNeeded(pool, job);
-  let idle = state.idleNow;
-  if (idle === undefined) {
-    idle = 0;
-    for (let n = 0; n < pool.size; n++) if (pool.usable(n) && scratch.users[n] === 0) idle++;
-    state.idleNow = idle;
-  }
-  const ends = state.ends ??= [...host.runningJobs()]
-    .map((j) => ({ job: j, end: expectedEnd(j, state.now) }))
-    .filter((e) => e.end < Infinity)
-    .sort((a, b) => a.end - b.end);
+  const replay = state.replay ??= newReplay(host, state);
+  const ends = replay.ends;
   // Candidate starts: when a running job ends, and when an earlier top job's
   // promise ends (qstat_T_strict_ordering: the 8-cpu job starts after the
   // 4-cpu top job planned before it).
   const times = candidateTimes(state, ends);
   let i = 0;
   for (const t of times) {
-    for (; i < ends.length && ends[i].end <= t; i++) {
-      idle += releaseInto(pool, scratch, ends[i].job.takes);
+    while (i < ends.length && ends[i].end <= t) i++;
+    if (needed > 0 && needed > idleAfter(pool, replay, i) - promisedNodes(state, t, t + walltime)) {
+      continue;
     }
-    if (needed > 0 && needed > idle - promisedNodes(state, t, t + walltime)) continue;
+    replayed(pool, replay, i);
     const request = placementRequest(host, job, state, t, t + walltime, undefined);
-    const takes = findPlacement(pool, scratch, request);
+    const takes = findPlacement(pool, replay.scratch, request);
     if (takes) {
       state.promises.push({
         start: t,
@@ -530,6 +519,57 @@ function planTopJob(host: SchedulerHost, state: CycleState, job: JobRecord, wall
     }
   }
   host.setEstimate(job, undefined, undefined);
+}
+
+/**
+ * The running jobs' expected ends replayed on a scratch copy of the free
+ * capacity, shared by the cycle's top jobs: the capacity after the first k
+ * ends is the same for each of them (placing reads it, never changes it), so
+ * a later top job goes on from where an earlier one stopped, or replays again
+ * from the start when it needs an earlier time. Made anew once a job starts.
+ */
+interface Replay {
+  /** Running jobs by expected end. */
+  ends: Array<{ job: JobRecord; end: number }>;
+  scratch: Capacity;
+  /** How many of `ends` are released into `scratch`. */
+  released: number;
+  /** Usable idle nodes once the first k ends are released, as far as replayed. */
+  idle: number[];
+}
+
+function newReplay(host: SchedulerHost, state: CycleState): Replay {
+  const pool = host.pool;
+  const scratch = scratchCopy(pool);
+  let idle = 0;
+  for (let n = 0; n < pool.size; n++) if (pool.usable(n) && scratch.users[n] === 0) idle++;
+  const ends = [...host.runningJobs()]
+    .map((j) => ({ job: j, end: expectedEnd(j, state.now) }))
+    .filter((e) => e.end < Infinity)
+    .sort((a, b) => a.end - b.end);
+  return { ends, scratch, released: 0, idle: [idle] };
+}
+
+/** Brings the replay's scratch to exactly the first `k` ends released. */
+function replayed(pool: NodePool, replay: Replay, k: number): Capacity {
+  if (replay.released > k) {
+    replay.scratch = scratchCopy(pool);
+    replay.released = 0;
+  }
+  while (replay.released < k) {
+    const idled = releaseInto(pool, replay.scratch, replay.ends[replay.released].job.takes);
+    if (replay.idle.length === replay.released + 1) {
+      replay.idle.push(replay.idle[replay.released] + idled);
+    }
+    replay.released++;
+  }
+  return replay.scratch;
+}
+
+/** Usable idle nodes once the first `k` ends are released. */
+function idleAfter(pool: NodePool, replay: Replay, k: number): number {
+  if (k >= replay.idle.length) replayed(pool, replay, k);
+  return replay.idle[k];
 }
 
 /** Distinct times, ascending: the running jobs' expected ends and the promises' ends. */
