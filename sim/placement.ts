@@ -193,27 +193,46 @@ function placeChunks(pool: NodePool, cap: Capacity, req: PlacementRequest): Node
   const lastTakes = lastTakesOf(pool);
   const distinct = req.placement.arrangement !== "free";
   for (const chunk of req.chunks) {
-    let cursor = 0;
-    for (let k = 0; k < chunk.count; k++) {
-      const found = nextNode(pool, cap, req, chunk, mine, distinct, takes.length === 0, cursor);
-      if (found < 0) return undefined;
-      cursor = distinct ? found + 1 : found;
-      if (distinct) {
-        // One chunk per node: a node of this job is only ever skipped, so its mark is enough.
-        mine.mark[found] = mine.stamp;
-      } else {
-        if (mine.mark[found] !== mine.stamp) {
-          mine.mark[found] = mine.stamp;
-          mine.cpus[found] = mine.gpus[found] = mine.mem[found] = 0;
-        }
-        mine.cpus[found] += chunk.ncpus;
-        mine.gpus[found] += chunk.ngpus;
-        mine.mem[found] += chunk.memBytes;
-      }
-      takes.push(takeOn(lastTakes, found, chunk));
-    }
+    if (!placeChunk(pool, cap, req, chunk, mine, lastTakes, distinct, takes)) return undefined;
   }
   return takes;
+}
+
+/**
+ * Places the `count` copies of one chunk, adding to `takes`; false when one
+ * does not fit. (Its own function: as the inner loop of placeChunks, V8's
+ * on-stack replacement left optimised code on every exit from it.)
+ */
+function placeChunk(
+  pool: NodePool,
+  cap: Capacity,
+  req: PlacementRequest,
+  chunk: Chunk,
+  mine: Mine,
+  lastTakes: Array<NodeTake | undefined>,
+  distinct: boolean,
+  takes: NodeTake[],
+): boolean {
+  let cursor = 0;
+  for (let k = 0; k < chunk.count; k++) {
+    const found = nextNode(pool, cap, req, chunk, mine, distinct, takes.length === 0, cursor);
+    if (found < 0) return false;
+    cursor = distinct ? found + 1 : found;
+    if (distinct) {
+      // One chunk per node: a node of this job is only ever skipped, so its mark is enough.
+      mine.mark[found] = mine.stamp;
+    } else {
+      if (mine.mark[found] !== mine.stamp) {
+        mine.mark[found] = mine.stamp;
+        mine.cpus[found] = mine.gpus[found] = mine.mem[found] = 0;
+      }
+      mine.cpus[found] += chunk.ncpus;
+      mine.gpus[found] += chunk.ngpus;
+      mine.mem[found] += chunk.memBytes;
+    }
+    takes.push(takeOn(lastTakes, found, chunk));
+  }
+  return true;
 }
 
 /**
