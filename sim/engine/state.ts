@@ -31,6 +31,13 @@ import { Random } from "../random.ts";
 import type { ResourceMap } from "../resources.ts";
 import type { ResvRecord } from "../reservations.ts";
 
+/** What Variable_List takes from the job's owner (engine/submit.ts `variables`). */
+export interface UserVariables {
+  home: string;
+  homePair: [string, string];
+  lognamePair: [string, string];
+}
+
 export class EngineState {
   readonly server: SimServer;
   readonly config: ComplexConfig;
@@ -72,6 +79,8 @@ export class EngineState {
   quiet = false;
   /** Variable_List pairs shared by the jobs that have them (never changed in place). */
   readonly #pairs = new Map<string, Map<string, [string, string]>>();
+  /** Per user: home directory and its PBS_O_HOME and PBS_O_LOGNAME pairs. */
+  readonly #users = new Map<string, UserVariables>();
 
   constructor(config: ComplexConfig, options: ComplexOptions) {
     this.config = config;
@@ -158,6 +167,17 @@ export class EngineState {
     let set = this.assignedSeenByQueue.get(queue);
     if (!set) this.assignedSeenByQueue.set(queue, set = new Set());
     return set;
+  }
+
+  /** A user's home directory and PBS_O_HOME / PBS_O_LOGNAME pairs, made once per user. */
+  userVariables(user: string): UserVariables {
+    let found = this.#users.get(user);
+    if (!found) {
+      const home = this.homeDir(user);
+      found = { home, homePair: ["PBS_O_HOME", home], lognamePair: ["PBS_O_LOGNAME", user] };
+      this.#users.set(user, found);
+    }
+    return found;
   }
 
   /** One `[name, value]` array per distinct pair, shared read-only by every job with it. */

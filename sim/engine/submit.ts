@@ -144,7 +144,7 @@ export function newJob(
   const server = engine.server.name;
   const id = range ? `${seq}[].${server}` : `${seq}.${server}`;
   const name = request.name ?? "STDIN";
-  const home = engine.homeDir(caller.user);
+  const owner = engine.userVariables(caller.user);
   const { resources, fromQueue } = completeFor(engine, queue, requested);
   const seqText = range ? `${seq}.^array_index^` : `${seq}`;
   // execVnode, execHost and comment are accessors of the record class (run_texts.ts).
@@ -176,7 +176,7 @@ export function newJob(
     mailPoints: request.mailPoints ?? "a",
     mailUsers: request.mailUsers,
     rerunnable: request.rerunnable ?? true,
-    variables: variables(engine, caller, request, queue.name, home),
+    variables: variables(engine, caller, request, queue.name),
     submitArguments: request.submitArguments,
     submitHost: caller.host,
     workdir: request.workdir,
@@ -197,7 +197,7 @@ export function newJob(
     cpuLoad: 0,
     memUsedKb: 0,
     vmemUsedKb: 0,
-    homeDir: home,
+    homeDir: owner.home,
     stagedOut: false,
     dependents: new Set(),
     waitsOn: [],
@@ -272,24 +272,29 @@ export function variables(
   caller: Caller,
   request: SubmitRequest,
   queue: string,
-  home: string,
 ): Array<[string, string]> {
+  const owner = engine.userVariables(caller.user);
+  // One literal of the usual eleven (no spare capacity in 22,000 arrays); the
+  // user's own variables go before PBS_O_QUEUE and PBS_O_HOST.
   const list: Array<[string, string]> = [
-    engine.sharedPair("PBS_O_HOME", home),
+    owner.homePair,
     FIXED_VARIABLES.lang,
-    engine.sharedPair("PBS_O_LOGNAME", caller.user),
+    owner.lognamePair,
     FIXED_VARIABLES.path,
     FIXED_VARIABLES.shell,
     FIXED_VARIABLES.authMethod,
     FIXED_VARIABLES.encryptMethod,
     engine.sharedPair("PBS_O_WORKDIR", request.workdir),
     FIXED_VARIABLES.system,
+    engine.sharedPair("PBS_O_QUEUE", queue),
+    engine.sharedPair("PBS_O_HOST", caller.host),
   ];
+  const own: Array<[string, string]> = [];
   for (const [name, value] of request.variables) {
     const slot = BASE_VARIABLE_SLOTS.get(name);
     if (slot !== undefined) list[slot] = [name, value];
-    else list.push([name, value]);
+    else own.push([name, value]);
   }
-  list.push(engine.sharedPair("PBS_O_QUEUE", queue), engine.sharedPair("PBS_O_HOST", caller.host));
+  if (own.length > 0) list.splice(BASE_VARIABLE_SLOTS.size, 0, ...own);
   return list;
 }
