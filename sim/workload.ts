@@ -234,7 +234,12 @@ function seedHistory(complex: Complex, spec: ProfileSpec, rng: Random, users: st
   const horizon = Math.min(complex.server.jobHistoryDuration, 3 * 86400);
   for (let k = 0; k < spec.history; k++) {
     const { caller, req } = request(spec, rng, rng.pick(users));
-    const job = trySubmit(complex, caller, req);
+    let job: SimJob | undefined;
+    try {
+      job = complex.submitForHistory(caller, req);
+    } catch {
+      continue;
+    }
     if (!job) continue;
     const ended = now - rng.int(60, horizon - 60);
     complex.fabricateFinished(job, ended);

@@ -4,12 +4,13 @@
  */
 import type { EngineState } from "./state.ts";
 import type { JobRecord } from "../job_record.ts";
-import { PBSE, SimError, type SimJob } from "../model.ts";
+import { type Caller, PBSE, SimError, type SimJob, type SubmitRequest } from "../model.ts";
 import type { NodePool, NodeTake } from "../nodes.ts";
 import type { Chunk } from "../resources.ts";
 import { execVnodeText } from "../placement.ts";
 import { jobRunDate } from "../output.ts";
 import { keepInHistory } from "./history.ts";
+import { admitFinished, admitsFinished, submit } from "./submit.ts";
 import { isHistory } from "./job_state.ts";
 import type { PendingRunTexts, RunTextName } from "./run_texts.ts";
 import { endSuffix, planEnd, resourcesUsed, startRun, WALLTIME_POLL_SECONDS } from "./lifecycle.ts";
@@ -61,6 +62,24 @@ export function backdateQueued(engine: EngineState, job: SimJob, secondsAgo: num
   const t = engine.now() - secondsAgo;
   record.ctime = record.qtime = record.mtime = t;
   if (record.etime !== undefined) record.etime = t;
+}
+
+/**
+ * Submits a request for a job that `fabricateFinished` makes history at once
+ * (the scenario builder's background history): while the complex is quiet
+ * and the request does not wait, `admitFinished` (the same checks, id, record
+ * and routing as `submit`, but no place in the scheduling order: 18,000 jobs
+ * the first cycle would sort and drop); otherwise `submit` itself. Undefined
+ * when no routing destination accepts it.
+ */
+export function submitForHistory(
+  engine: EngineState,
+  caller: Caller,
+  request: SubmitRequest,
+): SimJob | undefined {
+  if (engine.quiet && admitsFinished(request)) return admitFinished(engine, caller, request);
+  const job = submit(engine, caller, request);
+  return engine.byId.get(job.id) === job ? job : undefined;
 }
 
 /** Turns a just-submitted job into a history record that ended at `endedAt`. */

@@ -193,7 +193,8 @@ export class EngineState {
     return this.server.nextSeq++;
   }
 
-  register(job: JobRecord): void {
+  /** Indexes a job; `scheduled: false` leaves it out of the scheduling order (history at once). */
+  register(job: JobRecord, options: { scheduled: boolean } = { scheduled: true }): void {
     if (this.jobs.has(job.seq)) this.schedOrderStale = this.schedOrderSeqReused = true;
     this.jobs.set(job.seq, job);
     this.byId.set(job.id, job);
@@ -201,7 +202,7 @@ export class EngineState {
       for (const sub of job.array.subjobs.values()) this.byId.set(sub.id, sub as JobRecord);
     }
     this.listing = undefined;
-    this.insertSchedOrder(job);
+    if (options.scheduled) this.insertSchedOrder(job);
   }
 
   forget(job: JobRecord): void {

@@ -60,6 +60,56 @@ const FIXED_VARIABLES: Record<string, [string, string]> = {
 };
 
 export function submit(engine: EngineState, caller: Caller, request: SubmitRequest): SimJob {
+  const { job, queue, clauses } = admit(engine, caller, request);
+  engine.register(job);
+  // Held, dependency-held and deferred jobs wait in a routing queue until released
+  // (route_held_jobs / route_waiting_jobs default False); #settle routes them then.
+  const waits = job.holds !== "" || clauses.some((c) => !c.type.startsWith("before")) ||
+    (job.executionTime !== undefined && job.executionTime > engine.now());
+  if (queue.type === "Route" && !waits && !route(engine, job)) {
+    engine.forget(job); // "Job rejected by all possible destinations": not even in history
+    return job;
+  }
+  linkDependencies(engine, job, clauses);
+  settle(engine, job);
+  afterChange(engine);
+  return job;
+}
+
+/**
+ * What `submit` does for a request that neither waits (hold, dependency,
+ * execution time) nor is an array, up to the job entering its execution
+ * queue, for a job about to be made history at once (the scenario builder's
+ * background history, fabricate.ts): the same checks, job id, record and
+ * routing, but not in the scheduling order and with no cycle asked for.
+ * Undefined when no routing destination accepts it (`submit` drops it then).
+ */
+export function admitFinished(
+  engine: EngineState,
+  caller: Caller,
+  request: SubmitRequest,
+): JobRecord | undefined {
+  const { job, queue } = admit(engine, caller, request);
+  if (queue.type === "Route" && !route(engine, job)) return undefined;
+  job.state = "Q"; // as settle leaves a job that does not wait
+  job.substate = 10;
+  job.etime ??= engine.now();
+  engine.register(job, { scheduled: false });
+  return job;
+}
+
+/** Can `admitFinished` stand for `submit` with this request? */
+export function admitsFinished(request: SubmitRequest): boolean {
+  return !request.hold && request.depend === undefined && request.arrayRange === undefined &&
+    request.executionTime === undefined;
+}
+
+/** `qsub`'s checks in PBS's order, the job id, and the new record in its first queue. */
+function admit(
+  engine: EngineState,
+  caller: Caller,
+  request: SubmitRequest,
+): { job: JobRecord; queue: SimQueue; clauses: ReturnType<typeof parseDepend> } {
   engine.requireUp();
   let requested: ResourceMap;
   try {
@@ -94,19 +144,7 @@ export function submit(engine: EngineState, caller: Caller, request: SubmitReque
     throw new SimError(PBSE.EXCQRESC);
   }
   const clauses = request.depend ? parseDepend(request.depend, engine.server.name) : [];
-  engine.register(job);
-  // Held, dependency-held and deferred jobs wait in a routing queue until released
-  // (route_held_jobs / route_waiting_jobs default False); #settle routes them then.
-  const waits = job.holds !== "" || clauses.some((c) => !c.type.startsWith("before")) ||
-    (job.executionTime !== undefined && job.executionTime > engine.now());
-  if (queue.type === "Route" && !waits && !route(engine, job)) {
-    engine.forget(job); // "Job rejected by all possible destinations": not even in history
-    return job;
-  }
-  linkDependencies(engine, job, clauses);
-  settle(engine, job);
-  afterChange(engine);
-  return job;
+  return { job, queue, clauses };
 }
 
 /**
