@@ -122,18 +122,20 @@ export function validateResources(pairs: Array<[string, string]>): ResourceMap {
 }
 
 /**
- * Canonical values by `name=value` (names are known resources: no `=`), kept
- * because requests repeat; refusals are not kept (they throw every time).
+ * Canonical values by resource name and value, kept because requests repeat;
+ * refusals are not kept (they throw every time).
  */
-const canonicalCache = new Map<string, string | number>();
+const canonicalCache = new Map<string, Map<string, string | number>>();
 
 function canonicalValue(name: string, value: string): string | number {
-  const key = `${name}=${value}`;
-  let canonical = canonicalCache.get(key);
+  // By name, then value: no key string to build (and hash) per call.
+  let byValue = canonicalCache.get(name);
+  if (byValue === undefined) canonicalCache.set(name, byValue = new Map());
+  let canonical = byValue.get(value);
   if (canonical === undefined) {
     canonical = canonicalOf(name, value);
-    if (canonicalCache.size >= PARSE_CACHE_LIMIT) canonicalCache.clear();
-    canonicalCache.set(key, canonical);
+    if (byValue.size >= PARSE_CACHE_LIMIT) byValue.clear();
+    byValue.set(value, canonical);
   }
   return canonical;
 }
@@ -287,7 +289,8 @@ export function deriveTotals(resources: ResourceMap, defaultChunk: ResourceMap):
  */
 const PARSE_CACHE_LIMIT = 4096;
 const selectCache = new Map<string, readonly SelectChunk[]>();
-const chunkCache = new Map<string, Chunk[]>();
+/** By default_chunk's ncpus, then select text. */
+const chunkCache = new Map<string | number | undefined, Map<string, Chunk[]>>();
 
 /** `parseSelect`, memoised; the result is shared and must not be changed. */
 function parsedSelect(select: string): readonly SelectChunk[] {
@@ -305,8 +308,9 @@ function parsedSelect(select: string): readonly SelectChunk[] {
  * Jobs with the same request share the array: it is never changed in place.
  */
 export function chunksOf(select: string, defaultChunk: ResourceMap = {}): Chunk[] {
-  const key = `${defaultChunk.ncpus ?? ""}|${select}`;
-  let chunks = chunkCache.get(key);
+  let bySelect = chunkCache.get(defaultChunk.ncpus);
+  if (bySelect === undefined) chunkCache.set(defaultChunk.ncpus, bySelect = new Map());
+  let chunks = bySelect.get(select);
   if (chunks === undefined) {
     chunks = parsedSelect(select).map(({ count, resources }) => ({
       count,
@@ -315,8 +319,8 @@ export function chunksOf(select: string, defaultChunk: ResourceMap = {}): Chunk[
       memBytes: resources.mem ? parseSize(resources.mem) ?? 0 : 0,
       host: resources.host ?? resources.vnode,
     }));
-    if (chunkCache.size >= PARSE_CACHE_LIMIT) chunkCache.clear();
-    chunkCache.set(key, chunks);
+    if (bySelect.size >= PARSE_CACHE_LIMIT) bySelect.clear();
+    bySelect.set(select, chunks);
   }
   return chunks;
 }
