@@ -21,24 +21,19 @@ interface SlotRun {
   count: number;
 }
 
-/** Nodes per block of `Capacity.idleInBlock`: 64. */
-export const NODE_BLOCK_SHIFT = 6;
-
-/** `Capacity.idleInBlock` for these user counts. */
-function idleBlocks(users: Int32Array): Int32Array {
-  const blocks = new Int32Array((users.length >> NODE_BLOCK_SHIFT) + 1);
-  for (let n = 0; n < users.length; n++) if (users[n] <= 0) blocks[n >> NODE_BLOCK_SHIFT]++;
-  return blocks;
+/** `Capacity.idleBits` for these user counts: bit n%32 of word n/32 set when node n is idle. */
+function idleBits(users: Int32Array): Uint32Array {
+  const bits = new Uint32Array((users.length >> 5) + 1);
+  for (let n = 0; n < users.length; n++) if (users[n] <= 0) bits[n >> 5] |= 1 << (n & 31);
+  return bits;
 }
 
-/** Changes a node's user count, keeping `idleInBlock` in step. */
+/** Changes a node's user count, keeping `idleBits` in step. */
 export function addUsers(cap: Capacity, node: number, delta: number): void {
   const before = cap.users[node];
   const after = cap.users[node] = before + delta;
-  const blocks = cap.idleInBlock;
-  if (blocks !== undefined && (before <= 0) !== (after <= 0)) {
-    blocks[node >> NODE_BLOCK_SHIFT] += after <= 0 ? 1 : -1;
-  }
+  const bits = cap.idleBits;
+  if (bits !== undefined && (before <= 0) !== (after <= 0)) bits[node >> 5] ^= 1 << (node & 31);
 }
 
 /** Free capacity the placement search reads; scratch copies model the future. */
@@ -51,11 +46,11 @@ export interface Capacity {
   /** 1 when a job holds the node exclusively. */
   exclusive: Uint8Array;
   /**
-   * Per block of 2^NODE_BLOCK_SHIFT nodes, how many are idle (`users` ≤ 0), so
-   * that a search for idle nodes skips busy stretches of a big complex. Kept
-   * by `addUsers`; absent on capacities that do not keep it (no skipping).
+   * One bit per node, set while it is idle (`users` ≤ 0), so that a search for
+   * idle nodes jumps over the busy ones of a big complex (placement.ts). Kept
+   * by `addUsers`; absent on capacities that do not keep it (no jumping).
    */
-  idleInBlock?: Int32Array;
+  idleBits?: Uint32Array;
 }
 
 export class NodePool {
@@ -123,7 +118,7 @@ export class NodePool {
       this.sumGpus += node.ngpus;
       this.sumMem += node.memBytes;
     });
-    this.free.idleInBlock = idleBlocks(this.free.users);
+    this.free.idleBits = idleBits(this.free.users);
   }
 
   get size(): number {
@@ -297,7 +292,7 @@ export class NodePool {
       mem: this.free.mem.slice(),
       users: this.free.users.slice(),
       exclusive: this.free.exclusive.slice(),
-      idleInBlock: this.free.idleInBlock?.slice(),
+      idleBits: this.free.idleBits?.slice(),
     };
   }
 }

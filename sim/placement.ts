@@ -11,7 +11,7 @@
  * Nodes are scanned in index order (first fit) with a cursor per chunk kind,
  * so a job asking for N identical whole nodes costs one pass at most.
  */
-import { type Capacity, NODE_BLOCK_SHIFT, type NodePool, type NodeTake } from "./nodes.ts";
+import type { Capacity, NodePool, NodeTake } from "./nodes.ts";
 import type { Chunk, Placement } from "./resources.ts";
 
 /** Resources promised to someone else on a node during [start, end). */
@@ -306,17 +306,11 @@ function nextWholeNode(
   skipBusy: boolean,
   cursor: number,
 ): number {
+  const idle = skipBusy ? cap.idleBits : undefined;
+  if (idle !== undefined) return nextIdleNode(pool, cap, req, chunk, mine, distinct, idle, cursor);
   const { eligible, held } = req;
   const size = pool.size;
-  const blocks = skipBusy ? cap.idleInBlock : undefined;
-  const blockMask = (1 << NODE_BLOCK_SHIFT) - 1;
   for (let node = cursor; node < size; node++) {
-    if (
-      blocks !== undefined && (node & blockMask) === 0 && blocks[node >> NODE_BLOCK_SHIFT] === 0
-    ) {
-      node += blockMask;
-      continue;
-    }
     if (eligible[node] !== 1) continue;
     if (mine.mark[node] === mine.stamp) {
       if (distinct) continue;
@@ -336,6 +330,43 @@ function nextWholeNode(
       cap.cpus[node] >= chunk.ncpus && cap.gpus[node] >= chunk.ngpus &&
       cap.mem[node] >= chunk.memBytes
     ) return node;
+  }
+  return -1;
+}
+
+/**
+ * `nextWholeNode` over idle nodes only, from their bits, in the same order:
+ * where no node of this job may take another chunk (one chunk per node, or
+ * none placed yet), a busy node never fits.
+ */
+function nextIdleNode(
+  pool: NodePool,
+  cap: Capacity,
+  req: PlacementRequest,
+  chunk: Chunk,
+  mine: Mine,
+  distinct: boolean,
+  idle: Uint32Array,
+  cursor: number,
+): number {
+  const { eligible, held } = req;
+  const size = pool.size;
+  // Bits below the cursor in its word do not count.
+  let bits = idle[cursor >> 5] & ~((1 << (cursor & 31)) - 1);
+  for (let word = cursor >> 5; word < idle.length; bits = idle[++word]) {
+    while (bits !== 0) {
+      const lowest = bits & -bits;
+      bits ^= lowest;
+      const node = (word << 5) + 31 - Math.clz32(lowest);
+      if (node >= size) return -1;
+      if (eligible[node] !== 1) continue;
+      if (distinct && mine.mark[node] === mine.stamp) continue;
+      if (held !== undefined && held.any[node] === 1) continue;
+      if (
+        cap.cpus[node] >= chunk.ncpus && cap.gpus[node] >= chunk.ngpus &&
+        cap.mem[node] >= chunk.memBytes
+      ) return node;
+    }
   }
   return -1;
 }

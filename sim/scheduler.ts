@@ -464,7 +464,7 @@ function reservationCapacity(host: SchedulerHost, resv: ReservationCapacity): Ca
     mem: new Float64Array(n),
     users: pool.free.users,
     exclusive: pool.free.exclusive,
-    idleInBlock: pool.free.idleInBlock,
+    idleBits: pool.free.idleBits,
   };
   if (!resv.running) return cap;
   for (const t of reservationRemainder(host, resv)) {
@@ -606,9 +606,7 @@ function scratchCopy(pool: NodePool): Capacity {
     scratch.mem.set(pool.free.mem);
     scratch.users.set(pool.free.users);
     scratch.exclusive.set(pool.free.exclusive);
-    if (scratch.idleInBlock && pool.free.idleInBlock) {
-      scratch.idleInBlock.set(pool.free.idleInBlock);
-    }
+    if (scratch.idleBits && pool.free.idleBits) scratch.idleBits.set(pool.free.idleBits);
   }
   return scratch;
 }
