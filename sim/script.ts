@@ -38,14 +38,14 @@ export function parseScriptBehaviour(
   const usage: Pick<JobBehaviour, "cpuPercent" | "memKb"> = {};
 
   // One pass over the lines; the cheap substring tests only skip lines a pattern cannot match.
-  const byIndex: NonNullable<JobBehaviour["byIndex"]> = {};
+  let byIndex: JobBehaviour["byIndex"];
   for (const raw of script.split("\n")) {
     const line = raw.trim();
     const sim = line.startsWith("#SIM") ? SIM_LINE.exec(line) : null;
     if (sim) {
       const index = /\bindex=(\d+)\b/.exec(sim[1]);
       if (index) {
-        const own = byIndex[Number(index[1])] ??= {};
+        const own = (byIndex ??= {})[Number(index[1])] ??= {};
         forSimPairs(sim[1], (key, value) => {
           if (key === "runtime") own.runtimeSeconds = value;
           else own.exitCode = value;
@@ -87,7 +87,7 @@ export function parseScriptBehaviour(
     stderrLines,
     ...usage,
   };
-  if (Object.keys(byIndex).length > 0) behaviour.byIndex = byIndex;
+  if (byIndex !== undefined) behaviour.byIndex = byIndex;
   return behaviour;
 }
 

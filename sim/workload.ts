@@ -189,6 +189,8 @@ function markNodes(complex: Complex, spec: ProfileSpec, rng: Random): void {
  * what it saves).
  */
 const walltimeTexts = new Map<number, string>();
+const QUARTERS = [0, 15, 30, 45];
+const FAILURE_CODES = [1, 2, 127, 134, 139];
 const selectTexts = new Map<ProfileSpec, Map<number, string>>();
 const workdirTexts = new Map<string, Map<string, string>>();
 
@@ -206,7 +208,7 @@ function request(
 ): { caller: Caller; req: SubmitRequest } {
   const nodes = rng.weighted(spec.sizes);
   const hours = Math.min(spec.maxHours, nodes >= 100 ? rng.int(1, 24) : rng.int(1, 6));
-  const minutes = rng.pick([0, 15, 30, 45]);
+  const minutes = rng.pick(QUARTERS);
   const walltime = shared(
     walltimeTexts,
     hours * 60 + minutes,
@@ -215,7 +217,7 @@ function request(
   const limit = hours * 3600 + minutes * 60;
   // Most jobs finish early; some overrun their walltime; some fail.
   const runtime = rng.chance(0.06) ? limit + 600 : rng.int(Math.floor(limit * 0.2), limit);
-  const exit = rng.chance(0.1) ? rng.pick([1, 2, 127, 134, 139]) : 0;
+  const exit = rng.chance(0.1) ? rng.pick(FAILURE_CODES) : 0;
   const app = rng.pick(APPS);
   const project = rng.pick(PROJECTS);
   const queue = nodes < spec.routeMin ? spec.smallQueue : spec.routeQueue;

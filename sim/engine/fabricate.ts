@@ -94,7 +94,7 @@ export function fabricateFinished(engine: EngineState, job: SimJob, endedAt: num
   const firstNode = engine.rng.int(0, engine.pool.size - 1);
   record.ctime = record.qtime = record.etime = stime - engine.rng.int(30, 6 * 3600);
   record.stime = stime;
-  record.takes = [];
+  if (record.takes.length > 0) record.takes = [];
   record.runCount = 1;
   record.sessionId = engine.rng.int(1000, 65000);
   record.cpuLoad = 0.6 + engine.rng.next() * 0.4;
@@ -107,7 +107,7 @@ export function fabricateFinished(engine: EngineState, job: SimJob, endedAt: num
     engine.pool,
     record.chunks,
     firstNode,
-    jobRunDate(stime),
+    stime,
     endSuffix(record),
   );
   record.obittime = record.mtime = endedAt;
@@ -139,7 +139,8 @@ class FabricatedRun implements PendingRunTexts {
     readonly pool: NodePool,
     readonly chunks: readonly Chunk[],
     readonly firstNode: number,
-    readonly runDate: string,
+    /** When it started: the comment's date, rendered with it. */
+    readonly stime: number,
     readonly endText: string,
   ) {}
 
@@ -152,7 +153,9 @@ class FabricatedRun implements PendingRunTexts {
       case "execHost":
         return takes.map((t) => `${pool.nodes[t.node].name}/0*${t.ncpus}`).join("+");
       case "comment":
-        return `Job run at ${this.runDate} on ${execVnodeText(pool, takes)}${this.endText}`;
+        return `Job run at ${jobRunDate(this.stime)} on ${
+          execVnodeText(pool, takes)
+        }${this.endText}`;
     }
   }
 }
