@@ -28,8 +28,7 @@ export function parseScriptBehaviour(
   script: string,
   defaultRuntime = DEFAULT_RUNTIME_SECONDS,
 ): JobBehaviour {
-  let simRuntime: number | undefined;
-  let simExit: number | undefined;
+  const simWide: SimPairs = {};
   let sleepTotal = 0;
   let sawSleep = false;
   let exitCode: number | undefined;
@@ -46,16 +45,10 @@ export function parseScriptBehaviour(
       const index = /\bindex=(\d+)\b/.exec(sim[1]);
       if (index) {
         const own = (byIndex ??= {})[Number(index[1])] ??= {};
-        forSimPairs(sim[1], (key, value) => {
-          if (key === "runtime") own.runtimeSeconds = value;
-          else own.exitCode = value;
-        });
+        applySimPairs(sim[1], own);
         continue;
       }
-      forSimPairs(sim[1], (key, value) => {
-        if (key === "runtime") simRuntime = value;
-        else simExit = value;
-      });
+      applySimPairs(sim[1], simWide);
       // Per-index lines (`#SIM index=N`) set runtime and exit only.
       if (!/\bindex=/.test(sim[1])) simUsage(sim[1], usage);
       continue;
@@ -70,19 +63,20 @@ export function parseScriptBehaviour(
     if (!line.includes("exit") && !line.includes("echo")) continue;
     for (const part of line.split(";")) {
       const statement = part.trim();
-      const exit = EXIT.exec(statement);
+      // EXIT and ECHO are anchored at the statement's first word.
+      const exit = statement.startsWith("exit") ? EXIT.exec(statement) : null;
       if (exit && exitCode === undefined) exitCode = Number(exit[1]) & 0xff;
-      const echo = ECHO.exec(statement);
+      const echo = statement.startsWith("echo") ? ECHO.exec(statement) : null;
       if (echo) pushEcho(echo[1], stdoutLines, stderrLines);
     }
   }
 
   const empty = script.trim() === "";
-  const runtimeSeconds = simRuntime ??
+  const runtimeSeconds = simWide.runtimeSeconds ??
     (sawSleep ? Math.max(1, sleepTotal) : empty ? 1 : defaultRuntime);
   const behaviour: JobBehaviour = {
     runtimeSeconds,
-    exitCode: simExit ?? exitCode ?? 0,
+    exitCode: simWide.exitCode ?? exitCode ?? 0,
     stdoutLines,
     stderrLines,
     ...usage,
@@ -107,7 +101,7 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
 
 /** `#SIM cpu=PERCENT mem=SIZE` on one line (TEXT after `#SIM`): later lines win. */
 function simUsage(text: string, usage: Pick<JobBehaviour, "cpuPercent" | "memKb">): void {
-  const cpu = /\bcpu=(\d+)\b/.exec(text);
+  const cpu = text.includes("cpu=") ? /\bcpu=(\d+)\b/.exec(text) : null;
   if (cpu) usage.cpuPercent = Math.min(100, Number(cpu[1]));
   const mem = /\bmem=(\d+)(b|kb|mb|gb|tb)?\b/i.exec(text);
   if (mem) {
@@ -119,11 +113,15 @@ function simUsage(text: string, usage: Pick<JobBehaviour, "cpuPercent" | "memKb"
 
 const SIM_PAIR = /\b(runtime|exit)=(-?\d+)\b/g;
 
-/** Each `runtime=N` / `exit=N` of a `#SIM` line, in order. */
-function forSimPairs(text: string, use: (key: "runtime" | "exit", value: number) => void): void {
+/** What `runtime=` and `exit=` set, for the whole job or one array index. */
+type SimPairs = { runtimeSeconds?: number; exitCode?: number };
+
+/** Each `runtime=N` / `exit=N` of a `#SIM` line, in order, into `target` (later ones win). */
+function applySimPairs(text: string, target: SimPairs): void {
   SIM_PAIR.lastIndex = 0;
   for (let m = SIM_PAIR.exec(text); m !== null; m = SIM_PAIR.exec(text)) {
-    use(m[1] as "runtime" | "exit", Number(m[2]));
+    if (m[1] === "runtime") target.runtimeSeconds = Number(m[2]);
+    else target.exitCode = Number(m[2]);
   }
 }
 
