@@ -69,6 +69,8 @@ interface CycleState {
   failures: Map<string, { count: number; reason: string }>;
   /** Held amounts per set of overlapping promises (building them is costly). */
   heldCache: Map<string, ReturnType<typeof heldDuring>>;
+  /** The buffers behind `heldCache`, given back to the pool's free list when the cycle ends. */
+  heldBuffers: Held[];
   runningByQueue: Map<string, number>;
   /** Upper bounds for quick rejections: idle usable nodes and free CPUs on usable nodes. */
   idleNodes: number;
@@ -87,6 +89,7 @@ export function runCycle(host: SchedulerHost): void {
     topJobs: 0,
     failures: new Map(),
     heldCache: new Map(),
+    heldBuffers: [],
     runningByQueue: new Map(),
     idleNodes: 0,
     freeCpus: 0,
@@ -98,13 +101,36 @@ export function runCycle(host: SchedulerHost): void {
     if (pool.free.users[n] === 0) state.idleNodes++;
     if (!pool.free.exclusive[n]) state.freeCpus += Math.max(0, pool.free.cpus[n]);
   }
-  for (const job of host.orderedJobs()) {
-    if (job.array) {
-      considerArray(host, state, job);
-    } else if (job.state === "Q") {
-      considerJob(host, state, job);
+  try {
+    for (const job of host.orderedJobs()) {
+      if (job.array) {
+        considerArray(host, state, job);
+      } else if (job.state === "Q") {
+        considerJob(host, state, job);
+      }
     }
+  } finally {
+    freeHeldOf(pool).push(...state.heldBuffers);
   }
+}
+
+/**
+ * Held buffers not in use, per pool: a cycle takes one per set of overlapping
+ * promises it meets (four arrays of 10,624 entries at Aurora scale) and gives
+ * them back at its end, instead of making new ones every cycle.
+ */
+const freeHeldByPool = new WeakMap<NodePool, Held[]>();
+
+function freeHeldOf(pool: NodePool): Held[] {
+  let free = freeHeldByPool.get(pool);
+  if (!free) freeHeldByPool.set(pool, free = []);
+  return free;
+}
+
+function borrowHeld(pool: NodePool, state: CycleState): Held {
+  const held = freeHeldOf(pool).pop() ?? emptyHeld(pool.size);
+  state.heldBuffers.push(held);
+  return held;
 }
 
 function considerArray(host: SchedulerHost, state: CycleState, parent: JobRecord): void {
@@ -289,7 +315,8 @@ function placementRequest(
   let held;
   if (overlap !== undefined && from === state.now) {
     if (!state.heldCache.has(overlap)) {
-      state.heldCache.set(overlap, heldDuring(state.promises, from, until, pool.size));
+      const buffer = borrowHeld(pool, state);
+      state.heldCache.set(overlap, heldDuring(state.promises, from, until, pool.size, buffer));
     }
     held = state.heldCache.get(overlap);
   } else {
