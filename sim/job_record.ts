@@ -6,7 +6,7 @@
 import type { SimJob } from "./model.ts";
 import type { NodeTake } from "./nodes.ts";
 import type { Chunk, Placement } from "./resources.ts";
-import type { PendingRunTexts } from "./engine/run_texts.ts";
+import type { PendingRunTexts } from "./engine/job_record_object.ts";
 
 export type EndKind = "normal" | "walltime" | "signal" | "deleted" | "resv-end";
 
@@ -54,7 +54,7 @@ export interface JobRecord extends SimJob {
   exitingUntil?: number;
   /**
    * Backing fields of `execVnode`, `execHost` and `comment`, which are accessors
-   * on the records' shared prototype (engine/run_texts.ts).
+   * of the records' class (engine/job_record_object.ts).
    */
   execVnodeText: string | undefined;
   execHostText: string | undefined;

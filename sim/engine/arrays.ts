@@ -9,7 +9,7 @@ import { subjobBehaviour } from "../script.ts";
 import { jobRunDate } from "../output.ts";
 import { dependencyEvent } from "./dependencies.ts";
 import { toHistory } from "./history.ts";
-import { JobRecordObject } from "./run_texts.ts";
+import { JobRecordObject } from "./job_record_object.ts";
 
 export function newSubjob(engine: EngineState, parent: JobRecord, index: number): JobRecord {
   const server = engine.server.name;

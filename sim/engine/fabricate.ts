@@ -12,7 +12,7 @@ import { jobRunDate } from "../output.ts";
 import { keepInHistory } from "./history.ts";
 import { admitFinished, admitsFinished, submit } from "./submit.ts";
 import { isHistory } from "./job_state.ts";
-import type { PendingRunTexts, RunTextName } from "./run_texts.ts";
+import type { PendingRunTexts, RunTextName } from "./job_record_object.ts";
 import { endSuffix, planEnd, resourcesUsed, startRun, WALLTIME_POLL_SECONDS } from "./lifecycle.ts";
 
 /** A running job started `secondsAgo`; its end is re-planned accordingly. */
@@ -132,7 +132,7 @@ function fabricatedTakes(pool: NodePool, chunks: readonly Chunk[], firstNode: nu
 
 /**
  * A fabricated run's `exec_vnode`, `exec_host` and comment, rendered on first
- * read (run_texts.ts). Plain data, no closures: one small object per history job.
+ * read (job_record_object.ts). Plain data, no closures: one small object per history job.
  */
 class FabricatedRun implements PendingRunTexts {
   constructor(

@@ -30,7 +30,7 @@ import { afterChange } from "./cycle.ts";
 import { linkDependencies } from "./dependencies.ts";
 import { settle } from "./job_state.ts";
 import { checkAdmission, completeFor, route } from "./routing.ts";
-import { JobRecordObject } from "./run_texts.ts";
+import { JobRecordObject } from "./job_record_object.ts";
 
 export const DEFAULT_PATH = "/opt/pbs/bin:/usr/bin:/bin";
 
@@ -185,7 +185,7 @@ export function newJob(
   const owner = engine.userVariables(caller.user);
   const { resources, fromQueue } = completeFor(engine, queue, requested);
   const seqText = range ? `${seq}.^array_index^` : `${seq}`;
-  // execVnode, execHost and comment are accessors of the record class (run_texts.ts).
+  // execVnode, execHost and comment are accessors of the record class (job_record_object.ts).
   const job: JobRecord = new JobRecordObject({
     seq,
     id,
