@@ -42,8 +42,11 @@ export interface JobRecord extends SimJob {
   stagedOut: boolean;
   /** The vnodes a top job is promised (`estimated.exec_vnode`, rendered when shown). */
   estimatedTakes?: NodeTake[];
-  /** Ids of jobs that wait on this one (its before* side). */
-  dependents: Set<string>;
+  /**
+   * Ids of jobs that wait on this one (its before* side); made by the first
+   * (most jobs never have one: a Set each was 3 MB of an aurora build).
+   */
+  dependents: Set<string> | undefined;
   /** `-W depend=on:N`: before* registrations still awaited (INDEX.md note 9). */
   awaitedRegistrations?: number;
   /** Parsed after* dependencies this job waits on: type and job id. */

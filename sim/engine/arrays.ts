@@ -26,7 +26,7 @@ export function newSubjob(engine: EngineState, parent: JobRecord, index: number)
     used: {},
     allocation: [],
     takes: [],
-    dependents: new Set(),
+    dependents: undefined,
     waitsOn: [],
   });
   return sub;

@@ -91,7 +91,7 @@ export class JobRecordObject implements JobRecord {
   declare vmemUsedKb: number;
   declare homeDir: string;
   declare stagedOut: boolean;
-  declare dependents: Set<string>;
+  declare dependents: Set<string> | undefined;
   declare waitsOn: Field<"waitsOn">;
   declare execHostText: string | undefined;
   declare execVnodeText: string | undefined;
@@ -168,7 +168,7 @@ export class JobRecordObject implements JobRecord {
     this.vmemUsedKb = f.vmemUsedKb!;
     this.homeDir = f.homeDir!;
     this.stagedOut = f.stagedOut!;
-    this.dependents = f.dependents!;
+    this.dependents = f.dependents;
     this.waitsOn = f.waitsOn!;
     this.execHostText = f.execHostText;
     this.execVnodeText = f.execVnodeText;

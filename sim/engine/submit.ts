@@ -237,7 +237,7 @@ export function newJob(
     vmemUsedKb: 0,
     homeDir: owner.home,
     stagedOut: false,
-    dependents: new Set(),
+    dependents: undefined,
     waitsOn: [],
     // Every field is given (JobRecordFields), optional ones too.
     execHostText: undefined,
