@@ -28,7 +28,11 @@ import type { SubmitJobRequest } from "../src/service/requests.ts";
 
 const USER = "alice";
 
-/** Requests per scenario: queue, nodes, walltime. */
+/**
+ * Requests per scenario: queue, nodes, walltime, and the filesystems the
+ * scenarios' site hook requires (sim/scenarios.ts `require_fs`; without them
+ * the real submission after each forecast is refused).
+ */
 const REQUESTS: Record<string, SubmitJobRequest[]> = {
   polaris: [
     { queue: "debug", nodeCount: 1, walltime: "00:30:00" },
@@ -36,13 +40,13 @@ const REQUESTS: Record<string, SubmitJobRequest[]> = {
     { queue: "preemptable", nodeCount: 2, walltime: "04:00:00" },
     { queue: "prod", nodeCount: 16, walltime: "02:00:00" },
     { queue: "prod", nodeCount: 64, walltime: "06:00:00" },
-  ],
+  ].map((r) => ({ ...r, filesystems: "home:eagle" })),
   aurora: [
     { queue: "debug", nodeCount: 1, walltime: "00:30:00" },
     { queue: "debug-scaling", nodeCount: 8, walltime: "01:00:00" },
     { queue: "prod", nodeCount: 32, walltime: "02:00:00" },
     { queue: "prod", nodeCount: 512, walltime: "06:00:00" },
-  ],
+  ].map((r) => ({ ...r, filesystems: "home:flare" })),
 };
 
 export interface Sample {
@@ -146,6 +150,7 @@ export async function runSeed(scenario: string, seed: number): Promise<Sample[]>
       Number(request.walltime!.slice(3, 5)) * 60;
     const runtime = Math.round(walltime * (0.3 + 0.7 * rng.next()));
     const result = await runner.run(plan.argv, { stdin: `#SIM runtime=${runtime}\n` });
+    if (result.code !== 0) throw new Error(`submission refused: ${result.stderr.trim()}`);
     submitted.push({ id: result.stdout.trim(), sample });
   }
   const horizon = t0 + 14 * 86400;
@@ -226,6 +231,7 @@ if (import.meta.main) {
     queue: "prod",
     nodeCount: 16,
     walltime: "02:00:00",
+    filesystems: "home:eagle",
     script: "#!/bin/sh\ntrue\n",
   });
   Deno.bench("polaris: model one forecast (prod, 16 nodes, 2 h)", { n: 3, warmup: 0 }, async () => {

@@ -53,7 +53,13 @@ import { refreshUsage, usedWalltime } from "./engine/lifecycle.ts";
 import { markNode, setNodeDown } from "./engine/nodes.ts";
 import { alterReservation, deleteReservation, submitReservation } from "./engine/reservations.ts";
 import { startServer, stopServer } from "./engine/server.ts";
-import { backdateQueued, backdateRun, fabricateFinished, startOn } from "./engine/fabricate.ts";
+import {
+  backdateQueued,
+  backdateRun,
+  fabricateFinished,
+  startOn,
+  submitForHistory,
+} from "./engine/fabricate.ts";
 
 export { isHistory };
 
@@ -311,6 +317,15 @@ export class Complex implements ComplexApi {
   /** A queued/held job submitted `secondsAgo`. */
   backdateQueued(job: SimJob, secondsAgo: number): void {
     backdateQueued(this.#s, job, secondsAgo);
+  }
+
+  /**
+   * Submits a job to be turned into history at once (`fabricateFinished`):
+   * as `submit`, cheaper while building a scenario. Undefined when no routing
+   * destination accepts it.
+   */
+  submitForHistory(caller: Caller, request: SubmitRequest): SimJob | undefined {
+    return submitForHistory(this.#s, caller, request);
   }
 
   /** Turns a just-submitted job into a history record that ended at `endedAt`. */

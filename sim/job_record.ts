@@ -6,7 +6,7 @@
 import type { SimJob } from "./model.ts";
 import type { NodeTake } from "./nodes.ts";
 import type { Chunk, Placement } from "./resources.ts";
-import type { PendingRunTexts } from "./engine/run_texts.ts";
+import type { PendingRunTexts } from "./engine/job_record_object.ts";
 
 export type EndKind = "normal" | "walltime" | "signal" | "deleted" | "resv-end";
 
@@ -42,8 +42,11 @@ export interface JobRecord extends SimJob {
   stagedOut: boolean;
   /** The vnodes a top job is promised (`estimated.exec_vnode`, rendered when shown). */
   estimatedTakes?: NodeTake[];
-  /** Ids of jobs that wait on this one (its before* side). */
-  dependents: Set<string>;
+  /**
+   * Ids of jobs that wait on this one (its before* side); made by the first
+   * (most jobs never have one: a Set each was 3 MB of an aurora build).
+   */
+  dependents: Set<string> | undefined;
   /** `-W depend=on:N`: before* registrations still awaited (INDEX.md note 9). */
   awaitedRegistrations?: number;
   /** Parsed after* dependencies this job waits on: type and job id. */
@@ -54,7 +57,7 @@ export interface JobRecord extends SimJob {
   exitingUntil?: number;
   /**
    * Backing fields of `execVnode`, `execHost` and `comment`, which are accessors
-   * on the records' shared prototype (engine/run_texts.ts).
+   * of the records' class (engine/job_record_object.ts).
    */
   execVnodeText: string | undefined;
   execHostText: string | undefined;

@@ -14,6 +14,28 @@ export interface NodeTake {
   memBytes: number;
 }
 
+/** CPU slots `first` .. `first + count - 1` of a node held by one job. */
+interface SlotRun {
+  jobId: string;
+  first: number;
+  count: number;
+}
+
+/** `Capacity.idleBits` for these user counts: bit n%32 of word n/32 set when node n is idle. */
+function idleBits(users: Int32Array): Uint32Array {
+  const bits = new Uint32Array((users.length >> 5) + 1);
+  for (let n = 0; n < users.length; n++) if (users[n] <= 0) bits[n >> 5] |= 1 << (n & 31);
+  return bits;
+}
+
+/** Changes a node's user count, keeping `idleBits` in step. */
+export function addUsers(cap: Capacity, node: number, delta: number): void {
+  const before = cap.users[node];
+  const after = cap.users[node] = before + delta;
+  const bits = cap.idleBits;
+  if (bits !== undefined && (before <= 0) !== (after <= 0)) bits[node >> 5] ^= 1 << (node & 31);
+}
+
 /** Free capacity the placement search reads; scratch copies model the future. */
 export interface Capacity {
   cpus: Int32Array;
@@ -23,6 +45,12 @@ export interface Capacity {
   users: Int32Array;
   /** 1 when a job holds the node exclusively. */
   exclusive: Uint8Array;
+  /**
+   * One bit per node, set while it is idle (`users` ≤ 0), so that a search for
+   * idle nodes jumps over the busy ones of a big complex (placement.ts). Kept
+   * by `addUsers`; absent on capacities that do not keep it (no jumping).
+   */
+  idleBits?: Uint32Array;
 }
 
 export class NodePool {
@@ -34,8 +62,14 @@ export class NodePool {
   readonly free: Capacity;
   /** 1 when every job on the node takes it whole (`sharing = force_exclhost`). */
   readonly forceExclusive: Uint8Array;
-  /** Per node, the job id in each CPU slot (created on first use). */
-  readonly #slots: Array<Array<string | undefined> | undefined>;
+  /**
+   * Per node, which job holds which CPU slots: runs of consecutive slots,
+   * sorted by first slot (created on first use). Runs rather than one entry
+   * per slot: a whole 208-CPU node taken by one job is one run, not 208.
+   */
+  readonly #slots: Array<SlotRun[] | undefined>;
+  /** Per node, how many slots it counts: its CPUs, more once oversubscribed. */
+  readonly #slotCount: Int32Array;
   /** Per node, reservation ids holding part of it (most recent first, as pbsnodes shows). */
   readonly resvs: Array<string[] | undefined>;
   readonly lastUsed: Float64Array;
@@ -64,6 +98,7 @@ export class NodePool {
       exclusive: new Uint8Array(n),
     };
     this.#slots = new Array(n);
+    this.#slotCount = new Int32Array(n);
     this.resvs = new Array(n);
     this.lastUsed = new Float64Array(n);
     this.#usable = new Uint8Array(n);
@@ -71,7 +106,7 @@ export class NodePool {
     nodes.forEach((node, i) => {
       this.#usable[i] = node.state.includes("offline") || node.state.includes("down") ? 0 : 1;
       this.index.set(node.name, i);
-      this.totalCpus[i] = this.free.cpus[i] = node.ncpus;
+      this.totalCpus[i] = this.free.cpus[i] = this.#slotCount[i] = node.ncpus;
       this.totalGpus[i] = this.free.gpus[i] = node.ngpus;
       this.totalMem[i] = this.free.mem[i] = node.memBytes;
       this.forceExclusive[i] = node.sharing.startsWith("force_excl") ? 1 : 0;
@@ -83,6 +118,7 @@ export class NodePool {
       this.sumGpus += node.ngpus;
       this.sumMem += node.memBytes;
     });
+    this.free.idleBits = idleBits(this.free.users);
   }
 
   get size(): number {
@@ -132,7 +168,7 @@ export class NodePool {
       this.free.mem[t.node] -= t.memBytes;
       if (!seen.has(t.node)) {
         seen.add(t.node);
-        this.free.users[t.node]++;
+        addUsers(this.free, t.node, 1);
         if (exclusive || this.forceExclusive[t.node]) this.free.exclusive[t.node] = 1;
       }
       firstSlots.push(this.#claimSlots(t.node, jobId, t.ncpus));
@@ -150,7 +186,7 @@ export class NodePool {
       this.free.mem[t.node] += t.memBytes;
       if (!seen.has(t.node)) {
         seen.add(t.node);
-        this.free.users[t.node]--;
+        addUsers(this.free, t.node, -1);
         if (this.free.users[t.node] <= 0) this.free.exclusive[t.node] = 0;
       }
       this.#freeSlots(t.node, jobId);
@@ -159,37 +195,49 @@ export class NodePool {
     }
   }
 
+  /** Gives a job the node's first `count` free slots; returns the first one. */
   #claimSlots(node: number, jobId: string, count: number): number {
-    let slots = this.#slots[node];
-    if (!slots) slots = this.#slots[node] = new Array(this.totalCpus[node]);
+    const runs = this.#slots[node] ??= [];
     let first = -1;
-    for (let s = 0; s < slots.length && count > 0; s++) {
-      if (slots[s] === undefined) {
-        slots[s] = jobId;
-        if (first < 0) first = s;
-        count--;
+    let slot = 0;
+    let at = 0;
+    const end = this.#slotCount[node];
+    while (count > 0 && slot < end) {
+      if (at < runs.length && runs[at].first === slot) {
+        slot += runs[at].count;
+        at++;
+        continue;
       }
+      const gapEnd = at < runs.length ? runs[at].first : end;
+      const taken = Math.min(count, gapEnd - slot);
+      runs.splice(at++, 0, { jobId, first: slot, count: taken });
+      if (first < 0) first = slot;
+      slot += taken;
+      count -= taken;
     }
-    // Oversubscription (qrun on a full node) still gets slot numbers.
-    for (; count > 0; count--) {
-      slots.push(jobId);
-      if (first < 0) first = slots.length - 1;
+    // Oversubscription (qrun on a full node) still gets slot numbers, past the last.
+    if (count > 0) {
+      runs.push({ jobId, first: end, count });
+      if (first < 0) first = end;
+      this.#slotCount[node] = end + count;
     }
     return Math.max(first, 0);
   }
 
   #freeSlots(node: number, jobId: string): void {
-    const slots = this.#slots[node];
-    if (!slots) return;
-    for (let s = 0; s < slots.length; s++) if (slots[s] === jobId) slots[s] = undefined;
+    const runs = this.#slots[node];
+    if (!runs) return;
+    let kept = 0;
+    for (const run of runs) if (run.jobId !== jobId) runs[kept++] = run;
+    runs.length = kept;
   }
 
   /** `jobs` as pbsnodes prints it: one `id/slot` per CPU slot in use. */
   slotList(node: number): Array<[string, number]> {
     const out: Array<[string, number]> = [];
-    this.#slots[node]?.forEach((id, slot) => {
-      if (id !== undefined) out.push([id, slot]);
-    });
+    for (const run of this.#slots[node] ?? []) {
+      for (let k = 0; k < run.count; k++) out.push([run.jobId, run.first + k]);
+    }
     return out;
   }
 
@@ -244,6 +292,7 @@ export class NodePool {
       mem: this.free.mem.slice(),
       users: this.free.users.slice(),
       exclusive: this.free.exclusive.slice(),
+      idleBits: this.free.idleBits?.slice(),
     };
   }
 }

@@ -190,13 +190,38 @@ function placePacked(pool: NodePool, cap: Capacity, req: PlacementRequest): Node
 function placeChunks(pool: NodePool, cap: Capacity, req: PlacementRequest): NodeTake[] | undefined {
   const takes: NodeTake[] = [];
   const mine = freshMine(pool);
+  const lastTakes = lastTakesOf(pool);
   const distinct = req.placement.arrangement !== "free";
   for (const chunk of req.chunks) {
-    let cursor = 0;
-    for (let k = 0; k < chunk.count; k++) {
-      const found = nextNode(pool, cap, req, chunk, mine, distinct, cursor);
-      if (found < 0) return undefined;
-      cursor = distinct ? found + 1 : found;
+    if (!placeChunk(pool, cap, req, chunk, mine, lastTakes, distinct, takes)) return undefined;
+  }
+  return takes;
+}
+
+/**
+ * Places the `count` copies of one chunk, adding to `takes`; false when one
+ * does not fit. (Its own function: as the inner loop of placeChunks, V8's
+ * on-stack replacement left optimised code on every exit from it.)
+ */
+function placeChunk(
+  pool: NodePool,
+  cap: Capacity,
+  req: PlacementRequest,
+  chunk: Chunk,
+  mine: Mine,
+  lastTakes: Array<NodeTake | undefined>,
+  distinct: boolean,
+  takes: NodeTake[],
+): boolean {
+  let cursor = 0;
+  for (let k = 0; k < chunk.count; k++) {
+    const found = nextNode(pool, cap, req, chunk, mine, distinct, takes.length === 0, cursor);
+    if (found < 0) return false;
+    cursor = distinct ? found + 1 : found;
+    if (distinct) {
+      // One chunk per node: a node of this job is only ever skipped, so its mark is enough.
+      mine.mark[found] = mine.stamp;
+    } else {
       if (mine.mark[found] !== mine.stamp) {
         mine.mark[found] = mine.stamp;
         mine.cpus[found] = mine.gpus[found] = mine.mem[found] = 0;
@@ -204,10 +229,32 @@ function placeChunks(pool: NodePool, cap: Capacity, req: PlacementRequest): Node
       mine.cpus[found] += chunk.ncpus;
       mine.gpus[found] += chunk.ngpus;
       mine.mem[found] += chunk.memBytes;
-      takes.push({ node: found, ncpus: chunk.ncpus, ngpus: chunk.ngpus, memBytes: chunk.memBytes });
     }
+    takes.push(takeOn(lastTakes, found, chunk));
   }
-  return takes;
+  return true;
+}
+
+/**
+ * Takes are never changed once made, so the last one made on each node is
+ * used again for the same amounts: top jobs' plans place thousands of
+ * whole-node chunks every cycle, and would otherwise make as many objects.
+ */
+const lastTakesByPool = new WeakMap<NodePool, Array<NodeTake | undefined>>();
+
+function lastTakesOf(pool: NodePool): Array<NodeTake | undefined> {
+  let last = lastTakesByPool.get(pool);
+  if (!last) lastTakesByPool.set(pool, last = new Array(pool.size));
+  return last;
+}
+
+function takeOn(last: Array<NodeTake | undefined>, node: number, chunk: Chunk): NodeTake {
+  const take = last[node];
+  if (
+    take !== undefined && take.ncpus === chunk.ncpus && take.ngpus === chunk.ngpus &&
+    take.memBytes === chunk.memBytes
+  ) return take;
+  return last[node] = { node, ncpus: chunk.ncpus, ngpus: chunk.ngpus, memBytes: chunk.memBytes };
 }
 
 function nextNode(
@@ -217,6 +264,7 @@ function nextNode(
   chunk: Chunk,
   mine: Mine,
   distinct: boolean,
+  mineEmpty: boolean,
   cursor: number,
 ): number {
   const ok = (node: number) => {
@@ -232,17 +280,21 @@ function nextNode(
     for (const node of req.scan) if (ok(node)) return node;
     return -1;
   }
-  if (distinct && (req.placement.sharing !== "shared" || pool.allForceExclusive)) {
-    return nextWholeNode(pool, cap, req, chunk, mine, cursor);
+  if (req.placement.sharing !== "shared" || pool.allForceExclusive) {
+    // Blocks without an idle node hold nothing for this chunk, unless a node of
+    // this job is there that may take another chunk (`free`).
+    const skipBusy = distinct || mineEmpty;
+    return nextWholeNode(pool, cap, req, chunk, mine, distinct, skipBusy, cursor);
   }
   for (let node = cursor; node < pool.size; node++) if (ok(node)) return node;
   return -1;
 }
 
 /**
- * `fits` for one chunk per whole node, inlined for the scan that dominates big
- * complexes: the node must be eligible, idle, unpromised, not already this
- * job's, and hold the chunk.
+ * `ok` above when every node is taken whole, inlined for the scan that
+ * dominates big complexes: the node must be eligible and either already this
+ * job's (`free` only: room left after its own chunks and what is held there)
+ * or idle and unpromised, and hold the chunk.
  */
 function nextWholeNode(
   pool: NodePool,
@@ -250,17 +302,71 @@ function nextWholeNode(
   req: PlacementRequest,
   chunk: Chunk,
   mine: Mine,
+  distinct: boolean,
+  skipBusy: boolean,
   cursor: number,
 ): number {
+  const idle = skipBusy ? cap.idleBits : undefined;
+  if (idle !== undefined) return nextIdleNode(pool, cap, req, chunk, mine, distinct, idle, cursor);
   const { eligible, held } = req;
   const size = pool.size;
   for (let node = cursor; node < size; node++) {
-    if (eligible[node] !== 1 || cap.users[node] > 0 || mine.mark[node] === mine.stamp) continue;
+    if (eligible[node] !== 1) continue;
+    if (mine.mark[node] === mine.stamp) {
+      if (distinct) continue;
+      const heldHere = held !== undefined && held.any[node] === 1;
+      const usedCpus = mine.cpus[node] + (heldHere ? held.cpus[node] : 0);
+      const usedGpus = mine.gpus[node] + (heldHere ? held.gpus[node] : 0);
+      const usedMem = mine.mem[node] + (heldHere ? held.mem[node] : 0);
+      if (
+        cap.cpus[node] - usedCpus >= chunk.ncpus && cap.gpus[node] - usedGpus >= chunk.ngpus &&
+        cap.mem[node] - usedMem >= chunk.memBytes
+      ) return node;
+      continue;
+    }
+    if (cap.users[node] > 0) continue;
     if (held !== undefined && held.any[node] === 1) continue;
     if (
       cap.cpus[node] >= chunk.ncpus && cap.gpus[node] >= chunk.ngpus &&
       cap.mem[node] >= chunk.memBytes
     ) return node;
+  }
+  return -1;
+}
+
+/**
+ * `nextWholeNode` over idle nodes only, from their bits, in the same order:
+ * where no node of this job may take another chunk (one chunk per node, or
+ * none placed yet), a busy node never fits.
+ */
+function nextIdleNode(
+  pool: NodePool,
+  cap: Capacity,
+  req: PlacementRequest,
+  chunk: Chunk,
+  mine: Mine,
+  distinct: boolean,
+  idle: Uint32Array,
+  cursor: number,
+): number {
+  const { eligible, held } = req;
+  const size = pool.size;
+  // Bits below the cursor in its word do not count.
+  let bits = idle[cursor >> 5] & ~((1 << (cursor & 31)) - 1);
+  for (let word = cursor >> 5; word < idle.length; bits = idle[++word]) {
+    while (bits !== 0) {
+      const lowest = bits & -bits;
+      bits ^= lowest;
+      const node = (word << 5) + 31 - Math.clz32(lowest);
+      if (node >= size) return -1;
+      if (eligible[node] !== 1) continue;
+      if (distinct && mine.mark[node] === mine.stamp) continue;
+      if (held !== undefined && held.any[node] === 1) continue;
+      if (
+        cap.cpus[node] >= chunk.ncpus && cap.gpus[node] >= chunk.ngpus &&
+        cap.mem[node] >= chunk.memBytes
+      ) return node;
+    }
   }
   return -1;
 }

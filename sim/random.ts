@@ -35,11 +35,13 @@ export class Random {
 
   /** Picks by weight: `[[item, weight], ...]`. */
   weighted<T>(choices: ReadonlyArray<readonly [T, number]>): T {
-    const total = choices.reduce((sum, [, w]) => sum + w, 0);
+    // Indexed loops: the scenario builder draws tens of thousands of times.
+    let total = 0;
+    for (let i = 0; i < choices.length; i++) total += choices[i][1];
     let r = this.next() * total;
-    for (const [item, weight] of choices) {
-      r -= weight;
-      if (r < 0) return item;
+    for (let i = 0; i < choices.length; i++) {
+      r -= choices[i][1];
+      if (r < 0) return choices[i][0];
     }
     return choices[choices.length - 1][0];
   }

@@ -121,7 +121,26 @@ export function validateResources(pairs: Array<[string, string]>): ResourceMap {
   return out;
 }
 
+/**
+ * Canonical values by resource name and value, kept because requests repeat;
+ * refusals are not kept (they throw every time).
+ */
+const canonicalCache = new Map<string, Map<string, string | number>>();
+
 function canonicalValue(name: string, value: string): string | number {
+  // By name, then value: no key string to build (and hash) per call.
+  let byValue = canonicalCache.get(name);
+  if (byValue === undefined) canonicalCache.set(name, byValue = new Map());
+  let canonical = byValue.get(value);
+  if (canonical === undefined) {
+    canonical = canonicalOf(name, value);
+    if (byValue.size >= PARSE_CACHE_LIMIT) byValue.clear();
+    byValue.set(value, canonical);
+  }
+  return canonical;
+}
+
+function canonicalOf(name: string, value: string): string | number {
   if (DURATION_RESOURCES.has(name)) {
     const seconds = parseDuration(value);
     if (seconds === undefined) throw badValue(name);
@@ -151,7 +170,8 @@ function canonicalSelect(value: string): string {
     throw badValue("select");
   }
   for (const chunk of chunks) {
-    for (const [name, v] of Object.entries(chunk.resources)) {
+    for (const name in chunk.resources) {
+      const v = chunk.resources[name];
       // A chunk's unknown resource reads `Unknown resource: NAME` (qsub_err_ngpus_not_defined).
       if (!CHUNK_RESOURCES.has(name)) throw unknownInChunk(name);
       if (INTEGER_RESOURCES.has(name) && !/^\d+$/.test(v)) throw badValue("select");
@@ -208,15 +228,16 @@ export function completeResources(
   const resources: ResourceMap = { ...requested };
   const fromQueue: string[] = [];
   const hasSelect = resources.select !== undefined;
-  for (const [name, value] of Object.entries(defaults.queue)) {
+  // for-in over plain maps (no Object.entries arrays): thousands of jobs come through here.
+  for (const name in defaults.queue) {
     if (resources[name] === undefined && !(hasSelect && isChunkLevel(name))) {
-      resources[name] = value;
+      resources[name] = defaults.queue[name];
       fromQueue.push(name);
     }
   }
-  for (const [name, value] of Object.entries(defaults.server)) {
+  for (const name in defaults.server) {
     if (resources[name] === undefined && !(hasSelect && isChunkLevel(name))) {
-      resources[name] = value;
+      resources[name] = defaults.server[name];
     }
   }
   if (!hasSelect) {
@@ -268,7 +289,8 @@ export function deriveTotals(resources: ResourceMap, defaultChunk: ResourceMap):
  */
 const PARSE_CACHE_LIMIT = 4096;
 const selectCache = new Map<string, readonly SelectChunk[]>();
-const chunkCache = new Map<string, Chunk[]>();
+/** By default_chunk's ncpus, then select text. */
+const chunkCache = new Map<string | number | undefined, Map<string, Chunk[]>>();
 
 /** `parseSelect`, memoised; the result is shared and must not be changed. */
 function parsedSelect(select: string): readonly SelectChunk[] {
@@ -286,8 +308,9 @@ function parsedSelect(select: string): readonly SelectChunk[] {
  * Jobs with the same request share the array: it is never changed in place.
  */
 export function chunksOf(select: string, defaultChunk: ResourceMap = {}): Chunk[] {
-  const key = `${defaultChunk.ncpus ?? ""}|${select}`;
-  let chunks = chunkCache.get(key);
+  let bySelect = chunkCache.get(defaultChunk.ncpus);
+  if (bySelect === undefined) chunkCache.set(defaultChunk.ncpus, bySelect = new Map());
+  let chunks = bySelect.get(select);
   if (chunks === undefined) {
     chunks = parsedSelect(select).map(({ count, resources }) => ({
       count,
@@ -296,8 +319,8 @@ export function chunksOf(select: string, defaultChunk: ResourceMap = {}): Chunk[
       memBytes: resources.mem ? parseSize(resources.mem) ?? 0 : 0,
       host: resources.host ?? resources.vnode,
     }));
-    if (chunkCache.size >= PARSE_CACHE_LIMIT) chunkCache.clear();
-    chunkCache.set(key, chunks);
+    if (bySelect.size >= PARSE_CACHE_LIMIT) bySelect.clear();
+    bySelect.set(select, chunks);
   }
   return chunks;
 }
@@ -354,13 +377,13 @@ export function withinLimits(
   max: ResourceMap,
   min: ResourceMap,
 ): boolean {
-  for (const [name, limit] of Object.entries(max)) {
+  for (const name in max) {
     const value = resources[name];
-    if (value !== undefined && compareResource(name, value, limit) > 0) return false;
+    if (value !== undefined && compareResource(name, value, max[name]) > 0) return false;
   }
-  for (const [name, limit] of Object.entries(min)) {
+  for (const name in min) {
     const value = resources[name];
-    if (value !== undefined && compareResource(name, value, limit) < 0) return false;
+    if (value !== undefined && compareResource(name, value, min[name]) < 0) return false;
   }
   return true;
 }

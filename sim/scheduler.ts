@@ -16,7 +16,7 @@
  */
 import type { JobRecord } from "./job_record.ts";
 import type { SimQueue } from "./model.ts";
-import type { Capacity, NodePool, NodeTake } from "./nodes.ts";
+import { addUsers, type Capacity, type NodePool, type NodeTake } from "./nodes.ts";
 import {
   emptyHeld,
   findPlacement,
@@ -69,12 +69,16 @@ interface CycleState {
   failures: Map<string, { count: number; reason: string }>;
   /** Held amounts per set of overlapping promises (building them is costly). */
   heldCache: Map<string, ReturnType<typeof heldDuring>>;
+  /** The buffers behind `heldCache`, given back to the pool's free list when the cycle ends. */
+  heldBuffers: Held[];
   runningByQueue: Map<string, number>;
   /** Upper bounds for quick rejections: idle usable nodes and free CPUs on usable nodes. */
   idleNodes: number;
   freeCpus: number;
-  /** Running jobs by expected end, built by the first top job of the cycle. */
-  ends?: Array<{ job: JobRecord; end: number }>;
+  /** Running jobs' ends replayed for top jobs, made by the first top job of the cycle. */
+  replay?: Replay;
+  /** `overlapKey` by the end of the run asked about, while the promises stay as they are. */
+  overlapByUntil: Map<number, string>;
 }
 
 export function runCycle(host: SchedulerHost): void {
@@ -85,9 +89,11 @@ export function runCycle(host: SchedulerHost): void {
     topJobs: 0,
     failures: new Map(),
     heldCache: new Map(),
+    heldBuffers: [],
     runningByQueue: new Map(),
     idleNodes: 0,
     freeCpus: 0,
+    overlapByUntil: new Map(),
   };
   const pool = host.pool;
   for (let n = 0; n < pool.size; n++) {
@@ -95,13 +101,36 @@ export function runCycle(host: SchedulerHost): void {
     if (pool.free.users[n] === 0) state.idleNodes++;
     if (!pool.free.exclusive[n]) state.freeCpus += Math.max(0, pool.free.cpus[n]);
   }
-  for (const job of host.orderedJobs()) {
-    if (job.array) {
-      considerArray(host, state, job);
-    } else if (job.state === "Q") {
-      considerJob(host, state, job);
+  try {
+    for (const job of host.orderedJobs()) {
+      if (job.array) {
+        considerArray(host, state, job);
+      } else if (job.state === "Q") {
+        considerJob(host, state, job);
+      }
     }
+  } finally {
+    freeHeldOf(pool).push(...state.heldBuffers);
   }
+}
+
+/**
+ * Held buffers not in use, per pool: a cycle takes one per set of overlapping
+ * promises it meets (four arrays of 10,624 entries at Aurora scale) and gives
+ * them back at its end, instead of making new ones every cycle.
+ */
+const freeHeldByPool = new WeakMap<NodePool, Held[]>();
+
+function freeHeldOf(pool: NodePool): Held[] {
+  let free = freeHeldByPool.get(pool);
+  if (!free) freeHeldByPool.set(pool, free = []);
+  return free;
+}
+
+function borrowHeld(pool: NodePool, state: CycleState): Held {
+  const held = freeHeldOf(pool).pop() ?? emptyHeld(pool.size);
+  state.heldBuffers.push(held);
+  return held;
 }
 
 function considerArray(host: SchedulerHost, state: CycleState, parent: JobRecord): void {
@@ -163,7 +192,8 @@ function considerJob(host: SchedulerHost, state: CycleState, job: JobRecord): bo
   if (takes) {
     if (!resv) noteTaken(host.pool, state, takes);
     host.start(job, takes);
-    state.ends = undefined; // a new running job: the next top job replays its end too
+    // A new running job: the next top job replays its end too, from the new free capacity.
+    state.replay = undefined;
     state.runningByQueue.set(queue.name, runningIn(host, state, queue.name) + 1);
     host.setEstimate(job, undefined, undefined);
     return true;
@@ -230,10 +260,14 @@ function noteTaken(pool: NodePool, state: CycleState, takes: readonly NodeTake[]
 
 /** Which promises a run until `until` would overlap, as a cache key. */
 function overlapKey(state: CycleState, until: number): string {
-  let key = "";
-  state.promises.forEach((p, i) => {
-    if (p.start < until && p.end > state.now) key += `${i},`;
-  });
+  let key = state.overlapByUntil.get(until);
+  if (key !== undefined) return key;
+  key = "";
+  const promises = state.promises;
+  for (let i = 0; i < promises.length; i++) {
+    if (promises[i].start < until && promises[i].end > state.now) key += `${i},`;
+  }
+  state.overlapByUntil.set(until, key);
   return key;
 }
 
@@ -281,7 +315,8 @@ function placementRequest(
   let held;
   if (overlap !== undefined && from === state.now) {
     if (!state.heldCache.has(overlap)) {
-      state.heldCache.set(overlap, heldDuring(state.promises, from, until, pool.size));
+      const buffer = borrowHeld(pool, state);
+      state.heldCache.set(overlap, heldDuring(state.promises, from, until, pool.size, buffer));
     }
     held = state.heldCache.get(overlap);
   } else {
@@ -456,6 +491,7 @@ function reservationCapacity(host: SchedulerHost, resv: ReservationCapacity): Ca
     mem: new Float64Array(n),
     users: pool.free.users,
     exclusive: pool.free.exclusive,
+    idleBits: pool.free.idleBits,
   };
   if (!resv.running) return cap;
   for (const t of reservationRemainder(host, resv)) {
@@ -480,39 +516,87 @@ function reservationPromises(host: SchedulerHost, now: number): Promise[] {
  */
 function planTopJob(host: SchedulerHost, state: CycleState, job: JobRecord, walltime: number) {
   const pool = host.pool;
-  const scratch = scratchCopy(pool);
   const needed = wholeNodesNeeded(pool, job);
-  let idle = 0;
-  for (let n = 0; n < pool.size; n++) if (pool.usable(n) && scratch.users[n] === 0) idle++;
-  const ends = state.ends ??= [...host.runningJobs()]
-    .map((j) => ({ job: j, end: expectedEnd(j, state.now) }))
-    .filter((e) => e.end < Infinity)
-    .sort((a, b) => a.end - b.end);
+  const replay = state.replay ??= newReplay(host, state);
+  const ends = replay.ends;
   // Candidate starts: when a running job ends, and when an earlier top job's
   // promise ends (qstat_T_strict_ordering: the 8-cpu job starts after the
   // 4-cpu top job planned before it).
   const times = candidateTimes(state, ends);
   let i = 0;
   for (const t of times) {
-    for (; i < ends.length && ends[i].end <= t; i++) {
-      idle += releaseInto(pool, scratch, ends[i].job.takes);
+    while (i < ends.length && ends[i].end <= t) i++;
+    if (needed > 0 && needed > idleAfter(pool, replay, i) - promisedNodes(state, t, t + walltime)) {
+      continue;
     }
-    if (needed > 0 && needed > idle - promisedNodes(state, t, t + walltime)) continue;
+    replayed(pool, replay, i);
     const request = placementRequest(host, job, state, t, t + walltime, undefined);
-    const takes = findPlacement(pool, scratch, request);
+    const takes = findPlacement(pool, replay.scratch, request);
     if (takes) {
       state.promises.push({
         start: t,
         end: t + walltime,
         takes,
-        nodes: new Set(takes.map((x) => x.node)).size,
+        nodes: distinctNodes(pool, takes),
       });
+      state.overlapByUntil.clear();
       state.topJobs++;
       host.setEstimate(job, t, takes);
       return;
     }
   }
   host.setEstimate(job, undefined, undefined);
+}
+
+/**
+ * The running jobs' expected ends replayed on a scratch copy of the free
+ * capacity, shared by the cycle's top jobs: the capacity after the first k
+ * ends is the same for each of them (placing reads it, never changes it), so
+ * a later top job goes on from where an earlier one stopped, or replays again
+ * from the start when it needs an earlier time. Made anew once a job starts.
+ */
+interface Replay {
+  /** Running jobs by expected end. */
+  ends: Array<{ job: JobRecord; end: number }>;
+  scratch: Capacity;
+  /** How many of `ends` are released into `scratch`. */
+  released: number;
+  /** Usable idle nodes once the first k ends are released, as far as replayed. */
+  idle: number[];
+}
+
+function newReplay(host: SchedulerHost, state: CycleState): Replay {
+  const pool = host.pool;
+  const scratch = scratchCopy(pool);
+  let idle = 0;
+  for (let n = 0; n < pool.size; n++) if (pool.usable(n) && scratch.users[n] === 0) idle++;
+  const ends = [...host.runningJobs()]
+    .map((j) => ({ job: j, end: expectedEnd(j, state.now) }))
+    .filter((e) => e.end < Infinity)
+    .sort((a, b) => a.end - b.end);
+  return { ends, scratch, released: 0, idle: [idle] };
+}
+
+/** Brings the replay's scratch to exactly the first `k` ends released. */
+function replayed(pool: NodePool, replay: Replay, k: number): Capacity {
+  if (replay.released > k) {
+    replay.scratch = scratchCopy(pool);
+    replay.released = 0;
+  }
+  while (replay.released < k) {
+    const idled = releaseInto(pool, replay.scratch, replay.ends[replay.released].job.takes);
+    if (replay.idle.length === replay.released + 1) {
+      replay.idle.push(replay.idle[replay.released] + idled);
+    }
+    replay.released++;
+  }
+  return replay.scratch;
+}
+
+/** Usable idle nodes once the first `k` ends are released. */
+function idleAfter(pool: NodePool, replay: Replay, k: number): number {
+  if (k >= replay.idle.length) replayed(pool, replay, k);
+  return replay.idle[k];
 }
 
 /** Distinct times, ascending: the running jobs' expected ends and the promises' ends. */
@@ -549,6 +633,7 @@ function scratchCopy(pool: NodePool): Capacity {
     scratch.mem.set(pool.free.mem);
     scratch.users.set(pool.free.users);
     scratch.exclusive.set(pool.free.exclusive);
+    if (scratch.idleBits && pool.free.idleBits) scratch.idleBits.set(pool.free.idleBits);
   }
   return scratch;
 }
@@ -561,6 +646,19 @@ function seenMarks(pool: NodePool): { stamp: number; mark: Int32Array } {
   if (!seen) seenByPool.set(pool, seen = { stamp: 0, mark: new Int32Array(pool.size) });
   seen.stamp++;
   return seen;
+}
+
+/** How many distinct nodes `takes` are on (stamps, not a Set: top jobs take thousands). */
+function distinctNodes(pool: NodePool, takes: readonly NodeTake[]): number {
+  const seen = seenMarks(pool);
+  let n = 0;
+  for (const t of takes) {
+    if (seen.mark[t.node] !== seen.stamp) {
+      seen.mark[t.node] = seen.stamp;
+      n++;
+    }
+  }
+  return n;
 }
 
 /** Distinct nodes promised to others during [from, until) (an upper bound on what they block). */
@@ -586,7 +684,7 @@ function releaseInto(pool: NodePool, cap: Capacity, takes: readonly NodeTake[]):
     cap.mem[t.node] += t.memBytes;
     if (seen.mark[t.node] !== seen.stamp) {
       seen.mark[t.node] = seen.stamp;
-      cap.users[t.node]--;
+      addUsers(cap, t.node, -1);
       if (cap.users[t.node] <= 0) {
         cap.exclusive[t.node] = 0;
         if (pool.usable(t.node)) idled++;

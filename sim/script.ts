@@ -28,58 +28,60 @@ export function parseScriptBehaviour(
   script: string,
   defaultRuntime = DEFAULT_RUNTIME_SECONDS,
 ): JobBehaviour {
-  let simRuntime: number | undefined;
-  let simExit: number | undefined;
+  const simWide: SimPairs = {};
   let sleepTotal = 0;
   let sawSleep = false;
   let exitCode: number | undefined;
   const stdoutLines: string[] = [];
   const stderrLines: string[] = [];
+  const usage: Pick<JobBehaviour, "cpuPercent" | "memKb"> = {};
 
-  const byIndex: NonNullable<JobBehaviour["byIndex"]> = {};
+  // One pass over the lines; the cheap substring tests only skip lines a pattern cannot match.
+  let byIndex: JobBehaviour["byIndex"];
   for (const raw of script.split("\n")) {
     const line = raw.trim();
-    const sim = SIM_LINE.exec(line);
-    const index = sim ? /\bindex=(\d+)\b/.exec(sim[1]) : null;
-    if (sim && index) {
-      const own = byIndex[Number(index[1])] ??= {};
-      for (const [key, value] of simPairs(sim[1])) {
-        if (key === "runtime") own.runtimeSeconds = value;
-        if (key === "exit") own.exitCode = value;
-      }
-      continue;
-    }
+    const sim = line.startsWith("#SIM") ? SIM_LINE.exec(line) : null;
     if (sim) {
-      for (const [key, value] of simPairs(sim[1])) {
-        if (key === "runtime") simRuntime = value;
-        if (key === "exit") simExit = value;
+      const index = /\bindex=(\d+)\b/.exec(sim[1]);
+      if (index) {
+        const own = (byIndex ??= {})[Number(index[1])] ??= {};
+        applySimPairs(sim[1], own);
+        continue;
       }
+      applySimPairs(sim[1], simWide);
+      // Per-index lines (`#SIM index=N`) set runtime and exit only.
+      if (!/\bindex=/.test(sim[1])) simUsage(sim[1], usage);
       continue;
     }
     if (line.startsWith("#") || line === "") continue;
-    for (const m of line.matchAll(SLEEP)) {
-      sleepTotal += Number(m[1]);
-      sawSleep = true;
+    if (line.includes("sleep")) {
+      for (const m of line.matchAll(SLEEP)) {
+        sleepTotal += Number(m[1]);
+        sawSleep = true;
+      }
     }
-    for (const statement of line.split(";").map((s) => s.trim())) {
-      const exit = EXIT.exec(statement);
+    if (!line.includes("exit") && !line.includes("echo")) continue;
+    for (const part of line.split(";")) {
+      const statement = part.trim();
+      // EXIT and ECHO are anchored at the statement's first word.
+      const exit = statement.startsWith("exit") ? EXIT.exec(statement) : null;
       if (exit && exitCode === undefined) exitCode = Number(exit[1]) & 0xff;
-      const echo = ECHO.exec(statement);
+      const echo = statement.startsWith("echo") ? ECHO.exec(statement) : null;
       if (echo) pushEcho(echo[1], stdoutLines, stderrLines);
     }
   }
 
   const empty = script.trim() === "";
-  const runtimeSeconds = simRuntime ??
+  const runtimeSeconds = simWide.runtimeSeconds ??
     (sawSleep ? Math.max(1, sleepTotal) : empty ? 1 : defaultRuntime);
   const behaviour: JobBehaviour = {
     runtimeSeconds,
-    exitCode: simExit ?? exitCode ?? 0,
+    exitCode: simWide.exitCode ?? exitCode ?? 0,
     stdoutLines,
     stderrLines,
-    ...simUsage(script),
+    ...usage,
   };
-  if (Object.keys(byIndex).length > 0) behaviour.byIndex = byIndex;
+  if (byIndex !== undefined) behaviour.byIndex = byIndex;
   return behaviour;
 }
 
@@ -97,31 +99,30 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
   tb: 1024 ** 3,
 };
 
-/** `#SIM cpu=PERCENT mem=SIZE`: the last value of each key wins. */
-function simUsage(script: string): Pick<JobBehaviour, "cpuPercent" | "memKb"> {
-  const usage: Pick<JobBehaviour, "cpuPercent" | "memKb"> = {};
-  for (const raw of script.split("\n")) {
-    const sim = SIM_LINE.exec(raw.trim());
-    // Per-index lines (`#SIM index=N`) set runtime and exit only.
-    if (!sim || /\bindex=/.test(sim[1])) continue;
-    const cpu = /\bcpu=(\d+)\b/.exec(sim[1]);
-    if (cpu) usage.cpuPercent = Math.min(100, Number(cpu[1]));
-    const mem = /\bmem=(\d+)(b|kb|mb|gb|tb)?\b/i.exec(sim[1]);
-    if (mem) {
-      const unit = (mem[2] ?? "b").toLowerCase();
-      const kb = Number(mem[1]) * SIZE_UNITS[unit];
-      usage.memKb = unit === "b" ? Math.ceil(Number(mem[1]) / 1024) : kb;
-    }
+/** `#SIM cpu=PERCENT mem=SIZE` on one line (TEXT after `#SIM`): later lines win. */
+function simUsage(text: string, usage: Pick<JobBehaviour, "cpuPercent" | "memKb">): void {
+  const cpu = text.includes("cpu=") ? /\bcpu=(\d+)\b/.exec(text) : null;
+  if (cpu) usage.cpuPercent = Math.min(100, Number(cpu[1]));
+  const mem = /\bmem=(\d+)(b|kb|mb|gb|tb)?\b/i.exec(text);
+  if (mem) {
+    const unit = (mem[2] ?? "b").toLowerCase();
+    const kb = Number(mem[1]) * SIZE_UNITS[unit];
+    usage.memKb = unit === "b" ? Math.ceil(Number(mem[1]) / 1024) : kb;
   }
-  return usage;
 }
 
-function simPairs(text: string): Array<["runtime" | "exit", number]> {
-  const pairs: Array<["runtime" | "exit", number]> = [];
-  for (const m of text.matchAll(/\b(runtime|exit)=(-?\d+)\b/g)) {
-    pairs.push([m[1] as "runtime" | "exit", Number(m[2])]);
+const SIM_PAIR = /\b(runtime|exit)=(-?\d+)\b/g;
+
+/** What `runtime=` and `exit=` set, for the whole job or one array index. */
+type SimPairs = { runtimeSeconds?: number; exitCode?: number };
+
+/** Each `runtime=N` / `exit=N` of a `#SIM` line, in order, into `target` (later ones win). */
+function applySimPairs(text: string, target: SimPairs): void {
+  SIM_PAIR.lastIndex = 0;
+  for (let m = SIM_PAIR.exec(text); m !== null; m = SIM_PAIR.exec(text)) {
+    if (m[1] === "runtime") target.runtimeSeconds = Number(m[2]);
+    else target.exitCode = Number(m[2]);
   }
-  return pairs;
 }
 
 function pushEcho(text: string, stdout: string[], stderr: string[]): void {

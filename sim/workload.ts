@@ -181,6 +181,25 @@ function markNodes(complex: Complex, spec: ProfileSpec, rng: Random): void {
   for (let k = 0; k < spec.down; k++) complex.setNodeDown(rng.pick(nodes).name, true);
 }
 
+/**
+ * Texts that thousands of requests repeat (walltime, select, working
+ * directory), made once: the engine keys its caches with them and keeps them
+ * on every job, and a string used again keeps its hash. Keyed by values that
+ * are numbers or constant strings (a key built by concatenation would cost
+ * what it saves).
+ */
+const walltimeTexts = new Map<number, string>();
+const QUARTERS = [0, 15, 30, 45];
+const FAILURE_CODES = [1, 2, 127, 134, 139];
+const selectTexts = new Map<ProfileSpec, Map<number, string>>();
+const workdirTexts = new Map<string, Map<string, string>>();
+
+function shared<K, T>(cache: Map<K, T>, key: K, make: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) cache.set(key, value = make());
+  return value;
+}
+
 function request(
   spec: ProfileSpec,
   rng: Random,
@@ -189,16 +208,24 @@ function request(
 ): { caller: Caller; req: SubmitRequest } {
   const nodes = rng.weighted(spec.sizes);
   const hours = Math.min(spec.maxHours, nodes >= 100 ? rng.int(1, 24) : rng.int(1, 6));
-  const minutes = rng.pick([0, 15, 30, 45]);
-  const walltime = `${String(hours).padStart(2, "0")}:${String(minutes).padStart(2, "0")}:00`;
+  const minutes = rng.pick(QUARTERS);
+  const walltime = shared(
+    walltimeTexts,
+    hours * 60 + minutes,
+    () => `${String(hours).padStart(2, "0")}:${String(minutes).padStart(2, "0")}:00`,
+  );
   const limit = hours * 3600 + minutes * 60;
   // Most jobs finish early; some overrun their walltime; some fail.
   const runtime = rng.chance(0.06) ? limit + 600 : rng.int(Math.floor(limit * 0.2), limit);
-  const exit = rng.chance(0.1) ? rng.pick([1, 2, 127, 134, 139]) : 0;
+  const exit = rng.chance(0.1) ? rng.pick(FAILURE_CODES) : 0;
   const app = rng.pick(APPS);
   const project = rng.pick(PROJECTS);
   const queue = nodes < spec.routeMin ? spec.smallQueue : spec.routeQueue;
-  const select = `${nodes}:ncpus=${spec.cpusPerNode}:ngpus=${spec.gpusPerNode}`;
+  const select = shared(
+    shared(selectTexts, spec, () => new Map<number, string>()),
+    nodes,
+    () => `${nodes}:ncpus=${spec.cpusPerNode}:ngpus=${spec.gpusPerNode}`,
+  );
   const script = [
     "#!/bin/bash",
     `#SIM runtime=${runtime} exit=${exit}`,
@@ -223,7 +250,11 @@ function request(
       variables: [],
       script,
       submitArguments: argsText,
-      workdir: `/home/${user}/${project}`,
+      workdir: shared(
+        shared(workdirTexts, project, () => new Map<string, string>()),
+        user,
+        () => `/home/${user}/${project}`,
+      ),
       ...extra,
     },
   };
@@ -234,7 +265,12 @@ function seedHistory(complex: Complex, spec: ProfileSpec, rng: Random, users: st
   const horizon = Math.min(complex.server.jobHistoryDuration, 3 * 86400);
   for (let k = 0; k < spec.history; k++) {
     const { caller, req } = request(spec, rng, rng.pick(users));
-    const job = trySubmit(complex, caller, req);
+    let job: SimJob | undefined;
+    try {
+      job = complex.submitForHistory(caller, req);
+    } catch {
+      continue;
+    }
     if (!job) continue;
     const ended = now - rng.int(60, horizon - 60);
     complex.fabricateFinished(job, ended);

@@ -9,12 +9,12 @@ import { subjobBehaviour } from "../script.ts";
 import { jobRunDate } from "../output.ts";
 import { dependencyEvent } from "./dependencies.ts";
 import { toHistory } from "./history.ts";
-import { asJobRecord } from "./run_texts.ts";
+import { JobRecordObject } from "./job_record_object.ts";
 
 export function newSubjob(engine: EngineState, parent: JobRecord, index: number): JobRecord {
   const server = engine.server.name;
-  const sub: JobRecord = asJobRecord({
-    ...parent,
+  const sub: JobRecord = new JobRecordObject({
+    ...(parent as JobRecordObject),
     id: `${parent.seq}[${index}].${server}`,
     array: undefined,
     parentId: parent.id,
@@ -26,7 +26,7 @@ export function newSubjob(engine: EngineState, parent: JobRecord, index: number)
     used: {},
     allocation: [],
     takes: [],
-    dependents: new Set(),
+    dependents: undefined,
     waitsOn: [],
   });
   return sub;

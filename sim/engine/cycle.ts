@@ -70,8 +70,12 @@ export function orderedJobs(engine: EngineState): JobRecord[] {
   const order = engine.schedOrder;
   if (!engine.schedOrderStale) return order;
   engine.schedOrderStale = false;
+  const reused = engine.schedOrderSeqReused;
+  engine.schedOrderSeqReused = false;
   let kept = 0;
-  for (const j of order) if (engine.jobs.get(j.seq) === j && !isHistory(j)) order[kept++] = j;
+  for (const j of order) {
+    if (!isHistory(j) && (!reused || engine.jobs.get(j.seq) === j)) order[kept++] = j;
+  }
   order.length = kept;
   return order;
 }

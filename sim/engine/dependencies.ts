@@ -58,7 +58,7 @@ export function waitOn(
     return;
   }
   waiter.waitsOn.push({ type, id: target.id });
-  target.dependents.add(waiter.id);
+  (target.dependents ??= new Set()).add(waiter.id);
   waiter.holds = canonicalHolds(`${waiter.holds}s`); // "su" (qstat_f_json_after_qalter_depend)
   if (waiter.awaitedRegistrations !== undefined && waiter.awaitedRegistrations > 0) {
     // A before* job registered on an `on:N` job: the count drops, then the clause goes
@@ -99,6 +99,7 @@ export function dependencyEvent(
   target: JobRecord,
   what: "started" | "ended",
 ): void {
+  if (target.dependents === undefined) return;
   for (const id of [...target.dependents]) {
     const waiter = engine.byId.get(id);
     if (!waiter || isHistory(waiter)) continue;

@@ -4,14 +4,15 @@
  */
 import type { EngineState } from "./state.ts";
 import type { JobRecord } from "../job_record.ts";
-import { PBSE, SimError, type SimJob } from "../model.ts";
+import { type Caller, PBSE, SimError, type SimJob, type SubmitRequest } from "../model.ts";
 import type { NodePool, NodeTake } from "../nodes.ts";
 import type { Chunk } from "../resources.ts";
 import { execVnodeText } from "../placement.ts";
 import { jobRunDate } from "../output.ts";
 import { keepInHistory } from "./history.ts";
+import { admitFinished, admitsFinished, submit } from "./submit.ts";
 import { isHistory } from "./job_state.ts";
-import type { PendingRunTexts, RunTextName } from "./run_texts.ts";
+import type { PendingRunTexts, RunTextName } from "./job_record_object.ts";
 import { endSuffix, planEnd, resourcesUsed, startRun, WALLTIME_POLL_SECONDS } from "./lifecycle.ts";
 
 /** A running job started `secondsAgo`; its end is re-planned accordingly. */
@@ -63,6 +64,24 @@ export function backdateQueued(engine: EngineState, job: SimJob, secondsAgo: num
   if (record.etime !== undefined) record.etime = t;
 }
 
+/**
+ * Submits a request for a job that `fabricateFinished` makes history at once
+ * (the scenario builder's background history): while the complex is quiet
+ * and the request does not wait, `admitFinished` (the same checks, id, record
+ * and routing as `submit`, but no place in the scheduling order: 18,000 jobs
+ * the first cycle would sort and drop); otherwise `submit` itself. Undefined
+ * when no routing destination accepts it.
+ */
+export function submitForHistory(
+  engine: EngineState,
+  caller: Caller,
+  request: SubmitRequest,
+): SimJob | undefined {
+  if (engine.quiet && admitsFinished(request)) return admitFinished(engine, caller, request);
+  const job = submit(engine, caller, request);
+  return engine.byId.get(job.id) === job ? job : undefined;
+}
+
 /** Turns a just-submitted job into a history record that ended at `endedAt`. */
 export function fabricateFinished(engine: EngineState, job: SimJob, endedAt: number): void {
   const record = job as JobRecord;
@@ -75,7 +94,7 @@ export function fabricateFinished(engine: EngineState, job: SimJob, endedAt: num
   const firstNode = engine.rng.int(0, engine.pool.size - 1);
   record.ctime = record.qtime = record.etime = stime - engine.rng.int(30, 6 * 3600);
   record.stime = stime;
-  record.takes = [];
+  if (record.takes.length > 0) record.takes = [];
   record.runCount = 1;
   record.sessionId = engine.rng.int(1000, 65000);
   record.cpuLoad = 0.6 + engine.rng.next() * 0.4;
@@ -88,7 +107,7 @@ export function fabricateFinished(engine: EngineState, job: SimJob, endedAt: num
     engine.pool,
     record.chunks,
     firstNode,
-    jobRunDate(stime),
+    stime,
     endSuffix(record),
   );
   record.obittime = record.mtime = endedAt;
@@ -113,14 +132,15 @@ function fabricatedTakes(pool: NodePool, chunks: readonly Chunk[], firstNode: nu
 
 /**
  * A fabricated run's `exec_vnode`, `exec_host` and comment, rendered on first
- * read (run_texts.ts). Plain data, no closures: one small object per history job.
+ * read (job_record_object.ts). Plain data, no closures: one small object per history job.
  */
 class FabricatedRun implements PendingRunTexts {
   constructor(
     readonly pool: NodePool,
     readonly chunks: readonly Chunk[],
     readonly firstNode: number,
-    readonly runDate: string,
+    /** When it started: the comment's date, rendered with it. */
+    readonly stime: number,
     readonly endText: string,
   ) {}
 
@@ -133,7 +153,9 @@ class FabricatedRun implements PendingRunTexts {
       case "execHost":
         return takes.map((t) => `${pool.nodes[t.node].name}/0*${t.ncpus}`).join("+");
       case "comment":
-        return `Job run at ${this.runDate} on ${execVnodeText(pool, takes)}${this.endText}`;
+        return `Job run at ${jobRunDate(this.stime)} on ${
+          execVnodeText(pool, takes)
+        }${this.endText}`;
     }
   }
 }

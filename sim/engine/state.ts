@@ -31,6 +31,13 @@ import { Random } from "../random.ts";
 import type { ResourceMap } from "../resources.ts";
 import type { ResvRecord } from "../reservations.ts";
 
+/** What Variable_List takes from the job's owner (engine/submit.ts `variables`). */
+export interface UserVariables {
+  home: string;
+  homePair: [string, string];
+  lognamePair: [string, string];
+}
+
 export class EngineState {
   readonly server: SimServer;
   readonly config: ComplexConfig;
@@ -57,6 +64,11 @@ export class EngineState {
   schedOrderDirty = false;
   /** A job in the scheduling order went to history, or lost its seq to another, since compaction. */
   schedOrderStale = false;
+  /**
+   * A job lost its seq to another since compaction: only then can the order
+   * hold a job the index no longer has (`forget` takes jobs out of it).
+   */
+  schedOrderSeqReused = false;
   /** Jobs holding nodes (running or suspended). */
   readonly holding = new Set<JobRecord>();
   readonly reservations = new Map<string, ResvRecord>();
@@ -65,6 +77,10 @@ export class EngineState {
   cycleQueued = false;
   /** While building a scenario: no cycles, no output files. */
   quiet = false;
+  /** Variable_List pairs shared by the jobs that have them (never changed in place). */
+  readonly #pairs = new Map<string, Map<string, [string, string]>>();
+  /** Per user: home directory and its PBS_O_HOME and PBS_O_LOGNAME pairs. */
+  readonly #users = new Map<string, UserVariables>();
 
   constructor(config: ComplexConfig, options: ComplexOptions) {
     this.config = config;
@@ -153,19 +169,40 @@ export class EngineState {
     return set;
   }
 
+  /** A user's home directory and PBS_O_HOME / PBS_O_LOGNAME pairs, made once per user. */
+  userVariables(user: string): UserVariables {
+    let found = this.#users.get(user);
+    if (!found) {
+      const home = this.homeDir(user);
+      found = { home, homePair: ["PBS_O_HOME", home], lognamePair: ["PBS_O_LOGNAME", user] };
+      this.#users.set(user, found);
+    }
+    return found;
+  }
+
+  /** One `[name, value]` array per distinct pair, shared read-only by every job with it. */
+  sharedPair(name: string, value: string): [string, string] {
+    let byValue = this.#pairs.get(name);
+    if (!byValue) this.#pairs.set(name, byValue = new Map());
+    let pair = byValue.get(value);
+    if (!pair) byValue.set(value, pair = [name, value]);
+    return pair;
+  }
+
   nextSeq(): number {
     return this.server.nextSeq++;
   }
 
-  register(job: JobRecord): void {
-    if (this.jobs.has(job.seq)) this.schedOrderStale = true;
+  /** Indexes a job; `scheduled: false` leaves it out of the scheduling order (history at once). */
+  register(job: JobRecord, options: { scheduled: boolean } = { scheduled: true }): void {
+    if (this.jobs.has(job.seq)) this.schedOrderStale = this.schedOrderSeqReused = true;
     this.jobs.set(job.seq, job);
     this.byId.set(job.id, job);
     if (job.array) {
       for (const sub of job.array.subjobs.values()) this.byId.set(sub.id, sub as JobRecord);
     }
     this.listing = undefined;
-    this.insertSchedOrder(job);
+    if (options.scheduled) this.insertSchedOrder(job);
   }
 
   forget(job: JobRecord): void {
