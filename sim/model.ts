@@ -310,6 +310,13 @@ export interface SubmitRequest {
   reservation?: string;
   /** Script text (from the file or stdin); `#SIM` and `echo` lines drive behaviour. */
   script: string;
+  /**
+   * What a script makes the job do, when its maker already knows (the
+   * simulator's own workload, sim/workload.ts): used instead of parsing
+   * `script` when it is the script it was made for. It must be what
+   * parseScriptBehaviour(script) gives (tests/sim/engine_layout.test.ts).
+   */
+  parsed?: { script: string; behaviour: JobBehaviour };
   /** `qsub -- PROGRAM ARGS...`: the command the job runs instead of a script. */
   command?: string[];
   /** Exactly what followed `qsub` on the command line, for `Submit_arguments`. */

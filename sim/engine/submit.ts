@@ -222,6 +222,8 @@ export function newJob(
     command: request.command,
     behaviour: request.command
       ? commandBehaviour(request.command)
+      : request.parsed?.script === request.script
+      ? request.parsed.behaviour
       : parseScriptBehaviour(request.script),
     reservation: queue.reservation,
     rank: engine.nextRank++,

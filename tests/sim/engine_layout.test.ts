@@ -11,6 +11,8 @@ import { attrValue } from "../../sim/attributes.ts";
 import { Complex } from "../../sim/complex.ts";
 import type { ComplexConfig } from "../../sim/config.ts";
 import type { SimJob } from "../../sim/model.ts";
+import { createScenario } from "../../sim/scenarios.ts";
+import { parseScriptBehaviour } from "../../sim/script.ts";
 import { alice, attr, root, submit } from "./engine_helpers.ts";
 
 function complexOf(nodes: ComplexConfig["nodes"]): Complex {
@@ -144,4 +146,19 @@ Deno.test("submitForHistory: the record submit would make, kept out of schedulin
   // Neither is scheduled: nothing runs, the node stays free.
   c.schedule();
   assert.equal(slots(c, "n1"), undefined);
+});
+
+Deno.test("the workload's jobs do what their scripts say (their behaviour is given, not parsed)", () => {
+  // sim/workload.ts hands submit the behaviour of each script it writes; parsing those scripts
+  // must give exactly that, for every job of a scenario (array scripts are parsed as usual).
+  const complex = createScenario("polaris", { seed: 4 });
+  let checked = 0;
+  for (const job of complex.allJobs()) {
+    if (job.command) continue;
+    const { byIndex: _, ...behaviour } = parseScriptBehaviour(job.script);
+    const { byIndex: __, ...held } = job.behaviour;
+    assert.deepEqual(held, behaviour, job.id);
+    checked++;
+  }
+  assert.ok(checked > 1000, `${checked} jobs checked`);
 });
