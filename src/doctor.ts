@@ -177,7 +177,11 @@ async function sshChecks(
       ...await serverChecks(client, true),
       ...profileChecks(config, wiring.profile, undefined),
       dirs.length > 0
-        ? ok("allowed directories", `${dirs.join(", ")} on the login node (read through ssh)`)
+        ? ok(
+          "allowed directories",
+          `${dirs.join(", ")} on the login node (read through ssh; whether they exist is not ` +
+            "checked from here: get_job_output says so when one is missing)",
+        )
         : fail(
           "allowed directories",
           "none: the login node gave no home and allowed_dirs is not set",

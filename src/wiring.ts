@@ -163,11 +163,8 @@ export async function sshWiring(cli: CliOptions, cluster: ServedCluster): Promis
   const config = withPolicyFlags({
     ...local,
     // Paths on the login node: the configured ones, else the remote home.
-    allowedDirs: env.PBS_MCP_ALLOWED_DIRS !== undefined
-      ? local.allowedDirs
-      : remoteHome
-      ? [remoteHome]
-      : [],
+    // An empty value is unset, as loadConfig reads it (else the local home would be "allowed").
+    allowedDirs: env.PBS_MCP_ALLOWED_DIRS ? local.allowedDirs : remoteHome ? [remoteHome] : [],
     submitDir: env.PBS_MCP_SUBMIT_DIR,
   }, cli);
   const where = `${reach.user ? `${reach.user}@` : ""}${reach.host}`;

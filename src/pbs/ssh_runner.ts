@@ -74,6 +74,9 @@ export const SSH_ENV_NAMES: readonly string[] = [
   "TMPDIR",
 ];
 
+/** `env` could not find the program (exit 127): `env: 'qstat': No such file or directory`. */
+const NOT_FOUND_REMOTELY = /^env: .*(No such file or directory|not found)/m;
+
 /** ssh exits with 255 when ssh itself failed (ssh(1), EXIT STATUS). */
 const SSH_FAILED = 255;
 const DEFAULT_CONNECT_TIMEOUT_S = 10;
@@ -118,18 +121,43 @@ export function remoteCommand(
  */
 const READ_END_SCRIPT = [
   'p=$(readlink -f -- "$1") && [ -e "$p" ] || exit 3',
-  '[ -f "$p" ] || exit 4',
   "n=$2",
   "shift 2",
   "ok=",
   'for d in "$@"; do r=$(readlink -f -- "$d") || continue; case $r in "") ;; /) ok=1 ;; ' +
   '*) case $p in "$r"|"$r"/*) ok=1 ;; esac ;; esac; done',
+  // The sandbox first, as local reads do: what lies outside is refused whatever it is.
   '[ -n "$ok" ] || exit 6',
+  '[ -f "$p" ] || exit 4',
   '[ -r "$p" ] || exit 5',
   's=$(wc -c < "$p") || exit 5',
   "printf '%s\\n%s\\000' $s \"$p\"",
   'exec tail -c "$n" -- "$p"',
 ].join("; ");
+
+/**
+ * Printed on stdout and stderr by every remote command line before the
+ * command runs: whatever a login shell's start-up files print before it
+ * (module banners, motd-like echoes in ~/.bashrc) is dropped up to this line,
+ * so it cannot corrupt PBS's output or its error messages.
+ */
+const OUTPUT_MARK = "@@pbs-mcp-output@@";
+const MARK_LINE = `printf '%s\\n' '${OUTPUT_MARK}'; printf '%s\\n' '${OUTPUT_MARK}' >&2; `;
+
+/** `text` after the first mark line, or all of it when there is none. */
+function afterMark(text: string): string {
+  const at = text.indexOf(`${OUTPUT_MARK}\n`);
+  return at < 0 ? text : text.slice(at + OUTPUT_MARK.length + 1);
+}
+
+function bytesAfterMark(bytes: Uint8Array): Uint8Array {
+  const mark = new TextEncoder().encode(`${OUTPUT_MARK}\n`);
+  search: for (let i = 0; i + mark.length <= bytes.length; i++) {
+    for (let j = 0; j < mark.length; j++) if (bytes[i + j] !== mark[j]) continue search;
+    return bytes.subarray(i + mark.length);
+  }
+  return bytes;
+}
 
 /** Room for READ_END_SCRIPT's size line and path (PATH_MAX) before the bytes. */
 const READ_END_HEADER_BYTES = 8192;
@@ -192,32 +220,62 @@ export class SshRunner implements Runner {
     // The command runs remotely: no local working directory, and its environment travels in
     // the remote command line rather than ssh's.
     const local: RunOptions = { ...options, cwd: undefined, env: undefined };
-    let result: RunResult;
+    const { stdoutBytes: _, ...result } = await this.#ssh(command, remote, local);
+    if (result.code === 127 && NOT_FOUND_REMOTELY.test(result.stderr)) {
+      throw new PbsError({
+        kind: "command_not_found",
+        message: `${command} was not found on ${this.#target.host} ` +
+          `(${this.#target.pbsExec ? `in ${this.#target.pbsExec}/bin` : "on the remote PATH"}).`,
+        hint: "Set the cluster's pbs_exec to the PBS installation on the login node (the " +
+          "directory holding bin/qstat; `ssh HOST command -v qstat` shows where it is).",
+        pbsMessage: result.stderr.trim().slice(0, 500) || undefined,
+        command,
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Runs `line` on the login node through ssh: the mark line first (start-up
+   * noise dropped), ssh's own failures (exit 255) and a missing local ssh as
+   * typed errors that say what to do.
+   */
+  async #ssh(
+    label: string,
+    line: string,
+    options: RunOptions,
+  ): Promise<RunResult & { stdoutBytes: Uint8Array }> {
+    let result;
     try {
-      const { stdoutBytes: _, ...ran } = await runProcess(
+      result = await runProcess(
         "ssh",
         this.#options.ssh ?? "ssh",
-        [...this.sshArgs(), remote],
-        local,
+        [...this.sshArgs(), MARK_LINE + line],
+        options,
         this.#settings,
       );
-      result = ran;
     } catch (error) {
       if (error instanceof PbsError && error.kind === "command_not_found") {
         throw new PbsError({
           kind: "command_not_found",
-          message: `ssh was not found, so ${command} cannot run on ${this.#target.host}.`,
+          message: `ssh was not found on this machine, so ${label} cannot run on ` +
+            `${this.#target.host}.`,
           hint: "Install the OpenSSH client (ssh) and make sure it is on the server's PATH.",
-          command,
+          command: label,
         });
       }
       throw error;
     }
     if (result.code === SSH_FAILED && !result.timedOut) {
-      const failure = sshFailure(result.stderr, this.#target.host, command);
+      const failure = sshFailure(result.stderr, this.#target.host, label);
       if (failure) throw failure;
     }
-    return result;
+    return {
+      ...result,
+      stdout: afterMark(result.stdout),
+      stderr: afterMark(result.stderr),
+      stdoutBytes: bytesAfterMark(result.stdoutBytes),
+    };
   }
 
   /**
@@ -336,18 +394,7 @@ export class SshRunner implements Runner {
     timeoutMs: number | undefined,
     maxOutputBytes: number,
   ): Promise<RunResult & { stdoutBytes: Uint8Array }> {
-    const result = await runProcess(
-      "ssh",
-      this.#options.ssh ?? "ssh",
-      [...this.sshArgs(), line],
-      { timeoutMs, maxOutputBytes },
-      this.#settings,
-    );
-    if (result.code === SSH_FAILED && !result.timedOut) {
-      const failure = sshFailure(result.stderr, this.#target.host, label);
-      if (failure) throw failure;
-    }
-    return result;
+    return await this.#ssh(label, line, { timeoutMs, maxOutputBytes });
   }
 
   /**

@@ -13,7 +13,7 @@ import { PbsError } from "../../src/pbs/errors.ts";
 import { parseJobsJson } from "../../src/pbs/parse/jobs.ts";
 import { SshRunner, type SshTarget } from "../../src/pbs/ssh_runner.ts";
 import { loadConfig } from "../../src/service/config.ts";
-import { osUser } from "../../src/service/os_user.ts";
+import { demoUser, osUser } from "../../src/service/os_user.ts";
 import { PbsClient } from "../../src/service/pbs_client.ts";
 import { makeShims } from "./shims_support.ts";
 import { BOUNDED, freePort, sshdMissing, sshdSkipMessage, startSshd } from "./sshd_support.ts";
@@ -38,12 +38,14 @@ Deno.test({
   ignore: !hasSshd,
   async fn(t) {
     const user = (await osUser()).name;
+    // Who the shims act as, mapped as demo mode does: root (CI) → alice, anyone else → themself.
+    const simUser = demoUser(undefined, { USER: user });
     const sshd = await startSshd(user);
     const shims = await Deno.makeTempDir({ prefix: "pbs-ssh-shims-" });
     try {
       // 3600 simulated seconds per real second: a 60 s job ends within milliseconds.
-      await makeShims(shims, "--scenario", "golden", "--speed", "3600");
-      const home = `${shims}/state/files/home/alice`;
+      await makeShims(shims, "--scenario", "golden", "--speed", "3600", "--user", simUser);
+      const home = `${shims}/state/files/home/${simUser}`;
       const target: SshTarget = {
         host: "127.0.0.1",
         port: sshd.port,
@@ -82,7 +84,7 @@ Deno.test({
       // PBS's user and the server's: the shims map root (CI) to alice, as PBS refuses root.
       const client = new PbsClient({
         runner,
-        user: "alice",
+        user: simUser,
         config: loadConfig({ PBS_MCP_SUBMIT_DIR: home, PBS_MCP_ALLOWED_DIRS: shims }, home),
         sleep: () => new Promise((resolve) => setTimeout(resolve, 50)),
       });
@@ -97,7 +99,7 @@ Deno.test({
         const waited = await client.waitForJob(submitted.jobId, "finished", 30);
         assert.equal(waited.state, "F");
         assert.equal(waited.job?.exitStatus, 0);
-        assert.equal(waited.job?.user, "alice", "root maps to the simulated alice");
+        assert.equal(waited.job?.user, simUser, "root maps to the simulated alice");
         jobId = submitted.jobId;
         outputPath = waited.job!.outputPath!.replace(/^[^:/]+:/, "");
       });
@@ -112,7 +114,7 @@ Deno.test({
         // allowed_dirs elsewhere on the login node, the same read is refused there.
         const narrow = new PbsClient({
           runner,
-          user: "alice",
+          user: simUser,
           config: loadConfig({ PBS_MCP_ALLOWED_DIRS: `${shims}/bin` }, home),
         });
         await expectPbsError(

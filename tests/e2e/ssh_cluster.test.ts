@@ -211,7 +211,8 @@ Deno.test({
             "ok   [far] PBS server: vm answers (qstat -Bf)",
             `ok   [far] privileges: you are ${user.name}, a PBS user`,
             `ok   [far] allowed directories: ${shims}/state/files on the login node (read ` +
-            "through ssh)",
+            "through ssh; whether they exist is not checked from here: get_job_output says so " +
+            "when one is missing)",
             `ok   [far] submit directory: qsub runs in ${remoteHome} on the login node`,
             "all checks passed",
           ]

@@ -107,12 +107,24 @@ Deno.test("remoteCommand: array ids and option-like words stay single arguments"
   );
 });
 
-Deno.test("SshRunner: a profile's allocation command runs by name, PBS commands under pbs_exec", async () => {
-  // A stand-in `ssh` that prints the remote command line it was given (its last argument).
+Deno.test("SshRunner: a profile's allocation command runs by name, PBS commands under pbs_exec; start-up noise is dropped", async () => {
+  // A stand-in `ssh` that behaves like a login whose ~/.bashrc talks: noise on both streams, then
+  // what the remote shell would print, here the remote command line it was given (last argument)
+  // after the runner's mark lines.
   const dir = await Deno.makeTempDir({ prefix: "pbs-fake-ssh-" });
   try {
     const fake = `${dir}/ssh`;
-    await Deno.writeTextFile(fake, '#!/bin/sh\nfor last; do :; done\nprintf "%s" "$last"\n');
+    await Deno.writeTextFile(
+      fake,
+      [
+        "#!/bin/sh",
+        "for last; do :; done",
+        "echo 'Lmod: modules loaded'; echo 'bashrc warning' >&2",
+        "printf '@@pbs-mcp-output@@\\n'; printf '@@pbs-mcp-output@@\\n' >&2",
+        'printf "%s" "${last#*>&2; }"',
+        "",
+      ].join("\n"),
+    );
     await Deno.chmod(fake, 0o755);
     const runner = new SshRunner(
       { host: "login1", pbsExec: "/opt/pbs" },
@@ -120,11 +132,39 @@ Deno.test("SshRunner: a profile's allocation command runs by name, PBS commands 
     );
     const allocation = await runner.run(["sbank-list-allocations", "-u", "alice"]);
     assert.equal(allocation.stdout, `exec 'env' 'LC_ALL=C' 'sbank-list-allocations' '-u' 'alice'`);
+    assert.equal(allocation.stderr, "", "the noise before the mark is dropped from stderr too");
     const qstat = await runner.run(["qstat", "-B"]);
     assert.equal(qstat.stdout, `exec 'env' 'LC_ALL=C' '/opt/pbs/bin/qstat' '-B'`);
     // Without the profile's command listed, it is not a command this runner may run.
     const plain = new SshRunner({ host: "login1" }, { ssh: fake });
     await assert.rejects(plain.run(["sbank-list-allocations"]), /not a PBS command|not allowed/i);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SshRunner: a PBS command missing on the login node names pbs_exec", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pbs-fake-ssh-" });
+  try {
+    const fake = `${dir}/ssh`;
+    // What a login node without PBS on its PATH answers: env's own message, exit 127.
+    await Deno.writeTextFile(
+      fake,
+      "#!/bin/sh\nprintf '@@pbs-mcp-output@@\\n'; printf '@@pbs-mcp-output@@\\n' >&2\n" +
+        "echo \"env: 'qstat': No such file or directory\" >&2; exit 127\n",
+    );
+    await Deno.chmod(fake, 0o755);
+    const runner = new SshRunner({ host: "login1" }, {
+      ssh: fake,
+      baseEnv: { PATH: "/usr/bin:/bin" },
+    });
+    await assert.rejects(runner.run(["qstat", "-B"]), (error: unknown) => {
+      const e = error as { kind?: string; message?: string; hint?: string };
+      assert.equal(e.kind, "command_not_found");
+      assert.match(e.message ?? "", /^qstat was not found on login1 \(on the remote PATH\)/);
+      assert.match(e.hint ?? "", /pbs_exec/);
+      return true;
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
