@@ -5,32 +5,9 @@
  * resources and subscriptions name another cluster with `?cluster=NAME`, and
  * the audit log says which cluster a change was made on.
  */
-import type { Client } from "@modelcontextprotocol/client";
 import assert from "node:assert/strict";
-import type { Ticker } from "../../src/service/job_watch.ts";
+import { ManualTicker, updates } from "./watch_support.ts";
 import { type Harness, simScript, startHarness, textOf } from "./harness.ts";
-
-class ManualTicker implements Ticker {
-  readonly #ticks = new Set<() => Promise<void>>();
-  start(_intervalMs: number, tick: () => Promise<void>): () => void {
-    this.#ticks.add(tick);
-    return () => this.#ticks.delete(tick);
-  }
-  get armed(): number {
-    return this.#ticks.size;
-  }
-  async tick(): Promise<void> {
-    for (const tick of [...this.#ticks]) await tick();
-  }
-}
-
-function updates(client: Client): string[] {
-  const received: string[] = [];
-  client.setNotificationHandler("notifications/resources/updated", (notification) => {
-    received.push(notification.params.uri);
-  });
-  return received;
-}
 
 async function readText(h: Harness, uri: string): Promise<string> {
   const result = await h.client.readResource({ uri });

@@ -5,39 +5,9 @@
  * and ends on unsubscribe and on close. Polls are driven by a manual ticker,
  * the simulated clock by `advance`.
  */
-import type { Client } from "@modelcontextprotocol/client";
 import assert from "node:assert/strict";
-import type { Ticker } from "../../src/service/job_watch.ts";
+import { ManualTicker, updates } from "./watch_support.ts";
 import { type Harness, simScript, startHarness } from "./harness.ts";
-
-/** A Ticker the test drives: `tick()` runs one poll of every armed watch. */
-class ManualTicker implements Ticker {
-  readonly #ticks = new Set<() => Promise<void>>();
-  intervals: number[] = [];
-
-  start(intervalMs: number, tick: () => Promise<void>): () => void {
-    this.intervals.push(intervalMs);
-    this.#ticks.add(tick);
-    return () => this.#ticks.delete(tick);
-  }
-
-  get armed(): number {
-    return this.#ticks.size;
-  }
-
-  async tick(): Promise<void> {
-    for (const tick of [...this.#ticks]) await tick();
-  }
-}
-
-/** Collects the URIs of `notifications/resources/updated` the client receives. */
-function updates(client: Client): string[] {
-  const received: string[] = [];
-  client.setNotificationHandler("notifications/resources/updated", (notification) => {
-    received.push(notification.params.uri);
-  });
-  return received;
-}
 
 /** One round trip: notifications sent before it have arrived after it. */
 async function settle(h: Harness): Promise<void> {
