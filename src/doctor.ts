@@ -176,17 +176,12 @@ async function sshChecks(
       ok("login node", `${where} answers through ssh: you are ${wiring.login.user} there`),
       ...await serverChecks(client, true),
       ...profileChecks(config, wiring.profile, undefined),
-      dirs.length > 0
-        ? ok(
-          "allowed directories",
-          `${dirs.join(", ")} on the login node (read through ssh; whether they exist is not ` +
-            "checked from here: get_job_output says so when one is missing)",
-        )
-        : fail(
-          "allowed directories",
-          "none: the login node gave no home and allowed_dirs is not set",
-          "set allowed_dirs: for this cluster in the configuration file",
-        ),
+      // Never empty: without allowed_dirs, the remote home (wiring.ts).
+      ok(
+        "allowed directories",
+        `${dirs.join(", ")} on the login node (read through ssh; whether they exist is not ` +
+          "checked from here: get_job_output says so when one is missing)",
+      ),
       ok(
         "submit directory",
         `qsub runs in ${

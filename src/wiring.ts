@@ -127,8 +127,8 @@ const WHOAMI_TIMEOUT_MS = 20_000;
  * (job output is read there through the same connection) and where qsub
  * runs unless submit_dir says otherwise. When the login node does not answer
  * (down, or no MFA session open), the server still starts: the user is the
- * one ssh would log in as (`ssh -G`), and the banner says so; job output
- * cannot be read (no allowed directory is known) unless allowed_dirs names one.
+ * one ssh would log in as (`ssh -G`), and the banner says so; job output is
+ * read from the remote home (`~`, resolved there) unless allowed_dirs says otherwise.
  */
 export async function sshWiring(cli: CliOptions, cluster: ServedCluster): Promise<Wiring> {
   const reach = cluster.reach as Extract<ClusterReach, { kind: "ssh" }>;
@@ -164,7 +164,9 @@ export async function sshWiring(cli: CliOptions, cluster: ServedCluster): Promis
     ...local,
     // Paths on the login node: the configured ones, else the remote home.
     // An empty value is unset, as loadConfig reads it (else the local home would be "allowed").
-    allowedDirs: env.PBS_MCP_ALLOWED_DIRS ? local.allowedDirs : remoteHome ? [remoteHome] : [],
+    // The remote home: as `id -un` found it, else `~`, resolved there on each read (so it holds
+    // even when the login node did not answer at start-up).
+    allowedDirs: env.PBS_MCP_ALLOWED_DIRS ? local.allowedDirs : [remoteHome ?? "~"],
     submitDir: env.PBS_MCP_SUBMIT_DIR,
   }, cli);
   const where = `${reach.user ? `${reach.user}@` : ""}${reach.host}`;

@@ -114,8 +114,8 @@ export function remoteCommand(
  * The remote shell script that reads a file's end (`sh -c SCRIPT sh PATH N DIR...`:
  * the path, byte count and allowed directories arrive as arguments, never as
  * script text, and `sh` runs it whatever the login shell is). It resolves the
- * path (`readlink -f`), checks it is a regular file inside a resolved allowed
- * directory, then prints its size, a newline, the resolved path, a NUL, and
+ * path (`readlink -f`), checks it lies inside a resolved allowed directory
+ * (`~`: the login user's home there) and is a regular file, then prints its size, a newline, the resolved path, a NUL, and
  * its last N bytes. Exit codes: 3 missing, 4 not a regular file, 5 unreadable,
  * 6 outside the allowed directories.
  */
@@ -124,7 +124,9 @@ const READ_END_SCRIPT = [
   "n=$2",
   "shift 2",
   "ok=",
-  'for d in "$@"; do r=$(readlink -f -- "$d") || continue; case $r in "") ;; /) ok=1 ;; ' +
+  // `~` stands for the login user's home there (the default of an ssh cluster's allowed_dirs).
+  'for d in "$@"; do [ "$d" = "~" ] && d=$HOME; r=$(readlink -f -- "$d") || continue; ' +
+  'case $r in "") ;; /) ok=1 ;; ' +
   '*) case $p in "$r"|"$r"/*) ok=1 ;; esac ;; esac; done',
   // The sandbox first, as local reads do: what lies outside is refused whatever it is.
   '[ -n "$ok" ] || exit 6',

@@ -176,6 +176,24 @@ Deno.test({
         const read = await files.readEnd(odd, { allowedDirs: [shims], maxBytes: 64 });
         assert.equal(read?.path, odd);
         assert.equal(new TextDecoder().decode(read?.bytes), "one\ntwo\n");
+        // `~` is the login user's home there (an ssh cluster's default allowed directory).
+        const mine = await Deno.makeTempFile({
+          dir: (await osUser()).home,
+          prefix: ".pbs-mcp-test-",
+          suffix: ".o1",
+        });
+        try {
+          await Deno.writeTextFile(mine, "in the home\n");
+          const fromHome = await files.readEnd(mine, { allowedDirs: ["~"], maxBytes: 64 });
+          assert.equal(new TextDecoder().decode(fromHome?.bytes), "in the home\n");
+          await expectPbsError(
+            files.readEnd(odd, { allowedDirs: ["~"], maxBytes: 64 }),
+            "permission_denied",
+            /outside the directories/,
+          );
+        } finally {
+          await Deno.remove(mine);
+        }
       });
 
       await t.step("an array subjob id crosses the remote shell as one argument", async () => {
