@@ -1,9 +1,11 @@
 /**
  * Pieces the end-to-end tests share when they start `main.ts --demo` as a
  * child process: Deno's cache for a child whose HOME is a temp dir, the flags
- * `main.ts permissions` computes for a demo HTTP server, and the URL it
- * announces on stderr.
+ * `main.ts permissions` computes for a demo HTTP server, the URL it
+ * announces on stderr, and an MCP client on a stdio child.
  */
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { computePermissions, demoOutputBase, permissionFlags } from "../../src/permissions.ts";
 import { defaultAuditPath } from "../../src/service/audit.ts";
 
@@ -72,4 +74,31 @@ export async function printedPermissions(
     throw new Error(`main.ts permissions exited ${code}: ${new TextDecoder().decode(stderr)}`);
   }
   return new TextDecoder().decode(stdout);
+}
+
+/** An MCP client (not yet connected) for a server child and what the child wrote on stderr. */
+export interface StdioServer {
+  client: Client;
+  transport: StdioClientTransport;
+  /** Everything the child wrote on stderr so far (its log, for failure messages). */
+  stderr(): string;
+}
+
+/** `deno ARGS` on stdio in exactly `env` (and `cwd`), its stderr collected. */
+export function stdioServer(
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string; name?: string } = {},
+): StdioServer {
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args,
+    env,
+    cwd: options.cwd,
+    stderr: "pipe",
+  });
+  const chunks: string[] = [];
+  transport.stderr?.on("data", (c: Uint8Array) => chunks.push(new TextDecoder().decode(c)));
+  const client = new Client({ name: options.name ?? "e2e", version: "1" });
+  return { client, transport, stderr: () => chunks.join("") };
 }

@@ -6,10 +6,8 @@
  * from it and adds the profile's filesystems to a submission.
  */
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/client";
-import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { CHILD_PATH } from "./pinned_pbs.ts";
-import { printedPermissions } from "./demo_child.ts";
+import { printedPermissions, stdioServer } from "./demo_child.ts";
 
 const GOLDEN = new URL("../fixtures/golden/", import.meta.url).pathname;
 
@@ -56,20 +54,14 @@ Deno.test("PBS_MCP_PROFILE=polaris in real mode: granted and used", async (t) =>
     });
 
     await t.step("the server with those flags answers from it", async () => {
-      const transport = new StdioClientTransport({
-        command: Deno.execPath(),
-        args,
-        env,
+      const { client, transport, stderr } = stdioServer(args, env, {
         cwd: root,
-        stderr: "pipe",
+        name: "e2e-profile",
       });
-      const stderr: string[] = [];
-      transport.stderr?.on("data", (c: Uint8Array) => stderr.push(new TextDecoder().decode(c)));
-      const client = new Client({ name: "e2e-profile", version: "1" });
       try {
         await client.connect(transport);
         const result = await client.callTool({ name: "get_allocation", arguments: {} });
-        assert.ok(!result.isError, JSON.stringify(result) + stderr.join(""));
+        assert.ok(!result.isError, JSON.stringify(result) + stderr());
         assert.deepEqual(result.structuredContent, {
           unit: "node-hours",
           allocations: [
@@ -80,7 +72,7 @@ Deno.test("PBS_MCP_PROFILE=polaris in real mode: granted and used", async (t) =>
           name: "submit_job",
           arguments: { script: "#!/bin/bash\nhostname\n", dry_run: true },
         });
-        assert.ok(!plan.isError, JSON.stringify(plan) + stderr.join(""));
+        assert.ok(!plan.isError, JSON.stringify(plan) + stderr());
         assert.match(
           (plan.structuredContent as { command: string }).command,
           /-l filesystems=home:eagle/,

@@ -15,10 +15,9 @@
  * a message.
  */
 import assert from "node:assert/strict";
-import { type CallToolResult, Client } from "@modelcontextprotocol/client";
-import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import type { CallToolResult } from "@modelcontextprotocol/client";
 import { osUser } from "../../src/service/os_user.ts";
-import { DENO_DIR, printedPermissions } from "./demo_child.ts";
+import { DENO_DIR, printedPermissions, stdioServer } from "./demo_child.ts";
 import { makeShims } from "./shims_support.ts";
 import { sshdMissing, sshdSkipMessage, startSshd } from "./sshd_support.ts";
 
@@ -221,16 +220,10 @@ Deno.test({
         assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
       });
 
-      const transport = new StdioClientTransport({
-        command: Deno.execPath(),
-        args,
-        env,
+      const { client, transport, stderr } = stdioServer(args, env, {
         cwd: root,
-        stderr: "pipe",
+        name: "e2e-ssh-cluster",
       });
-      const stderr: string[] = [];
-      transport.stderr?.on("data", (c: Uint8Array) => stderr.push(new TextDecoder().decode(c)));
-      const client = new Client({ name: "e2e-ssh-cluster", version: "1" });
       const call = async (name: string, args: Record<string, unknown>) => {
         const result = await client.callTool({ name, arguments: args }) as CallToolResult;
         assert.ok(!result.isError, `${name}: ${textOf(result)}`);
@@ -318,7 +311,7 @@ Deno.test({
           assert.match(JSON.stringify(info.structuredContent), /"name":"tiny"/);
         });
       } catch (error) {
-        throw new Error(`${error}\nserver stderr:\n${stderr.join("")}`);
+        throw new Error(`${error}\nserver stderr:\n${stderr()}`);
       } finally {
         await client.close();
       }

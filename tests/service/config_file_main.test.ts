@@ -6,17 +6,9 @@
  * served (an SSH cluster that does not answer included, said to be down).
  */
 import assert from "node:assert/strict";
-import { type CallToolResult, Client } from "@modelcontextprotocol/client";
-import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import type { CallToolResult } from "@modelcontextprotocol/client";
+import { DENO_DIR, MAIN, stdioServer } from "../e2e/demo_child.ts";
 import { taskFlags } from "../e2e/task_flags.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
-async function denoDir(): Promise<string> {
-  const { stdout } = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] })
-    .output();
-  return JSON.parse(new TextDecoder().decode(stdout)).denoDir;
-}
 
 interface Served {
   tools: string[];
@@ -26,15 +18,11 @@ interface Served {
 
 /** Starts main.ts with the demo task's flags, `args` and `env`; lists tools and the server name. */
 async function serve(home: string, args: string[], env: Record<string, string>): Promise<Served> {
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: ["run", ...taskFlags("demo", home), MAIN, ...args],
-    env: { HOME: home, USER: "alice", DENO_DIR: await denoDir(), ...env },
-    stderr: "pipe",
-  });
-  const stderr: string[] = [];
-  transport.stderr?.on("data", (chunk: Uint8Array) => stderr.push(new TextDecoder().decode(chunk)));
-  const client = new Client({ name: "config-file", version: "1" });
+  const { client, transport, stderr } = stdioServer(
+    ["run", ...taskFlags("demo", home), MAIN, ...args],
+    { HOME: home, USER: "alice", DENO_DIR, ...env },
+    { name: "config-file" },
+  );
   try {
     await client.connect(transport);
     const tools = (await client.listTools()).tools.map((tool: { name: string }) => tool.name);
@@ -43,9 +31,9 @@ async function serve(home: string, args: string[], env: Record<string, string>):
       arguments: {},
     }) as CallToolResult;
     const serverName = JSON.stringify(info.structuredContent).match(/"name":"([^"]+)"/)?.[1] ?? "";
-    return { tools, serverName, stderr: stderr.join("") };
+    return { tools, serverName, stderr: stderr() };
   } catch (error) {
-    throw new Error(`${error}\nserver stderr:\n${stderr.join("")}`);
+    throw new Error(`${error}\nserver stderr:\n${stderr()}`);
   } finally {
     await client.close();
   }
@@ -100,7 +88,7 @@ Deno.test("main.ts --config: cluster, settings, precedence", async (t) => {
       await Deno.writeTextFile(`${home}/bad.yaml`, "clusters:\n  x:\n    simulator: nope\n");
       const out = await new Deno.Command(Deno.execPath(), {
         args: ["run", ...taskFlags("demo", home), MAIN, "--config", `${home}/bad.yaml`],
-        env: { HOME: home, DENO_DIR: await denoDir() },
+        env: { HOME: home, DENO_DIR },
         clearEnv: true,
         stdin: "null",
       }).output();
@@ -119,7 +107,7 @@ Deno.test("main.ts --config: cluster, settings, precedence", async (t) => {
       );
       const out = await new Deno.Command(Deno.execPath(), {
         args: ["run", "--allow-all", MAIN, "--config", `${home}/broken.yaml`],
-        env: { HOME: home, DENO_DIR: await denoDir(), PATH: Deno.env.get("PATH")! },
+        env: { HOME: home, DENO_DIR, PATH: Deno.env.get("PATH")! },
         clearEnv: true,
         stdin: "null",
       }).output();
@@ -139,20 +127,11 @@ Deno.test("main.ts --config: cluster, settings, precedence", async (t) => {
           "clusters:\n  sim:\n    simulator: tiny\n" +
             "  far:\n    ssh: { host: 127.0.0.1, port: 1, user: alice }\n",
         );
-        const transport = new StdioClientTransport({
-          command: Deno.execPath(),
-          args: ["run", "--allow-all", MAIN, "--config", `${home}/ssh.yaml`],
-          env: {
-            HOME: home,
-            USER: "alice",
-            DENO_DIR: await denoDir(),
-            PATH: Deno.env.get("PATH")!,
-          },
-          stderr: "pipe",
-        });
-        const stderr: string[] = [];
-        transport.stderr?.on("data", (c: Uint8Array) => stderr.push(new TextDecoder().decode(c)));
-        const client = new Client({ name: "config-file", version: "1" });
+        const { client, transport, stderr } = stdioServer(
+          ["run", "--allow-all", MAIN, "--config", `${home}/ssh.yaml`],
+          { HOME: home, USER: "alice", DENO_DIR, PATH: Deno.env.get("PATH")! },
+          { name: "config-file" },
+        );
         try {
           await client.connect(transport);
           const tools = (await client.listTools()).tools;
@@ -186,11 +165,11 @@ Deno.test("main.ts --config: cluster, settings, precedence", async (t) => {
             /^\[far\] Error \(server_unreachable\)/,
           );
           assert.match(
-            stderr.join(""),
+            stderr(),
             /cluster \\"far\\": PBS on alice@127\.0\.0\.1 through ssh as alice \(not confirmed/,
           );
         } catch (error) {
-          throw new Error(`${error}\nserver stderr:\n${stderr.join("")}`);
+          throw new Error(`${error}\nserver stderr:\n${stderr()}`);
         } finally {
           await client.close();
         }
@@ -204,9 +183,8 @@ Deno.test("main.ts --config: cluster, settings, precedence", async (t) => {
 Deno.test("main.ts --demo --scenario tiny,golden serves two simulated clusters", async () => {
   const home = await Deno.makeTempDir({ prefix: "pbs-mcp-two-" });
   const state = `${home}/.local/state/pbs-mcp/two`;
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: [
+  const { client, transport, stderr } = stdioServer(
+    [
       "run",
       ...taskFlags("demo", home),
       MAIN,
@@ -216,12 +194,9 @@ Deno.test("main.ts --demo --scenario tiny,golden serves two simulated clusters",
       "--state",
       state,
     ],
-    env: { HOME: home, USER: "alice", DENO_DIR: await denoDir() },
-    stderr: "pipe",
-  });
-  const stderr: string[] = [];
-  transport.stderr?.on("data", (c: Uint8Array) => stderr.push(new TextDecoder().decode(c)));
-  const client = new Client({ name: "two-demo", version: "1" });
+    { HOME: home, USER: "alice", DENO_DIR },
+    { name: "two-demo" },
+  );
   try {
     await client.connect(transport);
     assert.match(
@@ -259,7 +234,7 @@ Deno.test("main.ts --demo --scenario tiny,golden serves two simulated clusters",
     assert.notEqual(serverName(info), serverName(tinyInfo));
     assert.match((info.content[0] as { text: string }).text, /^\[golden\] /);
   } catch (error) {
-    throw new Error(`${error}\nserver stderr:\n${stderr.join("")}`);
+    throw new Error(`${error}\nserver stderr:\n${stderr()}`);
   } finally {
     await client.close();
     await Deno.remove(home, { recursive: true });
