@@ -38,6 +38,9 @@ export interface Wiring {
   login?: { user: string; home: string } | { error: unknown };
 }
 
+/** A cluster's wiring before it is named (main's name for it comes from the configuration). */
+type Reached = Omit<Wiring, "name">;
+
 /** Everything this process serves, the default cluster first. */
 export interface Served {
   clusters: Wiring[];
@@ -87,8 +90,7 @@ async function wireCluster(
   cluster: ServedCluster,
   state: string | undefined,
 ): Promise<Wiring> {
-  const env = cluster.env;
-  const reach: ClusterReach = cluster.reach;
+  const { env, reach } = cluster;
   const home = env.HOME || undefined;
   if (reach.kind === "ssh") return await sshWiring(cli, cluster);
   if (reach.kind === "simulator") {
@@ -211,13 +213,12 @@ async function demoWiring(
   seed: number,
   speed: number,
   home: string | undefined,
-): Promise<Wiring> {
+): Promise<Reached> {
   const outputDir = await demoOutputDir(home);
   const startTime = Math.floor(Date.now() / 1000);
   const complex = createScenario(scenario, { seed, outputDir, startTime });
   const runner = new RealtimeRunner(new SimRunner({ complex, user }), complex, speed);
   return {
-    name: scenario,
     reach: `simulated "${scenario}" complex`,
     runner,
     user,
@@ -248,7 +249,7 @@ function persistedDemoWiring(
   user: string,
   settings: { scenario: string; seed: number; speed: number },
   dir: string,
-): Wiring {
+): Reached {
   let state;
   const home = homeIn(dir, user);
   try {
@@ -265,7 +266,6 @@ function persistedDemoWiring(
     throw error;
   }
   return {
-    name: state.scenario,
     reach: `simulated "${state.scenario}" complex in ${dir}`,
     runner: new PersistedSimRunner(dir, user),
     user,
@@ -281,7 +281,7 @@ async function realWiring(
   user: string,
   env: Record<string, string>,
   profile: SiteProfile | undefined,
-): Promise<Wiring> {
+): Promise<Reached> {
   const submitDir = config.submitDir;
   if (!submitDir) {
     throw new Error("no directory to run qsub in: set HOME or PBS_MCP_SUBMIT_DIR");
@@ -301,7 +301,6 @@ async function realWiring(
   });
   const readable = config.allowedDirs.some((d) => isWithin(submitDir, d));
   return {
-    name: "default",
     reach: runner.describeInstallation().description,
     runner,
     user,
