@@ -29,7 +29,11 @@
  *
  * Errors are JSON-RPC errors whose `data` carries the PbsError kind and hint.
  */
-import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/server";
+import {
+  type CompleteResourceTemplateCallback,
+  type McpServer,
+  ResourceTemplate,
+} from "@modelcontextprotocol/server";
 import {
   ProtocolError,
   ProtocolErrorCode,
@@ -209,18 +213,40 @@ function registerTemplate(
   const query = spec.template.includes("{?")
     ? spec.template.replace(/\{\?([^}]*)\}$/, "{?$1,cluster}")
     : `${spec.template}{?cluster}`;
+  registerOnOtherCluster(
+    server,
+    on,
+    { name: spec.name, template: query, title: spec.title },
+    completions((context) => on.clusters.pick(context?.arguments?.cluster).client),
+    reader,
+  );
+}
+
+/**
+ * With several clusters, a page again as `TEMPLATE` with `cluster` in its
+ * query (the SDK matches a query part only where a template has one), `cluster`
+ * completing from the names served and `complete` the other variables.
+ */
+function registerOnOtherCluster(
+  server: McpServer,
+  on: OnCluster,
+  page: { name: string; template: string; title: string },
+  complete: Record<string, CompleteResourceTemplateCallback>,
+  reader: ReturnType<typeof markdown>,
+): void {
+  if (!on.clusters.several) return;
   server.registerResource(
-    `${spec.name}-of-cluster`,
-    new ResourceTemplate(query, {
+    `${page.name}-of-cluster`,
+    new ResourceTemplate(page.template, {
       list: undefined,
       complete: {
-        ...completions((context) => on.clusters.pick(context?.arguments?.cluster).client),
+        ...complete,
         cluster: (typed: string) => on.clusters.names.filter((n) => n.startsWith(typed)),
       },
     }),
     {
-      title: `${spec.title} (another cluster)`,
-      description: `The same page on another cluster: add ?cluster=NAME.`,
+      title: `${page.title} (another cluster)`,
+      description: "The same page on another cluster: add ?cluster=NAME.",
       mimeType: "text/markdown",
     },
     reader,
@@ -346,20 +372,11 @@ function registerFixed(
 ): void {
   const reader = markdown(on, read);
   server.registerResource(name, uri, { ...meta, mimeType: "text/markdown" }, reader);
-  if (!on.clusters.several) return;
-  server.registerResource(
-    `${name}-of-cluster`,
-    new ResourceTemplate(`${uri}{?cluster}`, {
-      list: undefined,
-      complete: {
-        cluster: (typed: string) => on.clusters.names.filter((n) => n.startsWith(typed)),
-      },
-    }),
-    {
-      title: `${meta.title} (another cluster)`,
-      description: `The same page for another cluster: ${uri}?cluster=NAME.`,
-      mimeType: "text/markdown",
-    },
+  registerOnOtherCluster(
+    server,
+    on,
+    { name, template: `${uri}{?cluster}`, title: meta.title },
+    {},
     reader,
   );
 }
